@@ -1,0 +1,35 @@
+"""Application errors, beside the domain's (see domain.errors).
+
+ApplicationError
+├── NotFoundError              a resource named in the path does not exist (404)
+│   └── QuoteNotFoundError
+├── ConcurrencyConflictError   retries exhausted against concurrent writers (409)
+└── PeriodNotEndedError        closing a period that has not ended (409)
+"""
+
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors: list[dict[str, object]] = []
+
+
+class NotFoundError(ApplicationError):
+    """The resource named in the request path does not exist."""
+
+
+class QuoteNotFoundError(NotFoundError):
+    def __init__(self, quote_id: str) -> None:
+        super().__init__(f"quote {quote_id} not found")
+        self.quote_id = quote_id
+
+
+class ConcurrencyConflictError(ApplicationError):
+    """Optimistic-concurrency retries ran out; the client may try again."""
+
+
+class PeriodNotEndedError(ApplicationError):
+    """A period can be closed only once it has ended."""

@@ -1,0 +1,53 @@
+"""Configuration from the environment (``STOCKLEDGER_*``), read once at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the ledger lives and how it rounds and dates money.
+
+    ``database_url`` unset means the embedded SQLite store under ``data_dir``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="STOCKLEDGER_", frozen=True)
+
+    database_url: str | None = None
+    data_dir: Path = Path("./var")
+    timezone: str = "UTC"
+    currency_decimals: int = Field(default=2, ge=0, le=6)
+    # Aggregates kept in memory between commands (fast-forwarded from the store on use).
+    aggregate_cache_size: int = Field(default=10_000, ge=0)
+    # Seconds a PostgreSQL writer waits for the event table lock before giving up.
+    lock_timeout: int = Field(default=5, ge=1)
+    # Create tables and the append-only trigger at start-up (off for a least-privilege role).
+    create_schema: bool = True
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("postgresql://", "postgres://")):
+            msg = "STOCKLEDGER_DATABASE_URL must be a postgresql:// URL"
+            raise ValueError(msg)
+        return value
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url is not None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)

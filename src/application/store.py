@@ -1,0 +1,140 @@
+"""The event store under the ledger: SQLite file or PostgreSQL, chosen by Settings.
+
+Also what the library leaves to us: the append-only guard on the events table, serialised
+schema creation across processes, and finding the global position of recorded events.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+from uuid import UUID
+
+import psycopg
+
+from application.settings import Settings
+
+APP_NAME = "Ledger"
+PG_EVENTS_TABLE = "ledger_events"
+SQLITE_EVENTS_TABLE = "stored_events"
+_SCHEMA_LOCK = zlib.crc32(b"stockledger-schema")
+
+_PG_APPEND_ONLY = f"""
+CREATE OR REPLACE FUNCTION stockledger_refuse_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'stockledger: % on % refused: the ledger is append-only',
+    TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+END $$;
+DROP TRIGGER IF EXISTS {PG_EVENTS_TABLE}_append_only ON {PG_EVENTS_TABLE};
+CREATE TRIGGER {PG_EVENTS_TABLE}_append_only BEFORE UPDATE OR DELETE ON {PG_EVENTS_TABLE}
+  FOR EACH ROW EXECUTE FUNCTION stockledger_refuse_change();
+DROP TRIGGER IF EXISTS {PG_EVENTS_TABLE}_no_truncate ON {PG_EVENTS_TABLE};
+CREATE TRIGGER {PG_EVENTS_TABLE}_no_truncate BEFORE TRUNCATE ON {PG_EVENTS_TABLE}
+  FOR EACH STATEMENT EXECUTE FUNCTION stockledger_refuse_change();
+"""
+
+_SQLITE_APPEND_ONLY = [
+    f"CREATE TRIGGER IF NOT EXISTS {SQLITE_EVENTS_TABLE}_no_update BEFORE UPDATE ON "
+    f"{SQLITE_EVENTS_TABLE} BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END",
+    f"CREATE TRIGGER IF NOT EXISTS {SQLITE_EVENTS_TABLE}_no_delete BEFORE DELETE ON "
+    f"{SQLITE_EVENTS_TABLE} BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END",
+]
+
+
+def sqlite_path(settings: Settings) -> Path:
+    return settings.data_dir / "ledger.sqlite"
+
+
+def pg_conninfo(url: str) -> dict[str, str]:
+    """Splits a postgresql:// URL into the library's POSTGRES_* settings."""
+    parts = urlparse(url)
+    return {
+        "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
+        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+    }
+
+
+def ledger_env(settings: Settings) -> dict[str, str]:
+    """The eventsourcing environment for the ledger application."""
+    env = {
+        "AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache_size),
+        "CREATE_TABLE": "y" if settings.create_schema else "n",
+    }
+    if settings.database_url:
+        env.update(pg_conninfo(settings.database_url))
+        env.update(
+            {
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout),
+                "POSTGRES_POOL_SIZE": "8",
+                "POSTGRES_MAX_OVERFLOW": "16",
+                "POSTGRES_PRE_PING": "y",
+            }
+        )
+    else:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        env.update(
+            {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(sqlite_path(settings)),
+                "SQLITE_LOCK_TIMEOUT": "10",
+            }
+        )
+    return env
+
+
+@contextmanager
+def schema_lock(settings: Settings) -> Iterator[None]:
+    """Serialises schema creation across processes starting at once (PostgreSQL DDL races)."""
+    if not settings.database_url:
+        yield
+        return
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
+
+
+def install_append_only_guard(recorder: Any, settings: Settings) -> None:
+    """Makes the database itself refuse UPDATE, DELETE and TRUNCATE of recorded events."""
+    if settings.database_url:
+        with recorder.datastore.transaction(commit=True) as cursor:
+            cursor.execute(_PG_APPEND_ONLY)
+    else:
+        with recorder.datastore.transaction(commit=True) as cursor:
+            for statement in _SQLITE_APPEND_ONLY:
+                cursor.execute(statement)
+
+
+def positions_of(recorder: Any, refs: Sequence[tuple[UUID, int]], postgres: bool) -> list[int]:
+    """Global positions (notification ids) of the given (originator_id, version) events."""
+    found: list[int] = []
+    with recorder.datastore.transaction(commit=False) as cursor:
+        for originator_id, version in refs:
+            if postgres:
+                cursor.execute(
+                    f"SELECT notification_id FROM {PG_EVENTS_TABLE} "
+                    "WHERE originator_id = %s AND originator_version = %s",
+                    (originator_id, version),
+                )
+                row = cursor.fetchone()
+                found.append(int(row["notification_id"]))
+            else:
+                cursor.execute(
+                    f"SELECT rowid FROM {SQLITE_EVENTS_TABLE} "
+                    "WHERE originator_id = ? AND originator_version = ?",
+                    (originator_id.hex, version),
+                )
+                row = cursor.fetchone()
+                found.append(int(row[0]))
+    return found

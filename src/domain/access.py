@@ -1,0 +1,98 @@
+"""KeyRing: API keys and their roles (SPEC §7). Only a hash of each secret is kept."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain.errors import InvalidStateError, ValidationError
+from domain.stock_item import NAMESPACE, check_code
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    CLERK = "clerk"
+    FINANCE = "finance"
+    ADMIN = "admin"
+
+
+# What each role may do beyond reading: clerk posts, finance reports, admin everything.
+GRANTS: dict[Role, frozenset[Role]] = {
+    Role.VIEWER: frozenset({Role.VIEWER}),
+    Role.CLERK: frozenset({Role.VIEWER, Role.CLERK}),
+    Role.FINANCE: frozenset({Role.VIEWER, Role.FINANCE}),
+    Role.ADMIN: frozenset(Role),
+}
+
+
+def allows(held: Role, needed: Role) -> bool:
+    """True when a key of role ``held`` may do what needs ``needed``."""
+    return needed in GRANTS[held]
+
+
+class KeyRing(Aggregate):
+    """Every API key ever issued: id, user, role, secret hash, revoked or not."""
+
+    TOPIC = "stockledger:KeyRing"
+
+    class Created(Aggregate.Created):
+        TOPIC = "stockledger:KeyRing.Created"
+
+    class KeyIssued(Aggregate.Event):
+        TOPIC = "stockledger:KeyRing.KeyIssued"
+        key_id: str
+        user: str
+        role: str
+        secret_hash: str
+        issued_by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.keys[self.key_id] = {
+                "key_id": self.key_id,
+                "user": self.user,
+                "role": self.role,
+                "secret_hash": self.secret_hash,
+                "created_at": self.timestamp,
+                "revoked_at": None,
+            }
+
+    class KeyRevoked(Aggregate.Event):
+        TOPIC = "stockledger:KeyRing.KeyRevoked"
+        key_id: str
+        revoked_by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.keys[self.key_id]["revoked_at"] = self.timestamp
+
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid5(NAMESPACE, "keyring")
+
+    def __init__(self) -> None:
+        self.keys: dict[str, dict[str, Any]] = {}
+
+    def issue(self, key_id: str, user: str, role: str, secret_hash: str, issued_by: str) -> None:
+        """Adds a key; refuses an unknown role, a bad user name or a reused key id."""
+        check_code(user, "user")
+        if role not in Role.__members__.values():
+            raise ValidationError(f"role must be one of {', '.join(Role)}", [{"field": "role"}])
+        if key_id in self.keys:
+            raise InvalidStateError(f"key {key_id} exists")
+        self.trigger_event(
+            self.KeyIssued,
+            key_id=key_id,
+            user=user,
+            role=role,
+            secret_hash=secret_hash,
+            issued_by=issued_by,
+        )
+
+    def revoke(self, key_id: str, revoked_by: str) -> None:
+        """Revokes a key; revoking a revoked key changes nothing."""
+        if key_id not in self.keys:
+            raise InvalidStateError(f"no key {key_id}")
+        if self.keys[key_id]["revoked_at"] is None:
+            self.trigger_event(self.KeyRevoked, key_id=key_id, revoked_by=revoked_by)

@@ -1,0 +1,42 @@
+"""Domain errors: every refusal of a rule in SPEC §2–4.
+
+DomainError
+├── ValidationError            bad input (422)
+│   └── NoCostBasisError       positive adjustment with no cost to value it
+├── InsufficientStockError     would go below zero or over-reserve (409)
+├── InvalidStateError          command not allowed in the aggregate's state (409)
+└── DocumentConflictError      same document id, different payload (409)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every rule refusal; ``errors`` lists per-field or per-line details."""
+
+    def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class ValidationError(DomainError):
+    """Input breaks a rule of the model (sign, places, required note)."""
+
+
+class NoCostBasisError(ValidationError):
+    """A positive adjustment without unit cost on a position that never held stock."""
+
+
+class InsufficientStockError(DomainError):
+    """An outbound movement or reservation exceeds what the position can give."""
+
+
+class InvalidStateError(DomainError):
+    """The command does not apply to the aggregate in its current state."""
+
+
+class DocumentConflictError(DomainError):
+    """A document id was posted again with a different payload."""

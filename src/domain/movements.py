@@ -1,0 +1,105 @@
+"""Movement events: their kinds, what each carries, and the hash chain (SPEC §3, §7)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+from uuid import UUID
+
+GENESIS_HASH = "0" * 64
+
+
+class Kind(StrEnum):
+    RECEIVE = "RECEIVE"
+    RESERVE = "RESERVE"
+    RELEASE = "RELEASE"
+    SHIP = "SHIP"
+    RETURN = "RETURN"
+    CONSUME = "CONSUME"
+    WASTE = "WASTE"
+    TRANSFER_OUT = "TRANSFER_OUT"
+    TRANSFER_IN = "TRANSFER_IN"
+    ADJUSTMENT = "ADJUSTMENT"
+
+
+class DocType(StrEnum):
+    RECEIPT = "receipt"
+    QUOTE = "quote"
+    DELIVERY = "delivery"
+    RETURN = "return"
+    TRANSFER = "transfer"
+    CONSUMPTION = "consumption"
+    WASTE = "waste"
+    ADJUSTMENT = "adjustment"
+    COUNT = "count"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Who and what caused a movement: its document line, the acting user, a note."""
+
+    document_type: str
+    document_id: str
+    line: int
+    user: str
+    note: str | None = None
+
+
+# The fields a movement event records, in the order they are hashed.
+MOVEMENT_FIELDS = (
+    "sku",
+    "location",
+    "kind",
+    "quantity",
+    "on_hand_delta",
+    "reserved_delta",
+    "unit_cost",
+    "value",
+    "on_hand_after",
+    "reserved_after",
+    "value_after",
+    "document_type",
+    "document_id",
+    "line",
+    "user",
+    "note",
+    "prev_hash",
+)
+
+
+class MovementLike(Protocol):
+    """A recorded movement, as read back from the store (for verifying the chain)."""
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    hash: str
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def movement_hash(
+    originator_id: UUID, version: int, timestamp: datetime, fields: dict[str, Any]
+) -> str:
+    """SHA-256 over the previous link and every recorded field of this movement."""
+    body = {name: _text(fields[name]) for name in MOVEMENT_FIELDS}
+    body["originator_id"] = str(originator_id)
+    body["originator_version"] = version
+    body["timestamp"] = timestamp.isoformat()
+    payload = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def recompute_hash(event: MovementLike) -> str:
+    """The hash a stored movement should carry, recomputed from its own fields."""
+    fields = {name: getattr(event, name) for name in MOVEMENT_FIELDS}
+    return movement_hash(event.originator_id, event.originator_version, event.timestamp, fields)

@@ -1,0 +1,202 @@
+"""Quote: a customer quote at one location and its lifecycle (SPEC §4).
+
+draft → closed → delivered, or → cancelled. The quote tracks, per line, the reservation still
+outstanding and the quantities delivered and returned; the stock effects (RESERVE, SHIP,
+RELEASE) are StockItem movements the application records in the same transaction.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain import valuation as v
+from domain.errors import InvalidStateError, ValidationError
+from domain.stock_item import NAMESPACE, check_code
+
+
+class QuoteStatus(StrEnum):
+    DRAFT = "draft"
+    CLOSED = "closed"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+class QuoteLine:
+    """One line's state: what was quoted and where its quantity stands."""
+
+    def __init__(self, sku: str, quantity: Decimal, unit_price: Decimal) -> None:
+        self.sku = sku
+        self.quantity = quantity
+        self.unit_price = unit_price
+        self.reserved = v.ZERO
+        self.delivered = v.ZERO
+        self.returned = v.ZERO
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.quantity - self.delivered
+
+
+class Quote(Aggregate):
+    """A quote's lines and status; refuses transitions SPEC §4 does not allow."""
+
+    TOPIC = "stockledger:Quote"
+
+    class Created(Aggregate.Created):
+        TOPIC = "stockledger:Quote.Created"
+        quote_id: str
+        customer: str
+        location: str
+        lines: list[dict[str, Any]]
+        user: str
+        fingerprint: str
+
+    class Closed(Aggregate.Event):
+        TOPIC = "stockledger:Quote.Closed"
+        user: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status = QuoteStatus.CLOSED
+            for line in aggregate.lines:
+                line.reserved = line.quantity
+
+    class DeliveryRecorded(Aggregate.Event):
+        TOPIC = "stockledger:Quote.DeliveryRecorded"
+        delivery_id: str
+        quantities: list[Decimal]
+        user: str
+
+        def apply(self, aggregate: Any) -> None:
+            for line, quantity in zip(aggregate.lines, self.quantities, strict=True):
+                line.delivered += quantity
+                line.reserved -= quantity
+            if all(line.outstanding == 0 for line in aggregate.lines):
+                aggregate.status = QuoteStatus.DELIVERED
+
+    class ReturnRecorded(Aggregate.Event):
+        TOPIC = "stockledger:Quote.ReturnRecorded"
+        return_id: str
+        quantities: list[Decimal]
+        user: str
+
+        def apply(self, aggregate: Any) -> None:
+            for line, quantity in zip(aggregate.lines, self.quantities, strict=True):
+                line.returned += quantity
+
+    class Cancelled(Aggregate.Event):
+        TOPIC = "stockledger:Quote.Cancelled"
+        released: list[Decimal]
+        user: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status = QuoteStatus.CANCELLED
+            for line in aggregate.lines:
+                line.reserved = v.ZERO
+
+    @staticmethod
+    def create_id(quote_id: str) -> UUID:
+        """Deterministic: never change this formula once data exists."""
+        return uuid5(NAMESPACE, f"quote:{quote_id}")
+
+    def __init__(
+        self,
+        quote_id: str,
+        customer: str,
+        location: str,
+        lines: list[dict[str, Any]],
+        user: str,
+        fingerprint: str,
+    ) -> None:
+        self.quote_id = quote_id
+        self.customer = customer
+        self.location = location
+        self.user = user
+        self.fingerprint = fingerprint
+        self.status = QuoteStatus.DRAFT
+        self.lines = [
+            QuoteLine(line["sku"], Decimal(line["quantity"]), Decimal(line["unit_price"]))
+            for line in lines
+        ]
+
+    @classmethod
+    def draft(
+        cls,
+        quote_id: str,
+        customer: str,
+        location: str,
+        lines: list[dict[str, Any]],
+        user: str,
+        fingerprint: str,
+    ) -> Quote:
+        """Creates a draft quote. Refuses bad codes, no lines, duplicate SKUs, q ≤ 0, price < 0."""
+        check_code(quote_id, "quote_id")
+        check_code(location, "location")
+        if not customer or not customer.strip():
+            raise ValidationError("customer is required", [{"field": "customer"}])
+        if not lines:
+            raise ValidationError("a quote needs at least one line", [{"field": "lines"}])
+        seen: set[str] = set()
+        for index, line in enumerate(lines):
+            check_code(line["sku"], f"lines[{index}].sku")
+            v.check_quantity(line["quantity"], f"lines[{index}].quantity")
+            v.check_unit_cost(line["unit_price"], f"lines[{index}].unit_price")
+            if line["sku"] in seen:
+                raise ValidationError(
+                    f"sku {line['sku']} appears on more than one line of the quote",
+                    [{"line": index, "field": "sku"}],
+                )
+            seen.add(line["sku"])
+        return cls(quote_id, customer, location, lines, user, fingerprint)
+
+    def close(self, user: str) -> None:
+        """draft → closed (the application records one RESERVE per line with it)."""
+        if self.status != QuoteStatus.DRAFT:
+            raise InvalidStateError(f"quote {self.quote_id} is {self.status}, not draft")
+        self.trigger_event(self.Closed, user=user)
+
+    def record_delivery(self, delivery_id: str, quantities: list[Decimal], user: str) -> None:
+        """Delivers against a closed quote: each line ships ≤ its outstanding quantity."""
+        if self.status != QuoteStatus.CLOSED:
+            raise InvalidStateError(
+                f"quote {self.quote_id} is {self.status}: deliveries need a closed quote"
+            )
+        for index, (line, quantity) in enumerate(zip(self.lines, quantities, strict=True)):
+            if quantity > line.outstanding:
+                raise InvalidStateError(
+                    f"line {index} ({line.sku}) of quote {self.quote_id} has "
+                    f"{line.outstanding} outstanding, cannot deliver {quantity}",
+                    [{"line": index, "sku": line.sku, "outstanding": str(line.outstanding)}],
+                )
+        self.trigger_event(
+            self.DeliveryRecorded, delivery_id=delivery_id, quantities=quantities, user=user
+        )
+
+    def record_return(self, return_id: str, quantities: list[Decimal], user: str) -> None:
+        """Counts units returned against the quote's lines (never more than delivered)."""
+        for index, (line, quantity) in enumerate(zip(self.lines, quantities, strict=True)):
+            if line.returned + quantity > line.delivered:
+                raise ValidationError(f"line {index} would return more than was delivered")
+        self.trigger_event(
+            self.ReturnRecorded, return_id=return_id, quantities=quantities, user=user
+        )
+
+    def cancel(self, user: str) -> list[Decimal]:
+        """draft or closed → cancelled; returns the reservation to release per line.
+
+        Refuses a delivered quote."""
+        if self.status not in (QuoteStatus.DRAFT, QuoteStatus.CLOSED):
+            raise InvalidStateError(f"quote {self.quote_id} is {self.status}: cannot cancel")
+        released = [line.reserved for line in self.lines]
+        self.trigger_event(self.Cancelled, released=released, user=user)
+        return released
+
+    def line_index(self, sku: str) -> int | None:
+        for index, line in enumerate(self.lines):
+            if line.sku == sku:
+                return index
+        return None
