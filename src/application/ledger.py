@@ -91,6 +91,7 @@ class Ledger(Application[UUID]):
             super().__init__(env=store.ledger_env(settings))
             if settings.create_schema:
                 store.install_append_only_guard(self.recorder, settings)
+            store.serialise_writers_on_lock_table(self.recorder, settings)
 
     # -- plumbing -----------------------------------------------------------------------------
 

@@ -15,15 +15,21 @@ from urllib.parse import unquote, urlparse
 from uuid import UUID
 
 import psycopg
+from psycopg.sql import SQL, Identifier
 
 from application.settings import Settings
 
 APP_NAME = "Ledger"
 PG_EVENTS_TABLE = "ledger_events"
+# Writers serialise on this empty table instead of locking the events table itself: the
+# commit order still equals the position order, and the writing role needs only SELECT and
+# INSERT on the events (LOCK ... IN EXCLUSIVE MODE demands UPDATE rights on its table).
+PG_WRITE_LOCK_TABLE = "ledger_write_lock"
 SQLITE_EVENTS_TABLE = "stored_events"
 _SCHEMA_LOCK = zlib.crc32(b"stockledger-schema")
 
 _PG_APPEND_ONLY = f"""
+CREATE TABLE IF NOT EXISTS {PG_WRITE_LOCK_TABLE} ();
 CREATE OR REPLACE FUNCTION stockledger_refuse_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -114,6 +120,18 @@ def install_append_only_guard(recorder: Any, settings: Settings) -> None:
         with recorder.datastore.transaction(commit=True) as cursor:
             for statement in _SQLITE_APPEND_ONLY:
                 cursor.execute(statement)
+
+
+def serialise_writers_on_lock_table(recorder: Any, settings: Settings) -> None:
+    """Points the recorder's writer lock at the lock table (see PG_WRITE_LOCK_TABLE)."""
+    if not settings.database_url:
+        return
+    recorder.lock_table_statements = [
+        SQL("SET LOCAL lock_timeout = '{0}s'").format(settings.lock_timeout),
+        SQL("LOCK TABLE {0}.{1} IN EXCLUSIVE MODE").format(
+            Identifier(recorder.datastore.schema), Identifier(PG_WRITE_LOCK_TABLE)
+        ),
+    ]
 
 
 def positions_of(recorder: Any, refs: Sequence[tuple[UUID, int]], postgres: bool) -> list[int]:
