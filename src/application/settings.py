@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     lock_timeout: int = Field(default=5, ge=1)
     # Create tables and the append-only trigger at start-up (off for a least-privilege role).
     create_schema: bool = True
+    # Run the projectors inside `serve` (the embedded default); off when workers run them.
+    run_projectors: bool = True
 
     @field_validator("timezone")
     @classmethod

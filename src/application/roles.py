@@ -1,0 +1,60 @@
+"""Least-privilege PostgreSQL roles for the production topology (docs/OPERATIONS.md).
+
+- ``stockledger_app`` (API processes): SELECT and INSERT on the events and snapshots, the
+  position sequence, and the writer lock table — nothing else on the ledger, so it can
+  neither UPDATE nor DELETE a recorded event (the append-only trigger stays as a second
+  line). It reads the read models the projector owns.
+- ``stockledger_projector`` (workers): SELECT on the events; it creates and owns the
+  read-model tables, and grants SELECT on them to the app role by default privileges.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from application.store import PG_EVENTS_TABLE, PG_WRITE_LOCK_TABLE
+
+APP_ROLE = "stockledger_app"
+PROJECTOR_ROLE = "stockledger_projector"
+SNAPSHOTS_TABLE = "ledger_snapshots"
+
+
+def grant_roles(owner_url: str, app_password: str, projector_password: str) -> None:
+    """Creates (or updates) both roles and their grants; run by the schema owner."""
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        dbname = conn.info.dbname
+        for role, password in ((APP_ROLE, app_password), (PROJECTOR_ROLE, projector_password)):
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+            verb = "ALTER" if exists else "CREATE"
+            conn.execute(
+                sql.SQL("{} ROLE {} LOGIN PASSWORD {}").format(
+                    sql.SQL(verb), sql.Identifier(role), sql.Literal(password)
+                )
+            )
+            conn.execute(
+                sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+                    sql.Identifier(dbname), sql.Identifier(role)
+                )
+            )
+            conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(sql.Identifier(role)))
+        app, projector = sql.Identifier(APP_ROLE), sql.Identifier(PROJECTOR_ROLE)
+        events = sql.Identifier(PG_EVENTS_TABLE)
+        statements = [
+            sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(events, app),
+            sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(
+                sql.Identifier(SNAPSHOTS_TABLE), app
+            ),
+            sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(
+                sql.Identifier(f"{PG_EVENTS_TABLE}_notification_id_seq"), app
+            ),
+            # LOCK ... IN EXCLUSIVE MODE needs UPDATE on the (column-less, empty) lock table.
+            sql.SQL("GRANT UPDATE ON {} TO {}").format(sql.Identifier(PG_WRITE_LOCK_TABLE), app),
+            sql.SQL("GRANT SELECT ON {} TO {}").format(events, projector),
+            sql.SQL("GRANT CREATE ON SCHEMA public TO {}").format(projector),
+            sql.SQL(
+                "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT SELECT ON TABLES TO {}"
+            ).format(projector, app),
+        ]
+        for statement in statements:
+            conn.execute(statement)

@@ -1,0 +1,87 @@
+"""The production roles: the API's role can only read and append the ledger."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import urlparse, urlunparse
+
+import psycopg
+import pytest
+
+from application.commands import Line, ReceiptLine
+from application.ledger import Ledger
+from application.roles import APP_ROLE, PROJECTOR_ROLE, grant_roles
+from application.settings import Settings
+
+pytestmark = pytest.mark.postgres
+
+
+def as_role(url: str, role: str, password: str) -> str:
+    parts = urlparse(url)
+    return urlunparse(parts._replace(netloc=f"{role}:{password}@{parts.hostname}:{parts.port}"))
+
+
+@pytest.fixture
+def app_url(pg_url: str) -> str:
+    owner = Ledger(Settings(database_url=pg_url))  # creates the schema as the owner
+    owner.close()
+    grant_roles(pg_url, "app-secret", "projector-secret")
+    return as_role(pg_url, APP_ROLE, "app-secret")
+
+
+def test_the_service_posts_commands_under_the_restricted_role(app_url: str) -> None:
+    ledger = Ledger(Settings(database_url=app_url, create_schema=False))
+    try:
+        receipt = ledger.post_receipt(
+            "R-1", "main", [ReceiptLine("AB-1", Decimal(5), Decimal("2.50"))], user="alice"
+        )
+        delivery = ledger.post_delivery("D-1", "main", [Line("AB-1", Decimal(2))], user="alice")
+        repeat = ledger.post_delivery("D-1", "main", [Line("AB-1", Decimal(2))], user="alice")
+    finally:
+        ledger.close()
+    assert receipt.movements[0].value == Decimal("12.50")
+    assert delivery.movements[0].on_hand_after == Decimal(3)
+    assert repeat.created is False
+    assert repeat.position == delivery.position
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE ledger_events SET topic = 'forged'",
+        "DELETE FROM ledger_events",
+        "TRUNCATE ledger_events",
+        "UPDATE ledger_snapshots SET topic = 'forged'",
+    ],
+)
+def test_the_restricted_role_cannot_change_recorded_events(app_url: str, statement: str) -> None:
+    ledger = Ledger(Settings(database_url=app_url, create_schema=False))
+    ledger.post_receipt("R-1", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))], user="a")
+    ledger.close()
+    with (
+        psycopg.connect(app_url, autocommit=True) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute(statement)  # type: ignore[arg-type]
+
+
+def test_the_trigger_still_refuses_the_owner(app_url: str, pg_url: str) -> None:
+    ledger = Ledger(Settings(database_url=app_url, create_schema=False))
+    ledger.post_receipt("R-1", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))], user="a")
+    ledger.close()
+    with (
+        psycopg.connect(pg_url, autocommit=True) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"),
+    ):
+        conn.execute("DELETE FROM ledger_events")
+
+
+def test_the_projector_role_reads_events_but_cannot_append(app_url: str, pg_url: str) -> None:
+    projector_url = as_role(pg_url, PROJECTOR_ROLE, "projector-secret")
+    with psycopg.connect(projector_url, autocommit=True) as conn:
+        conn.execute("SELECT count(*) FROM ledger_events").fetchone()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(
+                "INSERT INTO ledger_events (originator_id, originator_version, topic, state) "
+                "VALUES (gen_random_uuid(), 1, 'x', '')"
+            )
