@@ -1,0 +1,50 @@
+"""What handlers receive: the one Ledger and ReadModels of the app, and fresh-enough reads."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Query, Request
+
+from api.problems import ProjectionLaggingError
+from application.ledger import Ledger
+
+if TYPE_CHECKING:
+    from projections.service import ReadModels
+
+# How long a query waits for its projection to reach min_position (API.md).
+FRESHNESS_TIMEOUT = 5.0
+
+
+def get_ledger(request: Request) -> Ledger:
+    ledger: Ledger = request.app.state.ledger
+    return ledger
+
+
+def get_read_models(request: Request) -> ReadModels:
+    read_models: ReadModels = request.app.state.read_models
+    return read_models
+
+
+def fresh_read_models(
+    request: Request,
+    min_position: int | None = Query(
+        None,
+        ge=0,
+        description="Wait up to 5 s until the answering projection has read this position "
+        "(the `position` of a command response); else 503 `projection_lagging`.",
+    ),
+) -> ReadModels:
+    """The read models, once they have caught up with ``min_position`` (read-your-writes)."""
+    read_models = get_read_models(request)
+    if min_position is not None and not read_models.wait_for(min_position, FRESHNESS_TIMEOUT):
+        raise ProjectionLaggingError(
+            f"the read models have not reached position {min_position} yet; retry shortly"
+        )
+    return read_models
+
+
+def answered(request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    """Notes the answer's position for the request log, and passes the body on."""
+    request.state.position = body.get("position")
+    return body

@@ -1,0 +1,116 @@
+"""The HTTP edge: ``create_app(settings)`` wires one Ledger and one ReadModels.
+
+The read models' runners start with the app (in-process projectors) and stop with it.
+Every request leaves one JSON log line on ``stockledger.http``; tokens never appear in it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.openapi.utils import get_openapi
+
+from api import metrics, problems
+from api.routers import documents, health, periods, projections, quotes, reports, stock
+from application.ledger import Ledger
+from application.settings import Settings
+
+log = logging.getLogger("stockledger.http")
+
+DESCRIPTION = """\
+An event-sourced inventory ledger. Commands post typed stock movements; queries read
+rebuildable projections. Decimals are JSON strings in responses and accept strings or
+numbers in requests. Errors are `application/problem+json` with a stable `code`.
+Send `Authorization: Bearer <key>` (`stockledger keys create`) on every `/api` call.
+"""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The StockLedger API on the store ``settings`` name; the projectors run in-process
+    unless ``settings.run_projectors`` is off (workers run them: `projections run`)."""
+    from projections.service import ReadModels
+
+    ledger = Ledger(settings)
+    read_models = ReadModels(settings, ledger)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.run_projectors:
+            read_models.start()
+        try:
+            yield
+        finally:
+            read_models.stop()
+            read_models.close()
+            ledger.close()
+
+    app = FastAPI(
+        title="StockLedger",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.ledger = ledger
+    app.state.read_models = read_models
+    app.state.metrics = metrics.Metrics(read_models)
+    app.include_router(metrics.router)
+    for module in (health, documents, quotes, stock, reports, periods, projections):
+        app.include_router(module.router)
+    problems.install(app)
+    app.middleware("http")(_log_request)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+async def _log_request(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """One structured line per request; an unexpected error becomes a logged 500 problem."""
+    started = time.perf_counter()
+    try:
+        response = await call_next(request)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        response = problems.internal_error()
+    route = request.scope.get("route")
+    elapsed = time.perf_counter() - started
+    request.app.state.metrics.observe(
+        request.method, getattr(route, "path", None), response.status_code, elapsed
+    )
+    line = {
+        "method": request.method,
+        "route": getattr(route, "path", None),
+        "path": request.url.path,
+        "status": response.status_code,
+        "duration_ms": round(elapsed * 1000, 2),
+        "user": getattr(request.state, "user", None),
+        "position": getattr(request.state, "position", None),
+    }
+    log.info(json.dumps(line))
+    return response
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, with the Problem schema every error response refers to."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = problems.Problem.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,143 @@
+"""Prometheus metrics at /metrics: requests, commands, and the projections' progress.
+
+Request and command series are counted as requests finish; projection series are read from
+``ReadModels.status()`` at scrape time, so they are never stale and cost nothing between
+scrapes. Each app has its own registry (several apps may live in one test process).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import generate_latest
+from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:
+    from projections.service import ReadModels
+
+# Command routes and the document kind each posts (POST only).
+COMMAND_KINDS = {
+    "/api/receipts": "receipt",
+    "/api/quotes": "quote_create",
+    "/api/quotes/{quote_id}/close": "quote_close",
+    "/api/quotes/{quote_id}/cancel": "quote_cancel",
+    "/api/deliveries": "delivery",
+    "/api/returns": "return",
+    "/api/transfers": "transfer",
+    "/api/consumptions": "consumption",
+    "/api/waste": "waste",
+    "/api/stock/{sku}/{location}/adjust": "adjustment",
+    "/api/counts": "count",
+    "/api/periods/{period}/close": "period_close",
+}
+
+
+def outcome_of(status: int) -> str:
+    """created (201), repeated (200: idempotent repeat or no-op), refused (4xx), failed (5xx)."""
+    if status == 201:
+        return "created"
+    if status < 300:
+        return "repeated"
+    return "refused" if status < 500 else "failed"
+
+
+class ProjectionCollector(Collector):
+    """Position, head, lag (events and seconds) and rebuild progress of every projection."""
+
+    def __init__(self, read_models: ReadModels) -> None:
+        self.read_models = read_models
+
+    def collect(self) -> Iterator[Metric]:
+        labels = ["projection"]
+        position = GaugeMetricFamily(
+            "stockledger_projection_position", "Last event applied", labels=labels
+        )
+        head = GaugeMetricFamily("stockledger_projection_head", "Ledger head", labels=labels)
+        lag = GaugeMetricFamily(
+            "stockledger_projection_lag_events", "Events not yet applied", labels=labels
+        )
+        lag_s = GaugeMetricFamily(
+            "stockledger_projection_lag_seconds",
+            "Age of the oldest event not yet applied (0 when caught up)",
+            labels=labels,
+        )
+        rebuild_position = GaugeMetricFamily(
+            "stockledger_projection_rebuild_position", "Rebuild progress", labels=labels
+        )
+        rebuild_rate = GaugeMetricFamily(
+            "stockledger_projection_rebuild_events_per_second", "Rebuild rate", labels=labels
+        )
+        for item in self.read_models.status():
+            name = [item["name"]]
+            position.add_metric(name, item["position"])
+            head.add_metric(name, item["head"])
+            lag.add_metric(name, item["lag"])
+            lag_s.add_metric(name, self._lag_seconds(item))
+            rebuild = item.get("rebuild")
+            rebuild_position.add_metric(name, rebuild["position"] if rebuild else 0)
+            rebuild_rate.add_metric(name, rebuild["events_per_s"] if rebuild else 0)
+        yield from (position, head, lag, lag_s, rebuild_position, rebuild_rate)
+
+    def _lag_seconds(self, item: dict[str, Any]) -> float:
+        if item["lag"] <= 0:
+            return 0.0
+        ledger = self.read_models.ledger
+        pending = ledger.recorder.select_notifications(item["position"] + 1, 1)
+        if not pending:
+            return 0.0
+        event: Any = ledger.mapper.to_domain_event(pending[0])
+        recorded: float = event.timestamp.timestamp()
+        return max(0.0, time.time() - recorded)
+
+
+class Metrics:
+    """One app's registry and the series the HTTP edge updates."""
+
+    def __init__(self, read_models: ReadModels) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "stockledger_http_requests",
+            "HTTP requests by route and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "stockledger_http_request_duration_seconds",
+            "HTTP request latency by route",
+            ["method", "route"],
+            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            registry=self.registry,
+        )
+        self.commands = Counter(
+            "stockledger_commands",
+            "Commands by kind and outcome",
+            ["kind", "outcome"],
+            registry=self.registry,
+        )
+        self.registry.register(ProjectionCollector(read_models))
+
+    def observe(self, method: str, route: str | None, status: int, seconds: float) -> None:
+        label = route or "unmatched"
+        self.requests.labels(method, label, str(status)).inc()
+        self.latency.labels(method, label).observe(seconds)
+        kind = COMMAND_KINDS.get(label) if method == "POST" else None
+        if kind is not None:
+            self.commands.labels(kind, outcome_of(status)).inc()
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/metrics")
+def metrics(request: Request) -> Response:
+    """Prometheus text format; no key needed (bind it to an internal network)."""
+    registry: Metrics = request.app.state.metrics
+    return Response(registry.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,211 @@
+"""Every error answer is RFC 9457 problem+json, chosen from ONE table.
+
+The table maps exception types to (status, code, title); the most specific class wins
+(the exception's MRO is walked in order). Edge errors of the API itself:
+
+ApiError
+├── UnauthorizedError          missing, malformed or unknown key (401)
+├── ForbiddenError             the key's role may not do this (403)
+└── ProjectionLaggingError     a read model did not reach min_position in time (503)
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from application.errors import (
+    ApplicationError,
+    ConcurrencyConflictError,
+    NotFoundError,
+    PeriodNotEndedError,
+    QuoteNotFoundError,
+)
+from domain.errors import (
+    DocumentConflictError,
+    DomainError,
+    InsufficientStockError,
+    InvalidStateError,
+    NoCostBasisError,
+    ValidationError,
+)
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("stockledger.http")
+
+
+class ApiError(Exception):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors: list[dict[str, Any]] = []
+
+
+class UnauthorizedError(ApiError):
+    """No valid API key was presented."""
+
+
+class ForbiddenError(ApiError):
+    """The key is valid but its role is too low."""
+
+
+class ProjectionLaggingError(ApiError):
+    """The answering projection has not reached the requested position."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    status: int
+    code: str
+    title: str
+
+
+PROBLEMS: dict[type[Exception], Kind] = {
+    DomainError: Kind(422, "validation_error", "Request refused by a ledger rule"),
+    ValidationError: Kind(422, "validation_error", "Invalid request"),
+    NoCostBasisError: Kind(422, "validation_error", "No cost basis for this adjustment"),
+    InsufficientStockError: Kind(409, "insufficient_stock", "Insufficient stock"),
+    InvalidStateError: Kind(409, "invalid_state", "Not allowed in the current state"),
+    DocumentConflictError: Kind(409, "document_conflict", "Document id already used"),
+    ApplicationError: Kind(409, "invalid_state", "Not allowed in the current state"),
+    NotFoundError: Kind(404, "not_found", "Not found"),
+    QuoteNotFoundError: Kind(404, "not_found", "Quote not found"),
+    ConcurrencyConflictError: Kind(409, "concurrency_conflict", "Concurrent change; retry"),
+    PeriodNotEndedError: Kind(409, "period_not_ended", "Period has not ended"),
+    ApiError: Kind(400, "bad_request", "Bad request"),
+    UnauthorizedError: Kind(401, "unauthorized", "Unauthorized"),
+    ForbiddenError: Kind(403, "forbidden", "Forbidden"),
+    ProjectionLaggingError: Kind(503, "projection_lagging", "Projection lagging"),
+}
+
+INTERNAL = Kind(500, "internal_error", "Internal server error")
+
+# Codes for the HTTP errors Starlette raises itself (unknown route, wrong method, …).
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
+def lookup(cls: type[BaseException]) -> Kind:
+    """The entry of the most specific class of ``cls`` in the table."""
+    for klass in cls.__mro__:
+        if klass in PROBLEMS:
+            return PROBLEMS[klass]
+    return INTERNAL
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem detail with StockLedger's stable ``code``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Insufficient stock",
+                    "status": 409,
+                    "detail": "quote Q-1 cannot be closed: 1 line(s) short of stock",
+                    "code": "insufficient_stock",
+                    "errors": [{"line": 0, "sku": "AB-001", "available": "2"}],
+                }
+            ]
+        }
+    )
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(title=title, status=status, detail=detail, code=code, errors=errors or [])
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def for_exception(exc: Exception) -> JSONResponse:
+    kind = lookup(type(exc))
+    detail = getattr(exc, "detail", None) or str(exc) or kind.title
+    errors = getattr(exc, "errors", None)
+    headers = {"WWW-Authenticate": "Bearer"} if kind.status == 401 else None
+    return problem_response(
+        kind.status,
+        kind.code,
+        kind.title,
+        str(detail),
+        errors if isinstance(errors, list) else None,
+        headers,
+    )
+
+
+def internal_error() -> JSONResponse:
+    return problem_response(
+        INTERNAL.status, INTERNAL.code, INTERNAL.title, "an unexpected error occurred"
+    )
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ())),
+            "message": error.get("msg", ""),
+            "type": error.get("type", ""),
+        }
+        for error in exc.errors()
+    ]
+
+
+async def _on_known(request: Request, exc: Exception) -> JSONResponse:
+    return for_exception(exc)
+
+
+async def _on_request_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(
+        422, "validation_error", "Invalid request", "the request is invalid", _field_errors(exc)
+    )
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    phrase = HTTPStatus(status).phrase
+    code = HTTP_CODES.get(status, phrase.lower().replace(" ", "_").replace("-", "_"))
+    headers = dict(exc.headers) if exc.headers else None
+    return problem_response(status, code, phrase, str(exc.detail), headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Registers the handlers: table entries, request validation, Starlette HTTP errors."""
+    for cls in PROBLEMS:
+        app.add_exception_handler(cls, _on_known)
+    app.add_exception_handler(RequestValidationError, _on_request_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the problem answers an operation can give."""
+    return {
+        status: {
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

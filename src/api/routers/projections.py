@@ -1,0 +1,47 @@
+"""Read-model operations: status of every projection, and blue/green rebuilds (admin)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Depends, Path
+
+from api.auth import Principal, admin, viewer
+from api.dependencies import get_read_models
+from api.problems import responses
+from api.routing import DecimalRoute
+from api.schemas import ProjectionStatus, RebuildAccepted
+
+if TYPE_CHECKING:
+    from projections.service import ReadModels
+
+router = APIRouter(prefix="/api/projections", tags=["projections"], route_class=DecimalRoute)
+
+
+@router.get(
+    "",
+    response_model=list[ProjectionStatus],
+    responses=responses(401, 403),
+    summary="Each projection's version, position, lag and state",
+)
+def status(
+    who: Principal = Depends(viewer),
+    read_models: ReadModels = Depends(get_read_models),
+) -> list[dict[str, Any]]:
+    return read_models.status()
+
+
+@router.post(
+    "/{name}/rebuild",
+    status_code=202,
+    response_model=RebuildAccepted,
+    responses=responses(401, 403, 404, 409),
+    summary="Start a blue/green rebuild; the live copy keeps serving until the new one is live",
+)
+def rebuild(
+    name: str = Path(max_length=64, examples=["balances"]),
+    who: Principal = Depends(admin),
+    read_models: ReadModels = Depends(get_read_models),
+) -> dict[str, Any]:
+    read_models.start_rebuild(name)
+    return {"name": name, "state": "rebuilding"}

@@ -1,0 +1,107 @@
+"""Finance reports: COGS (JSON or CSV) and the valuation roll-forward."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from api.auth import Principal, finance
+from api.dependencies import answered, fresh_read_models
+from api.problems import responses
+from api.routing import DecimalRoute
+from api.schemas import CODE_PATTERN, CogsAmounts, CogsReport, ValuationReport
+from domain.errors import ValidationError
+
+if TYPE_CHECKING:
+    from projections.service import ReadModels
+
+router = APIRouter(prefix="/api/reports", tags=["reports"], route_class=DecimalRoute)
+
+PERIOD_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
+GROUP_KEYS = ("period", "location", "sku")
+AMOUNTS = tuple(CogsAmounts.model_fields)
+
+
+def group_keys(raw: list[str] | None) -> list[str]:
+    """``group_by`` as repeated parameters or one comma-separated list; default all three."""
+    if not raw:
+        return list(GROUP_KEYS)
+    keys = [part.strip() for item in raw for part in item.split(",") if part.strip()]
+    unknown = [key for key in keys if key not in GROUP_KEYS]
+    if unknown or not keys:
+        raise ValidationError(
+            f"group_by takes a subset of {', '.join(GROUP_KEYS)}", [{"field": "group_by"}]
+        )
+    return [key for key in GROUP_KEYS if key in keys]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def cogs_csv(report: dict[str, Any], keys: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    columns = [*keys, *AMOUNTS]
+    writer.writerow(columns)
+    for row in report["rows"]:
+        writer.writerow([_cell(row.get(column)) for column in columns])
+    return out.getvalue()
+
+
+@router.get(
+    "/cogs",
+    response_model=CogsReport,
+    response_model_exclude_none=True,
+    responses={
+        200: {
+            "description": "COGS rows and totals; `Accept: text/csv` gives the rows as CSV",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **responses(401, 403, 422, 503),
+    },
+    summary="Cost of goods sold per period, location and SKU",
+)
+def cogs(
+    request: Request,
+    from_: str | None = Query(None, alias="from", pattern=PERIOD_PATTERN, examples=["2026-01"]),
+    to: str | None = Query(None, pattern=PERIOD_PATTERN, examples=["2026-03"]),
+    location: str | None = Query(None, pattern=CODE_PATTERN),
+    sku: str | None = Query(None, pattern=CODE_PATTERN),
+    group_by: list[str] | None = Query(
+        None, description="Subset of period,location,sku (comma-separated or repeated)"
+    ),
+    who: Principal = Depends(finance),
+    read_models: ReadModels = Depends(fresh_read_models),
+) -> Any:
+    keys = group_keys(group_by)
+    report = answered(request, read_models.cogs(from_, to, location, sku, keys))
+    if "text/csv" in request.headers.get("accept", ""):
+        return Response(cogs_csv(report, keys), media_type="text/csv")
+    return report
+
+
+@router.get(
+    "/valuation",
+    response_model=ValuationReport,
+    responses=responses(401, 403, 422, 503),
+    summary="Valuation roll-forward: opening + movements = closing, per position",
+)
+def valuation(
+    request: Request,
+    period: str | None = Query(None, pattern=PERIOD_PATTERN, examples=["2026-03"]),
+    location: str | None = Query(None, pattern=CODE_PATTERN),
+    sku: str | None = Query(None, pattern=CODE_PATTERN),
+    who: Principal = Depends(finance),
+    read_models: ReadModels = Depends(fresh_read_models),
+) -> dict[str, Any]:
+    return answered(request, read_models.valuation(period, location, sku))

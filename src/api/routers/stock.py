@@ -1,0 +1,150 @@
+"""Stock positions: balances, stock at a date, movement history, and admin adjustments."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import AwareDatetime
+
+from api.auth import Principal, admin, viewer
+from api.dependencies import answered, fresh_read_models, get_ledger, get_read_models
+from api.problems import responses
+from api.routing import DecimalRoute, answer
+from api.schemas import (
+    CODE_PATTERN,
+    AdjustmentCreate,
+    BalancePublic,
+    CommandResultPublic,
+    MovementPage,
+    SkuStock,
+    StockAt,
+    StockPage,
+)
+from application.ledger import Ledger
+from domain.movements import Kind
+
+if TYPE_CHECKING:
+    from projections.service import ReadModels
+
+router = APIRouter(prefix="/api/stock", tags=["stock"], route_class=DecimalRoute)
+
+Sku = Path(pattern=CODE_PATTERN, examples=["AB-001"])
+Location = Path(pattern=CODE_PATTERN, examples=["main"])
+QUERY_RESPONSES = responses(401, 403, 422, 503)
+
+
+@router.get(
+    "",
+    response_model=StockPage,
+    responses=QUERY_RESPONSES,
+    summary="Balances of every position, filtered and paged",
+)
+def stock_list(
+    request: Request,
+    location: str | None = Query(None, pattern=CODE_PATTERN),
+    sku_prefix: str | None = Query(None, max_length=64),
+    limit: int = Query(100, ge=1, le=1000),
+    cursor: str | None = Query(None, max_length=512),
+    who: Principal = Depends(viewer),
+    read_models: ReadModels = Depends(fresh_read_models),
+) -> dict[str, Any]:
+    return answered(request, read_models.stock_list(location, sku_prefix, limit, cursor))
+
+
+@router.get(
+    "/{sku}",
+    response_model=SkuStock,
+    responses=QUERY_RESPONSES,
+    summary="One SKU at every location, with totals",
+)
+def stock_of_sku(
+    request: Request,
+    sku: str = Sku,
+    who: Principal = Depends(viewer),
+    read_models: ReadModels = Depends(fresh_read_models),
+) -> dict[str, Any]:
+    return answered(request, read_models.stock_of_sku(sku))
+
+
+@router.get(
+    "/{sku}/{location}",
+    response_model=BalancePublic,
+    responses=QUERY_RESPONSES,
+    summary="One position's balance (zeros for a position never used)",
+)
+def balance(
+    request: Request,
+    sku: str = Sku,
+    location: str = Location,
+    who: Principal = Depends(viewer),
+    read_models: ReadModels = Depends(fresh_read_models),
+) -> dict[str, Any]:
+    return answered(request, read_models.balance(sku, location))
+
+
+@router.get(
+    "/{sku}/{location}/at",
+    response_model=StockAt,
+    responses=QUERY_RESPONSES,
+    summary="Stock just after the last movement recorded at or before `time`",
+)
+def stock_at(
+    request: Request,
+    sku: str = Sku,
+    location: str = Location,
+    time: AwareDatetime = Query(..., examples=["2026-03-14T10:00:00+00:00"]),
+    who: Principal = Depends(viewer),
+    read_models: ReadModels = Depends(fresh_read_models),
+) -> dict[str, Any]:
+    return answered(request, read_models.stock_at(sku, location, time))
+
+
+@router.get(
+    "/{sku}/{location}/movements",
+    response_model=MovementPage,
+    responses=QUERY_RESPONSES,
+    summary="A position's movements, oldest first",
+)
+def movements(
+    request: Request,
+    sku: str = Sku,
+    location: str = Location,
+    from_: AwareDatetime | None = Query(None, alias="from"),
+    to: AwareDatetime | None = Query(None),
+    kind: Kind | None = Query(None),
+    limit: int = Query(100, ge=1, le=1000),
+    cursor: str | None = Query(None, max_length=512),
+    who: Principal = Depends(viewer),
+    read_models: ReadModels = Depends(fresh_read_models),
+) -> dict[str, Any]:
+    found = read_models.movements(
+        sku, location, from_, to, kind.value if kind else None, limit, cursor
+    )
+    return answered(request, found)
+
+
+@router.post(
+    "/{sku}/{location}/adjust",
+    status_code=201,
+    response_model=CommandResultPublic,
+    responses={
+        200: {"description": "Repeat of a posted adjustment: the original result"},
+        **responses(401, 403, 409, 422),
+    },
+    summary="Adjust a position by a signed quantity, with a note (admin)",
+)
+def adjust(
+    body: AdjustmentCreate,
+    request: Request,
+    response: Response,
+    sku: str = Sku,
+    location: str = Location,
+    who: Principal = Depends(admin),
+    ledger: Ledger = Depends(get_ledger),
+    read_models: ReadModels = Depends(get_read_models),
+) -> dict[str, Any]:
+    result = ledger.post_adjustment(
+        body.adjustment_id, sku, location, body.quantity, body.note, body.unit_cost, user=who.user
+    )
+    return answer(request, response, read_models, result)

@@ -1,0 +1,285 @@
+"""``stockledger``: serve the API, manage keys, run and rebuild projections, verify, demo.
+
+Configuration comes from the environment (STOCKLEDGER_DATABASE_URL, STOCKLEDGER_DATA_DIR,
+STOCKLEDGER_TIMEZONE, STOCKLEDGER_CURRENCY_DECIMALS); see application.settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from application.errors import ApplicationError, NotFoundError
+from application.ledger import Ledger
+from application.settings import Settings
+from cli.db import db_app
+from domain.access import Role
+from domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from projections.service import ReadModels
+
+app = typer.Typer(
+    help="StockLedger: an event-sourced inventory ledger.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+keys_app = typer.Typer(help="Manage API keys (stored hashed; a key is shown once).")
+projections_app = typer.Typer(help="Run, inspect and rebuild the read models.")
+app.add_typer(keys_app, name="keys")
+app.add_typer(projections_app, name="projections")
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+
+@contextmanager
+def opened_ledger() -> Iterator[Ledger]:
+    ledger = Ledger(Settings())
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+@contextmanager
+def opened_read_models() -> Iterator[ReadModels]:
+    from projections.service import ReadModels
+
+    settings = Settings()
+    ledger = Ledger(settings)
+    read_models = ReadModels(settings, ledger)
+    try:
+        yield read_models
+    finally:
+        read_models.close()
+        ledger.close()
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+) -> None:
+    """Serve the HTTP API with the projectors running in-process.
+
+    On a store with no API keys yet it creates an admin key (user [bold]admin[/bold]) and
+    prints it once.
+    """
+    import uvicorn
+
+    from api.main import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    application = create_app(Settings())
+    ledger: Ledger = application.state.ledger
+    if not ledger.keyring().keys:
+        key_id, token = ledger.issue_key("admin", Role.ADMIN.value, issued_by="stockledger serve")
+        out.print(f"No API keys yet: created admin key {key_id} (user admin). It is shown once:")
+        print(token, flush=True)
+    uvicorn.run(application, host=host, port=port, access_log=False, log_level="info")
+
+
+@keys_app.command("create")
+def keys_create(
+    user: Annotated[str, typer.Option(help="Who the key acts as (recorded on every event)")],
+    role: Annotated[Role, typer.Option(help="viewer, clerk, finance or admin")],
+) -> None:
+    """Create a key; the key itself is the last line of the output."""
+    with opened_ledger() as ledger:
+        try:
+            key_id, token = ledger.issue_key(user, role.value, issued_by="cli")
+        except DomainError as error:
+            raise fail(error.detail) from None
+    out.print(f"created key {key_id} for {user} ({role.value}); it is shown only now:")
+    print(token, flush=True)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Every key with its user, role and state (never the secret)."""
+    with opened_ledger() as ledger:
+        keys = list(ledger.keyring().keys.values())
+    table = Table("key id", "user", "role", "created", "revoked")
+    for key in keys:
+        revoked = key["revoked_at"]
+        table.add_row(
+            key["key_id"],
+            key["user"],
+            key["role"],
+            key["created_at"].isoformat(timespec="seconds"),
+            revoked.isoformat(timespec="seconds") if revoked else "",
+        )
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id from `keys list`")]) -> None:
+    """Revoke a key: it stops working at once."""
+    with opened_ledger() as ledger:
+        try:
+            ledger.revoke_key(key_id, revoked_by="cli")
+        except DomainError as error:
+            raise fail(error.detail) from None
+    out.print(f"revoked key {key_id}")
+
+
+@projections_app.command("status")
+def projections_status() -> None:
+    """Name, version, position, head, lag and state of every projection."""
+    with opened_read_models() as read_models:
+        rows = read_models.status()
+    table = Table("name", "version", "position", "head", "lag", "state")
+    for row in rows:
+        table.add_row(
+            *(str(row[k]) for k in ("name", "version", "position", "head", "lag", "state"))
+        )
+    out.print(table)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=out,
+    )
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(
+    name: Annotated[str, typer.Argument(help="balances, movements or cogs")],
+    wait: Annotated[
+        bool,
+        typer.Option(
+            help="If a rebuild of NAME is already running elsewhere, wait for it "
+            "and then rebuild (default: refuse)"
+        ),
+    ] = False,
+) -> None:
+    """Blue/green rebuild: a fresh copy is built beside the live one, which keeps serving,
+    and replaces it atomically once caught up. Runs here, showing events/s and the ETA."""
+    from projections.rebuild import Rebuild
+
+    with opened_read_models() as read_models, _progress() as progress:
+        task = progress.add_task(f"rebuild {name}", total=None, rate="")
+
+        def report(state: dict[str, Any]) -> None:
+            rate = state.get("events_per_s")
+            progress.update(
+                task,
+                completed=state.get("position", 0),
+                total=state.get("head") or None,
+                rate=f"{rate:,.0f} events/s" if rate else "",
+            )
+
+        try:
+            if name not in read_models.projections:
+                raise NotFoundError(f"no projection named {name}")
+            Rebuild(read_models.db, read_models.ledger, read_models.projections[name], report).run(
+                wait=wait
+            )
+        except ApplicationError as error:
+            raise fail(error.detail) from None
+    out.print(f"{name} rebuilt and live")
+
+
+@projections_app.command("run")
+def projections_run(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Projections to follow (default: all)")
+    ] = None,
+) -> None:
+    """Worker: follow the log and keep projections up to date until SIGTERM or SIGINT."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    with opened_read_models() as read_models:
+        out.print(f"following the ledger for {', '.join(names) if names else 'all projections'}")
+        read_models.run(names or None, stop)
+    out.print("stopped")
+
+
+@app.command()
+def verify() -> None:
+    """Recompute the hash chains, closed-period digests and every read model against the
+    ledger. Exit 0 when clean, 1 with the first discrepancies."""
+    with opened_read_models() as read_models, _progress() as progress:
+        tasks: dict[str, Any] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total, rate="")
+            progress.update(tasks[stage], completed=done, total=total)
+
+        result = read_models.verify(progress=report)
+    if result.ok:
+        out.print("[green]ledger verified: no discrepancies[/green]")
+        return
+    out.print(f"[red]{len(result.problems)} discrepancies[/red]; the first:")
+    for problem in result.problems[:20]:
+        out.print(f"  - {problem}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    skus: Annotated[int, typer.Option(min=1, help="Number of SKUs")] = 200,
+    days: Annotated[int, typer.Option(min=1, max=3650, help="Days of history")] = 90,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 7,
+) -> None:
+    """Fill an empty store with a realistic history: receipts, quotes closed and partly
+    delivered, direct deliveries, returns, transfers, consumption, waste and counts at
+    main, kitchen and bar, through the real commands.
+
+    The demo alone back-dates: its clock steps through the past DAYS days, so the history
+    spans months. It refuses a store that already holds movements.
+    """
+    from cli.demo import Demo, DemoClock, has_movements, start_of
+
+    settings = Settings()
+    clock = DemoClock(start_of(days))
+    ledger = Ledger(settings, clock=clock)
+    try:
+        if has_movements(ledger):
+            raise fail("the store already holds movements; demo needs an empty ledger")
+        generator = Demo(ledger, clock, skus, seed)
+        with _progress() as progress:
+            task = progress.add_task("demo history", total=days, rate="")
+            generator.run(days, lambda day: progress.update(task, completed=day + 1))
+        out.print(
+            f"done: {generator.serial} documents up to position {ledger.head()}"
+            f" ({generator.refused} refused by the ledger's rules, as in real life)"
+        )
+    finally:
+        ledger.close()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

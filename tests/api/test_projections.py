@@ -1,0 +1,44 @@
+"""GET /api/projections and POST /api/projections/{name}/rebuild."""
+
+from __future__ import annotations
+
+import time
+
+from tests.api.conftest import Api, receipt
+
+
+def test_status_lists_every_projection_with_position_head_and_lag(api: Api) -> None:
+    position = api.post("/api/receipts", receipt("R-1"), role="clerk").json()["position"]
+    api.get(f"/api/stock/AB-001/main?min_position={position}", role="viewer")
+    rows = api.get("/api/projections", role="viewer").json()
+    assert {row["name"] for row in rows} == {"balances", "movements", "cogs"}
+    for row in rows:
+        assert row["head"] >= position
+        assert row["position"] >= position
+        assert row["lag"] == row["head"] - row["position"]
+        assert row["state"] in ("live", "rebuilding", "catching_up")
+
+
+def test_a_rebuild_is_accepted_and_the_rebuilt_model_answers_the_same(api: Api) -> None:
+    position = api.post("/api/receipts", receipt("R-1"), role="clerk").json()["position"]
+    before = api.get(f"/api/stock/AB-001/main?min_position={position}", role="viewer").json()
+    versions = {r["name"]: r for r in api.get("/api/projections", role="viewer").json()}
+    response = api.post("/api/projections/balances/rebuild", role="admin")
+    assert response.status_code == 202
+    assert response.json() == {"name": "balances", "state": "rebuilding"}
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        rows = {r["name"]: r for r in api.get("/api/projections", role="viewer").json()}
+        if rows["balances"]["state"] == "live" and rows["balances"]["rebuild"] is None:
+            break
+    assert rows["balances"]["state"] == "live"
+    assert versions["balances"]["version"] == rows["balances"]["version"]
+    after = api.get("/api/stock/AB-001/main", role="viewer").json()
+    assert {k: after[k] for k in ("on_hand", "value")} == {
+        k: before[k] for k in ("on_hand", "value")
+    }
+
+
+def test_rebuilding_an_unknown_projection_is_404(api: Api) -> None:
+    response = api.post("/api/projections/nope/rebuild", role="admin")
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
