@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import psycopg
@@ -85,3 +89,23 @@ def test_the_projector_role_reads_events_but_cannot_append(app_url: str, pg_url:
                 "INSERT INTO ledger_events (originator_id, originator_version, topic, state) "
                 "VALUES (gen_random_uuid(), 1, 'x', '')"
             )
+
+
+def test_db_migrate_creates_the_schema_and_both_roles(pg_url: str) -> None:
+    stockledger = Path(sys.executable).parent / "stockledger"
+    env = {
+        **os.environ,
+        "STOCKLEDGER_DATABASE_URL": pg_url,
+        "STOCKLEDGER_APP_PASSWORD": "a",
+        "STOCKLEDGER_PROJECTOR_PASSWORD": "p",
+    }
+    done = subprocess.run(
+        [str(stockledger), "db", "migrate"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "roles ready" in done.stdout
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        roles = {r[0] for r in conn.execute("SELECT rolname FROM pg_roles").fetchall()}
+        tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables").fetchall()}
+    assert {APP_ROLE, PROJECTOR_ROLE} <= roles
+    assert {"ledger_events", "ledger_write_lock"} <= tables
