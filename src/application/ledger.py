@@ -475,9 +475,11 @@ class Ledger(Application[UUID]):
             if seen_at > work.at:
                 raise ValidationError("counted_at is in the future", [{"field": "counted_at"}])
             for index, line in enumerate(lines):
-                item = work.item(line.sku, location)
-                difference = line.counted - self.on_hand_at(item.id, seen_at)
+                check_code(line.sku, "sku")
+                item_id = StockItem.create_id(line.sku, location)
+                difference = line.counted - self.on_hand_at(item_id, seen_at)
                 if difference:
+                    item = work.item(line.sku, location)
                     item.adjust(
                         difference,
                         line.unit_cost,

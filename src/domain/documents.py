@@ -104,8 +104,10 @@ class Document(Aggregate):
         """Splits a returned quantity of ``sku`` over this delivery's lines in order.
 
         Each part takes back value proportionally (the part completing a line takes exactly
-        what remains). Refuses returning more than was shipped and not yet returned.
+        what remains). Refuses a quantity ≤ 0 and returning more than was shipped and not
+        yet returned.
         """
+        v.check_quantity(quantity)
         parts: list[tuple[int, Decimal, Decimal]] = []
         left = quantity
         for index, line in enumerate(self.lines):

@@ -1,0 +1,461 @@
+"""Random command sequences through the real Ledger against a pure reference model (SPEC §3–4).
+
+The model below is written from the spec alone: per position it keeps on_hand, reserved,
+value and the last average, and per quote and delivery what is still outstanding. After
+every step the SPEC §3 invariants must hold on the stored events, the aggregates must agree
+with the model to the cent, and a refused command must have recorded nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from application.commands import CountLine, Line, QuoteLineIn, ReceiptLine
+from application.ledger import Ledger
+from application.records import CommandResult
+from application.settings import Settings
+from domain.errors import (
+    DomainError,
+    InsufficientStockError,
+    InvalidStateError,
+    NoCostBasisError,
+    ValidationError,
+)
+from domain.movements import GENESIS_HASH, recompute_hash
+from domain.stock_item import Movement, StockItem
+
+USER = "model"
+ZERO = Decimal(0)
+SKUS = ("A", "B")
+LOCATIONS = ("main", "bar")
+
+quantities = st.sampled_from(["1", "2", "3", "5", "0.5", "1.333", "0.001", "2.25"]).map(Decimal)
+costs = st.sampled_from(["0", "0.01", "1", "2.5", "3.333333", "0.333333", "7.77"]).map(Decimal)
+maybe_costs = st.none() | costs
+skus = st.sampled_from(SKUS)
+locations = st.sampled_from(LOCATIONS)
+
+
+def money(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def cost6(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+
+def half(quantity: Decimal) -> Decimal:
+    part = (quantity / 2).quantize(Decimal("0.001"), rounding=ROUND_DOWN)
+    return part if part > 0 else quantity
+
+
+@dataclass
+class Position:
+    on_hand: Decimal = ZERO
+    reserved: Decimal = ZERO
+    value: Decimal = ZERO
+    last_average: Decimal | None = None
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+    def move(self, on_hand: Decimal, reserved: Decimal, value: Decimal) -> Decimal:
+        self.on_hand += on_hand
+        self.reserved += reserved
+        self.value += value
+        if self.on_hand > 0:
+            self.last_average = cost6(self.value / self.on_hand)
+        return value
+
+    def outbound(self, quantity: Decimal, reserved: Decimal = ZERO) -> Decimal:
+        """SPEC §3: all of it takes exactly the value, else round(q × value / on_hand)."""
+        if quantity == self.on_hand:
+            taken = -self.value
+        else:
+            taken = -money(quantity * self.value / self.on_hand)
+        return self.move(-quantity, -reserved, taken)
+
+    def basis(self, unit_cost: Decimal | None) -> Decimal | None:
+        """Cost of a positive adjustment: given, else current average, else last average."""
+        if unit_cost is not None:
+            return unit_cost
+        if self.on_hand > 0:
+            return cost6(self.value / self.on_hand)
+        return self.last_average
+
+
+@dataclass
+class QuoteModel:
+    location: str
+    lines: list[tuple[str, Decimal]]
+    status: str = "draft"
+    delivered: list[Decimal] = field(default_factory=list)
+
+    def outstanding(self, index: int) -> Decimal:
+        return self.lines[index][1] - self.delivered[index]
+
+
+@dataclass
+class DeliveryModel:
+    location: str
+    sku: str
+    quantity: Decimal
+    value: Decimal  # positive: what the SHIP took
+    returned_qty: Decimal = ZERO
+    returned_value: Decimal = ZERO
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    ledger: Ledger  # set per test; each example works in its own namespace of codes
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prefix = uuid.uuid4().hex[:10]
+        self.positions = {(sku, loc): Position() for sku in SKUS for loc in LOCATIONS}
+        self.quotes: dict[str, QuoteModel] = {}
+        self.deliveries: dict[str, DeliveryModel] = {}
+        self.posted: list[tuple[Callable[[], CommandResult], CommandResult]] = []
+        self.serial = 0
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def sku(self, name: str) -> str:
+        return f"{self.prefix}-{name}"
+
+    def new_id(self) -> str:
+        self.serial += 1
+        return f"{self.prefix}-{self.serial}"
+
+    def run(
+        self,
+        call: Callable[[], CommandResult],
+        refused: type[DomainError] | None = None,
+        *,
+        document: bool = True,
+    ) -> CommandResult | None:
+        """Runs a command; a refused one must raise ``refused`` and record nothing."""
+        head = self.ledger.head()
+        if refused is not None:
+            with pytest.raises(refused):
+                call()
+            assert self.ledger.head() == head, "a refused command recorded events"
+            return None
+        result = call()
+        assert result.created
+        assert result.position > head
+        if document:  # quote close/cancel repeats are no-ops, not replays
+            self.posted.append((call, result))
+        return result
+
+    def values(self, result: CommandResult | None) -> list[Decimal]:
+        assert result is not None
+        return [m.value for m in result.movements]
+
+    # -- documents ------------------------------------------------------------------------------
+
+    @rule(sku=skus, loc=locations, qty=quantities, cost=costs)
+    def receive(self, sku: str, loc: str, qty: Decimal, cost: Decimal) -> None:
+        expected = self.positions[sku, loc].move(qty, ZERO, money(qty * cost))
+        lines = [ReceiptLine(self.sku(sku), qty, cost)]
+        doc = self.new_id()
+        result = self.run(lambda: self.ledger.post_receipt(doc, loc, lines, user=USER))
+        assert self.values(result) == [expected]
+
+    @rule(sku=skus, loc=locations, qty=quantities)
+    def deliver_without_quote(self, sku: str, loc: str, qty: Decimal) -> None:
+        position = self.positions[sku, loc]
+        doc = self.new_id()
+        lines = [Line(self.sku(sku), qty)]
+        call = lambda: self.ledger.post_delivery(doc, loc, lines, user=USER)  # noqa: E731
+        if qty > position.available:
+            self.run(call, InsufficientStockError)
+            return
+        expected = position.outbound(qty)
+        assert self.values(self.run(call)) == [expected]
+        self.deliveries[doc] = DeliveryModel(loc, sku, qty, -expected)
+
+    @rule(
+        sku=skus,
+        loc=locations,
+        qty=quantities,
+        kind=st.sampled_from(["consumption", "waste"]),
+    )
+    def consume_or_waste(self, sku: str, loc: str, qty: Decimal, kind: str) -> None:
+        position = self.positions[sku, loc]
+        doc = self.new_id()
+        lines = [Line(self.sku(sku), qty)]
+        if kind == "consumption":
+            call = lambda: self.ledger.post_consumption(doc, loc, lines, user=USER)  # noqa: E731
+        else:
+            call = lambda: self.ledger.post_waste(doc, loc, lines, "spilt", user=USER)  # noqa: E731
+        if qty > position.available:
+            self.run(call, InsufficientStockError)
+            return
+        expected = position.outbound(qty)
+        assert self.values(self.run(call)) == [expected]
+
+    @rule(sku=skus, qty=quantities, direction=st.booleans())
+    def transfer(self, sku: str, qty: Decimal, direction: bool) -> None:
+        source, target = LOCATIONS if direction else LOCATIONS[::-1]
+        doc = self.new_id()
+        lines = [Line(self.sku(sku), qty)]
+        call = lambda: self.ledger.post_transfer(doc, source, target, lines, user=USER)  # noqa: E731
+        if qty > self.positions[sku, source].available:
+            self.run(call, InsufficientStockError)
+            return
+        taken = self.positions[sku, source].outbound(qty)
+        given = self.positions[sku, target].move(qty, ZERO, -taken)
+        assert self.values(self.run(call)) == [taken, given]
+
+    @rule(
+        sku=skus,
+        loc=locations,
+        qty=quantities,
+        negative=st.booleans(),
+        cost=maybe_costs,
+    )
+    def adjust(
+        self, sku: str, loc: str, qty: Decimal, negative: bool, cost: Decimal | None
+    ) -> None:
+        delta = -qty if negative else qty
+        doc = self.new_id()
+        call = lambda: self.ledger.post_adjustment(  # noqa: E731
+            doc, self.sku(sku), loc, delta, "audit", cost, user=USER
+        )
+        self.adjust_like(sku, loc, delta, cost, call)
+
+    @rule(
+        sku=skus,
+        loc=locations,
+        counted=st.sampled_from(["same", "0", "1", "2.5", "4"]),
+        cost=maybe_costs,
+    )
+    def count(self, sku: str, loc: str, counted: str, cost: Decimal | None) -> None:
+        position = self.positions[sku, loc]
+        quantity = position.on_hand if counted == "same" else Decimal(counted)
+        doc = self.new_id()
+        lines = [CountLine(self.sku(sku), quantity, cost)]
+        call = lambda: self.ledger.post_count(doc, loc, lines, "stocktake", user=USER)  # noqa: E731
+        difference = quantity - position.on_hand
+        if difference == 0:
+            result = self.run(call)
+            assert result is not None and result.movements == []
+            return
+        self.adjust_like(sku, loc, difference, cost, call)
+
+    def adjust_like(
+        self,
+        sku: str,
+        loc: str,
+        delta: Decimal,
+        cost: Decimal | None,
+        call: Callable[[], CommandResult],
+    ) -> None:
+        position = self.positions[sku, loc]
+        if delta < 0:
+            if -delta > position.available:
+                self.run(call, InsufficientStockError)
+                return
+            expected = position.outbound(-delta)
+        else:
+            basis = position.basis(cost)
+            if basis is None:
+                self.run(call, NoCostBasisError)
+                return
+            expected = position.move(delta, ZERO, money(delta * basis))
+        assert self.values(self.run(call)) == [expected]
+
+    # -- quotes ---------------------------------------------------------------------------------
+
+    @rule(
+        loc=locations,
+        picks=st.lists(
+            st.tuples(skus, quantities), min_size=1, max_size=2, unique_by=lambda t: t[0]
+        ),
+    )
+    def create_quote(self, loc: str, picks: list[tuple[str, Decimal]]) -> None:
+        quote_id = self.new_id()
+        lines = [QuoteLineIn(self.sku(sku), qty, Decimal("9.90")) for sku, qty in picks]
+        result = self.run(lambda: self.ledger.create_quote(quote_id, "ACME", loc, lines, user=USER))
+        assert result is not None and result.movements == []
+        self.quotes[quote_id] = QuoteModel(loc, list(picks), delivered=[ZERO] * len(picks))
+
+    @precondition(lambda self: bool(self.quotes))
+    @rule(data=st.data())
+    def close_quote(self, data: st.DataObject) -> None:
+        quote_id = data.draw(st.sampled_from(sorted(self.quotes)))
+        quote = self.quotes[quote_id]
+        call = lambda: self.ledger.close_quote(quote_id, user=USER)  # noqa: E731
+        if quote.status in ("closed", "delivered"):
+            self.no_op(call)
+        elif quote.status == "cancelled":
+            self.run(call, InvalidStateError)
+        elif any(qty > self.positions[sku, quote.location].available for sku, qty in quote.lines):
+            self.run(call, InsufficientStockError)
+        else:
+            for sku, qty in quote.lines:
+                self.positions[sku, quote.location].move(ZERO, qty, ZERO)
+            quote.status = "closed"
+            result = self.run(call, document=False)
+            assert result is not None
+            assert [m.reserved_delta for m in result.movements] == [q for _, q in quote.lines]
+
+    @precondition(lambda self: bool(self.quotes))
+    @rule(data=st.data())
+    def cancel_quote(self, data: st.DataObject) -> None:
+        quote_id = data.draw(st.sampled_from(sorted(self.quotes)))
+        quote = self.quotes[quote_id]
+        call = lambda: self.ledger.cancel_quote(quote_id, user=USER)  # noqa: E731
+        if quote.status == "cancelled":
+            self.no_op(call)
+        elif quote.status == "delivered":
+            self.run(call, InvalidStateError)
+        else:
+            released = []
+            if quote.status == "closed":
+                for index, (sku, _) in enumerate(quote.lines):
+                    outstanding = quote.outstanding(index)
+                    if outstanding > 0:
+                        self.positions[sku, quote.location].move(ZERO, -outstanding, ZERO)
+                        released.append(-outstanding)
+            quote.status = "cancelled"
+            result = self.run(call, document=False)
+            assert result is not None
+            assert [m.reserved_delta for m in result.movements] == released
+
+    @precondition(lambda self: any(q.status == "closed" for q in self.quotes.values()))
+    @rule(data=st.data(), how_much=st.sampled_from(["all", "half", "too much"]))
+    def deliver_against_quote(self, data: st.DataObject, how_much: str) -> None:
+        closed = sorted(k for k, q in self.quotes.items() if q.status == "closed")
+        quote_id = data.draw(st.sampled_from(closed))
+        quote = self.quotes[quote_id]
+        open_lines = [i for i in range(len(quote.lines)) if quote.outstanding(i) > 0]
+        index = data.draw(st.sampled_from(open_lines))
+        sku, outstanding = quote.lines[index][0], quote.outstanding(index)
+        qty = {"all": outstanding, "half": half(outstanding), "too much": outstanding + 1}[how_much]
+        doc = self.new_id()
+        lines = [Line(self.sku(sku), qty)]
+        call = lambda: self.ledger.post_delivery(  # noqa: E731
+            doc, quote.location, lines, quote_id=quote_id, user=USER
+        )
+        if qty > outstanding:
+            self.run(call, InvalidStateError)
+            return
+        expected = self.positions[sku, quote.location].outbound(qty, reserved=qty)
+        quote.delivered[index] += qty
+        if all(quote.outstanding(i) == 0 for i in range(len(quote.lines))):
+            quote.status = "delivered"
+        assert self.values(self.run(call)) == [expected]
+        self.deliveries[doc] = DeliveryModel(quote.location, sku, qty, -expected)
+
+    # -- returns and repeats --------------------------------------------------------------------
+
+    @precondition(lambda self: bool(self.deliveries))
+    @rule(data=st.data(), how_much=st.sampled_from(["rest", "half", "tiny", "too much"]))
+    def return_goods(self, data: st.DataObject, how_much: str) -> None:
+        delivery_id = data.draw(st.sampled_from(sorted(self.deliveries)))
+        delivery = self.deliveries[delivery_id]
+        rest = delivery.quantity - delivery.returned_qty
+        qty = {
+            "rest": rest,
+            "half": half(rest),
+            "tiny": Decimal("0.001"),
+            "too much": rest + Decimal("0.001"),
+        }[how_much]
+        doc = self.new_id()
+        lines = [Line(self.sku(delivery.sku), qty)]
+        call = lambda: self.ledger.post_return(doc, delivery_id, lines, user=USER)  # noqa: E731
+        if qty <= 0 or qty > rest:
+            self.run(call, ValidationError)
+            return
+        if qty == rest:
+            value = delivery.value - delivery.returned_value
+        else:
+            value = money(qty * delivery.value / delivery.quantity)
+        delivery.returned_qty += qty
+        delivery.returned_value += value
+        self.positions[delivery.sku, delivery.location].move(qty, ZERO, value)
+        assert self.values(self.run(call)) == [value]
+
+    @precondition(lambda self: bool(self.posted))
+    @rule(data=st.data())
+    def repeat_a_document(self, data: st.DataObject) -> None:
+        call, original = data.draw(st.sampled_from(self.posted))
+        head = self.ledger.head()
+        again = call()
+        assert not again.created
+        assert (again.movements, again.position) == (original.movements, original.position)
+        assert self.ledger.head() == head
+
+    def no_op(self, call: Callable[[], CommandResult]) -> None:
+        head = self.ledger.head()
+        result = call()
+        assert not result.created
+        assert self.ledger.head() == head
+
+    # -- invariants -----------------------------------------------------------------------------
+
+    @invariant()
+    def positions_agree_with_the_model_and_their_events(self) -> None:
+        for (sku, loc), model in self.positions.items():
+            item_id = StockItem.create_id(self.sku(sku), loc)
+            item = self.ledger.get(StockItem, item_id)
+            if item is None:
+                assert (model.on_hand, model.reserved, model.value) == (ZERO, ZERO, ZERO)
+                continue
+            recorded = [e for e in self.ledger.events.get(item_id) if isinstance(e, Movement)]
+            sums = (
+                sum((e.on_hand_delta for e in recorded), ZERO),
+                sum((e.reserved_delta for e in recorded), ZERO),
+                sum((e.value for e in recorded), ZERO),
+            )
+            link = GENESIS_HASH
+            for event in recorded:
+                assert event.prev_hash == link
+                assert recompute_hash(event) == event.hash
+                link = event.hash
+            state = (item.on_hand, item.reserved, item.value)
+            assert state == sums
+            assert state == (model.on_hand, model.reserved, model.value), (sku, loc)
+            assert ZERO <= item.reserved <= item.on_hand
+            assert item.value >= 0
+            if item.on_hand == 0:
+                assert item.value == 0
+
+
+def run_machine(ledger: Ledger, examples: int) -> None:
+    machine: Any = type("Machine", (LedgerMachine,), {"ledger": ledger})
+    run_state_machine_as_test(
+        machine,
+        settings=hypothesis_settings(max_examples=examples, stateful_step_count=30, deadline=None),
+    )
+
+
+def test_random_command_sequences_keep_the_invariants_and_match_the_model_on_sqlite(
+    tmp_path: Any,
+) -> None:
+    with Ledger(Settings(database_url=None, data_dir=tmp_path / "var")) as ledger:
+        run_machine(ledger, examples=30)
+
+
+def test_random_command_sequences_keep_the_invariants_and_match_the_model_on_postgres(
+    pg_settings: Settings,
+) -> None:
+    with Ledger(pg_settings) as ledger:
+        run_machine(ledger, examples=8)
