@@ -1,0 +1,196 @@
+"""What every projection is: a name, a version, a row shape and a pure fold.
+
+``fold(rows, event, position)`` changes the rows an event touches and nothing else, reading
+only those rows and the event. The live runner loads the touched rows from the table, folds
+a batch and upserts them; a rebuild folds from empty state in memory and bulk-inserts. Both
+run the same fold, so both give the same rows.
+
+The registry (``rm_registry``) names, per projection, the live table generation, the
+version that built it and its position: the last ledger notification it has read. A batch's
+rows and the new position are written in one transaction while the registry row is locked,
+so an event is applied exactly once and a rebuild's switch-over is atomic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from domain.stock_item import Movement
+from projections.db import Session, decode, encode, sql_type
+
+Key = tuple[Any, ...]
+Rows = dict[Key, dict[str, Any]]
+Batch = Sequence[tuple[int, Movement]]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # num | time | int | text
+    nullable: bool = False
+
+
+class Projection:
+    """Base of the three read models; subclasses set the class constants and ``fold``."""
+
+    NAME: ClassVar[str]
+    VERSION: ClassVar[int]
+    COLUMNS: ClassVar[tuple[Column, ...]]
+    KEY: ClassVar[tuple[str, ...]]
+    INDEXES: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    # Rows are written once and never changed: the live path skips loading them, and a
+    # rebuild flushes them chunk by chunk instead of keeping them all in memory.
+    APPEND_ONLY: ClassVar[bool] = False
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+
+    def key_of(self, event: Movement, position: int) -> Key:
+        raise NotImplementedError
+
+    def fold(self, rows: Rows, event: Movement, position: int) -> None:
+        raise NotImplementedError
+
+    # -- shape -----------------------------------------------------------------------------
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [c.name for c in cls.COLUMNS]
+
+    @classmethod
+    def schema(cls) -> str:
+        """Signature of the row shape: a table built for another shape cannot take rows."""
+        text = ",".join(f"{c.name}:{c.kind}:{c.nullable}" for c in cls.COLUMNS)
+        return hashlib.sha256(f"{text}|{cls.KEY}".encode()).hexdigest()[:16]
+
+    @classmethod
+    def table(cls, generation: int) -> str:
+        return f"rm_{cls.NAME}_g{generation}"
+
+    @classmethod
+    def create_table(cls, session: Session, table: str) -> None:
+        cols = ", ".join(
+            f"{c.name} {sql_type(c.kind, session.postgres)}{'' if c.nullable else ' NOT NULL'}"
+            for c in cls.COLUMNS
+        )
+        session.execute(
+            f"CREATE TABLE IF NOT EXISTS {table} ({cols}, PRIMARY KEY ({', '.join(cls.KEY)}))"
+        )
+        for number, index in enumerate(cls.INDEXES):
+            session.execute(
+                f"CREATE INDEX IF NOT EXISTS {table}_i{number} ON {table} ({', '.join(index)})"
+            )
+
+    # -- rows ------------------------------------------------------------------------------
+
+    def to_db(self, row: dict[str, Any], postgres: bool) -> tuple[Any, ...]:
+        return tuple(encode(row[c.name], c.kind, postgres) for c in self.COLUMNS)
+
+    def from_db(self, values: Sequence[Any], postgres: bool) -> dict[str, Any]:
+        return {
+            c.name: decode(v, c.kind, postgres) for c, v in zip(self.COLUMNS, values, strict=True)
+        }
+
+    def key_from(self, row: dict[str, Any]) -> Key:
+        return tuple(row[name] for name in self.KEY)
+
+    def select(
+        self,
+        session: Session,
+        table: str,
+        where: str = "",
+        params: Sequence[Any] = (),
+        order: str = "",
+    ) -> list[dict[str, Any]]:
+        statement = f"SELECT {', '.join(self.names())} FROM {table}"
+        if where:
+            statement += f" WHERE {where}"
+        if order:
+            statement += f" ORDER BY {order}"
+        return [self.from_db(r, session.postgres) for r in session.execute(statement, params)]
+
+    def load(self, session: Session, table: str, keys: Sequence[Key]) -> Rows:
+        """The stored rows for ``keys`` (those that exist)."""
+        found: Rows = {}
+        width = len(self.KEY)
+        key_cols = ", ".join(self.KEY)
+        one = "(" + ", ".join("?" for _ in self.KEY) + ")"
+        for start in range(0, len(keys), 300):
+            chunk = keys[start : start + 300]
+            params = [
+                encode(v, self._kind(self.KEY[i]), session.postgres)
+                for key in chunk
+                for i, v in enumerate(key)
+            ]
+            if width == 1:
+                where = f"{key_cols} IN ({', '.join('?' for _ in chunk)})"
+            else:
+                where = f"({key_cols}) IN (VALUES {', '.join(one for _ in chunk)})"
+            for row in self.select(session, table, where, params):
+                found[self.key_from(row)] = row
+        return found
+
+    def upsert(self, session: Session, table: str, rows: Sequence[dict[str, Any]]) -> None:
+        names = self.names()
+        marks = ", ".join("?" for _ in names)
+        statement = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"
+        if not self.APPEND_ONLY:
+            updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in self.KEY)
+            statement += f" ON CONFLICT ({', '.join(self.KEY)}) DO UPDATE SET {updates}"
+        session.executemany(statement, [self.to_db(r, session.postgres) for r in rows])
+
+    def _kind(self, name: str) -> str:
+        return next(c.kind for c in self.COLUMNS if c.name == name)
+
+    def apply(self, session: Session, table: str, batch: Batch) -> None:
+        """Folds a batch into the table: load the touched rows, fold, write them back."""
+        if not batch:
+            return
+        keys = list(dict.fromkeys(self.key_of(e, p) for p, e in batch))
+        rows = {} if self.APPEND_ONLY else self.load(session, table, keys)
+        for position, event in batch:
+            self.fold(rows, event, position)
+        self.upsert(session, table, [rows[k] for k in keys])
+
+
+# -- registry ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    version: int
+    generation: int
+    position: int
+    schema: str
+
+
+REGISTRY_DDL = (
+    "CREATE TABLE IF NOT EXISTS rm_registry (name TEXT PRIMARY KEY, version INTEGER NOT NULL, "
+    "generation INTEGER NOT NULL, position BIGINT NOT NULL, schema TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS rm_rebuilds (name TEXT PRIMARY KEY, version INTEGER NOT NULL, "
+    "generation INTEGER NOT NULL, position BIGINT NOT NULL, head BIGINT NOT NULL, "
+    "events_per_s REAL NOT NULL, eta_s REAL, updated_at REAL NOT NULL)",
+)
+
+
+def entry(session: Session, name: str, *, lock: bool = False) -> Entry | None:
+    """The registry row of ``name``; ``lock`` holds it until the transaction ends."""
+    suffix = " FOR UPDATE" if lock and session.postgres else ""
+    rows = session.execute(
+        "SELECT name, version, generation, position, schema FROM rm_registry WHERE name = ?"
+        + suffix,
+        (name,),
+    )
+    if not rows:
+        return None
+    name_, version, generation, position, schema = rows[0]
+    return Entry(str(name_), int(version), int(generation), int(position), str(schema))
+
+
+def set_position(session: Session, name: str, position: int) -> None:
+    session.execute("UPDATE rm_registry SET position = ? WHERE name = ?", (position, name))

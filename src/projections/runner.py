@@ -1,0 +1,169 @@
+"""Keeping a projection up to date: batched catch-up and following the ledger.
+
+A step reads up to ``batch`` notifications after the projection's position, decodes only
+movement events, and in one transaction — with the registry row locked and its position
+re-checked — writes the folded rows and the new position (the id of the last notification
+read, movement or not). A crash anywhere rolls both back, so nothing is lost or applied
+twice. Ids are read strictly in order; on PostgreSQL the recorder's table lock makes commit
+order equal id order, so an event committed later can never have a smaller id than one
+already read (gaps from rolled-back inserts are simply never filled).
+
+On PostgreSQL one runner per projection is active: it holds a session-level advisory lock;
+others wait as standbys and take over when its session ends. The same connection LISTENs on
+``ledger_events``; a timeout polls anyway, covering a lost notification. On SQLite the
+runner polls every 50 ms and wakes at once on ``wake``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+from domain.stock_item import Movement, StockItem
+from projections.base import Batch, Projection, entry, set_position
+from projections.db import Database, Session
+
+log = logging.getLogger("stockledger.projections")
+
+MOVEMENT_TOPICS = frozenset(
+    cls.TOPIC  # type: ignore[attr-defined]
+    for cls in vars(StockItem).values()
+    if isinstance(cls, type) and issubclass(cls, Movement)
+)
+CHANNEL = "ledger_events"
+POLL_SQLITE = 0.05
+POLL_POSTGRES = 1.0
+
+
+def read_events(ledger: Any, after: int, limit: int) -> tuple[int, Batch, int]:
+    """(last id read or ``after``, movement events with their positions, count read)."""
+    notes = ledger.recorder.select_notifications(after + 1, limit, inclusive_of_start=True)
+    if not notes:
+        return after, [], 0
+    batch = [(n.id, ledger.mapper.to_domain_event(n)) for n in notes if n.topic in MOVEMENT_TOPICS]
+    return notes[-1].id, batch, len(notes)
+
+
+def head_of(ledger: Any) -> int:
+    return int(ledger.recorder.max_notification_id() or 0)
+
+
+def lock_key(kind: str, name: str) -> int:
+    return zlib.crc32(f"stockledger-{kind}:{name}".encode())
+
+
+def step(session: Session, ledger: Any, projection: Projection, batch_size: int) -> int:
+    """Applies one batch; returns how many notifications it consumed (0: caught up)."""
+    current = entry(session, projection.NAME)
+    assert current is not None
+    started = time.perf_counter()
+    last, batch, count = read_events(ledger, current.position, batch_size)
+    if count == 0:
+        return 0
+    with session.transaction():
+        locked = entry(session, projection.NAME, lock=True)
+        assert locked is not None
+        if locked.position != current.position or locked.generation != current.generation:
+            return -1  # someone else moved it (a switch-over, another runner): read again
+        if locked.schema == projection.schema():
+            projection.apply(session, projection.table(locked.generation), batch)
+            set_position(session, projection.NAME, last)
+        else:
+            # The live table has another shape: it keeps serving what it has until the
+            # background rebuild replaces it.
+            return 0
+    log.info(
+        json.dumps(
+            {
+                "projection": projection.NAME,
+                "from": current.position + 1,
+                "to": last,
+                "events": len(batch),
+                "notifications": count,
+                "seconds": round(time.perf_counter() - started, 4),
+            }
+        )
+    )
+    return count
+
+
+class Runner:
+    """Follows the ledger for one projection until ``stop`` is set."""
+
+    def __init__(
+        self,
+        db: Database,
+        ledger: Any,
+        projection: Projection,
+        *,
+        batch_size: int = 1000,
+        on_progress: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.ledger = ledger
+        self.projection = projection
+        self.batch_size = batch_size
+        self.wake = threading.Event()
+        self.on_progress = on_progress or (lambda: None)
+        self.active = False
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                if self.db.postgres:
+                    self._run_postgres(stop)
+                else:
+                    self._run_sqlite(stop)
+            except Exception:
+                log.exception("projection %s runner failed; retrying", self.projection.NAME)
+                self.active = False
+                stop.wait(1.0)
+
+    def _catch_up(self, session: Session, stop: threading.Event) -> None:
+        while not stop.is_set():
+            consumed = step(session, self.ledger, self.projection, self.batch_size)
+            if consumed:
+                self.on_progress()
+            if consumed == 0:
+                return
+
+    def _run_sqlite(self, stop: threading.Event) -> None:
+        session = self.db.connect()
+        try:
+            self.active = True
+            while not stop.is_set():
+                self._catch_up(session, stop)
+                self.wake.wait(POLL_SQLITE)
+                self.wake.clear()
+        finally:
+            self.active = False
+            self.db.release(session)
+
+    def _run_postgres(self, stop: threading.Event) -> None:
+        key = lock_key("projection", self.projection.NAME)
+        control = self.db.connect()
+        session = self.db.connect()
+        try:
+            while not stop.is_set():
+                (got,) = control.execute("SELECT pg_try_advisory_lock(?)", (key,))[0]
+                if got:
+                    break
+                stop.wait(1.0)  # standby: the active runner's session still holds the lock
+            if stop.is_set():
+                return
+            control.execute(f"LISTEN {CHANNEL}")
+            self.active = True
+            while not stop.is_set():
+                self._catch_up(session, stop)
+                # Wakes on NOTIFY; the timeout is the polling fallback for a lost one.
+                for _ in control.conn.notifies(timeout=POLL_POSTGRES, stop_after=1):
+                    pass
+        finally:
+            self.active = False
+            self.db.release(session)
+            self.db.release(control)

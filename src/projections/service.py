@@ -1,0 +1,323 @@
+"""ReadModels: the read side as the server, the CLI and the worker use it.
+
+It opens the read-model store (creating the registry and a first, empty generation of each
+projection), runs the projections (threads inside the server, or a blocking worker loop),
+answers queries, reports status, waits for read-your-writes, rebuilds, verifies and closes
+periods. A projection whose VERSION in code differs from the one that built its live table
+is rebuilt in the background by ``start``/``run`` while the old table keeps serving.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from application.errors import NotFoundError
+from application.ledger import Ledger
+from application.settings import Settings
+from application.store import schema_lock
+from domain.books import check_period
+from projections import periods
+from projections.balances import Balances
+from projections.base import REGISTRY_DDL, Projection, entry
+from projections.cogs import Cogs
+from projections.db import Database
+from projections.movements import Movements
+from projections.queries import Queries
+from projections.rebuild import Rebuild
+from projections.runner import Runner, head_of, log
+from projections.verify import VerifyReport, verify
+
+__all__ = ["ReadModels", "VerifyReport"]
+
+# Beyond this many unread notifications a projection reports "catching_up".
+CATCHING_UP = 1000
+# A rebuild that has not reported for this long is considered dead (its process was killed).
+REBUILD_STALE_S = 15.0
+
+
+class ReadModels:
+    """Every read model of one ledger, on SQLite or PostgreSQL (chosen by ``settings``)."""
+
+    def __init__(self, settings: Settings, ledger: Ledger, *, batch_size: int = 1000) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.zone = settings.zone
+        self.batch_size = batch_size
+        self.db = Database(settings)
+        self.balances = Balances(self.zone)
+        self.movements_view = Movements(self.zone)
+        self.cogs_view = Cogs(self.zone)
+        self.projections: dict[str, Projection] = {
+            p.NAME: p for p in (self.balances, self.movements_view, self.cogs_view)
+        }
+        self.queries = Queries(self.db, self.balances, self.movements_view, self.cogs_view)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._runners: list[Runner] = []
+        self._progress = threading.Condition()
+        self._initialise()
+
+    def _initialise(self) -> None:
+        with schema_lock(self.settings), self.db.session() as session, session.transaction():
+            for statement in REGISTRY_DDL:
+                session.execute(statement)
+            for p in self.projections.values():
+                if entry(session, p.NAME) is None:
+                    p.create_table(session, p.table(1))
+                    session.execute(
+                        "INSERT INTO rm_registry (name, version, generation, position, schema) "
+                        "VALUES (?, ?, 1, 0, ?)",
+                        (p.NAME, p.VERSION, p.schema()),
+                    )
+
+    def _projection(self, name: str) -> Projection:
+        try:
+            return self.projections[name]
+        except KeyError:
+            raise NotFoundError(f"no projection named {name}") from None
+
+    # -- running ---------------------------------------------------------------------------
+
+    def _progressed(self) -> None:
+        with self._progress:
+            self._progress.notify_all()
+
+    def _spawn(self, names: Sequence[str], stop: threading.Event) -> list[threading.Thread]:
+        threads = []
+        for name in names:
+            runner = Runner(
+                self.db,
+                self.ledger,
+                self._projection(name),
+                batch_size=self.batch_size,
+                on_progress=self._progressed,
+            )
+            self._runners.append(runner)
+            threads.append(
+                threading.Thread(
+                    target=runner.run, args=(stop,), daemon=True, name=f"projection-{name}"
+                )
+            )
+            if self._outdated(name):
+                threads.append(
+                    threading.Thread(
+                        target=self._upgrade, args=(name, stop), daemon=True, name=f"upgrade-{name}"
+                    )
+                )
+        for thread in threads:
+            thread.start()
+        return threads
+
+    def _outdated(self, name: str) -> bool:
+        with self.db.session() as session:
+            current = entry(session, name)
+        return current is not None and current.version != self.projections[name].VERSION
+
+    def _upgrade(self, name: str, stop: threading.Event) -> None:
+        """Background rebuild after a version bump; waits if another process is doing it."""
+        while not stop.is_set() and self._outdated(name):
+            try:
+                Rebuild(self.db, self.ledger, self.projections[name]).run(wait=True)
+            except Exception:
+                log.exception("background rebuild of %s failed; retrying", name)
+                stop.wait(2.0)
+        self._progressed()
+
+    def start(self) -> None:
+        """Runner threads for every projection (and version-bump rebuilds)."""
+        if self._threads:
+            return
+        self._stop.clear()
+        self._threads = self._spawn(list(self.projections), self._stop)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads = []
+        self._runners = []
+
+    def notify(self) -> None:
+        """Hint that new events exist: SQLite runners poll at once (PostgreSQL has NOTIFY)."""
+        for runner in self._runners:
+            runner.wake.set()
+
+    def run(self, names: Sequence[str] | None, stop: threading.Event) -> None:
+        """Worker loop: follow the ledger for ``names`` (all by default) until ``stop``."""
+        chosen = list(names or self.projections)
+        for name in chosen:
+            self._projection(name)
+        threads = self._spawn(chosen, stop)
+        stop.wait()
+        for thread in threads:
+            thread.join(timeout=10)
+
+    # -- status ----------------------------------------------------------------------------
+
+    def positions(self) -> dict[str, int]:
+        with self.db.session() as session:
+            rows = session.execute("SELECT name, position FROM rm_registry")
+        return {str(n): int(p) for n, p in rows}
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        """True once every projection has read ≥ ``position`` (or the head is below it)."""
+        deadline = time.monotonic() + timeout
+        self.notify()
+        while True:
+            if min(self.positions().values()) >= position or head_of(self.ledger) < position:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            with self._progress:
+                self._progress.wait(min(remaining, 0.02))
+
+    def status(self) -> list[dict[str, Any]]:
+        head = head_of(self.ledger)
+        with self.db.session() as session:
+            rebuilds = {
+                str(r[0]): r
+                for r in session.execute(
+                    "SELECT name, position, head, events_per_s, updated_at FROM rm_rebuilds"
+                )
+            }
+            entries = {name: entry(session, name) for name in self.projections}
+        out = []
+        for name, p in self.projections.items():
+            current = entries[name]
+            assert current is not None
+            lag = max(head - current.position, 0)
+            running = rebuilds.get(name)
+            fresh = running is not None and time.time() - float(running[4]) < REBUILD_STALE_S
+            rebuild = None
+            if running is not None and fresh:
+                rebuild = {
+                    "position": int(running[1]),
+                    "head": max(int(running[2]), head),
+                    "events_per_s": round(float(running[3]), 1),
+                }
+            if fresh or current.version != p.VERSION:
+                state = "rebuilding"
+            elif lag > CATCHING_UP:
+                state = "catching_up"
+            else:
+                state = "live"
+            out.append(
+                {
+                    "name": name,
+                    "version": current.version,
+                    "position": current.position,
+                    "head": head,
+                    "lag": lag,
+                    "state": state,
+                    "rebuild": rebuild,
+                }
+            )
+        return out
+
+    # -- rebuild and verify ----------------------------------------------------------------
+
+    def rebuild(self, name: str, progress: Callable[[dict[str, Any]], None] | None = None) -> None:
+        """Blocking blue/green rebuild; the live table serves until the switch-over."""
+        Rebuild(self.db, self.ledger, self._projection(name), progress).run()
+        self._progressed()
+
+    def start_rebuild(self, name: str) -> None:
+        """The same rebuild in a background thread; returns at once."""
+        projection = self._projection(name)
+
+        def work() -> None:
+            try:
+                Rebuild(self.db, self.ledger, projection).run(wait=True)
+            except Exception:
+                log.exception("rebuild of %s failed", name)
+
+        thread = threading.Thread(target=work, daemon=True, name=f"rebuild-{name}")
+        thread.start()
+        self._threads.append(thread)
+
+    def verify(self, progress: Callable[[str, int, int], None] | None = None) -> VerifyReport:
+        return verify(self.db, self.ledger, list(self.projections.values()), self.zone, progress)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def stock_list(
+        self, location: str | None, sku_prefix: str | None, limit: int, cursor: str | None
+    ) -> dict[str, Any]:
+        return self.queries.stock_list(location, sku_prefix, limit, cursor)
+
+    def stock_of_sku(self, sku: str) -> dict[str, Any]:
+        return self.queries.stock_of_sku(sku)
+
+    def balance(self, sku: str, location: str) -> dict[str, Any]:
+        return self.queries.balance(sku, location)
+
+    def stock_at(self, sku: str, location: str, time: datetime) -> dict[str, Any]:
+        return self.queries.stock_at(sku, location, time)
+
+    def movements(
+        self,
+        sku: str,
+        location: str,
+        from_: datetime | None,
+        to: datetime | None,
+        kind: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> dict[str, Any]:
+        return self.queries.movements(sku, location, from_, to, kind, limit, cursor)
+
+    def cogs(
+        self,
+        from_: str | None,
+        to: str | None,
+        location: str | None,
+        sku: str | None,
+        group_by: Sequence[str],
+    ) -> dict[str, Any]:
+        return self.queries.cogs(from_, to, location, sku, group_by)
+
+    def valuation(
+        self, period: str | None, location: str | None, sku: str | None
+    ) -> dict[str, Any]:
+        current = periods.period_of_now(self.ledger.clock(), self.zone)
+        return self.queries.valuation(period, location, sku, default=current)
+
+    # -- periods ---------------------------------------------------------------------------
+
+    def close_period(self, period: str, user: str) -> tuple[dict[str, Any], bool]:
+        """Closes an ended period (PeriodNotEndedError otherwise); again returns the close."""
+        return periods.close_period(self.ledger, self.zone, period, user)
+
+    def periods(self) -> list[dict[str, Any]]:
+        closes = self.ledger.books().closes
+        return [
+            {k: closes[p][k] for k in ("period", "closed_at", "closed_by", "digest")}
+            for p in sorted(closes)
+        ]
+
+    def period(self, period: str) -> dict[str, Any]:
+        """A closed period with its totals and whether the ledger still reproduces it."""
+        check_period(period)
+        close = self.ledger.books().closes.get(period)
+        if close is None:
+            raise NotFoundError(f"period {period} is not closed")
+        fold = periods.fold_to(self.ledger, self.zone, int(close["position"]))
+        verified = fold.position == int(close["position"]) and not periods.check_close(fold, close)
+        return {
+            "period": period,
+            "closed_at": close["closed_at"],
+            "closed_by": close["closed_by"],
+            "digest": close["digest"],
+            "position": close["position"],
+            "totals": close["totals"],
+            "verified": verified,
+        }
+
+    def close(self) -> None:
+        self.stop()
+        self.db.close()

@@ -1,0 +1,160 @@
+"""``verify``: the ledger against itself and every read model against the ledger (SPEC §7).
+
+1. One pass over the ledger: every position's hash chain (each movement's hash recomputed
+   from its fields, its ``prev_hash`` equal to the previous movement's hash of the same
+   position, the first one ``GENESIS_HASH``), and every closed period's digest and totals
+   at the position it was closed at.
+2. Per projection: inside one read snapshot, take its position and compare its rows with a
+   fold of the ledger up to that position, built in memory (the scratch space). Append-only
+   rows are compared chunk by chunk so memory stays flat.
+
+The first discrepancies (at most ``MAX_PROBLEMS``) are reported with their position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from domain.movements import GENESIS_HASH, recompute_hash
+from projections.base import Projection, Rows, entry
+from projections.db import Database, Session
+from projections.periods import LedgerFold, check_close, notifications
+from projections.runner import head_of, read_events
+
+MAX_PROBLEMS = 20
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class VerifyReport:
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, problem: str) -> bool:
+        """Records a problem; False once enough have been found."""
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+        return len(self.problems) < MAX_PROBLEMS
+
+
+def verify(
+    db: Database,
+    ledger: Any,
+    projections: Sequence[Projection],
+    zone: ZoneInfo,
+    progress: Progress | None = None,
+) -> VerifyReport:
+    report = VerifyReport()
+    tell = progress or (lambda stage, position, head: None)
+    check_ledger(ledger, zone, report, tell)
+    session = db.connect()
+    try:
+        for projection in projections:
+            check_projection(session, ledger, projection, report, tell)
+    finally:
+        db.release(session)
+    return report
+
+
+def check_ledger(ledger: Any, zone: ZoneInfo, report: VerifyReport, tell: Progress) -> None:
+    head = head_of(ledger)
+    closes = sorted(ledger.books().closes.values(), key=lambda c: int(c["position"]))
+    fold = LedgerFold(ledger, zone)
+    chains: dict[UUID, str] = {}
+    for note in notifications(ledger, head):
+        while closes and int(closes[0]["position"]) < note.id:
+            for problem in check_close(fold, closes.pop(0)):
+                report.add(problem)
+        event = fold.feed(note)
+        if event is not None:
+            expected_prev = chains.get(event.originator_id, GENESIS_HASH)
+            where = f"position {note.id} ({event.sku}@{event.location} v{event.originator_version})"
+            if event.prev_hash != expected_prev:
+                report.add(f"hash chain broken at {where}: prev_hash does not link")
+            if recompute_hash(event) != event.hash:
+                report.add(f"hash chain broken at {where}: recorded hash does not match")
+            chains[event.originator_id] = event.hash
+        if note.id % 5000 == 0:
+            tell("ledger", note.id, head)
+    for close in closes:
+        for problem in check_close(fold, close):
+            report.add(problem)
+    tell("ledger", head, head)
+
+
+def _describe(projection: Projection, key: tuple[Any, ...], row: dict[str, Any] | None) -> str:
+    keys = ", ".join(f"{n}={v}" for n, v in zip(projection.KEY, key, strict=True))
+    where = f"{projection.NAME} row ({keys})"
+    if row is not None and "last_position" in row:
+        where += f" last changed at position {row['last_position']}"
+    return where
+
+
+def compare(projection: Projection, expected: Rows, live: Rows, report: VerifyReport) -> bool:
+    for key in sorted(set(expected) | set(live), key=repr):
+        want, have = expected.get(key), live.get(key)
+        if want == have:
+            continue
+        if have is None:
+            problem = f"{_describe(projection, key, want)}: missing from the read model"
+        elif want is None:
+            problem = f"{_describe(projection, key, have)}: not produced by the ledger"
+        else:
+            diff = [n for n in projection.names() if want[n] != have[n]]
+            problem = f"{_describe(projection, key, want)}: " + ", ".join(
+                f"{n} is {have[n]}, ledger gives {want[n]}" for n in diff
+            )
+        if not report.add(problem):
+            return False
+    return True
+
+
+def check_projection(
+    session: Session, ledger: Any, projection: Projection, report: VerifyReport, tell: Progress
+) -> None:
+    name = projection.NAME
+    with session.transaction(write=False):
+        live_entry = entry(session, name)
+        if live_entry is None:
+            report.add(f"{name}: no read model")
+            return
+        if live_entry.schema != projection.schema():
+            report.add(f"{name}: live table has another shape (a rebuild is pending)")
+            return
+        table = projection.table(live_entry.generation)
+        upto = live_entry.position
+        rows: Rows = {}
+        position = 0
+        while position < upto:
+            last, batch, count = read_events(ledger, position, 5000)
+            if count == 0:
+                break
+            batch = [(p, e) for p, e in batch if p <= upto]
+            for event_position, event in batch:
+                projection.fold(rows, event, event_position)
+            if projection.APPEND_ONLY:
+                live = {
+                    projection.key_from(r): r
+                    for r in projection.select(
+                        session, table, "position > ? AND position <= ?", (position, last)
+                    )
+                }
+                if not compare(projection, rows, live, report):
+                    return
+                rows = {}
+            position = last
+            tell(name, min(position, upto), upto)
+        if projection.APPEND_ONLY:
+            extra = session.execute(f"SELECT count(*) FROM {table} WHERE position > ?", (upto,))
+            if int(extra[0][0]):
+                report.add(f"{name}: rows beyond its position {upto}")
+            return
+        live = {projection.key_from(r): r for r in projection.select(session, table)}
+        compare(projection, rows, live, report)

@@ -1,0 +1,105 @@
+"""Random command sequences through the real Ledger (hypothesis strategies)."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+from application.commands import CountLine, Line, QuoteLineIn, ReceiptLine
+from application.errors import ApplicationError
+from application.ledger import Ledger
+from domain.errors import DomainError
+
+SKUS = ("A", "B", "C")
+LOCATIONS = ("main", "bar")
+
+quantities = st.decimals(min_value=Decimal("0.001"), max_value=Decimal(20), places=3)
+costs = st.decimals(min_value=Decimal(0), max_value=Decimal(50), places=2)
+skus = st.sampled_from(SKUS)
+locations = st.sampled_from(LOCATIONS)
+
+operations = st.one_of(
+    st.tuples(
+        st.just("receipt"),
+        locations,
+        st.lists(st.tuples(skus, quantities, costs), min_size=1, max_size=3),
+    ),
+    st.tuples(st.just("deliver"), locations, skus, quantities),
+    st.tuples(st.just("consume"), locations, skus, quantities),
+    st.tuples(st.just("waste"), locations, skus, quantities),
+    st.tuples(st.just("transfer"), locations, locations, skus, quantities),
+    st.tuples(st.just("adjust"), locations, skus, st.integers(-5, 5), costs),
+    st.tuples(st.just("count"), locations, skus, st.integers(0, 30)),
+    st.tuples(
+        st.just("quote"),
+        locations,
+        skus,
+        quantities,
+        st.sampled_from(["close", "cancel", "deliver"]),
+    ),
+    st.tuples(st.just("return"), quantities),
+)
+
+
+class Driver:
+    """Applies operations to a ledger; refusals (409/422) are part of the game."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.ids = itertools.count()
+        self.deliveries: list[tuple[str, str]] = []
+
+    def next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self.ids)}"
+
+    def apply(self, op: tuple[Any, ...]) -> None:
+        with contextlib.suppress(DomainError, ApplicationError):
+            self._apply(op)
+
+    def _apply(self, op: tuple[Any, ...]) -> None:
+        led, u = self.ledger, "tester"
+        kind = op[0]
+        if kind == "receipt":
+            lines = [ReceiptLine(s, q, c) for s, q, c in op[2]]
+            led.post_receipt(self.next_id("R"), op[1], lines, user=u)
+        elif kind == "deliver":
+            d = self.next_id("D")
+            led.post_delivery(d, op[1], [Line(op[2], op[3])], user=u)
+            self.deliveries.append((d, op[2]))
+        elif kind == "consume":
+            led.post_consumption(self.next_id("C"), op[1], [Line(op[2], op[3])], user=u)
+        elif kind == "waste":
+            led.post_waste(self.next_id("W"), op[1], [Line(op[2], op[3])], "spoilt", user=u)
+        elif kind == "transfer":
+            if op[1] != op[2]:
+                led.post_transfer(self.next_id("T"), op[1], op[2], [Line(op[3], op[4])], user=u)
+        elif kind == "adjust":
+            if op[3]:
+                led.post_adjustment(
+                    self.next_id("A"), op[2], op[1], Decimal(op[3]), "fix", op[4], user=u
+                )
+        elif kind == "count":
+            led.post_count(
+                self.next_id("N"),
+                op[1],
+                [CountLine(op[2], Decimal(op[3]), Decimal(2))],
+                "stocktake",
+                user=u,
+            )
+        elif kind == "quote":
+            q = self.next_id("Q")
+            led.create_quote(q, "cust", op[1], [QuoteLineIn(op[2], op[3], Decimal(9))], user=u)
+            led.close_quote(q, user=u)
+            if op[4] == "cancel":
+                led.cancel_quote(q, user=u)
+            elif op[4] == "deliver":
+                d = self.next_id("D")
+                led.post_delivery(d, op[1], [Line(op[2], op[3])], quote_id=q, user=u)
+                self.deliveries.append((d, op[2]))
+        elif kind == "return" and self.deliveries:
+            delivery, sku = self.deliveries[-1]
+            led.post_return(self.next_id("X"), delivery, [Line(sku, op[1])], user=u)

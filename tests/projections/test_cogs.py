@@ -1,0 +1,218 @@
+"""COGS and the valuation roll-forward against a pure reference, over several months in a
+zone where UTC and local months differ; then closing those months."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from application.errors import NotFoundError, PeriodNotEndedError
+from application.ledger import Ledger
+from application.records import MovementRecord
+from application.settings import Settings
+from domain.errors import ValidationError
+from projections.cogs import AMOUNTS, COGS_AMOUNTS
+from projections.service import ReadModels
+from tests.projections.commands import Driver
+from tests.projections.conftest import Clock
+
+ZONE = "America/New_York"
+PERIODS = ["2025-01", "2025-02", "2025-03", "2025-04"]
+FLOW = {
+    "RECEIVE": "receipts",
+    "RETURN": "returns",
+    "TRANSFER_IN": "transfers_in",
+    "TRANSFER_OUT": "transfers_out",
+    "SHIP": "shipped",
+    "CONSUME": "consumed",
+    "WASTE": "waste",
+    "ADJUSTMENT": "adjustments",
+}
+ZERO = Decimal(0)
+
+
+class Recorder(Driver):
+    """A driver that keeps every movement the commands report."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        super().__init__(ledger)
+        self.moves: list[MovementRecord] = []
+        for name in [n for n in dir(ledger) if n.startswith(("post_", "close_", "cancel_"))]:
+            setattr(self.ledger, name, self._keeping(getattr(ledger, name)))
+
+    def _keeping(self, command: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            result = command(*args, **kwargs)
+            if result.created:
+                self.moves.extend(result.movements)
+            return result
+
+        return run
+
+
+def reference(
+    moves: list[MovementRecord], zone: ZoneInfo
+) -> dict[tuple[str, str, str], dict[str, Decimal]]:
+    """Roll-forward rows per (period, location, sku), from movements alone."""
+    rows: dict[tuple[str, str, str], dict[str, Decimal]] = {}
+    held: dict[tuple[str, str], tuple[Decimal, Decimal]] = defaultdict(lambda: (ZERO, ZERO))
+    for period in PERIODS:
+        in_period = [m for m in moves if m.recorded_at.astimezone(zone).strftime("%Y-%m") == period]
+        touched = {(m.location, m.sku) for m in in_period} | {k for k, v in held.items() if any(v)}
+        for location, sku in touched:
+            qty, value = held[(location, sku)]
+            row = {name: ZERO for name in AMOUNTS}
+            row["opening_qty"], row["opening_value"] = qty, value
+            for m in in_period:
+                if (m.location, m.sku) == (location, sku) and m.kind in FLOW:
+                    row[f"{FLOW[m.kind]}_qty"] += m.on_hand_delta
+                    row[f"{FLOW[m.kind]}_value"] += m.value
+                    qty += m.on_hand_delta
+                    value += m.value
+            row["closing_qty"], row["closing_value"] = qty, value
+            held[(location, sku)] = (qty, value)
+            rows[(period, location, sku)] = row
+    return rows
+
+
+def reference_cogs(row: dict[str, Decimal]) -> dict[str, Decimal]:
+    out = {
+        "shipped_qty": -row["shipped_qty"],
+        "shipped_value": -row["shipped_value"],
+        "returned_qty": row["returns_qty"],
+        "returned_value": row["returns_value"],
+        "consumed_qty": -row["consumed_qty"],
+        "consumed_value": -row["consumed_value"],
+        "waste_qty": -row["waste_qty"],
+        "waste_value": -row["waste_value"],
+    }
+    out["net_cogs"] = out["shipped_value"] - out["returned_value"] + out["consumed_value"]
+    return out
+
+
+@pytest.fixture
+def history(settings: Settings, tmp_path: Path) -> Iterator[tuple[ReadModels, Recorder, Clock]]:
+    zoned = settings.model_copy(update={"timezone": ZONE})
+    clock = Clock(datetime(2025, 1, 1, 5, 30, tzinfo=ZoneInfo("UTC")))  # 00:30 in New York
+    ledger = Ledger(zoned, clock=clock)
+    models = ReadModels(zoned, ledger)
+    driver = Recorder(ledger)
+    rng = random.Random(7)
+    start = datetime(2025, 1, 1, 5, 30, tzinfo=ZoneInfo("UTC"))
+    for day in range(0, 118, 2):
+        clock.now = start + timedelta(days=day)
+        for op in _day_of_commands(rng):
+            driver.apply(op)
+        if day == 30:
+            # Just before local midnight on 31 January: UTC says February, New York January.
+            clock.now = datetime(2025, 2, 1, 4, 59, tzinfo=ZoneInfo("UTC"))
+            driver.apply(("receipt", "main", [("A", Decimal(5), Decimal("1.10"))]))
+            driver.apply(("deliver", "main", "A", Decimal(2)))
+    yield models, driver, clock
+    models.close()
+    ledger.close()
+
+
+def _day_of_commands(rng: random.Random) -> list[tuple[Any, ...]]:
+    def q() -> Decimal:
+        return Decimal(rng.randint(1, 4000)) / 1000
+
+    loc = rng.choice(["main", "bar"])
+    other = "bar" if loc == "main" else "main"
+    sku = rng.choice(["A", "B", "C"])
+    return [
+        ("receipt", loc, [(sku, q() * 3, Decimal(rng.randint(50, 900)) / 100)]),
+        ("deliver", loc, sku, q()),
+        ("consume", loc, sku, q()),
+        ("waste", loc, sku, q()),
+        ("transfer", loc, other, sku, q()),
+        ("adjust", loc, sku, rng.randint(-2, 2), Decimal("1.5")),
+        ("quote", loc, sku, q(), rng.choice(["close", "cancel", "deliver"])),
+        ("return", q() / 4),
+    ]
+
+
+def test_valuation_and_cogs_equal_the_reference_in_every_month(
+    history: tuple[ReadModels, Recorder, Clock],
+) -> None:
+    models, driver, _ = history
+    models.start()
+    assert models.wait_for(driver.ledger.head(), timeout=30)
+    expected = reference(driver.moves, ZoneInfo(ZONE))
+    assert {k[0] for k in expected} == set(PERIODS)
+    for period in PERIODS:
+        report = models.valuation(period, None, None)
+        got = {(r["period"], r["location"], r["sku"]): r for r in report["rows"]}
+        want = {k: v for k, v in expected.items() if k[0] == period and (any(v.values()))}
+        assert set(got) == set(want), period
+        for key, row in got.items():
+            flows = sum((row[f"{f}_{p}"] for f in FLOW.values() for p in ["value"]), ZERO)
+            qtys = sum((row[f"{f}_qty"] for f in FLOW.values()), ZERO)
+            assert row["closing_value"] == row["opening_value"] + flows, key
+            assert row["closing_qty"] == row["opening_qty"] + qtys, key
+            assert {n: row[n] for n in AMOUNTS} == want[key], key
+        for name in AMOUNTS:
+            assert report["totals"][name] == sum((r[name] for r in want.values()), ZERO)
+    cogs = models.cogs("2025-01", "2025-04", None, None, ["period", "location", "sku"])
+    want_cogs = {
+        k: reference_cogs(v) for k, v in expected.items() if any(reference_cogs(v).values())
+    }
+    got_cogs = {(r["period"], r["location"], r["sku"]): r for r in cogs["rows"]}
+    assert set(got_cogs) == set(want_cogs)
+    for key, row in got_cogs.items():
+        assert {n: row[n] for n in COGS_AMOUNTS} == want_cogs[key]
+    assert cogs["totals"]["net_cogs"] > 0
+    by_period = models.cogs("2025-02", "2025-02", None, None, ["period"])
+    assert [r["period"] for r in by_period["rows"]] == ["2025-02"]
+    assert by_period["rows"][0]["net_cogs"] == sum(
+        (v["net_cogs"] for k, v in want_cogs.items() if k[0] == "2025-02"), ZERO
+    )
+    # The late-January sale belongs to January in New York.
+    late = [m for m in driver.moves if m.recorded_at.isoformat().startswith("2025-02-01T04:59")]
+    assert late and all(
+        ((p := ("2025-01", m.location, m.sku)) in expected and p in got_cogs) or m.kind != "SHIP"
+        for m in late
+    )
+
+
+def test_closing_a_month_records_totals_that_equal_the_reference_and_verify(
+    history: tuple[ReadModels, Recorder, Clock],
+) -> None:
+    models, driver, clock = history
+    with pytest.raises(PeriodNotEndedError):
+        models.close_period("2025-05", "fiona")
+    with pytest.raises(ValidationError):
+        models.close_period("2025-13", "fiona")
+    with pytest.raises(NotFoundError):
+        models.period("2025-01")
+    record, created = models.close_period("2025-01", "fiona")
+    assert created
+    expected = reference(driver.moves, ZoneInfo(ZONE))
+    january = [v for k, v in expected.items() if k[0] == "2025-01" and any(v.values())]
+    for name in AMOUNTS:
+        want = sum((r[name] for r in january), ZERO)
+        assert Decimal(str(record["totals"]["valuation"][name])) == want, name
+    for name in COGS_AMOUNTS:
+        want = sum((reference_cogs(r)[name] for r in january), ZERO)
+        assert Decimal(str(record["totals"]["cogs"][name])) == want, name
+    again, created_again = models.close_period("2025-01", "someone-else")
+    assert not created_again and again["digest"] == record["digest"]
+    # Business goes on; the closed month still reproduces.
+    clock.now = clock.now + timedelta(days=3)
+    driver.apply(("receipt", "main", [("A", Decimal(1), Decimal(1))]))
+    shown = models.period("2025-01")
+    assert shown["verified"] is True
+    assert shown["closed_by"] == "fiona"
+    assert shown["digest"] == record["digest"]
+    assert [p["period"] for p in models.periods()] == ["2025-01"]
+    models.start()
+    assert models.wait_for(driver.ledger.head(), timeout=30)
+    assert models.verify().ok
