@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlparse, urlunparse
+
 import psycopg
 from psycopg import sql
 
@@ -18,6 +20,15 @@ from application.store import PG_EVENTS_TABLE, PG_WRITE_LOCK_TABLE
 APP_ROLE = "stockledger_app"
 PROJECTOR_ROLE = "stockledger_projector"
 SNAPSHOTS_TABLE = "ledger_snapshots"
+
+
+def role_url(url: str, role: str, password: str) -> str:
+    """``url`` logging in as ``role`` instead."""
+    parts = urlparse(url)
+    netloc = f"{quote(role)}:{quote(password, safe='')}@{parts.hostname}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunparse(parts._replace(netloc=netloc))
 
 
 def grant_roles(owner_url: str, app_password: str, projector_password: str) -> None:
@@ -52,6 +63,8 @@ def grant_roles(owner_url: str, app_password: str, projector_password: str) -> N
             sql.SQL("GRANT UPDATE ON {} TO {}").format(sql.Identifier(PG_WRITE_LOCK_TABLE), app),
             sql.SQL("GRANT SELECT ON {} TO {}").format(events, projector),
             sql.SQL("GRANT CREATE ON SCHEMA public TO {}").format(projector),
+            # The owner may act as the projector, to create the read models it will own.
+            sql.SQL("GRANT {} TO CURRENT_USER").format(projector),
             sql.SQL(
                 "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT SELECT ON TABLES TO {}"
             ).format(projector, app),

@@ -9,11 +9,14 @@ is rebuilt in the background by ``start``/``run`` while the old table keeps serv
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
+
+import psycopg
 
 from application.errors import NotFoundError
 from application.ledger import Ledger
@@ -61,7 +64,18 @@ class ReadModels:
         self._progress = threading.Condition()
         self._initialise()
 
+    def _initialised(self) -> bool:
+        """True when the registry lists every projection: then no DDL is needed, which lets
+        a role that may only read the read models (the API's, in production) open them."""
+        try:
+            with self.db.session() as session:
+                return all(entry(session, name) is not None for name in self.projections)
+        except (sqlite3.Error, psycopg.Error):
+            return False
+
     def _initialise(self) -> None:
+        if self._initialised():
+            return
         with schema_lock(self.settings), self.db.session() as session, session.transaction():
             for statement in REGISTRY_DDL:
                 session.execute(statement)

@@ -20,10 +20,11 @@ STOCKLEDGER = str(Path(sys.executable).parent / "stockledger")
 
 
 def environment(settings: Settings) -> dict[str, str]:
+    """The process environment that makes ``Settings()`` equal ``settings``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STOCKLEDGER_")}
-    env["STOCKLEDGER_DATA_DIR"] = str(settings.data_dir)
-    if settings.database_url:
-        env["STOCKLEDGER_DATABASE_URL"] = settings.database_url
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            env[f"STOCKLEDGER_{name.upper()}"] = str(value)
     return env
 
 
