@@ -13,6 +13,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from typing import Any
 
 from application.ledger import Ledger
@@ -29,6 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     rebuild = commands.add_parser("rebuild", help="blue/green rebuild of one projection")
     rebuild.add_argument("name")
     rebuild.add_argument("--chunk", type=int, default=5000, help="notifications per chunk")
+    rebuild.add_argument(
+        "--throttle",
+        type=float,
+        default=0.0,
+        help="seconds to pause after each chunk, to spare a busy production database",
+    )
     commands.add_parser("verify", help="check hash chains, period closes and read models")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
@@ -48,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
 
             def show(info: dict[str, Any]) -> None:
                 print(json.dumps(info), flush=True)
+                if args.throttle:
+                    time.sleep(args.throttle)
 
             Rebuild(models.db, ledger, models.projections[args.name], show, chunk=args.chunk).run()
             return 0

@@ -64,7 +64,8 @@ def test_killing_a_rebuild_leaves_the_live_copy_serving_and_a_rerun_completes(
     live_before = live_rows(models, "movements")
     expected_balance = models.balance("F0007", "main")
     assert expected_balance["on_hand"] == Decimal(30)
-    process = worker(settings, "rebuild", "movements", "--chunk", "100")
+    # Throttled so the kill lands mid-rebuild however fast the machine is.
+    process = worker(settings, "rebuild", "movements", "--chunk", "100", "--throttle", "0.2")
     try:
 
         def rebuilding() -> bool:
