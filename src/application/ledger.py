@@ -33,6 +33,7 @@ from domain.books import Books
 from domain.documents import Document, fingerprint
 from domain.errors import DocumentConflictError, InsufficientStockError, ValidationError
 from domain.movements import DocType, Source
+from domain.operations import Operations
 from domain.quote import Quote, QuoteStatus
 from domain.stock_item import Movement, StockItem, check_code, require_note
 
@@ -641,6 +642,18 @@ class Ledger(Application[UUID]):
             except IntegrityError:
                 continue
             return books.closes[period], True
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def request_rebuild(self, projection: str, *, user: str) -> int:
+        """Records a rebuild request for the projection's runner; returns its position."""
+        for _ in self._attempts():
+            desk = self.get(Operations, Operations.create_id()) or Operations()
+            desk.request_rebuild(projection, user)
+            try:
+                recordings = self.save(desk)
+            except IntegrityError:
+                continue
+            return int(recordings[-1].notification.id)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def keyring(self) -> KeyRing:

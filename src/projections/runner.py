@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
+from domain.operations import Operations
 from domain.stock_item import Movement, StockItem
 from projections.base import Batch, Projection, entry, set_position
 from projections.db import Database, Session
@@ -35,17 +36,28 @@ MOVEMENT_TOPICS = frozenset(
     for cls in vars(StockItem).values()
     if isinstance(cls, type) and issubclass(cls, Movement)
 )
+REBUILD_REQUESTED = Operations.RebuildRequested.TOPIC
 CHANNEL = "ledger_events"
 POLL_SQLITE = 0.05
 POLL_POSTGRES = 1.0
 
 
-def read_events(ledger: Any, after: int, limit: int) -> tuple[int, Batch, int]:
-    """(last id read or ``after``, movement events with their positions, count read)."""
+def read_events(
+    ledger: Any, after: int, limit: int, requests: list[str] | None = None
+) -> tuple[int, Batch, int]:
+    """(last id read or ``after``, movement events with their positions, count read).
+
+    With ``requests``, the projections named by rebuild requests read are appended to it."""
     notes = ledger.recorder.select_notifications(after + 1, limit, inclusive_of_start=True)
     if not notes:
         return after, [], 0
     batch = [(n.id, ledger.mapper.to_domain_event(n)) for n in notes if n.topic in MOVEMENT_TOPICS]
+    if requests is not None:
+        requests.extend(
+            ledger.mapper.to_domain_event(n).projection
+            for n in notes
+            if n.topic == REBUILD_REQUESTED
+        )
     return notes[-1].id, batch, len(notes)
 
 
@@ -57,12 +69,22 @@ def lock_key(kind: str, name: str) -> int:
     return zlib.crc32(f"stockledger-{kind}:{name}".encode())
 
 
-def step(session: Session, ledger: Any, projection: Projection, batch_size: int) -> int:
-    """Applies one batch; returns how many notifications it consumed (0: caught up)."""
+def step(
+    session: Session,
+    ledger: Any,
+    projection: Projection,
+    batch_size: int,
+    on_rebuild_request: Callable[[], None] | None = None,
+) -> int:
+    """Applies one batch; returns how many notifications it consumed (0: caught up).
+
+    A rebuild request for this projection found in the batch calls ``on_rebuild_request``
+    once the batch has committed."""
     current = entry(session, projection.NAME)
     assert current is not None
     started = time.perf_counter()
-    last, batch, count = read_events(ledger, current.position, batch_size)
+    requests: list[str] = []
+    last, batch, count = read_events(ledger, current.position, batch_size, requests)
     if count == 0:
         return 0
     with session.transaction():
@@ -77,6 +99,8 @@ def step(session: Session, ledger: Any, projection: Projection, batch_size: int)
             # The live table has another shape: it keeps serving what it has until the
             # background rebuild replaces it.
             return 0
+    if on_rebuild_request is not None and projection.NAME in requests:
+        on_rebuild_request()
     log.info(
         json.dumps(
             {
@@ -103,6 +127,7 @@ class Runner:
         *,
         batch_size: int = 1000,
         on_progress: Callable[[], None] | None = None,
+        on_rebuild_request: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
         self.ledger = ledger
@@ -110,6 +135,7 @@ class Runner:
         self.batch_size = batch_size
         self.wake = threading.Event()
         self.on_progress = on_progress or (lambda: None)
+        self.on_rebuild_request = on_rebuild_request
         self.active = False
 
     def run(self, stop: threading.Event) -> None:
@@ -126,7 +152,9 @@ class Runner:
 
     def _catch_up(self, session: Session, stop: threading.Event) -> None:
         while not stop.is_set():
-            consumed = step(session, self.ledger, self.projection, self.batch_size)
+            consumed = step(
+                session, self.ledger, self.projection, self.batch_size, self.on_rebuild_request
+            )
             if consumed:
                 self.on_progress()
             if consumed == 0:

@@ -9,6 +9,7 @@ is rebuilt in the background by ``start``/``run`` while the old table keeps serv
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 import time
@@ -18,7 +19,7 @@ from typing import Any
 
 import psycopg
 
-from application.errors import NotFoundError
+from application.errors import ConcurrencyConflictError, NotFoundError
 from application.ledger import Ledger
 from application.settings import Settings
 from application.store import schema_lock
@@ -109,6 +110,7 @@ class ReadModels:
                 self._projection(name),
                 batch_size=self.batch_size,
                 on_progress=self._progressed,
+                on_rebuild_request=functools.partial(self._requested, name),
             )
             self._runners.append(runner)
             threads.append(
@@ -239,6 +241,21 @@ class ReadModels:
         """Blocking blue/green rebuild; the live table serves until the switch-over."""
         Rebuild(self.db, self.ledger, self._projection(name), progress).run()
         self._progressed()
+
+    def _requested(self, name: str) -> None:
+        """A rebuild request read from the ledger: start one unless one is running."""
+
+        def work() -> None:
+            try:
+                Rebuild(self.db, self.ledger, self.projections[name]).run(wait=False)
+            except ConcurrencyConflictError:
+                log.info("rebuild of %s requested while one is running; not repeated", name)
+            except Exception:
+                log.exception("requested rebuild of %s failed", name)
+
+        thread = threading.Thread(target=work, daemon=True, name=f"rebuild-{name}")
+        thread.start()
+        self._threads.append(thread)
 
     def start_rebuild(self, name: str) -> None:
         """The same rebuild in a background thread; returns at once."""

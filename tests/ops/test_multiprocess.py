@@ -64,6 +64,13 @@ def positions(owner_url: str) -> dict[str, int]:
     return {str(n): int(p) for n, p in rows}
 
 
+def generation(owner_url: str, name: str) -> int:
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        row = conn.execute("SELECT generation FROM rm_registry WHERE name = %s", (name,)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def head(owner_url: str) -> int:
     with psycopg.connect(owner_url, autocommit=True) as conn:
         row = conn.execute("SELECT max(notification_id) FROM ledger_events").fetchone()
@@ -201,6 +208,18 @@ def test_two_servers_and_two_workers_survive_killing_the_active_worker(
             ]
             assert answers[0]["total"] == answers[1]["total"]
             assert Decimal(answers[0]["total"]["on_hand"]) >= 0
+    # A rebuild asked of an API process that may not touch the read models is recorded in
+    # the ledger and carried out by the worker that owns the projection.
+    admin = cli(app, "keys", "create", "--user", "ops", "--role", "admin").stdout.split()[-1]
+    asked = httpx.post(
+        f"{servers[1].url}/api/projections/movements/rebuild",
+        headers={"Authorization": f"Bearer {admin}"},
+        timeout=10,
+    )
+    assert asked.status_code == 202, asked.text
+    wait_until(lambda: generation(pg_url, "movements") == 2, 60, "the worker's rebuild")
+    assert generation(pg_url, "balances") == 1
+
     verified = cli(owner, "verify", check=False)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     print(

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, Path
 
 from api.auth import Principal, admin, viewer
-from api.dependencies import get_read_models
+from api.dependencies import get_ledger, get_read_models
 from api.problems import responses
 from api.routing import DecimalRoute
 from api.schemas import ProjectionStatus, RebuildAccepted
+from application.errors import NotFoundError
+from application.ledger import Ledger
 
 if TYPE_CHECKING:
     from projections.service import ReadModels
@@ -42,6 +44,12 @@ def rebuild(
     name: str = Path(max_length=64, examples=["balances"]),
     who: Principal = Depends(admin),
     read_models: ReadModels = Depends(get_read_models),
+    ledger: Ledger = Depends(get_ledger),
 ) -> dict[str, Any]:
-    read_models.start_rebuild(name)
+    """Records the request in the ledger; the runner that owns the projection — in this
+    process, or a `projections run` worker — starts the rebuild when it reads it."""
+    if name not in read_models.projections:
+        raise NotFoundError(f"no projection named {name}")
+    ledger.request_rebuild(name, user=who.user)
+    read_models.notify()
     return {"name": name, "state": "rebuilding"}
