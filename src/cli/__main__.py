@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from application.errors import ApplicationError, NotFoundError
+from application.errors import ApplicationError
 from application.ledger import Ledger
 from application.settings import Settings
 from cli.db import db_app
@@ -165,7 +165,9 @@ def _progress() -> Progress:
 
 @projections_app.command("rebuild")
 def projections_rebuild(
-    name: Annotated[str, typer.Argument(help="balances, movements or cogs")],
+    name: Annotated[
+        str, typer.Argument(help="balances, movements, cogs, or all (one read of the ledger)")
+    ],
     wait: Annotated[
         bool,
         typer.Option(
@@ -176,8 +178,6 @@ def projections_rebuild(
 ) -> None:
     """Blue/green rebuild: a fresh copy is built beside the live one, which keeps serving,
     and replaces it atomically once caught up. Runs here, showing events/s and the ETA."""
-    from projections.rebuild import Rebuild
-
     with opened_read_models() as read_models, _progress() as progress:
         task = progress.add_task(f"rebuild {name}", total=None, rate="")
 
@@ -191,11 +191,7 @@ def projections_rebuild(
             )
 
         try:
-            if name not in read_models.projections:
-                raise NotFoundError(f"no projection named {name}")
-            Rebuild(read_models.db, read_models.ledger, read_models.projections[name], report).run(
-                wait=wait
-            )
+            read_models.rebuild(name, report, wait=wait)
         except ApplicationError as error:
             raise fail(error.detail) from None
     out.print(f"{name} rebuilt and live")

@@ -52,13 +52,19 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "rebuild":
             from projections.rebuild import Rebuild
+            from projections.service import ALL
 
             def show(info: dict[str, Any]) -> None:
                 print(json.dumps(info), flush=True)
                 if args.throttle:
                     time.sleep(args.throttle)
 
-            Rebuild(models.db, ledger, models.projections[args.name], show, chunk=args.chunk).run()
+            chosen = (
+                list(models.projections.values())
+                if args.name == ALL
+                else [models.projections[args.name]]
+            )
+            Rebuild(models.db, ledger, chosen, show, chunk=args.chunk).run()
             return 0
         report = models.verify(lambda stage, pos, head: None)
         for problem in report.problems:

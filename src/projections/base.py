@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -48,6 +49,7 @@ class Projection:
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
+        self._names = tuple(c.name for c in self.COLUMNS)
 
     def key_of(self, event: Movement, position: int) -> Key:
         raise NotImplementedError
@@ -72,22 +74,43 @@ class Projection:
         return f"rm_{cls.NAME}_g{generation}"
 
     @classmethod
-    def create_table(cls, session: Session, table: str) -> None:
+    def create_table(cls, session: Session, table: str, *, indexed: bool = True) -> None:
+        """The table of one generation; ``indexed=False`` (PostgreSQL only) leaves the key
+        and indexes to ``add_indexes``, so a bulk load need not maintain them row by row."""
         cols = ", ".join(
             f"{c.name} {sql_type(c.kind, session.postgres)}{'' if c.nullable else ' NOT NULL'}"
             for c in cls.COLUMNS
         )
-        session.execute(
-            f"CREATE TABLE IF NOT EXISTS {table} ({cols}, PRIMARY KEY ({', '.join(cls.KEY)}))"
-        )
+        key = f", PRIMARY KEY ({', '.join(cls.KEY)})" if indexed or not session.postgres else ""
+        session.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols}{key})")
+        if indexed or not session.postgres:
+            cls._create_indexes(session, table)
+
+    @classmethod
+    def add_indexes(cls, session: Session, table: str) -> None:
+        """The key and indexes of a table made with ``indexed=False``."""
+        if session.postgres:
+            session.execute(f"ALTER TABLE {table} ADD PRIMARY KEY ({', '.join(cls.KEY)})")
+            cls._create_indexes(session, table)
+
+    @classmethod
+    def _create_indexes(cls, session: Session, table: str) -> None:
         for number, index in enumerate(cls.INDEXES):
             session.execute(
                 f"CREATE INDEX IF NOT EXISTS {table}_i{number} ON {table} ({', '.join(index)})"
             )
 
+    def settled(self, rows: Rows, newest: datetime) -> list[Key]:
+        """Keys of folded rows that no event yet to come can change, once events recorded
+        up to ``newest`` have been read; a bulk rebuild writes them out early to keep its
+        memory flat (none by default)."""
+        return []
+
     # -- rows ------------------------------------------------------------------------------
 
     def to_db(self, row: dict[str, Any], postgres: bool) -> tuple[Any, ...]:
+        if postgres:  # psycopg adapts Decimal, datetime, int and str itself
+            return tuple(row[name] for name in self._names)
         return tuple(encode(row[c.name], c.kind, postgres) for c in self.COLUMNS)
 
     def from_db(self, values: Sequence[Any], postgres: bool) -> dict[str, Any]:
@@ -174,7 +197,8 @@ REGISTRY_DDL = (
     "generation INTEGER NOT NULL, position BIGINT NOT NULL, schema TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS rm_rebuilds (name TEXT PRIMARY KEY, version INTEGER NOT NULL, "
     "generation INTEGER NOT NULL, position BIGINT NOT NULL, head BIGINT NOT NULL, "
-    "events_per_s REAL NOT NULL, eta_s REAL, updated_at REAL NOT NULL)",
+    "events_per_s DOUBLE PRECISION NOT NULL, eta_s DOUBLE PRECISION, "
+    "updated_at DOUBLE PRECISION NOT NULL)",
 )
 
 

@@ -86,6 +86,14 @@ class Cogs(Projection):
     KEY = ("period", "location", "sku")
     INDEXES = (("location", "sku", "period"),)
 
+    def settled(self, rows: Rows, newest: datetime) -> list[Key]:
+        """Rows of periods two months before the newest time read: ledger times follow
+        positions up to commit skew, which is far below a month."""
+        at = newest.astimezone(self.zone)
+        year, month = (at.year, at.month - 2) if at.month > 2 else (at.year - 1, at.month + 10)
+        horizon = f"{year:04d}-{month:02d}"
+        return [key for key in rows if key[0] < horizon]
+
     def key_of(self, event: Movement, position: int) -> Key:
         return (period_of(event.timestamp, self.zone), event.location, event.sku)
 

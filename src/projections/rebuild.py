@@ -1,30 +1,34 @@
-"""Blue/green rebuild: a fresh table generation built from position 0 beside the live one.
+"""Blue/green rebuild: fresh table generations built from position 0 beside the live ones.
 
-1. Take the projection's rebuild lock (PostgreSQL advisory lock; a file lock on SQLite), drop
-   leftovers of an interrupted rebuild and create generation N+1.
-2. Bulk phase: read the ledger in chunks and fold in memory; append-only rows (movements)
-   are bulk-inserted chunk by chunk, the other projections' state once at the end (COPY on
-   PostgreSQL, executemany on SQLite).
-3. Switch-over: with the registry row locked, apply the events that arrived meanwhile to the
-   new table through the normal batched path; in the transaction that reads the last of them,
-   point the registry at the new generation, version and position. Readers see the old table
-   or the new one, never a mix. The old table is dropped afterwards.
+1. Take each projection's rebuild lock (PostgreSQL advisory lock; a file lock on SQLite),
+   drop leftovers of an interrupted rebuild and create generation N+1 — on PostgreSQL
+   without its key and indexes, which are built once after the bulk load.
+2. Bulk phase: read the ledger once, in chunks, and fold every event into each projection
+   being rebuilt, in memory. Rows that can no longer change are bulk-inserted as they
+   settle — movements chunk by chunk, COGS rows once their period is two months behind —
+   the rest once at the end (COPY on PostgreSQL, executemany on SQLite), so memory stays
+   flat however long the ledger.
+3. Switch-over, per projection: with the registry row locked, apply the events that arrived
+   meanwhile to the new table through the normal batched path; in the transaction that
+   reads the last of them, point the registry at the new generation, version and position.
+   Readers see the old table or the new one, never a mix. The old table is dropped after.
 
-The live table is never written by a rebuild, so an interrupted rebuild leaves it untouched;
-running it again starts over. Progress goes to ``rm_rebuilds`` (for status in any process)
-and to the callback: position, head, events_per_s, eta_s.
+The live tables are never written by a rebuild, so an interrupted rebuild leaves them
+untouched; running it again starts over. Progress goes to ``rm_rebuilds`` (for status in any
+process) and to the callback: name, position, head, events_per_s, eta_s.
 """
 
 from __future__ import annotations
 
 import fcntl
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from datetime import datetime
 from typing import Any
 
 from application.errors import ConcurrencyConflictError
-from projections.base import Projection, Rows, entry
+from projections.base import Key, Projection, Rows, entry
 from projections.db import Database, Session
 from projections.runner import head_of, lock_key, read_events
 
@@ -60,27 +64,31 @@ def rebuild_lock(db: Database, name: str, *, wait: bool) -> Iterator[None]:
 
 
 class Rebuild:
-    """One blue/green rebuild of ``projection``."""
+    """One blue/green rebuild of one or several projections, reading the ledger once."""
 
     def __init__(
         self,
         db: Database,
         ledger: Any,
-        projection: Projection,
+        projections: Projection | Sequence[Projection],
         progress: Progress | None = None,
         *,
         chunk: int = CHUNK,
     ) -> None:
         self.db = db
         self.ledger = ledger
-        self.projection = projection
+        self.projections = (
+            [projections] if isinstance(projections, Projection) else list(projections)
+        )
         self.progress = progress
         self.chunk = chunk
         self.started = time.monotonic()
         self.last_report = 0.0
 
     def run(self, *, wait: bool = False) -> None:
-        with rebuild_lock(self.db, self.projection.NAME, wait=wait):
+        with ExitStack() as locks:
+            for p in sorted(self.projections, key=lambda p: p.NAME):
+                locks.enter_context(rebuild_lock(self.db, p.NAME, wait=wait))
             session = self.db.connect()
             try:
                 self._run(session)
@@ -88,37 +96,74 @@ class Rebuild:
                 self.db.release(session)
 
     def _run(self, session: Session) -> None:
-        p = self.projection
-        generation = self._prepare(session)
-        table = p.table(generation)
-        position, head = 0, head_of(self.ledger)
-        rows: Rows = {}
-        folded = 0
+        generations = {p.NAME: self._prepare(session, p) for p in self.projections}
+        rows: dict[str, Rows] = {p.NAME: {} for p in self.projections}
+        written: dict[str, set[Key]] = {p.NAME: set() for p in self.projections}
+        position = 0
+        newest: datetime | None = None
         while True:
             last, batch, count = read_events(self.ledger, position, self.chunk)
-            for event_position, event in batch:
-                p.fold(rows, event, event_position)
-            folded += count
+            for _, event in batch:
+                if newest is None or event.timestamp > newest:
+                    newest = event.timestamp
+            for p in self.projections:
+                folded = rows[p.NAME]
+                for event_position, event in batch:
+                    p.fold(folded, event, event_position)
+                if p.APPEND_ONLY:
+                    settled = list(folded)
+                else:
+                    settled = p.settled(folded, newest) if newest is not None else []
+                if settled:
+                    self._write(session, p, generations[p.NAME], folded, settled, written[p.NAME])
             position = last
-            if p.APPEND_ONLY and rows:
-                with session.transaction():
-                    self._flush(session, table, rows)
-                rows = {}
             head = max(head_of(self.ledger), position)
-            self._report(session, generation, position, head, folded)
+            now = time.monotonic()
+            persist = now - self.last_report > 0.5 or count < self.chunk
+            if persist:
+                self.last_report = now
+            for p in self.projections:
+                self._report(session if persist else None, p, generations[p.NAME], position, head)
             if count < self.chunk:
                 break
-        if rows:
-            with session.transaction():
-                self._flush(session, table, rows)
-        self._switch(session, generation, position)
+        for p in self.projections:
+            generation = generations[p.NAME]
+            folded = rows[p.NAME]
+            self._write(session, p, generation, folded, list(folded), written[p.NAME])
+            if session.postgres:
+                with session.transaction():
+                    p.add_indexes(session, p.table(generation))
+            self._switch(session, p, generation, position)
 
-    def _flush(self, session: Session, table: str, rows: Rows) -> None:
-        p = self.projection
-        session.copy_rows(table, p.names(), (p.to_db(r, session.postgres) for r in rows.values()))
+    def _write(
+        self,
+        session: Session,
+        p: Projection,
+        generation: int,
+        rows: Rows,
+        keys: list[Key],
+        written: set[Key],
+    ) -> None:
+        """Bulk-inserts the rows of ``keys`` and forgets them (append-only rows are never
+        seen again; a settled row seen again would mean commit skew beyond its horizon)."""
+        if not keys:
+            return
+        if not p.APPEND_ONLY:
+            again = written.intersection(keys)
+            if again:
+                raise RuntimeError(
+                    f"rebuild of {p.NAME}: an event reached row {next(iter(again))} after it "
+                    "was written out; the ledger's times are out of order by over a month"
+                )
+            written.update(keys)
+        with session.transaction():
+            session.copy_rows(
+                p.table(generation),
+                p.names(),
+                (p.to_db(rows.pop(key), session.postgres) for key in keys),
+            )
 
-    def _prepare(self, session: Session) -> int:
-        p = self.projection
+    def _prepare(self, session: Session, p: Projection) -> int:
         with session.transaction():
             live = entry(session, p.NAME, lock=True)
             assert live is not None, "storage not initialised"
@@ -126,7 +171,7 @@ class Rebuild:
                 if table != p.table(live.generation):
                     session.execute(f"DROP TABLE {table}")
             generation = live.generation + 1
-            p.create_table(session, p.table(generation))
+            p.create_table(session, p.table(generation), indexed=False)
             session.execute("DELETE FROM rm_rebuilds WHERE name = ?", (p.NAME,))
             session.execute(
                 "INSERT INTO rm_rebuilds (name, version, generation, position, head, "
@@ -135,8 +180,7 @@ class Rebuild:
             )
         return generation
 
-    def _switch(self, session: Session, generation: int, position: int) -> None:
-        p = self.projection
+    def _switch(self, session: Session, p: Projection, generation: int, position: int) -> None:
         table = p.table(generation)
         while True:
             with session.transaction():
@@ -156,23 +200,24 @@ class Rebuild:
                     break
         with session.transaction():
             session.execute(f"DROP TABLE IF EXISTS {old}")
-        self._report(None, generation, position, position, 0, final=True)
+        self._report(None, p, generation, position, position, final=True)
 
     def _report(
         self,
         session: Session | None,
+        p: Projection,
         generation: int,
         position: int,
         head: int,
-        folded: int,
         *,
         final: bool = False,
     ) -> None:
+        """Progress to the callback; to ``rm_rebuilds`` too when given a session."""
         elapsed = max(time.monotonic() - self.started, 1e-6)
         rate = position / elapsed
         eta = (head - position) / rate if rate > 0 else None
         info = {
-            "name": self.projection.NAME,
+            "name": p.NAME,
             "position": position,
             "head": head,
             "events_per_s": round(rate, 1),
@@ -181,12 +226,10 @@ class Rebuild:
         }
         if self.progress is not None:
             self.progress(info)
-        now = time.monotonic()
-        if session is not None and (now - self.last_report > 0.5 or folded == 0):
-            self.last_report = now
+        if session is not None:
             with session.transaction():
                 session.execute(
                     "UPDATE rm_rebuilds SET position = ?, head = ?, events_per_s = ?, "
                     "eta_s = ?, updated_at = ? WHERE name = ? AND generation = ?",
-                    (position, head, rate, eta, time.time(), self.projection.NAME, generation),
+                    (position, head, rate, eta, time.time(), p.NAME, generation),
                 )

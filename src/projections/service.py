@@ -37,6 +37,8 @@ from projections.verify import VerifyReport, verify
 
 __all__ = ["ReadModels", "VerifyReport"]
 
+# The rebuild target naming every projection at once.
+ALL = "all"
 # Beyond this many unread notifications a projection reports "catching_up".
 CATCHING_UP = 1000
 # A rebuild that has not reported for this long is considered dead (its process was killed).
@@ -237,9 +239,19 @@ class ReadModels:
 
     # -- rebuild and verify ----------------------------------------------------------------
 
-    def rebuild(self, name: str, progress: Callable[[dict[str, Any]], None] | None = None) -> None:
-        """Blocking blue/green rebuild; the live table serves until the switch-over."""
-        Rebuild(self.db, self.ledger, self._projection(name), progress).run()
+    def rebuild(
+        self,
+        name: str,
+        progress: Callable[[dict[str, Any]], None] | None = None,
+        *,
+        wait: bool = False,
+    ) -> None:
+        """Blocking blue/green rebuild; the live table serves until the switch-over.
+
+        ``name`` "all" rebuilds every projection in one read of the ledger. ``wait`` waits
+        for a rebuild already running elsewhere instead of refusing."""
+        chosen = list(self.projections.values()) if name == ALL else [self._projection(name)]
+        Rebuild(self.db, self.ledger, chosen, progress).run(wait=wait)
         self._progressed()
 
     def _requested(self, name: str) -> None:
