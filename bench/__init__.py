@@ -1,0 +1,1 @@
+"""StockLedger benchmarks: ``python -m bench NAME [--quick]`` (see docs/BENCHMARKS.md)."""

@@ -1,0 +1,130 @@
+"""rebuild: full rebuild of all three projections vs reading and decoding the same events.
+
+For each store size the generator writes a history, then a fresh process rebuilds
+``balances``, ``movements`` and ``cogs`` through ``projections.service.ReadModels`` and
+reports its time and peak RSS. Baseline, same store, fresh process: page through the
+recorder (1,000 per query) and decode every event with the application's mapper, no
+projection work. The rate is stored events / wall time for all three projections.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from application.ledger import Ledger
+from bench.common import (
+    Report,
+    median,
+    new_database,
+    peak_rss_mb,
+    postgres,
+    run_clients,
+    settings_for,
+)
+from bench.generator import HistorySpec, fill
+
+PROJECTIONS = ("balances", "movements", "cogs")
+TARGET_RATE = 50_000.0
+TARGET_RSS_MB = 500.0
+PAGE = 1_000
+
+
+def read_and_decode(ledger: Ledger) -> int:
+    count = 0
+    start = 1
+    while True:
+        page = ledger.recorder.select_notifications(start, PAGE)
+        if not page:
+            return count
+        for notification in page:
+            ledger.mapper.to_domain_event(notification)
+        count += len(page)
+        start = page[-1].id + 1
+
+
+def rebuild_all(settings: Any, ledger: Ledger) -> None:
+    from projections.service import ReadModels  # the read side, imported only when used
+
+    models = ReadModels(settings, ledger)
+    try:
+        if one_pass_available():
+            models.rebuild("all")  # every projection in one read of the ledger
+        else:
+            for name in PROJECTIONS:
+                models.rebuild(name)
+    finally:
+        models.close()
+
+
+def one_pass_available() -> bool:
+    from projections import service
+
+    return getattr(service, "ALL", None) == "all"
+
+
+def worker(client: int, barrier: Any, url: str, mode: str) -> dict[str, Any]:
+    settings = settings_for(url)
+    ledger = Ledger(settings)
+    ledger.head()
+    barrier.wait()
+    rss_before = peak_rss_mb()
+    began = time.perf_counter()
+    if mode == "decode":
+        read_and_decode(ledger)
+    else:
+        rebuild_all(settings, ledger)
+    seconds = time.perf_counter() - began
+    events = ledger.recorder.max_notification_id() or 0
+    ledger.close()
+    return {"seconds": seconds, "events": events, "rss_mb": peak_rss_mb(), "rss_start": rss_before}
+
+
+def run(*, quick: bool, runs: int | None) -> Report:
+    sizes = (1_000, 4_000) if quick else (100_000, 1_000_000)
+    if os.environ.get("BENCH_SIZES"):  # e.g. BENCH_SIZES=100000 to re-run one size
+        sizes = tuple(int(size) for size in os.environ["BENCH_SIZES"].split(","))
+    skus = 20 if quick else 1_000  # same positions at every size: only the event count grows
+    runs = runs or (1 if quick else 3)
+    report = Report("rebuild", quick, {"events": sizes, "runs": runs})
+    report.params["one_pass"] = one_pass_available()
+    with postgres() as server:
+        for size in sizes:
+            url = new_database(server)
+            ledger = Ledger(settings_for(url))
+            # About 0.46 movements per stored event in the generator's mix.
+            filled = fill(ledger, HistorySpec(int(size * 0.46), skus=skus))
+            ledger.close()
+            report.extra[f"fill_{size}"] = {
+                "events": filled.events,
+                "movements": filled.movements,
+                "seconds": round(filled.seconds, 1),
+            }
+            decoded = [run_clients(worker, 1, url, "decode")[0] for _ in range(runs)]
+            built = [run_clients(worker, 1, url, "rebuild")[0] for _ in range(runs)]
+            events = built[0]["events"]
+            rate = median([events / r["seconds"] for r in built])
+            base = median([events / r["seconds"] for r in decoded])
+            report.add(
+                f"{events:,} events: rebuild of 3 projections",
+                rate,
+                "events/s",
+                baseline=base,
+                target="≥ 50,000/s",
+                met=rate >= TARGET_RATE,
+                note=f"median of {runs}; baseline = read + decode",
+            )
+            rss = max(r["rss_mb"] for r in built)
+            report.add(
+                f"{events:,} events: peak RSS of the rebuild process",
+                rss,
+                "MB",
+                baseline=max(r["rss_mb"] for r in decoded),
+                target="< 500 MB",
+                met=rss < TARGET_RSS_MB,
+                note="baseline = read + decode process",
+            )
+            report.extra[f"runs_{size}"] = {"rebuild": built, "decode": decoded}
+    report.finish()
+    return report
