@@ -31,7 +31,12 @@ from application.settings import Settings
 from domain.access import KeyRing
 from domain.books import Books
 from domain.documents import Document, fingerprint
-from domain.errors import DocumentConflictError, InsufficientStockError, ValidationError
+from domain.errors import (
+    DocumentConflictError,
+    DomainError,
+    InsufficientStockError,
+    ValidationError,
+)
 from domain.movements import DocType, Source
 from domain.operations import Operations
 from domain.quote import Quote, QuoteStatus
@@ -81,7 +86,8 @@ class Ledger(Application[UUID]):
     """The command side of StockLedger."""
 
     name = store.APP_NAME
-    snapshotting_intervals = {StockItem: 500}  # noqa: RUF012 (library's class attribute)
+    # A cold load reads the newest snapshot and at most this many events after it.
+    snapshotting_intervals = {StockItem: 100}  # noqa: RUF012 (library's class attribute)
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
@@ -128,20 +134,38 @@ class Ledger(Application[UUID]):
         check_code(doc_id, f"{doc_type.value}_id")
         print_ = fingerprint(payload)
         doc_uuid = Document.create_id(doc_type.value, doc_id)
+        # The document record is read only when the command cannot be recorded as new —
+        # refused by a rule, or beaten by a writer on the same ids — which saves a read on
+        # every first post. A repeat is answered before any refusal: a delivery posted
+        # again must not be refused for want of the stock it took the first time.
         for _ in self._attempts():
-            existing = self.get(Document, doc_uuid)
-            if existing is not None:
-                existing.check_repeat(print_)
-                return self._replay(existing)
             work = Work(self, self.clock(), user)
-            lines, details = build(work)
+            try:
+                lines, details = build(work)
+            except DomainError:
+                repeat = self._repeat(doc_uuid, print_)
+                if repeat is not None:
+                    return repeat
+                raise
             document = Document(doc_type.value, doc_id, print_, user, work.refs, lines, details)
             try:
                 recordings = self.save(*work.touched.values(), document)
             except IntegrityError:
+                repeat = self._repeat(doc_uuid, print_)
+                if repeat is not None:
+                    return repeat
                 continue
             return self._result(doc_type.value, doc_id, recordings, created=True)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _repeat(self, doc_uuid: UUID, print_: str) -> CommandResult | None:
+        """The original result when the document was posted before with this payload;
+        DocumentConflictError when with another; None when it was never posted."""
+        existing = self.get(Document, doc_uuid)
+        if existing is None:
+            return None
+        existing.check_repeat(print_)
+        return self._replay(existing)
 
     def _save_all(self, work: Work) -> list[Any] | None:
         try:

@@ -117,3 +117,20 @@ def test_the_same_delivery_posted_ten_times_concurrently_ships_once(
     finally:
         for app in ledgers:
             app.close()
+
+
+def test_a_repeated_delivery_is_answered_even_when_its_stock_has_since_gone(
+    ledger: Ledger,
+) -> None:
+    receive(ledger, "r-1", "A", "2", "2")
+    first = ledger.post_delivery("d-1", "main", [line("A", "2")], user=USER)
+    head = ledger.head()
+    again = ledger.post_delivery("d-1", "main", [line("A", "2")], user=USER)
+    assert (again.created, again.position, again.movements) == (
+        False,
+        first.position,
+        first.movements,
+    )
+    with pytest.raises(DocumentConflictError):
+        ledger.post_delivery("d-1", "main", [line("A", "5")], user=USER)
+    assert ledger.head() == head
