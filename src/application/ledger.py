@@ -43,6 +43,8 @@ from domain.quote import Quote, QuoteStatus
 from domain.stock_item import Movement, StockItem, check_code, require_note
 
 MAX_ATTEMPTS = 30
+# Seconds a process trusts its copy of the key ring for tokens it accepts.
+KEYRING_TTL = 2.0
 T = TypeVar("T", bound=Aggregate)
 Clock = Callable[[], datetime]
 
@@ -94,6 +96,7 @@ class Ledger(Application[UUID]):
         self.places = settings.currency_decimals
         self.clock: Clock = clock or utc_now
         self.is_postgres = settings.is_postgres
+        self._ring_cache: tuple[float, KeyRing] | None = None
         with store.schema_lock(settings):
             super().__init__(env=store.ledger_env(settings))
             if settings.create_schema:
@@ -695,6 +698,7 @@ class Ledger(Application[UUID]):
                 self.save(ring)
             except IntegrityError:
                 continue
+            self._ring_cache = None
             return key_id, f"sl_{key_id}_{secret}"
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -706,11 +710,24 @@ class Ledger(Application[UUID]):
                 self.save(ring)
             except IntegrityError:
                 continue
+            self._ring_cache = None
             return
 
     def authenticate(self, token: str) -> tuple[str, str] | None:
-        """(user, role) for a valid, unrevoked token, else None."""
-        return check_token(self.keyring(), token)
+        """(user, role) for a valid, unrevoked token, else None.
+
+        The key ring is read from the store at most every KEYRING_TTL seconds for tokens it
+        accepts (a revocation elsewhere takes effect within that time; here at once), and
+        again at once for a token it does not know (a key just issued elsewhere)."""
+        now = time.monotonic()
+        cached = self._ring_cache
+        if cached is not None and now - cached[0] < KEYRING_TTL:
+            found = check_token(cached[1], token)
+            if found is not None:
+                return found
+        ring = self.keyring()
+        self._ring_cache = (now, ring)
+        return check_token(ring, token)
 
 
 def _need_lines(lines: Sequence[object]) -> None:
