@@ -262,13 +262,7 @@ class Queries:
     def _cogs_rows(
         self, where: list[str], params: list[Any], location: str | None, sku: str | None
     ) -> tuple[list[dict[str, Any]], int]:
-        if location is not None:
-            where.append("location = ?")
-            params.append(location)
-        if sku is not None:
-            where.append("sku = ?")
-            params.append(sku)
-        clause = " AND ".join(where) or "1 = 1"
+        clause, params = _filtered(where, params, location, sku)
         return self._read(
             self.cogs_view,
             lambda s, t: self.cogs_view.select(s, t, clause, params, order="period, location, sku"),
@@ -296,6 +290,8 @@ class Queries:
                 check_period(bound)
                 where.append(f"period {op} ?")
                 params.append(bound)
+        if self.db.postgres:
+            return self._cogs_summed(groups, where, params, location, sku)
         rows, position = self._cogs_rows(where, params, location, sku)
         grouped: dict[tuple[str, ...], dict[str, Decimal]] = {}
         for row in rows:
@@ -313,14 +309,90 @@ class Queries:
         totals = {name: sum((g[name] for g in grouped.values()), ZERO) for name in COGS_AMOUNTS}
         return {"rows": out, "totals": totals, "position": position}
 
+    def _cogs_summed(
+        self,
+        groups: list[str],
+        where: list[str],
+        params: list[Any],
+        location: str | None,
+        sku: str | None,
+    ) -> dict[str, Any]:
+        """The COGS report summed by PostgreSQL (NUMERIC, exact): only the groups travel."""
+        clause, values = _filtered(where, params, location, sku)
+        keys = ", ".join(groups)
+        order = ", ".join(f'{g} COLLATE "C"' for g in groups)
+        sums = ", ".join(f"{sign}SUM({column})" for sign, column in COGS_SUMS)
+        moved = " OR ".join(f"{column} <> 0" for _, column in COGS_SUMS)
+        statement = (
+            f"SELECT {keys}, {sums} FROM {{table}} WHERE {clause} "
+            f"GROUP BY {keys} HAVING bool_or({moved}) ORDER BY {order}"
+        )
+        found, position = self._read(
+            self.cogs_view,
+            lambda session, table: session.execute(statement.format(table=table), values),
+        )
+        out: list[dict[str, Any]] = []
+        for row in found:
+            amounts = dict(zip(COGS_AMOUNTS[:-1], row[len(groups) :], strict=True))
+            amounts["net_cogs"] = (
+                amounts["shipped_value"] - amounts["returned_value"] + amounts["consumed_value"]
+            )
+            out.append({**dict(zip(groups, row[: len(groups)], strict=True)), **amounts})
+        totals = {name: sum((r[name] for r in out), ZERO) for name in COGS_AMOUNTS}
+        return {"rows": out, "totals": totals, "position": position}
+
     def valuation(
         self, period: str | None, location: str | None, sku: str | None, *, default: str
     ) -> dict[str, Any]:
-        """Roll-forward of ``period`` (default: the current one) per location and sku."""
+        """Roll-forward of ``period`` (default: the current one) per location and sku.
+
+        Only each position's newest row up to the period is read (a window query over the
+        (location, sku, period) index); ``valuation_rows`` carries it forward if older."""
         chosen = period or default
         check_period(chosen)
-        rows, position = self._cogs_rows(["period <= ?"], [chosen], location, sku)
+        clause, values = _filtered(["period <= ?"], [chosen], location, sku)
+        view = self.cogs_view
+        columns = ", ".join(view.names())
+        statement = (
+            f"SELECT {columns} FROM (SELECT {columns}, ROW_NUMBER() OVER "
+            "(PARTITION BY location, sku ORDER BY period DESC) AS newest "
+            f"FROM {{table}} WHERE {clause}) latest WHERE newest = 1"
+        )
+        rows, position = self._read(
+            view,
+            lambda session, table: [
+                view.from_db(row, session.postgres)
+                for row in session.execute(statement.format(table=table), values)
+            ],
+        )
         fields = ("period", "location", "sku", *AMOUNTS)
         out = [{name: row[name] for name in fields} for row in valuation_rows(rows, chosen)]
         totals = {name: sum((r[name] for r in out), ZERO) for name in AMOUNTS}
         return {"rows": out, "totals": totals, "position": position}
+
+
+# The COGS report's columns as sums of roll-forward columns (outbound ones are negative).
+COGS_SUMS = (
+    ("-", "shipped_qty"),
+    ("-", "shipped_value"),
+    ("", "returns_qty"),
+    ("", "returns_value"),
+    ("-", "consumed_qty"),
+    ("-", "consumed_value"),
+    ("-", "waste_qty"),
+    ("-", "waste_value"),
+)
+
+
+def _filtered(
+    where: list[str], params: list[Any], location: str | None, sku: str | None
+) -> tuple[str, list[Any]]:
+    """The WHERE clause and its parameters, with the optional location and sku filters."""
+    clauses, values = list(where), list(params)
+    if location is not None:
+        clauses.append("location = ?")
+        values.append(location)
+    if sku is not None:
+        clauses.append("sku = ?")
+        values.append(sku)
+    return " AND ".join(clauses) or "1 = 1", values
