@@ -54,7 +54,8 @@ COGS_AMOUNTS = (
 
 
 def period_of(at: datetime, zone: ZoneInfo) -> str:
-    return at.astimezone(zone).strftime("%Y-%m")
+    local = at.astimezone(zone)
+    return f"{local.year:04d}-{local.month:02d}"  # strftime costs twice as much per event
 
 
 def cogs_of(row: dict[str, Any]) -> dict[str, Decimal]:
