@@ -129,16 +129,11 @@ def serialise_writers_on_lock_table(recorder: Any, settings: Settings) -> None:
     """Points the recorder's writer lock at the lock table (see PG_WRITE_LOCK_TABLE)."""
     if not settings.database_url:
         return
-    # One statement, so one round trip, where the library sends two.
     recorder.lock_table_statements = [
-        SQL(
-            "DO $$ BEGIN SET LOCAL lock_timeout = '{0}s'; "
-            "LOCK TABLE {1}.{2} IN EXCLUSIVE MODE; END $$"
-        ).format(
-            SQL(str(int(settings.lock_timeout))),
-            Identifier(recorder.datastore.schema),
-            Identifier(PG_WRITE_LOCK_TABLE),
-        )
+        SQL("SET LOCAL lock_timeout = '{0}s'").format(settings.lock_timeout),
+        SQL("LOCK TABLE {0}.{1} IN EXCLUSIVE MODE").format(
+            Identifier(recorder.datastore.schema), Identifier(PG_WRITE_LOCK_TABLE)
+        ),
     ]
 
 
