@@ -644,7 +644,11 @@ class Ledger(Application[UUID]):
                 )
             (position,) = self.positions([(quote.id, event_version)])
             movements = []
-        (latest,) = self.positions([(quote.id, quote.version)])
+        saved = [r.notification.id for r in recordings if r.domain_event.originator_id == quote.id]
+        if saved:  # the quote's newest event was just recorded: no need to look it up
+            latest = max(saved)
+        else:
+            (latest,) = self.positions([(quote.id, quote.version)])
         record = QuoteRecord.from_quote(quote, latest)
         return CommandResult(
             DocType.QUOTE.value, quote.quote_id, movements, position, created, record
