@@ -6,8 +6,9 @@ period close; admin does everything. A missing or unknown key is 401, a role too
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -44,10 +45,10 @@ def authenticate(
     return Principal(user, Role(role))
 
 
-def require(needed: Role) -> Callable[..., Principal]:
+def require(needed: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A dependency admitting callers whose role allows ``needed``."""
 
-    def check(principal: Principal = Depends(authenticate)) -> Principal:
+    async def check(principal: Principal = Depends(authenticate)) -> Principal:
         if not allows(principal.role, needed):
             raise ForbiddenError(f"role {principal.role} may not do this; it needs {needed}")
         return principal

@@ -16,12 +16,20 @@ if TYPE_CHECKING:
 FRESHNESS_TIMEOUT = 5.0
 
 
-def get_ledger(request: Request) -> Ledger:
+# The plain look-ups are coroutines so FastAPI runs them on the event loop: a sync
+# dependency costs a hop through the thread pool on every request.
+
+
+async def get_ledger(request: Request) -> Ledger:
     ledger: Ledger = request.app.state.ledger
     return ledger
 
 
-def get_read_models(request: Request) -> ReadModels:
+async def get_read_models(request: Request) -> ReadModels:
+    return _read_models(request)
+
+
+def _read_models(request: Request) -> ReadModels:
     read_models: ReadModels = request.app.state.read_models
     return read_models
 
@@ -36,7 +44,7 @@ def fresh_read_models(
     ),
 ) -> ReadModels:
     """The read models, once they have caught up with ``min_position`` (read-your-writes)."""
-    read_models = get_read_models(request)
+    read_models = _read_models(request)
     if min_position is not None and not read_models.wait_for(min_position, FRESHNESS_TIMEOUT):
         raise ProjectionLaggingError(
             f"the read models have not reached position {min_position} yet; retry shortly"

@@ -40,6 +40,9 @@ REBUILD_REQUESTED = Operations.RebuildRequested.TOPIC
 CHANNEL = "ledger_events"
 POLL_SQLITE = 0.05
 POLL_POSTGRES = 1.0
+# After a wake-up, wait this long so a burst of commands is applied as one batch rather
+# than one transaction per command (which, inside the server, took half its throughput).
+COALESCE = 0.02
 
 
 def read_events(
@@ -166,7 +169,8 @@ class Runner:
             self.active = True
             while not stop.is_set():
                 self._catch_up(session, stop)
-                self.wake.wait(POLL_SQLITE)
+                if self.wake.wait(POLL_SQLITE):
+                    stop.wait(COALESCE)
                 self.wake.clear()
         finally:
             self.active = False
@@ -190,7 +194,7 @@ class Runner:
                 self._catch_up(session, stop)
                 # Wakes on NOTIFY; the timeout is the polling fallback for a lost one.
                 for _ in control.conn.notifies(timeout=POLL_POSTGRES, stop_after=1):
-                    pass
+                    stop.wait(COALESCE)
         finally:
             self.active = False
             self.db.release(session)
