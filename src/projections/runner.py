@@ -41,8 +41,9 @@ CHANNEL = "ledger_events"
 POLL_SQLITE = 0.05
 POLL_POSTGRES = 1.0
 # After a wake-up, wait this long so a burst of commands is applied as one batch rather
-# than one transaction per command (which, inside the server, took half its throughput).
-COALESCE = 0.02
+# than one transaction per command (which, inside the server, took half its throughput);
+# a reader waiting on min_position cuts it short.
+COALESCE = 0.1
 
 
 def read_events(
@@ -137,6 +138,8 @@ class Runner:
         self.projection = projection
         self.batch_size = batch_size
         self.wake = threading.Event()
+        # Set by a reader waiting for a position (read-your-writes): skip the coalescing.
+        self.hurry = threading.Event()
         self.on_progress = on_progress or (lambda: None)
         self.on_rebuild_request = on_rebuild_request
         self.active = False
@@ -152,6 +155,11 @@ class Runner:
                 log.exception("projection %s runner failed; retrying", self.projection.NAME)
                 self.active = False
                 stop.wait(1.0)
+
+    def _coalesce(self) -> None:
+        """Lets a burst of commands gather into one batch, unless a reader waits."""
+        self.hurry.wait(COALESCE)
+        self.hurry.clear()
 
     def _catch_up(self, session: Session, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -170,7 +178,7 @@ class Runner:
             while not stop.is_set():
                 self._catch_up(session, stop)
                 if self.wake.wait(POLL_SQLITE):
-                    stop.wait(COALESCE)
+                    self._coalesce()
                 self.wake.clear()
         finally:
             self.active = False
@@ -193,8 +201,11 @@ class Runner:
             while not stop.is_set():
                 self._catch_up(session, stop)
                 # Wakes on NOTIFY; the timeout is the polling fallback for a lost one.
+                woke = False
                 for _ in control.conn.notifies(timeout=POLL_POSTGRES, stop_after=1):
-                    stop.wait(COALESCE)
+                    woke = True  # psycopg yields every notification of the packet: drain
+                if woke:
+                    self._coalesce()
         finally:
             self.active = False
             self.db.release(session)

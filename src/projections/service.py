@@ -185,6 +185,8 @@ class ReadModels:
         """True once every projection has read ≥ ``position`` (or the head is below it)."""
         deadline = time.monotonic() + timeout
         self.notify()
+        for runner in self._runners:
+            runner.hurry.set()
         while True:
             if min(self.positions().values()) >= position or head_of(self.ledger) < position:
                 return True
