@@ -6,7 +6,6 @@ Only that they run and report is checked: figures are never asserted (no timed a
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 from pathlib import Path
 
@@ -15,13 +14,6 @@ from bench import common
 
 from tests.pgserver import PostgresServer
 
-NEEDS = {
-    "rebuild": "projections.service",
-    "queries": "projections.service",
-    "lag": "projections.service",
-    "http": "api.main",
-}
-
 
 @pytest.mark.parametrize(
     "name", ["generator", "commands", "history", "rebuild", "queries", "lag", "http"]
@@ -29,9 +21,6 @@ NEEDS = {
 def test_each_benchmark_runs_quickly_and_writes_its_result(
     name: str, pg_server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    needed = NEEDS.get(name)
-    if needed and importlib.util.find_spec(needed) is None:
-        pytest.skip(f"{needed} is not there yet")
     monkeypatch.setattr(common, "RESULTS", tmp_path)
     monkeypatch.setattr(common, "shared_server", pg_server)
     module = importlib.import_module(f"bench.bench_{name}")

@@ -83,7 +83,7 @@ class ProjectionCollector(Collector):
             rebuild_rate.add_metric(name, rebuild["events_per_s"] if rebuild else 0)
         yield from (position, head, lag, lag_s, rebuild_position, rebuild_rate)
 
-    def _lag_seconds(self, item: dict[str, Any]) -> float:
+    def _lag_seconds(self, item: dict[str, Any]) -> float:  # ok-float: seconds
         if item["lag"] <= 0:
             return 0.0
         ledger = self.read_models.ledger
@@ -91,7 +91,7 @@ class ProjectionCollector(Collector):
         if not pending:
             return 0.0
         event: Any = ledger.mapper.to_domain_event(pending[0])
-        recorded: float = event.timestamp.timestamp()
+        recorded: float = event.timestamp.timestamp()  # ok-float: epoch seconds
         return max(0.0, time.time() - recorded)
 
 
@@ -121,7 +121,13 @@ class Metrics:
         )
         self.registry.register(ProjectionCollector(read_models))
 
-    def observe(self, method: str, route: str | None, status: int, seconds: float) -> None:
+    def observe(
+        self,
+        method: str,
+        route: str | None,
+        status: int,
+        seconds: float,  # ok-float: latency
+    ) -> None:
         label = route or "unmatched"
         self.requests.labels(method, label, str(status)).inc()
         self.latency.labels(method, label).observe(seconds)

@@ -417,7 +417,7 @@ class PeriodClosed(PeriodPublic):
 class RebuildProgress(BaseModel):
     position: int
     head: int
-    events_per_s: float | None
+    events_per_s: float | None  # ok-float: a rate, not money
 
 
 class ProjectionStatus(BaseModel):

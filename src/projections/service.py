@@ -181,7 +181,7 @@ class ReadModels:
             rows = session.execute("SELECT name, position FROM rm_registry")
         return {str(n): int(p) for n, p in rows}
 
-    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+    def wait_for(self, position: int, timeout: float = 5.0) -> bool:  # ok-float: seconds
         """True once every projection has read ≥ ``position`` (or the head is below it)."""
         deadline = time.monotonic() + timeout
         self.notify()
@@ -212,13 +212,14 @@ class ReadModels:
             assert current is not None
             lag = max(head - current.position, 0)
             running = rebuilds.get(name)
-            fresh = running is not None and time.time() - float(running[4]) < REBUILD_STALE_S
+            updated_at = float(running[4]) if running is not None else 0.0  # ok-float: epoch s
+            fresh = running is not None and time.time() - updated_at < REBUILD_STALE_S
             rebuild = None
             if running is not None and fresh:
                 rebuild = {
                     "position": int(running[1]),
                     "head": max(int(running[2]), head),
-                    "events_per_s": round(float(running[3]), 1),
+                    "events_per_s": round(float(running[3]), 1),  # ok-float: a rate
                 }
             if fresh or current.version != p.VERSION:
                 state = "rebuilding"
