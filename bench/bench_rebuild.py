@@ -25,7 +25,6 @@ from bench.common import (
 )
 from bench.generator import HistorySpec, fill
 
-PROJECTIONS = ("balances", "movements", "cogs")
 TARGET_RATE = 50_000.0
 TARGET_RSS_MB = 500.0
 PAGE = 1_000
@@ -49,19 +48,9 @@ def rebuild_all(settings: Any, ledger: Ledger) -> None:
 
     models = ReadModels(settings, ledger)
     try:
-        if one_pass_available():
-            models.rebuild("all")  # every projection in one read of the ledger
-        else:
-            for name in PROJECTIONS:
-                models.rebuild(name)
+        models.rebuild("all")  # every projection in one read of the ledger
     finally:
         models.close()
-
-
-def one_pass_available() -> bool:
-    from projections import service
-
-    return getattr(service, "ALL", None) == "all"
 
 
 def catch_up_from_zero(settings: Any, ledger: Ledger) -> float:
@@ -114,7 +103,6 @@ def run(*, quick: bool, runs: int | None) -> Report:
     skus = 20 if quick else 1_000  # same positions at every size: only the event count grows
     runs = runs or (1 if quick else 3)
     report = Report("rebuild", quick, {"events": sizes, "runs": runs})
-    report.params["one_pass"] = one_pass_available()
     with postgres() as server:
         for size in sizes:
             url = new_database(server)

@@ -7,7 +7,6 @@ acts on it. The log also keeps who asked for what, and when.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -28,15 +27,12 @@ class Operations(Aggregate):
         projection: str
         user: str
 
-        def apply(self, aggregate: Any) -> None:
-            aggregate.rebuilds_requested += 1
-
     @staticmethod
     def create_id() -> UUID:
         return uuid5(NAMESPACE, "operations")
 
     def __init__(self) -> None:
-        self.rebuilds_requested = 0
+        """No state: the requests are read by the runners from the ledger itself."""
 
     def request_rebuild(self, projection: str, user: str) -> None:
         """Asks the runner of ``projection`` for a blue/green rebuild."""

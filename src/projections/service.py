@@ -258,7 +258,8 @@ class ReadModels:
         self._progressed()
 
     def _requested(self, name: str) -> None:
-        """A rebuild request read from the ledger: start one unless one is running."""
+        """A rebuild request read from the ledger: start one in the background unless one
+        of that projection is already running (in any process)."""
 
         def work() -> None:
             try:
@@ -267,20 +268,6 @@ class ReadModels:
                 log.info("rebuild of %s requested while one is running; not repeated", name)
             except Exception:
                 log.exception("requested rebuild of %s failed", name)
-
-        thread = threading.Thread(target=work, daemon=True, name=f"rebuild-{name}")
-        thread.start()
-        self._threads.append(thread)
-
-    def start_rebuild(self, name: str) -> None:
-        """The same rebuild in a background thread; returns at once."""
-        projection = self._projection(name)
-
-        def work() -> None:
-            try:
-                Rebuild(self.db, self.ledger, projection).run(wait=True)
-            except Exception:
-                log.exception("rebuild of %s failed", name)
 
         thread = threading.Thread(target=work, daemon=True, name=f"rebuild-{name}")
         thread.start()
