@@ -660,14 +660,22 @@ class Ledger(Application[UUID]):
         return self.get(Books, Books.create_id()) or Books()
 
     def record_period_close(
-        self, period: str, position: int, digest: str, totals: dict[str, Any], *, user: str
+        self,
+        period: str,
+        position: int,
+        digest: str,
+        totals: dict[str, Any],
+        *,
+        user: str,
+        first_period: str | None,
     ) -> tuple[dict[str, Any], bool]:
-        """Records a period close once; closing it again answers the original close."""
+        """Records a period close once, in calendar order (``first_period``: the period of
+        the ledger's first movement); closing it again answers the original close."""
         for _ in self._attempts():
             books = self.books()
             if period in books.closes:
                 return books.closes[period], False
-            books.close_period(period, user, position, digest, totals, self.clock())
+            books.close_period(period, user, position, digest, totals, self.clock(), first_period)
             try:
                 self.save(books)
             except IntegrityError:

@@ -1,4 +1,8 @@
-"""Books: the record of closed periods (SPEC §5). A closed period's figures never change."""
+"""Books: the record of closed periods (SPEC §5). A closed period's figures never change.
+
+Periods close in calendar order: a period closes only when the one before it is closed or
+ended before the ledger's first movement (it then holds nothing to close).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.errors import ValidationError
+from domain.errors import InvalidStateError, ValidationError
 from domain.stock_item import NAMESPACE
 
 
@@ -21,6 +25,14 @@ def check_period(period: str) -> tuple[int, int]:
     if len(period) != 7 or not 1 <= month <= 12 or year < 1:
         raise ValidationError("period must be YYYY-MM", [{"field": "period"}])
     return year, month
+
+
+def previous_period(period: str) -> str | None:
+    """The calendar month before ``period``; None before 0001-01."""
+    year, month = check_period(period)
+    if month > 1:
+        return f"{year:04d}-{month - 1:02d}"
+    return f"{year - 1:04d}-12" if year > 1 else None
 
 
 class Books(Aggregate):
@@ -56,6 +68,20 @@ class Books(Aggregate):
     def __init__(self) -> None:
         self.closes: dict[str, dict[str, Any]] = {}
 
+    def check_close_order(self, period: str, first_period: str | None) -> None:
+        """Refuses (InvalidStateError) to close ``period`` while the period before it is open
+        and not wholly before ``first_period``, the period of the ledger's first movement
+        (None: the ledger holds no movement yet, so every earlier period is empty)."""
+        before = previous_period(period)
+        if before is None or before in self.closes:
+            return
+        if first_period is None or before < first_period:
+            return
+        raise InvalidStateError(
+            f"period {period} cannot be closed before period {before}, which is still open",
+            [{"field": "period", "open_period": before}],
+        )
+
     def close_period(
         self,
         period: str,
@@ -64,9 +90,12 @@ class Books(Aggregate):
         digest: str,
         totals: dict[str, Any],
         at: datetime,
+        first_period: str | None,
     ) -> None:
-        """Records a period's totals and the ledger digest up to ``position``, once."""
+        """Records a period's totals and the ledger digest up to ``position``, once, in
+        calendar order (see ``check_close_order``)."""
         check_period(period)
+        self.check_close_order(period, first_period)
         self.trigger_event(
             self.PeriodClosed,
             period=period,

@@ -1,9 +1,10 @@
 """Period close (SPEC §5): totals and a digest computed from the ledger itself.
 
-A period may be closed once it has ended in the ledger's zone. Its totals come from folding
-every movement up to the current head with the ``cogs`` fold (not from the possibly lagging
-projection), summed over the period's valuation rows: positions with movements in the period
-and positions carrying stock into it unchanged.
+A period may be closed once it has ended in the ledger's zone, in calendar order (the rule
+lives in ``Books``; this module finds the period of the ledger's first movement). Its totals
+come from folding every movement up to the current head with the ``cogs`` fold (not from the
+possibly lagging projection), summed over the period's valuation rows: positions with
+movements in the period and positions carrying stock into it unchanged.
 
 Ledger digest (version 1). Over every notification up to and including the close position,
 in id order, starting from ``GENESIS_HASH`` (64 zeros):
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import MAXYEAR, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +30,7 @@ from application.errors import PeriodNotEndedError
 from domain.books import check_period
 from domain.movements import GENESIS_HASH
 from projections.base import Rows
-from projections.cogs import AMOUNTS, COGS_AMOUNTS, Cogs, cogs_of
+from projections.cogs import AMOUNTS, COGS_AMOUNTS, Cogs, cogs_of, period_of
 from projections.runner import MOVEMENT_TOPICS
 
 ZERO = Decimal(0)
@@ -61,11 +62,22 @@ def period_of_now(now: datetime, zone: ZoneInfo) -> str:
     return now.astimezone(zone).strftime("%Y-%m")
 
 
-def period_end(period: str, zone: ZoneInfo) -> datetime:
-    """The first instant after ``period`` in ``zone``."""
+def period_end(period: str, zone: ZoneInfo) -> datetime | None:
+    """The first instant after ``period`` in ``zone``; None for 9999-12, whose end lies past
+    the range of dates (it never ends)."""
     year, month = check_period(period)
     year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if year > MAXYEAR:
+        return None
     return datetime(year, month, 1, tzinfo=zone)
+
+
+def first_movement_period(ledger: Any, zone: ZoneInfo) -> str | None:
+    """The period of the ledger's first movement; None while it holds none."""
+    notes = ledger.recorder.select_notifications(1, 1, topics=sorted(MOVEMENT_TOPICS))
+    if not notes:
+        return None
+    return period_of(ledger.mapper.to_domain_event(notes[0]).timestamp, zone)
 
 
 def valuation_rows(rows: Iterable[dict[str, Any]], period: str) -> list[dict[str, Any]]:
@@ -145,17 +157,23 @@ def fold_to(ledger: Any, zone: ZoneInfo, upto: int) -> LedgerFold:
 def close_period(
     ledger: Any, zone: ZoneInfo, period: str, user: str
 ) -> tuple[dict[str, Any], bool]:
-    """Closes an ended period once; refuses one that has not ended (PeriodNotEndedError)."""
+    """Closes an ended period once; refuses one that has not ended (PeriodNotEndedError)
+    or whose predecessor is still open (InvalidStateError, checked before the ledger is read
+    and again when the close is recorded)."""
     end = period_end(period, zone)
-    if ledger.clock() < end:
-        raise PeriodNotEndedError(f"period {period} has not ended (it ends {end.isoformat()})")
-    existing = ledger.books().closes.get(period)
+    if end is None or ledger.clock() < end:
+        ends = "never" if end is None else end.isoformat()
+        raise PeriodNotEndedError(f"period {period} has not ended (it ends {ends})")
+    books = ledger.books()
+    existing = books.closes.get(period)
     if existing is not None:
         return dict(existing), False
+    first = first_movement_period(ledger, zone)
+    books.check_close_order(period, first)
     head = int(ledger.recorder.max_notification_id() or 0)
     fold = fold_to(ledger, zone, head)
     record, created = ledger.record_period_close(
-        period, head, fold.digest, fold.totals(period), user=user
+        period, head, fold.digest, fold.totals(period), user=user, first_period=first
     )
     return dict(record), bool(created)
 
