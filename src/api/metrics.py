@@ -1,5 +1,10 @@
 """Prometheus metrics at /metrics: requests, commands, and the projections' progress.
 
+On the API port /metrics needs a key of any role (viewer and up), like every other read.
+``serve_metrics`` opens a second, keyless listener on its own port for a scraper
+(`stockledger serve --metrics-port`, STOCKLEDGER_METRICS_PORT); publish that port to the
+monitoring network only.
+
 Request and command series are counted as requests finish; projection series are read from
 ``ReadModels.status()`` at scrape time, so they are never stale and cost nothing between
 scrapes. Each app has its own registry (several apps may live in one test process).
@@ -8,14 +13,22 @@ scrapes. Each app has its own registry (several apps may live in one test proces
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from fastapi import APIRouter, Depends, Request, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    start_http_server,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
+
+from api.auth import Principal, viewer
 
 if TYPE_CHECKING:
     from projections.service import ReadModels
@@ -143,7 +156,20 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/metrics")
-def metrics(request: Request) -> Response:
-    """Prometheus text format; no key needed (bind it to an internal network)."""
+def metrics(request: Request, who: Principal = Depends(viewer)) -> Response:
+    """Prometheus text format, for any valid key (viewer and up)."""
     registry: Metrics = request.app.state.metrics
     return Response(registry.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+
+def serve_metrics(metrics: Metrics, host: str, port: int) -> Callable[[], None]:
+    """Serves ``metrics`` without a key on ``host``:``port`` from a daemon thread; returns
+    the function that stops it."""
+    server, thread = start_http_server(port, addr=host, registry=metrics.registry)
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+    return stop

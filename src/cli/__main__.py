@@ -22,6 +22,7 @@ from application.errors import ApplicationError
 from application.ledger import Ledger
 from application.settings import Settings
 from cli.db import db_app
+from cli.failures import database_failures
 from domain.access import Role
 from domain.errors import DomainError
 
@@ -75,6 +76,14 @@ def fail(message: str) -> typer.Exit:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            envvar="STOCKLEDGER_METRICS_PORT",
+            help="Also serve /metrics WITHOUT a key on this port of HOST (for a scraper; "
+            "keep it off public networks). /metrics on PORT always needs a key.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API with the projectors running in-process.
 
@@ -84,6 +93,7 @@ def serve(
     import uvicorn
 
     from api.main import create_app
+    from api.metrics import serve_metrics
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     application = create_app(Settings())
@@ -92,7 +102,15 @@ def serve(
         key_id, token = ledger.issue_key("admin", Role.ADMIN.value, issued_by="stockledger serve")
         out.print(f"No API keys yet: created admin key {key_id} (user admin). It is shown once:")
         print(token, flush=True)
-    uvicorn.run(application, host=host, port=port, access_log=False, log_level="info")
+    stop_metrics = None
+    if metrics_port is not None:
+        stop_metrics = serve_metrics(application.state.metrics, host, metrics_port)
+        out.print(f"/metrics without a key on http://{host}:{metrics_port}/metrics")
+    try:
+        uvicorn.run(application, host=host, port=port, access_log=False, log_level="info")
+    finally:
+        if stop_metrics is not None:
+            stop_metrics()
 
 
 @keys_app.command("create")
@@ -274,7 +292,8 @@ def demo(
 
 
 def main() -> None:
-    app()
+    with database_failures():
+        app()
 
 
 if __name__ == "__main__":

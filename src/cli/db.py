@@ -1,14 +1,21 @@
-"""`stockledger db migrate`: create the schema and the production roles, once per release."""
+"""`stockledger db migrate`: create the schema and the production roles, once per release.
+
+Creating the roles needs a login with CREATEROLE (or a superuser); without it migrate stops
+before changing anything, with one line naming the missing attribute.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 
+import psycopg
 import typer
 
 from application.ledger import Ledger
 from application.roles import APP_ROLE, PROJECTOR_ROLE, grant_roles, role_url
 from application.settings import Settings
+from cli.failures import DATABASE_EXIT
 
 db_app = typer.Typer(
     help="Schema and database roles (run by the database owner).", no_args_is_help=True
@@ -23,10 +30,12 @@ def migrate() -> None:
     from projections.service import ReadModels
 
     settings = Settings(create_schema=True)
-    ledger = Ledger(settings)
-    typer.echo("schema ready")
     app_password = os.environ.get("STOCKLEDGER_APP_PASSWORD")
     projector_password = os.environ.get("STOCKLEDGER_PROJECTOR_PASSWORD")
+    if settings.database_url and app_password and projector_password:
+        require_createrole(settings.database_url)
+    ledger = Ledger(settings)
+    typer.echo("schema ready")
     views = settings
     if settings.database_url and app_password and projector_password:
         grant_roles(settings.database_url, app_password, projector_password)
@@ -37,3 +46,20 @@ def migrate() -> None:
     ReadModels(views, ledger).close()
     ledger.close()
     typer.echo("read models ready")
+
+
+def require_createrole(url: str) -> None:
+    """Exits with one line unless the login may create roles (CREATEROLE or superuser)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT current_user::text, rolcreaterole OR rolsuper FROM pg_roles"
+            " WHERE rolname = current_user"
+        ).fetchone()
+    if row is None or not row[1]:
+        user = row[0] if row else "this login"
+        print(
+            f"stockledger: db migrate: role {user} lacks CREATEROLE, needed to create "
+            f"{APP_ROLE} and {PROJECTOR_ROLE} (as a superuser: ALTER ROLE {user} CREATEROLE)",
+            file=sys.stderr,
+        )
+        raise typer.Exit(DATABASE_EXIT)

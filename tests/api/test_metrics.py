@@ -10,7 +10,7 @@ from tests.api.conftest import Api, receipt
 
 
 def scrape(api: Api) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    response = api.get("/metrics", role=None)
+    response = api.get("/metrics", role="viewer")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     samples = {}
@@ -67,3 +67,15 @@ def test_every_series_is_exposed_and_moves_as_commands_are_posted(api: Api) -> N
     assert value(after, "stockledger_http_requests_total", status="201", **route) == 1
     assert value(after, "stockledger_http_request_duration_seconds_count", **route) == 2
     assert value(before, "stockledger_http_request_duration_seconds_count", **route) == 0
+
+
+def test_metrics_on_the_api_port_need_a_key_of_any_role(api: Api) -> None:
+    missing = api.get("/metrics", role=None)
+    assert (missing.status_code, missing.json()["code"]) == (401, "unauthorized")
+    bad = api.get("/metrics", role=None, headers={"Authorization": "Bearer sl_nope_nope"})
+    assert bad.status_code == 401
+    for role in ("viewer", "clerk", "finance", "admin"):
+        response = api.get("/metrics", role=role)
+        assert response.status_code == 200, role
+        assert response.headers["content-type"].startswith("text/plain")
+        assert "stockledger_projection_position" in response.text

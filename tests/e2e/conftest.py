@@ -54,8 +54,11 @@ def wait_until(condition: object, timeout: float, what: str) -> None:
 class Server:
     """`stockledger serve` in a subprocess; its stdout is kept in a file."""
 
-    def __init__(self, settings: Settings, workdir: Path) -> None:
+    def __init__(
+        self, settings: Settings, workdir: Path, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.settings = settings
+        self.extra_env = extra_env or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.stdout = workdir / f"serve-{self.port}.out"
@@ -65,7 +68,7 @@ class Server:
         with self.stdout.open("wb") as out:
             self.process = subprocess.Popen(
                 [STOCKLEDGER, "serve", "--port", str(self.port)],
-                env=environment(self.settings),
+                env={**environment(self.settings), **self.extra_env},
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )

@@ -84,3 +84,38 @@ def test_a_projection_worker_runs_until_sigterm(store: Settings) -> None:
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+CLOSED = "postgresql://someone:hunter2-secret@127.0.0.1:{port}/ledger"
+COMMANDS = [
+    ["keys", "list"],
+    ["keys", "create", "--user", "alice", "--role", "clerk"],
+    ["keys", "revoke", "abc"],
+    ["projections", "status"],
+    ["projections", "rebuild", "balances"],
+    ["projections", "run"],
+    ["verify"],
+    ["demo", "--days", "2"],
+    ["db", "migrate"],
+    ["serve", "--port", "1"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_a_database_that_cannot_be_reached_is_one_line_on_stderr(
+    store: Settings, command: list[str]
+) -> None:
+    from tests.pgserver import free_port
+
+    port = free_port()  # nothing listens there
+    env = {**environment(store), "STOCKLEDGER_DATABASE_URL": CLOSED.format(port=port)}
+    done = subprocess.run(
+        [STOCKLEDGER, *command], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 3, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"stockledger: cannot connect to PostgreSQL at 127.0.0.1:{port} ")
+    assert "Connection refused" in lines[0]
+    assert "hunter2" not in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr

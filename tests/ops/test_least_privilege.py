@@ -109,3 +109,32 @@ def test_db_migrate_creates_the_schema_and_both_roles(pg_url: str) -> None:
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables").fetchall()}
     assert {APP_ROLE, PROJECTOR_ROLE} <= roles
     assert {"ledger_events", "ledger_write_lock"} <= tables
+
+
+def test_db_migrate_without_createrole_stops_with_one_line_and_changes_nothing(
+    pg_url: str,
+) -> None:
+    owner = f"owner_{os.urandom(4).hex()}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {owner} LOGIN PASSWORD 'owner-secret' NOCREATEROLE")
+        conn.execute(f"ALTER DATABASE {conn.info.dbname} OWNER TO {owner}")
+        conn.execute(f"ALTER SCHEMA public OWNER TO {owner}")
+    stockledger = Path(sys.executable).parent / "stockledger"
+    env = {
+        **os.environ,
+        "STOCKLEDGER_DATABASE_URL": as_role(pg_url, owner, "owner-secret"),
+        "STOCKLEDGER_APP_PASSWORD": "a",
+        "STOCKLEDGER_PROJECTOR_PASSWORD": "p",
+    }
+    done = subprocess.run(
+        [str(stockledger), "db", "migrate"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"stockledger: db migrate: role {owner} lacks CREATEROLE, needed to create "
+        f"{APP_ROLE} and {PROJECTOR_ROLE} (as a superuser: ALTER ROLE {owner} CREATEROLE)"
+    ]
+    assert "owner-secret" not in done.stderr
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables").fetchall()}
+    assert "ledger_events" not in tables
