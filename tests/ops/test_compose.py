@@ -14,13 +14,31 @@ from application.settings import Settings
 from cli.__main__ import app
 
 ROOT = Path(__file__).resolve().parents[2]
-# Variables read outside Settings, by `stockledger db migrate`.
-EXTRA_VARIABLES = {"STOCKLEDGER_APP_PASSWORD", "STOCKLEDGER_PROJECTOR_PASSWORD"}
+# Variables read outside Settings: by `stockledger db migrate`, and `serve --metrics-port`.
+EXTRA_VARIABLES = {
+    "STOCKLEDGER_APP_PASSWORD",
+    "STOCKLEDGER_PROJECTOR_PASSWORD",
+    "STOCKLEDGER_METRICS_PORT",
+}
+INTERPOLATION = re.compile(r"\$\{(\w+)(?::?-([^}]*))?\}")
 
 
-def compose() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+def compose(env: dict[str, str] | None = None) -> dict[str, Any]:
+    """The compose file; with ``env``, ``${VAR:-default}`` is interpolated as compose does
+    (unset variables take their default)."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    if env is not None:
+        text = INTERPOLATION.sub(lambda m: env.get(m.group(1), m.group(2) or ""), text)
+    loaded: dict[str, Any] = yaml.safe_load(text)
     return loaded
+
+
+def host_ports(mapping: str) -> range:
+    """The host ports a short-syntax mapping (``[ip:]HOST[-HOST]:CONTAINER``) publishes."""
+    parts = mapping.split(":")
+    assert len(parts) in (2, 3), mapping
+    first, _, last = parts[-2].partition("-")
+    return range(int(first), int(last or first) + 1)
 
 
 def resolve(argv: list[str]) -> Any:
@@ -63,7 +81,7 @@ def test_the_image_default_command_is_a_real_cli_command() -> None:
 
 def test_the_services_are_the_documented_topology() -> None:
     services = compose()["services"]
-    assert set(services) == {"postgres", "migrate", "api", "projector"}
+    assert set(services) == {"postgres", "migrate", "api", "proxy", "projector"}
     assert services["api"]["deploy"]["replicas"] >= 2
     assert services["projector"]["deploy"]["replicas"] >= 2
     assert "healthcheck" in services["postgres"]
@@ -86,3 +104,28 @@ def test_the_api_logs_in_as_the_restricted_role_and_leaves_projections_to_worker
     assert (
         "stockledger_projector:" in services["projector"]["environment"]["STOCKLEDGER_DATABASE_URL"]
     )
+
+
+@pytest.mark.parametrize("api_port", [None, "9000", "18080"])
+def test_api_port_publishes_the_api_on_that_port_whatever_the_replicas(
+    api_port: str | None,
+) -> None:
+    services = compose({} if api_port is None else {"API_PORT": api_port})["services"]
+    published = {
+        name: [port for mapping in spec.get("ports", []) for port in host_ports(str(mapping))]
+        for name, spec in services.items()
+    }
+    assert published["proxy"] == [int(api_port or 8000)]
+    assert all(not ports for name, ports in published.items() if name != "proxy"), published
+    for name, spec in services.items():
+        replicas = spec.get("deploy", {}).get("replicas", 1)
+        assert not published[name] or len(published[name]) >= replicas, name
+
+
+def test_the_proxy_forwards_to_every_api_replica() -> None:
+    proxy = compose()["services"]["proxy"]
+    mount = next(v for v in proxy["volumes"] if v.endswith("/etc/nginx/conf.d/default.conf:ro"))
+    conf = (ROOT / mount.split(":")[0]).read_text()
+    assert re.search(r"^\s*listen 8000;", conf, re.M)
+    assert "http://api:8000" in conf and "resolver 127.0.0.11" in conf
+    assert proxy["depends_on"] == ["api"]
