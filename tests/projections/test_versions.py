@@ -32,6 +32,7 @@ def recording(version: int, written: list[str], zone: ZoneInfo) -> Balances:
 
     return Recording(zone)
 
+
 def process(settings: Settings, ledger: Ledger, version: int, written: list[str]) -> ReadModels:
     """A ReadModels as a process running code of ``version`` for balances would have it."""
     models = ReadModels(settings, ledger)
