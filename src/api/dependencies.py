@@ -12,9 +12,6 @@ from application.ledger import Ledger
 if TYPE_CHECKING:
     from projections.service import ReadModels
 
-# How long a query waits for its projection to reach min_position (API.md).
-FRESHNESS_TIMEOUT = 5.0
-
 
 # The plain look-ups are coroutines so FastAPI runs them on the event loop: a sync
 # dependency costs a hop through the thread pool on every request.
@@ -45,7 +42,8 @@ def fresh_read_models(
 ) -> ReadModels:
     """The read models, once they have caught up with ``min_position`` (read-your-writes)."""
     read_models = _read_models(request)
-    if min_position is not None and not read_models.wait_for(min_position, FRESHNESS_TIMEOUT):
+    wait = read_models.settings.read_your_writes_wait
+    if min_position is not None and not read_models.wait_for(min_position, wait):
         raise ProjectionLaggingError(
             f"the read models have not reached position {min_position} yet; retry shortly"
         )

@@ -418,11 +418,13 @@ class RebuildProgress(BaseModel):
     position: int
     head: int
     events_per_s: float | None  # ok-float: a rate, not money
+    version: int = Field(description="The version being built")
 
 
 class ProjectionStatus(BaseModel):
     name: str
-    version: int
+    version: int = Field(description="The version whose generation is live")
+    code_version: int = Field(description="The version this process's code builds")
     position: int
     head: int
     lag: int

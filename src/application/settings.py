@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     create_schema: bool = True
     # Run the projectors inside `serve` (the embedded default); off when workers run them.
     run_projectors: bool = True
+    # Seconds a query with min_position waits for the read models to reach it (API.md: 5).
+    read_your_writes_wait: float = Field(default=5.0, gt=0, le=60)  # ok-float: seconds
 
     @field_validator("timezone")
     @classmethod

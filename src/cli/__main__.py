@@ -23,6 +23,7 @@ from application.ledger import Ledger
 from application.settings import Settings
 from cli.db import db_app
 from cli.failures import database_failures
+from cli.progress import rebuild_bar, rebuild_fields
 from domain.access import Role
 from domain.errors import DomainError
 
@@ -162,11 +163,10 @@ def projections_status() -> None:
     """Name, version, position, head, lag and state of every projection."""
     with opened_read_models() as read_models:
         rows = read_models.status()
-    table = Table("name", "version", "position", "head", "lag", "state")
+    columns = ("name", "version", "code_version", "position", "head", "lag", "state")
+    table = Table(*columns)
     for row in rows:
-        table.add_row(
-            *(str(row[k]) for k in ("name", "version", "position", "head", "lag", "state"))
-        )
+        table.add_row(*(str(row[k]) for k in columns))
     out.print(table)
 
 
@@ -196,17 +196,14 @@ def projections_rebuild(
 ) -> None:
     """Blue/green rebuild: a fresh copy is built beside the live one, which keeps serving,
     and replaces it atomically once caught up. Runs here, showing events/s and the ETA."""
-    with opened_read_models() as read_models, _progress() as progress:
-        task = progress.add_task(f"rebuild {name}", total=None, rate="")
+    from projections.runner import head_of
+
+    with opened_read_models() as read_models, rebuild_bar(out) as progress:
+        start_head = head_of(read_models.ledger)
+        task = progress.add_task(f"rebuild {name}", **rebuild_fields(None, start_head))
 
         def report(state: dict[str, Any]) -> None:
-            rate = state.get("events_per_s")
-            progress.update(
-                task,
-                completed=state.get("position", 0),
-                total=state.get("head") or None,
-                rate=f"{rate:,.0f} events/s" if rate else "",
-            )
+            progress.update(task, **rebuild_fields(state, start_head))
 
         try:
             read_models.rebuild(name, report, wait=wait)

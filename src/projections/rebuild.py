@@ -21,6 +21,7 @@ process) and to the callback: name, position, head, events_per_s, eta_s.
 from __future__ import annotations
 
 import fcntl
+import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -30,7 +31,7 @@ from typing import Any
 from application.errors import ConcurrencyConflictError
 from projections.base import Key, Projection, Rows, entry
 from projections.db import Database, Session
-from projections.runner import head_of, lock_key, read_events
+from projections.runner import head_of, lock_key, log, read_events
 
 Progress = Callable[[dict[str, Any]], None]
 CHUNK = 5000
@@ -61,6 +62,44 @@ def rebuild_lock(db: Database, name: str, *, wait: bool) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def refuse_older(p: Projection, live_version: int) -> None:
+    """Old code never replaces a newer version's live generation (a rolling upgrade)."""
+    if live_version > p.VERSION:
+        raise ConcurrencyConflictError(
+            f"{p.NAME}: version {live_version} is live and this code builds version "
+            f"{p.VERSION}; rebuild it from the newer code"
+        )
+
+
+def drop_leftovers(session: Session, p: Projection, live_generation: int) -> list[str]:
+    """Drops every generation table of ``p`` but the live one, and the progress row: what
+    a dead rebuild left. Only with the projection's rebuild lock held."""
+    dropped = [t for t in session.tables(f"rm_{p.NAME}_g") if t != p.table(live_generation)]
+    for table in dropped:
+        session.execute(f"DROP TABLE {table}")
+    session.execute("DELETE FROM rm_rebuilds WHERE name = ?", (p.NAME,))
+    return dropped
+
+
+def clean_abandoned(db: Database, p: Projection) -> list[str]:
+    """At a runner's start: drops the partial tables of an interrupted rebuild, unless a
+    rebuild of ``p`` is running now (in any process). Returns the tables dropped."""
+    try:
+        with (
+            rebuild_lock(db, p.NAME, wait=False),
+            db.session() as session,
+            session.transaction(),
+        ):
+            live = entry(session, p.NAME, lock=True)
+            assert live is not None, "storage not initialised"
+            dropped = drop_leftovers(session, p, live.generation)
+    except ConcurrencyConflictError:
+        return []  # a rebuild is under way: its tables are not leftovers
+    if dropped:
+        log.info(json.dumps({"rebuild": "cleaned", "projection": p.NAME, "dropped": dropped}))
+    return dropped
 
 
 class Rebuild:
@@ -95,8 +134,21 @@ class Rebuild:
             finally:
                 self.db.release(session)
 
+    def _log(self, event: str, generations: dict[str, int], **fields: Any) -> None:
+        """One JSON line per rebuild start and finish, like the runners' per-batch lines."""
+        line = {
+            "rebuild": event,
+            "projections": {
+                p.NAME: {"version": p.VERSION, "generation": generations[p.NAME]}
+                for p in self.projections
+            },
+            **fields,
+        }
+        log.info(json.dumps(line))
+
     def _run(self, session: Session) -> None:
         generations = {p.NAME: self._prepare(session, p) for p in self.projections}
+        self._log("start", generations, head=head_of(self.ledger))
         rows: dict[str, Rows] = {p.NAME: {} for p in self.projections}
         written: dict[str, set[Key]] = {p.NAME: set() for p in self.projections}
         position = 0
@@ -133,7 +185,13 @@ class Rebuild:
             if session.postgres:
                 with session.transaction():
                     p.add_indexes(session, p.table(generation))
-            self._switch(session, p, generation, position)
+            position = self._switch(session, p, generation, position)
+        self._log(
+            "finish",
+            generations,
+            position=position,
+            seconds=round(time.monotonic() - self.started, 3),
+        )
 
     def _write(
         self,
@@ -167,9 +225,8 @@ class Rebuild:
         with session.transaction():
             live = entry(session, p.NAME, lock=True)
             assert live is not None, "storage not initialised"
-            for table in session.tables(f"rm_{p.NAME}_g"):
-                if table != p.table(live.generation):
-                    session.execute(f"DROP TABLE {table}")
+            refuse_older(p, live.version)
+            drop_leftovers(session, p, live.generation)
             generation = live.generation + 1
             p.create_table(session, p.table(generation), indexed=False)
             session.execute("DELETE FROM rm_rebuilds WHERE name = ?", (p.NAME,))
@@ -180,12 +237,13 @@ class Rebuild:
             )
         return generation
 
-    def _switch(self, session: Session, p: Projection, generation: int, position: int) -> None:
+    def _switch(self, session: Session, p: Projection, generation: int, position: int) -> int:
         table = p.table(generation)
         while True:
             with session.transaction():
                 live = entry(session, p.NAME, lock=True)
                 assert live is not None
+                refuse_older(p, live.version)
                 last, batch, count = read_events(self.ledger, position, self.chunk)
                 p.apply(session, table, batch)
                 position = last
@@ -201,6 +259,7 @@ class Rebuild:
         with session.transaction():
             session.execute(f"DROP TABLE IF EXISTS {old}")
         self._report(None, p, generation, position, position, final=True)
+        return position
 
     def _report(
         self,

@@ -8,10 +8,17 @@ twice. Ids are read strictly in order; on PostgreSQL the recorder's table lock m
 order equal id order, so an event committed later can never have a smaller id than one
 already read (gaps from rolled-back inserts are simply never filled).
 
-On PostgreSQL one runner per projection is active: it holds a session-level advisory lock;
-others wait as standbys and take over when its session ends. The same connection LISTENs on
-``ledger_events``; a timeout polls anyway, covering a lost notification. On SQLite the
-runner polls every 50 ms and wakes at once on ``wake``.
+On PostgreSQL one runner per projection and version is active: it holds a session-level
+advisory lock; others wait as standbys and take over when its session ends.
+
+Mixed versions (a rolling upgrade): a runner writes only while the registry's live version
+is its own, checked with the registry row locked in the transaction that writes. A newer
+version's runner waits for its rebuild to go live; an older one, once a newer version is
+live, steps down for good (``superseded``) and never writes into the newer generation.
+
+On PostgreSQL the control connection LISTENs on ``ledger_events``; a timeout polls anyway,
+covering a lost notification. On SQLite the runner polls every 50 ms and wakes at once on
+``wake``.
 """
 
 from __future__ import annotations
@@ -86,6 +93,8 @@ def step(
     once the batch has committed."""
     current = entry(session, projection.NAME)
     assert current is not None
+    if current.version != projection.VERSION:
+        return 0  # another version's generation is live: not ours to write (see below)
     started = time.perf_counter()
     requests: list[str] = []
     last, batch, count = read_events(ledger, current.position, batch_size, requests)
@@ -94,6 +103,11 @@ def step(
     with session.transaction():
         locked = entry(session, projection.NAME, lock=True)
         assert locked is not None
+        if locked.version != projection.VERSION:
+            # Checked with the row locked, in the transaction that writes: a runner never
+            # writes into a generation built by another version of the code (a newer one
+            # went live meanwhile, or an older one still serves until our rebuild is done).
+            return 0
         if locked.position != current.position or locked.generation != current.generation:
             return -1  # someone else moved it (a switch-over, another runner): read again
         if locked.schema == projection.schema():
@@ -143,9 +157,11 @@ class Runner:
         self.on_progress = on_progress or (lambda: None)
         self.on_rebuild_request = on_rebuild_request
         self.active = False
+        # Set once a newer version of this projection is live: this process runs old code.
+        self.superseded = False
 
     def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
+        while not stop.is_set() and not self.superseded:
             try:
                 if self.db.postgres:
                     self._run_postgres(stop)
@@ -169,13 +185,31 @@ class Runner:
             if consumed:
                 self.on_progress()
             if consumed == 0:
+                self._check_superseded(session)
                 return
+
+    def _check_superseded(self, session: Session) -> None:
+        """Steps down for good once a newer version of the projection is live."""
+        live = entry(session, self.projection.NAME)
+        if live is None or live.version <= self.projection.VERSION:
+            return
+        self.superseded = True
+        log.warning(
+            json.dumps(
+                {
+                    "projection": self.projection.NAME,
+                    "superseded": True,
+                    "live_version": live.version,
+                    "code_version": self.projection.VERSION,
+                }
+            )
+        )
 
     def _run_sqlite(self, stop: threading.Event) -> None:
         session = self.db.connect()
         try:
             self.active = True
-            while not stop.is_set():
+            while not stop.is_set() and not self.superseded:
                 self._catch_up(session, stop)
                 if self.wake.wait(POLL_SQLITE):
                     self._coalesce()
@@ -185,7 +219,9 @@ class Runner:
             self.db.release(session)
 
     def _run_postgres(self, stop: threading.Event) -> None:
-        key = lock_key("projection", self.projection.NAME)
+        # One active runner per projection *and version*: an old-code worker keeps the old
+        # generation up to date while a new-code one waits for its rebuild to go live.
+        key = lock_key("projection", f"{self.projection.NAME}:v{self.projection.VERSION}")
         control = self.db.connect()
         session = self.db.connect()
         try:
@@ -198,7 +234,7 @@ class Runner:
                 return
             control.execute(f"LISTEN {CHANNEL}")
             self.active = True
-            while not stop.is_set():
+            while not stop.is_set() and not self.superseded:
                 self._catch_up(session, stop)
                 # Wakes on NOTIFY; the timeout is the polling fallback for a lost one.
                 woke = False

@@ -3,8 +3,10 @@
 It opens the read-model store (creating the registry and a first, empty generation of each
 projection), runs the projections (threads inside the server, or a blocking worker loop),
 answers queries, reports status, waits for read-your-writes, rebuilds, verifies and closes
-periods. A projection whose VERSION in code differs from the one that built its live table
-is rebuilt in the background by ``start``/``run`` while the old table keeps serving.
+periods. A projection whose VERSION in code is newer than the one that built its live table
+is rebuilt in the background by ``start``/``run`` while the old table keeps serving (and,
+where old-code workers still run, being maintained by them). Code older than the live
+version never rebuilds or writes it: its runners step down (see ``projections.runner``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from projections.cogs import Cogs
 from projections.db import Database
 from projections.movements import Movements
 from projections.queries import Queries
-from projections.rebuild import Rebuild
+from projections.rebuild import Rebuild, clean_abandoned
 from projections.runner import Runner, head_of, log
 from projections.verify import VerifyReport, verify
 
@@ -106,6 +108,7 @@ class ReadModels:
     def _spawn(self, names: Sequence[str], stop: threading.Event) -> list[threading.Thread]:
         threads = []
         for name in names:
+            clean_abandoned(self.db, self._projection(name))
             runner = Runner(
                 self.db,
                 self.ledger,
@@ -133,7 +136,8 @@ class ReadModels:
     def _outdated(self, name: str) -> bool:
         with self.db.session() as session:
             current = entry(session, name)
-        return current is not None and current.version != self.projections[name].VERSION
+        # Only ever upgrade: a newer version live means this process runs old code.
+        return current is not None and current.version < self.projections[name].VERSION
 
     def _upgrade(self, name: str, stop: threading.Event) -> None:
         """Background rebuild after a version bump; waits if another process is doing it."""
@@ -182,13 +186,16 @@ class ReadModels:
         return {str(n): int(p) for n, p in rows}
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:  # ok-float: seconds
-        """True once every projection has read ≥ ``position`` (or the head is below it)."""
+        """True once every projection has read ≥ ``position``; False after ``timeout``.
+
+        A position beyond the ledger's head is waited for too: it may be written meanwhile
+        (read-your-writes through another process), and answering at once would be stale."""
         deadline = time.monotonic() + timeout
-        self.notify()
-        for runner in self._runners:
-            runner.hurry.set()
         while True:
-            if min(self.positions().values()) >= position or head_of(self.ledger) < position:
+            self.notify()
+            for runner in self._runners:
+                runner.hurry.set()
+            if min(self.positions().values()) >= position:
                 return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -202,7 +209,8 @@ class ReadModels:
             rebuilds = {
                 str(r[0]): r
                 for r in session.execute(
-                    "SELECT name, position, head, events_per_s, updated_at FROM rm_rebuilds"
+                    "SELECT name, position, head, events_per_s, updated_at, version "
+                    "FROM rm_rebuilds"
                 )
             }
             entries = {name: entry(session, name) for name in self.projections}
@@ -220,8 +228,12 @@ class ReadModels:
                     "position": int(running[1]),
                     "head": max(int(running[2]), head),
                     "events_per_s": round(float(running[3]), 1),  # ok-float: a rate
+                    "version": int(running[5]),
                 }
-            if fresh or current.version != p.VERSION:
+            # The truth from any process, whatever its code: ``version`` is the live one,
+            # ``code_version`` this process's; a version newer than the live one is being
+            # (or about to be) built; an older process sees the newer version live.
+            if fresh or current.version < p.VERSION:
                 state = "rebuilding"
             elif lag > CATCHING_UP:
                 state = "catching_up"
@@ -231,6 +243,7 @@ class ReadModels:
                 {
                     "name": name,
                     "version": current.version,
+                    "code_version": p.VERSION,
                     "position": current.position,
                     "head": head,
                     "lag": lag,

@@ -129,6 +129,9 @@ def check_projection(
             report.add(f"{name}: live table has another shape (a rebuild is pending)")
             return
         table = projection.table(live_entry.generation)
+        if table not in session.tables(table):
+            report.add(f"{name}: read model table {table} is missing")
+            return
         upto = live_entry.position
         rows: Rows = {}
         position = 0

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from api import dependencies
 from tests.api.conftest import Api, receipt
 
 
@@ -173,8 +172,10 @@ def test_adjustments_that_break_rules_are_refused_with_their_codes(api: Api) -> 
 def test_a_query_waiting_on_a_stopped_projection_answers_503_projection_lagging(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dependencies, "FRESHNESS_TIMEOUT", 0.3)
-    api.client.app.state.read_models.stop()  # type: ignore[attr-defined]
+    read_models = api.client.app.state.read_models  # type: ignore[attr-defined]
+    quick = read_models.settings.model_copy(update={"read_your_writes_wait": 0.3})
+    monkeypatch.setattr(read_models, "settings", quick)
+    read_models.stop()
     position = api.post("/api/receipts", receipt("R-1"), role="clerk").json()["position"]
     response = api.get(f"/api/stock/AB-001/main?min_position={position}", role="viewer")
     assert response.status_code == 503

@@ -99,7 +99,8 @@ def test_rebuild_progress_keeps_its_time_to_the_second(settings: Settings) -> No
         assert abs(float(stored) - now) < 0.01
         (cogs,) = [s for s in models.status() if s["name"] == "cogs"]
         assert cogs["state"] == "rebuilding"
-        assert cogs["rebuild"] == {"position": 5, "head": 9, "events_per_s": 1.5}
+        expected = {"position": 5, "head": 9, "events_per_s": 1.5, "version": 1}
+        assert cogs["rebuild"] == expected
     finally:
         models.close()
         ledger.close()

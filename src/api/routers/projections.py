@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, Path
 
 from api.auth import Principal, admin, viewer
-from api.dependencies import get_ledger, get_read_models
+from api.dependencies import fresh_read_models, get_ledger, get_read_models
 from api.problems import responses
 from api.routing import DecimalRoute
 from api.schemas import ProjectionStatus, RebuildAccepted
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/projections", tags=["projections"], route_class=
 )
 def status(
     who: Principal = Depends(viewer),
-    read_models: ReadModels = Depends(get_read_models),
+    read_models: ReadModels = Depends(fresh_read_models),
 ) -> list[dict[str, Any]]:
     return read_models.status()
 
