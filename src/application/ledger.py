@@ -20,7 +20,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import EventStore, IntegrityError
 
 from application import store
 from application.commands import CountLine, Line, QuoteLineIn, ReceiptLine, as_payload
@@ -28,6 +28,7 @@ from application.errors import ConcurrencyConflictError, QuoteNotFoundError
 from application.keys import check_token, hash_secret
 from application.records import CommandResult, MovementRecord, QuoteRecord
 from application.settings import Settings
+from application.snapshots import CheckedSnapshotStore
 from domain.access import KeyRing
 from domain.books import Books
 from domain.documents import Document, fingerprint
@@ -102,6 +103,11 @@ class Ledger(Application[UUID]):
             if settings.create_schema:
                 store.install_append_only_guard(self.recorder, settings)
             store.serialise_writers_on_lock_table(self.recorder, settings)
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        """Snapshots are used only when they agree with the events (application.snapshots)."""
+        recorder = self.factory.aggregate_recorder(purpose="snapshots")
+        return CheckedSnapshotStore(self.mapper, recorder, self.events)
 
     # -- plumbing -----------------------------------------------------------------------------
 
