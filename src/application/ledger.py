@@ -82,7 +82,8 @@ class Work:
         self.refs.append([str(item.id), item.version])
 
     def src(self, doc_type: DocType, doc_id: str, line: int, note: str | None = None) -> Source:
-        return Source(doc_type.value, doc_id, line, self.user, note)
+        key = self.ledger.anchor_key
+        return Source(doc_type.value, doc_id, line, self.user, note, anchor_key=key)
 
 
 class Ledger(Application[UUID]):
@@ -95,6 +96,8 @@ class Ledger(Application[UUID]):
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
         self.places = settings.currency_decimals
+        # The key new movements are anchored with (the first ledger key), if any.
+        self.anchor_key: bytes | None = next(iter(settings.ledger_keys), None)
         self.clock: Clock = clock or utc_now
         self.is_postgres = settings.is_postgres
         self._ring_cache: tuple[float, KeyRing] | None = None
