@@ -100,3 +100,10 @@ def rewrite_movements(
         after = []  # the next Ledger start re-creates it
     update = f"UPDATE {table} SET state = ? WHERE originator_id = ? AND originator_version = ?"
     _run(ledger, [*before, *((update, row) for row in rows), *after])
+
+
+def update_snapshots(ledger: Ledger, aggregate_id: UUID) -> None:
+    """UPDATEs every snapshot row of the aggregate in place (the trigger must refuse it)."""
+    table = store.PG_SNAPSHOTS_TABLE if ledger.is_postgres else store.SQLITE_SNAPSHOTS_TABLE
+    sql = f"UPDATE {table} SET state = state WHERE originator_id = ?"
+    _run(ledger, [(sql, (_oid(ledger, aggregate_id),))])
