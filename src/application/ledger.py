@@ -20,7 +20,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import EventStore, IntegrityError
 
 from application import store
 from application.commands import CountLine, Line, QuoteLineIn, ReceiptLine, as_payload
@@ -28,6 +28,7 @@ from application.errors import ConcurrencyConflictError, QuoteNotFoundError
 from application.keys import check_token, hash_secret
 from application.records import CommandResult, MovementRecord, QuoteRecord
 from application.settings import Settings
+from application.snapshots import CheckedSnapshotStore
 from domain.access import KeyRing
 from domain.books import Books
 from domain.documents import Document, fingerprint
@@ -81,7 +82,8 @@ class Work:
         self.refs.append([str(item.id), item.version])
 
     def src(self, doc_type: DocType, doc_id: str, line: int, note: str | None = None) -> Source:
-        return Source(doc_type.value, doc_id, line, self.user, note)
+        key = self.ledger.anchor_key
+        return Source(doc_type.value, doc_id, line, self.user, note, anchor_key=key)
 
 
 class Ledger(Application[UUID]):
@@ -94,6 +96,8 @@ class Ledger(Application[UUID]):
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
         self.places = settings.currency_decimals
+        # The key new movements are anchored with (the first ledger key), if any.
+        self.anchor_key: bytes | None = next(iter(settings.ledger_keys), None)
         self.clock: Clock = clock or utc_now
         self.is_postgres = settings.is_postgres
         self._ring_cache: tuple[float, KeyRing] | None = None
@@ -102,6 +106,11 @@ class Ledger(Application[UUID]):
             if settings.create_schema:
                 store.install_append_only_guard(self.recorder, settings)
             store.serialise_writers_on_lock_table(self.recorder, settings)
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        """Snapshots are used only when they agree with the events (application.snapshots)."""
+        recorder = self.factory.aggregate_recorder(purpose="snapshots")
+        return CheckedSnapshotStore(self.mapper, recorder, self.events)
 
     # -- plumbing -----------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,7 +15,10 @@ class Settings(BaseSettings):
     ``database_url`` unset means the embedded SQLite store under ``data_dir``.
     """
 
-    model_config = SettingsConfigDict(env_prefix="STOCKLEDGER_", frozen=True)
+    # Inputs stay out of error messages: a bad key or database URL must not be printed.
+    model_config = SettingsConfigDict(
+        env_prefix="STOCKLEDGER_", frozen=True, hide_input_in_errors=True
+    )
 
     database_url: str | None = None
     data_dir: Path = Path("./var")
@@ -31,6 +34,9 @@ class Settings(BaseSettings):
     run_projectors: bool = True
     # Seconds a query with min_position waits for the read models to reach it (API.md: 5).
     read_your_writes_wait: float = Field(default=5.0, gt=0, le=60)  # ok-float: seconds
+    # Anchors every movement with an HMAC (docs/OPERATIONS.md "Ledger key"): comma-separated
+    # keys of at least 32 characters; the first signs new movements, all are used to verify.
+    ledger_key: SecretStr | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -47,6 +53,23 @@ class Settings(BaseSettings):
             msg = "STOCKLEDGER_DATABASE_URL must be a postgresql:// URL"
             raise ValueError(msg)
         return value
+
+    @field_validator("ledger_key")
+    @classmethod
+    def _long_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if any(len(k.strip()) < 32 for k in value.get_secret_value().split(",")):
+            msg = "every STOCKLEDGER_LEDGER_KEY key must have at least 32 characters"
+            raise ValueError(msg)
+        return value
+
+    @property
+    def ledger_keys(self) -> list[bytes]:
+        """The ledger keys, the signing one first; empty when none is configured."""
+        if self.ledger_key is None:
+            return []
+        return [k.strip().encode() for k in self.ledger_key.get_secret_value().split(",")]
 
     @property
     def is_postgres(self) -> bool:

@@ -21,11 +21,13 @@ from application.settings import Settings
 
 APP_NAME = "Ledger"
 PG_EVENTS_TABLE = "ledger_events"
+PG_SNAPSHOTS_TABLE = "ledger_snapshots"
 # Writers serialise on this empty table instead of locking the events table itself: the
 # commit order still equals the position order, and the writing role needs only SELECT and
 # INSERT on the events (LOCK ... IN EXCLUSIVE MODE demands UPDATE rights on its table).
 PG_WRITE_LOCK_TABLE = "ledger_write_lock"
 SQLITE_EVENTS_TABLE = "stored_events"
+SQLITE_SNAPSHOTS_TABLE = "stored_snapshots"
 _SCHEMA_LOCK = zlib.crc32(b"stockledger-schema")
 
 _PG_APPEND_ONLY = f"""
@@ -42,6 +44,9 @@ CREATE TRIGGER {PG_EVENTS_TABLE}_append_only BEFORE UPDATE OR DELETE ON {PG_EVEN
 DROP TRIGGER IF EXISTS {PG_EVENTS_TABLE}_no_truncate ON {PG_EVENTS_TABLE};
 CREATE TRIGGER {PG_EVENTS_TABLE}_no_truncate BEFORE TRUNCATE ON {PG_EVENTS_TABLE}
   FOR EACH STATEMENT EXECUTE FUNCTION stockledger_refuse_change();
+DROP TRIGGER IF EXISTS {PG_SNAPSHOTS_TABLE}_no_update ON {PG_SNAPSHOTS_TABLE};
+CREATE TRIGGER {PG_SNAPSHOTS_TABLE}_no_update BEFORE UPDATE ON {PG_SNAPSHOTS_TABLE}
+  FOR EACH ROW EXECUTE FUNCTION stockledger_refuse_change();
 """
 
 _SQLITE_APPEND_ONLY = [
@@ -49,6 +54,8 @@ _SQLITE_APPEND_ONLY = [
     f"{SQLITE_EVENTS_TABLE} BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END",
     f"CREATE TRIGGER IF NOT EXISTS {SQLITE_EVENTS_TABLE}_no_delete BEFORE DELETE ON "
     f"{SQLITE_EVENTS_TABLE} BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END",
+    f"CREATE TRIGGER IF NOT EXISTS {SQLITE_SNAPSHOTS_TABLE}_no_update BEFORE UPDATE ON "
+    f"{SQLITE_SNAPSHOTS_TABLE} BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END",
 ]
 
 
@@ -115,7 +122,8 @@ def schema_lock(settings: Settings) -> Iterator[None]:
 
 
 def install_append_only_guard(recorder: Any, settings: Settings) -> None:
-    """Makes the database itself refuse UPDATE, DELETE and TRUNCATE of recorded events."""
+    """Makes the database itself refuse UPDATE, DELETE and TRUNCATE of recorded events, and
+    UPDATE of a snapshot (a snapshot is never rewritten; deleting one only costs a replay)."""
     if settings.database_url:
         with recorder.datastore.transaction(commit=True) as cursor:
             cursor.execute(_PG_APPEND_ONLY)

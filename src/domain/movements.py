@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -41,13 +43,15 @@ class DocType(StrEnum):
 
 @dataclass(frozen=True)
 class Source:
-    """Who and what caused a movement: its document line, the acting user, a note."""
+    """Who and what caused a movement: its document line, the acting user, a note — and the
+    ledger key the movement is anchored with (see ``movement_mac``), never printed."""
 
     document_type: str
     document_id: str
     line: int
     user: str
     note: str | None = None
+    anchor_key: bytes | None = field(default=None, repr=False, compare=False)
 
 
 # The fields a movement event records, in the order they are hashed.
@@ -103,3 +107,28 @@ def recompute_hash(event: MovementLike) -> str:
     """The hash a stored movement should carry, recomputed from its own fields."""
     fields = {name: getattr(event, name) for name in MOVEMENT_FIELDS}
     return movement_hash(event.originator_id, event.originator_version, event.timestamp, fields)
+
+
+# -- the anchor: an HMAC over each movement's hash with a key held outside the database ------
+
+
+def key_id(key: bytes) -> str:
+    """A short public name of a ledger key (which key a MAC was made with)."""
+    return hashlib.sha256(b"stockledger-ledger-key:" + key).hexdigest()[:8]
+
+
+def movement_mac(key: bytes, movement_hash: str) -> str:
+    """``<key id>:<HMAC-SHA256(key, hash)>``. The hash covers every field and the previous
+    link, so the MAC anchors the movement and every earlier one of its position."""
+    digest = hmac.new(key, movement_hash.encode(), hashlib.sha256).hexdigest()
+    return f"{key_id(key)}:{digest}"
+
+
+def check_mac(keys: Sequence[bytes], movement_hash: str, mac: str) -> bool | None:
+    """True when ``mac`` is right for ``movement_hash`` under the key it names, False when it
+    is wrong, None when none of ``keys`` is the one it names."""
+    name = mac.partition(":")[0]
+    for key in keys:
+        if key_id(key) == name:
+            return hmac.compare_digest(movement_mac(key, movement_hash), mac)
+    return None

@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import valuation as v
 from domain.errors import InsufficientStockError, NoCostBasisError, ValidationError
-from domain.movements import GENESIS_HASH, Kind, Source, movement_hash
+from domain.movements import GENESIS_HASH, Kind, Source, movement_hash, movement_mac
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://stockledger.invalid/")
 CODE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -58,6 +58,9 @@ class Movement(Aggregate.Event):
     note: str | None
     prev_hash: str
     hash: str
+    # HMAC of ``hash`` with the ledger key (domain.movements.movement_mac); None when the
+    # movement was recorded without a key (and on movements recorded before the field).
+    mac: str | None = None
 
     def apply(self, aggregate: Any) -> None:
         aggregate.on_hand = self.on_hand_after
@@ -371,4 +374,6 @@ class StockItem(Aggregate):
             "prev_hash": self.chain,
         }
         fields["hash"] = movement_hash(self.id, self.version + 1, at, fields)
+        if src.anchor_key:
+            fields["mac"] = movement_mac(src.anchor_key, fields["hash"])
         self.trigger_event(event_class, timestamp=at, **fields)

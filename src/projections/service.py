@@ -287,7 +287,14 @@ class ReadModels:
         self._threads.append(thread)
 
     def verify(self, progress: Callable[[str, int, int], None] | None = None) -> VerifyReport:
-        return verify(self.db, self.ledger, list(self.projections.values()), self.zone, progress)
+        return verify(
+            self.db,
+            self.ledger,
+            list(self.projections.values()),
+            self.zone,
+            progress,
+            keys=self.ledger.settings.ledger_keys,
+        )
 
     # -- queries ---------------------------------------------------------------------------
 

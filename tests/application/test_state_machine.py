@@ -3,17 +3,21 @@
 The model below is written from the spec alone: per position it keeps on_hand, reserved,
 value and the last average, and per quote and delivery what is still outstanding. After
 every step the SPEC §3 invariants must hold on the stored events, the aggregates must agree
-with the model to the cent, and a refused command must have recorded nothing.
+with the model to the cent, and a refused command must have recorded nothing. One step plays
+an attacker with the database password tampering with snapshots: refused or detected, and
+never decided from.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
+import psycopg
 import pytest
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -38,6 +42,8 @@ from domain.errors import (
 )
 from domain.movements import GENESIS_HASH, recompute_hash
 from domain.stock_item import Movement, StockItem
+from projections.integrity import check_snapshots
+from tests.tamper import plant_snapshot, update_snapshots
 
 USER = "model"
 ZERO = Decimal(0)
@@ -408,6 +414,40 @@ class LedgerMachine(RuleBasedStateMachine):
         result = call()
         assert not result.created
         assert self.ledger.head() == head
+
+    # -- an attacker with the database password -------------------------------------------------
+
+    @rule(sku=skus, loc=locations, extra=st.sampled_from(["1000", "0.5"]))
+    def tamper_with_a_snapshot(self, sku: str, loc: str, extra: str) -> None:
+        """Alters the position's snapshots in place (refused by the database) and plants one
+        at its current version with more on hand (reported by verify's snapshot check). The
+        next load, from an empty cache, must still decide from the true figures."""
+        item_id = StockItem.create_id(self.sku(sku), loc)
+        item = self.ledger.get(StockItem, item_id)
+        if item is None:
+            return
+        assert self.ledger.snapshots is not None
+        rows = list(self.ledger.snapshots.recorder.select_events(item_id))
+        if rows:
+            with pytest.raises((sqlite3.DatabaseError, psycopg.Error), match="append-only"):
+                update_snapshots(self.ledger, item_id)
+        if all(row.originator_version != item.version for row in rows):
+            more = Decimal(extra)
+            plant_snapshot(
+                self.ledger, item_id, on_hand=item.on_hand + more, value=item.value + more
+            )
+        problems = check_snapshots(self.ledger)
+        assert any(f"{self.sku(sku)}@{loc} at version {item.version}" in p for p in problems)
+        cache = self.ledger.repository.cache
+        assert cache is not None
+        cache.clear()
+        position = self.positions[sku, loc]
+        doc = self.new_id()
+        too_many = position.available + Decimal("0.5")
+        lines = [Line(self.sku(sku), too_many)]
+        self.run(
+            lambda: self.ledger.post_delivery(doc, loc, lines, user=USER), InsufficientStockError
+        )
 
     # -- invariants -----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from application.settings import Settings
 from tests.pgserver import free_port
@@ -23,6 +24,8 @@ def environment(settings: Settings) -> dict[str, str]:
     """The process environment that makes ``Settings()`` equal ``settings``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STOCKLEDGER_")}
     for name, value in settings.model_dump().items():
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
         if value is not None:
             env[f"STOCKLEDGER_{name.upper()}"] = str(value)
     return env
