@@ -20,7 +20,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
 
 from application import store
 from application.commands import CountLine, Line, QuoteLineIn, ReceiptLine, as_payload
@@ -28,6 +28,7 @@ from application.errors import ConcurrencyConflictError, QuoteNotFoundError
 from application.keys import check_token, hash_secret
 from application.records import CommandResult, MovementRecord, QuoteRecord
 from application.settings import Settings
+from application.writer import WriterGuard
 from domain.access import KeyRing
 from domain.books import Books
 from domain.documents import Document, fingerprint
@@ -102,8 +103,14 @@ class Ledger(Application[UUID]):
             if settings.create_schema:
                 store.install_append_only_guard(self.recorder, settings)
             store.serialise_writers_on_lock_table(self.recorder, settings)
+        self._writer = WriterGuard(self.recorder, settings)
 
     # -- plumbing -----------------------------------------------------------------------------
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """The library's save, bounded by STOCKLEDGER_WRITE_TIMEOUT (see application.writer)."""
+        with self._writer.bounded():
+            return super().save(*objs, **kwargs)
 
     def get(self, cls: type[T], aggregate_id: UUID) -> T | None:
         try:
