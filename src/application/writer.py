@@ -149,7 +149,7 @@ def writer_ready(recorder: Any, settings: Settings) -> bool:
             conn.execute("ROLLBACK")
         finally:
             conn.close()
-    except Exception:  # noqa: BLE001 (any failure means not ready)
+    except Exception:
         log.warning("readiness: the writer lock could not be taken", exc_info=True)
         return False
     return True

@@ -40,9 +40,7 @@ def _stall_after_lock(ledger: Ledger, statements: list[str]) -> None:
         pytest.param(["SELECT pg_sleep(60)"], id="server-statement"),
         # The server sits waiting with the lock and no timeout of its own (as when the
         # pipeline stalled in ClientRead): the client-side watchdog ends the session.
-        pytest.param(
-            ["SET LOCAL statement_timeout = 0", "SELECT pg_sleep(60)"], id="watchdog"
-        ),
+        pytest.param(["SET LOCAL statement_timeout = 0", "SELECT pg_sleep(60)"], id="watchdog"),
     ],
 )
 def test_a_stuck_write_is_abandoned_and_frees_the_writer_lock(
