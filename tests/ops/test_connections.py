@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from application.settings import Settings
-from tests.e2e.conftest import Server, cli, serve  # noqa: F401 (fixture)
+from tests.e2e.conftest import Server, cli
 from tests.pgserver import PostgresServer
 
 pytestmark = pytest.mark.postgres
@@ -41,12 +41,20 @@ def connections(url: str, dbname: str) -> int:
 
 
 def test_one_serve_process_stays_within_the_documented_connection_bound(
-    pg_url: str, tmp_path: Path, serve: list[Server]
+    pg_url: str, tmp_path: Path
 ) -> None:
     settings = Settings(database_url=pg_url, data_dir=tmp_path / "var")
     token = cli(settings, "keys", "create", "--user", "ann", "--role", "admin").stdout.split()[-1]
-    server = Server(settings, tmp_path).start()
-    serve.append(server)
+    server = Server(settings, tmp_path)
+    try:
+        server.start()
+        _load_and_count(server, settings, token, pg_url)
+    finally:
+        if server.process is not None and server.process.poll() is None:
+            server.stop()
+
+
+def _load_and_count(server: Server, settings: Settings, token: str, pg_url: str) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     failures: list[str] = []
 
