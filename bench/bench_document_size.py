@@ -22,7 +22,7 @@ from application.ledger import Ledger
 from bench.common import Report, median, new_database, postgres, settings_for
 
 TARGET_SECONDS = 2.0
-SIZES = (250, 500, 1000, 2000)
+SIZES = (250, 500, 1000, 1500, 2000)
 QUICK_SIZES = (10, 20)
 DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
 
