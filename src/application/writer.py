@@ -19,11 +19,13 @@ Each ``save`` therefore gets a deadline of ``write_timeout`` seconds:
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +50,47 @@ class _Write:
     aborted: bool = False
     done: bool = False
     guard: threading.Lock = field(default_factory=threading.Lock)
+
+
+class _Watchdog:
+    """One thread per process that aborts writes still running at their deadline (a
+    threading.Timer per write cost ~0.3 ms of every command)."""
+
+    def __init__(self) -> None:
+        self._cv = threading.Condition()
+        self._due: list[tuple[float, int, _Write, Callable[[_Write], None]]] = []
+        self._seq = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, write: _Write, abort: Callable[[_Write], None]) -> None:
+        with self._cv:
+            heapq.heappush(self._due, (write.deadline, next(self._seq), write, abort))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="stockledger-writer-watchdog", daemon=True
+                )
+                self._thread.start()
+            if self._due[0][2] is write:
+                self._cv.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                while True:
+                    while self._due and self._due[0][2].done:
+                        heapq.heappop(self._due)
+                    if not self._due:
+                        self._cv.wait()
+                        continue
+                    delay = self._due[0][0] - time.monotonic()
+                    if delay <= 0:
+                        _, _, write, abort = heapq.heappop(self._due)
+                        break
+                    self._cv.wait(delay)
+            abort(write)
+
+
+_watchdog = _Watchdog()
 
 
 class WriterGuard:
@@ -75,9 +118,7 @@ class WriterGuard:
             return
         write = _Write(deadline=time.monotonic() + self.timeout)
         self._local.write = write
-        watchdog = threading.Timer(self.timeout, self._abort, (write,))
-        watchdog.daemon = True
-        watchdog.start()
+        _watchdog.watch(write, self._abort)
         try:
             yield
         except WriterBusyError:
@@ -89,7 +130,6 @@ class WriterGuard:
         finally:
             with write.guard:
                 write.done = True
-            watchdog.cancel()
             self._local.write = None
 
     def _busy(self) -> WriterBusyError:
