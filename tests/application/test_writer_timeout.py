@@ -19,7 +19,7 @@ from application.writer import writer_ready
 LINE = [ReceiptLine("AB-001", Decimal(5), Decimal("2.00"))]
 
 
-def _stall_after_lock(ledger: Ledger, statements: list[str]) -> None:
+def stall_after_lock(ledger: Ledger, statements: list[str]) -> None:
     """Makes the next write stall once it holds the writer lock (as the pipeline did)."""
     recorder: Any = ledger.recorder
     original = recorder._notify_channel
@@ -48,7 +48,7 @@ def test_a_stuck_write_is_abandoned_and_frees_the_writer_lock(
 ) -> None:
     settings = Settings(database_url=pg_url, data_dir=tmp_path / "var", write_timeout=2)
     with Ledger(settings) as stuck, Ledger(settings) as other:
-        _stall_after_lock(stuck, statements)
+        stall_after_lock(stuck, statements)
         started = time.monotonic()
         with pytest.raises(WriterBusyError):
             stuck.post_receipt("R-STUCK", "main", LINE, user="ann")
