@@ -7,7 +7,16 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ("generator", "commands", "history", "rebuild", "queries", "lag", "http")
+BENCHMARKS = (
+    "generator",
+    "commands",
+    "history",
+    "rebuild",
+    "queries",
+    "lag",
+    "http",
+    "document_size",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -104,6 +104,11 @@ class PostgresServer:
             shutil.rmtree(self.basedir, ignore_errors=True)
             self.basedir = None
 
+    def restart(self) -> None:
+        """Stop the server (ending every connection) and start it again on the same port."""
+        self._run("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "stop")
+        self._run("pg_ctl", "-D", str(self.datadir), "-l", str(self._logfile), "-w", "start")
+
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{dbname}"
 

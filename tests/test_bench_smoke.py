@@ -16,7 +16,8 @@ from tests.pgserver import PostgresServer
 
 
 @pytest.mark.parametrize(
-    "name", ["generator", "commands", "history", "rebuild", "queries", "lag", "http"]
+    "name",
+    ["generator", "commands", "history", "rebuild", "queries", "lag", "http", "document_size"],
 )
 def test_each_benchmark_runs_quickly_and_writes_its_result(
     name: str, pg_server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -28,6 +28,7 @@ from application.errors import (
     NotFoundError,
     PeriodNotEndedError,
     QuoteNotFoundError,
+    WriterBusyError,
 )
 from domain.errors import (
     DocumentConflictError,
@@ -80,6 +81,7 @@ PROBLEMS: dict[type[Exception], Kind] = {
     QuoteNotFoundError: Kind(404, "not_found", "Quote not found"),
     ConcurrencyConflictError: Kind(409, "concurrency_conflict", "Concurrent change; retry"),
     PeriodNotEndedError: Kind(409, "period_not_ended", "Period has not ended"),
+    WriterBusyError: Kind(503, "writer_busy", "The writer is busy; retry"),
     ApiError: Kind(400, "bad_request", "Bad request"),
     UnauthorizedError: Kind(401, "unauthorized", "Unauthorized"),
     ForbiddenError: Kind(403, "forbidden", "Forbidden"),

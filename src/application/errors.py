@@ -4,7 +4,8 @@ ApplicationError
 ├── NotFoundError              a resource named in the path does not exist (404)
 │   └── QuoteNotFoundError
 ├── ConcurrencyConflictError   retries exhausted against concurrent writers (409)
-└── PeriodNotEndedError        closing a period that has not ended (409)
+├── PeriodNotEndedError        closing a period that has not ended (409)
+└── WriterBusyError            a write did not finish within the write timeout (503)
 """
 
 from __future__ import annotations
@@ -33,3 +34,8 @@ class ConcurrencyConflictError(ApplicationError):
 
 class PeriodNotEndedError(ApplicationError):
     """A period can be closed only once it has ended."""
+
+
+class WriterBusyError(ApplicationError):
+    """A write transaction ran past STOCKLEDGER_WRITE_TIMEOUT and was abandoned (nothing
+    recorded); the writer lock is free again and the client may retry."""

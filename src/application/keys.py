@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 from domain.access import KeyRing
 
@@ -11,6 +12,15 @@ from domain.access import KeyRing
 def hash_secret(secret: str) -> str:
     # The secret is 256 random bits, so a plain hash is enough (no stretching needed).
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# sl_ + 12 hex digits (secrets.token_hex(6)) + _ + 43 URL-safe characters (token_urlsafe(32)).
+TOKEN = re.compile(r"sl_[0-9a-f]{12}_[A-Za-z0-9_-]{43}")
+
+
+def well_formed(token: str) -> bool:
+    """Whether ``token`` has the shape of an issued key (checked before any database read)."""
+    return TOKEN.fullmatch(token) is not None
 
 
 def check_token(ring: KeyRing, token: str) -> tuple[str, str] | None:

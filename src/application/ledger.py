@@ -20,15 +20,16 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import EventStore, IntegrityError
+from eventsourcing.persistence import EventStore, IntegrityError, Recording
 
 from application import store
 from application.commands import CountLine, Line, QuoteLineIn, ReceiptLine, as_payload
 from application.errors import ConcurrencyConflictError, QuoteNotFoundError
-from application.keys import check_token, hash_secret
+from application.keys import check_token, hash_secret, well_formed
 from application.records import CommandResult, MovementRecord, QuoteRecord
 from application.settings import Settings
 from application.snapshots import CheckedSnapshotStore
+from application.writer import WriterGuard
 from domain.access import KeyRing
 from domain.books import Books
 from domain.documents import Document, fingerprint
@@ -44,8 +45,6 @@ from domain.quote import Quote, QuoteStatus
 from domain.stock_item import Movement, StockItem, check_code, require_note
 
 MAX_ATTEMPTS = 30
-# Seconds a process trusts its copy of the key ring for tokens it accepts.
-KEYRING_TTL = 2.0
 T = TypeVar("T", bound=Aggregate)
 Clock = Callable[[], datetime]
 
@@ -100,12 +99,15 @@ class Ledger(Application[UUID]):
         self.anchor_key: bytes | None = next(iter(settings.ledger_keys), None)
         self.clock: Clock = clock or utc_now
         self.is_postgres = settings.is_postgres
-        self._ring_cache: tuple[float, KeyRing] | None = None
+        # (stored version, ring): the copy of the key ring authenticate trusts while the
+        # store holds no newer KeyRing event.
+        self._ring_cache: tuple[int, KeyRing] | None = None
         with store.schema_lock(settings):
             super().__init__(env=store.ledger_env(settings))
             if settings.create_schema:
                 store.install_append_only_guard(self.recorder, settings)
             store.serialise_writers_on_lock_table(self.recorder, settings)
+        self._writer = WriterGuard(self.recorder, settings)
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         """Snapshots are used only when they agree with the events (application.snapshots)."""
@@ -113,6 +115,11 @@ class Ledger(Application[UUID]):
         return CheckedSnapshotStore(self.mapper, recorder, self.events)
 
     # -- plumbing -----------------------------------------------------------------------------
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """The library's save, bounded by STOCKLEDGER_WRITE_TIMEOUT (see application.writer)."""
+        with self._writer.bounded():
+            return super().save(*objs, **kwargs)
 
     def get(self, cls: type[T], aggregate_id: UUID) -> T | None:
         try:
@@ -737,18 +744,23 @@ class Ledger(Application[UUID]):
     def authenticate(self, token: str) -> tuple[str, str] | None:
         """(user, role) for a valid, unrevoked token, else None.
 
-        The key ring is read from the store at most every KEYRING_TTL seconds for tokens it
-        accepts (a revocation elsewhere takes effect within that time; here at once), and
-        again at once for a token it does not know (a key just issued elsewhere)."""
-        now = time.monotonic()
+        A malformed token is refused without touching the store. Otherwise one indexed
+        probe asks whether the key ring has an event newer than the cached copy; only
+        then is the ring read again. So a revocation or an issue in any process counts
+        from the next request, and bad tokens never cost a ring reload."""
+        if not well_formed(token):
+            return None
+        return check_token(self._current_ring(), token)
+
+    def _current_ring(self) -> KeyRing:
         cached = self._ring_cache
-        if cached is not None and now - cached[0] < KEYRING_TTL:
-            found = check_token(cached[1], token)
-            if found is not None:
-                return found
-        ring = self.keyring()
-        self._ring_cache = (now, ring)
-        return check_token(ring, token)
+        ring_id = KeyRing.create_id()
+        if cached is not None and not self.recorder.select_events(ring_id, gt=cached[0], limit=1):
+            return cached[1]
+        stored = self.get(KeyRing, ring_id)
+        ring = stored or KeyRing()
+        self._ring_cache = (stored.version if stored else 0, ring)
+        return ring
 
 
 def _need_lines(lines: Sequence[object]) -> None:

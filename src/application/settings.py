@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     aggregate_cache_size: int = Field(default=10_000, ge=0)
     # Seconds a PostgreSQL writer waits for the event table lock before giving up.
     lock_timeout: int = Field(default=5, ge=1)
+    # Seconds one PostgreSQL write transaction may take, lock wait included; past it the
+    # server cancels it, a watchdog ends its session, and the command answers 503.
+    write_timeout: int = Field(default=15, ge=1)
+    # Event store connections (the library's pool): kept open, and extra ones under load.
+    pool_size: int = Field(default=4, ge=1)
+    pool_max_overflow: int = Field(default=4, ge=0)
+    # Read-model query connections (PostgreSQL), at most.
+    read_pool_size: int = Field(default=4, ge=1)
     # Create tables and the append-only trigger at start-up (off for a least-privilege role).
     create_schema: bool = True
     # Run the projectors inside `serve` (the embedded default); off when workers run them.

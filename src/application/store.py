@@ -87,8 +87,8 @@ def ledger_env(settings: Settings) -> dict[str, str]:
             {
                 "PERSISTENCE_MODULE": "eventsourcing.postgres",
                 "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout),
-                "POSTGRES_POOL_SIZE": "8",
-                "POSTGRES_MAX_OVERFLOW": "16",
+                "POSTGRES_POOL_SIZE": str(settings.pool_size),
+                "POSTGRES_MAX_OVERFLOW": str(settings.pool_max_overflow),
                 # No ping per checkout (it doubled the round trips of a command): the
                 # recorder retries a statement on a dropped connection, and the pool
                 # discards broken connections when they come back.

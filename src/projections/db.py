@@ -120,13 +120,17 @@ class Database:
         self._guard = threading.Lock()
         self.pool: ConnectionPool[Any] | None = None
         if self.postgres:
+            # Small (STOCKLEDGER_READ_POOL_SIZE), and every checkout is checked with an
+            # empty query, so connections broken by a server restart are replaced rather
+            # than handed to a query (which answered 500).
             self.pool = ConnectionPool(
                 self.url,
                 kwargs={"autocommit": True},
                 min_size=1,
-                max_size=10,
+                max_size=settings.read_pool_size,
                 open=True,
                 name="stockledger-views",
+                check=ConnectionPool.check_connection,
             )
         else:
             settings.data_dir.mkdir(parents=True, exist_ok=True)

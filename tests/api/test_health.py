@@ -31,3 +31,8 @@ def test_metrics_count_requests_by_route(api: Api) -> None:
     text = api.get("/metrics", role="viewer").text
     assert 'route="/api/projections"' in text
     assert "stockledger_http_requests_total" in text
+
+
+def test_readiness_answers_ok_without_a_key_when_the_writer_is_free(any_api: Api) -> None:
+    response = any_api.get("/health/ready", role=None)
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})

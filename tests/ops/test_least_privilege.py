@@ -138,3 +138,21 @@ def test_db_migrate_without_createrole_stops_with_one_line_and_changes_nothing(
     with psycopg.connect(pg_url, autocommit=True) as conn:
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables").fetchall()}
     assert "ledger_events" not in tables
+
+
+def test_the_restricted_role_can_end_its_own_stuck_write(app_url: str, tmp_path: Path) -> None:
+    from application.errors import WriterBusyError
+    from tests.application.test_writer_timeout import stall_after_lock
+
+    settings = Settings(
+        database_url=app_url, data_dir=tmp_path / "var", create_schema=False, write_timeout=2
+    )
+    with Ledger(settings) as stuck, Ledger(settings) as other:
+        stall_after_lock(stuck, ["SET LOCAL statement_timeout = 0", "SELECT pg_sleep(60)"])
+        with pytest.raises(WriterBusyError):
+            stuck.post_receipt(
+                "R-1", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))], user="a"
+            )
+        assert other.post_receipt(
+            "R-2", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))], user="a"
+        ).created
