@@ -11,67 +11,12 @@ needs to look at another row. RESERVE and RELEASE touch the row but move no stoc
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from domain.movements import Kind
+from domain.rollforward import AMOUNTS, COGS_AMOUNTS, cogs_of, period_of, roll
 from domain.stock_item import Movement
 from projections.base import Column, Key, Projection, Rows
 
-ZERO = Decimal(0)
-
-# Roll-forward column (without _qty/_value) for each kind that moves stock.
-COLUMN_OF_KIND = {
-    Kind.RECEIVE: "receipts",
-    Kind.RETURN: "returns",
-    Kind.TRANSFER_IN: "transfers_in",
-    Kind.TRANSFER_OUT: "transfers_out",
-    Kind.SHIP: "shipped",
-    Kind.CONSUME: "consumed",
-    Kind.WASTE: "waste",
-    Kind.ADJUSTMENT: "adjustments",
-}
-FLOWS = tuple(COLUMN_OF_KIND.values())
-AMOUNTS = (
-    "opening_qty",
-    "opening_value",
-    *(f"{flow}_{part}" for flow in FLOWS for part in ("qty", "value")),
-    "closing_qty",
-    "closing_value",
-)
-COGS_AMOUNTS = (
-    "shipped_qty",
-    "shipped_value",
-    "returned_qty",
-    "returned_value",
-    "consumed_qty",
-    "consumed_value",
-    "waste_qty",
-    "waste_value",
-    "net_cogs",
-)
-
-
-def period_of(at: datetime, zone: ZoneInfo) -> str:
-    local = at.astimezone(zone)
-    return f"{local.year:04d}-{local.month:02d}"  # strftime costs twice as much per event
-
-
-def cogs_of(row: dict[str, Any]) -> dict[str, Decimal]:
-    """COGS columns (positive costs) from a roll-forward row."""
-    out = {
-        "shipped_qty": -row["shipped_qty"],
-        "shipped_value": -row["shipped_value"],
-        "returned_qty": row["returns_qty"],
-        "returned_value": row["returns_value"],
-        "consumed_qty": -row["consumed_qty"],
-        "consumed_value": -row["consumed_value"],
-        "waste_qty": -row["waste_qty"],
-        "waste_value": -row["waste_value"],
-    }
-    out["net_cogs"] = out["shipped_value"] - out["returned_value"] + out["consumed_value"]
-    return out
+__all__ = ["AMOUNTS", "COGS_AMOUNTS", "Cogs", "cogs_of", "period_of"]
 
 
 class Cogs(Projection):
@@ -100,17 +45,4 @@ class Cogs(Projection):
 
     def fold(self, rows: Rows, event: Movement, position: int) -> None:
         key = self.key_of(event, position)
-        row = rows.get(key)
-        if row is None:
-            row = {name: ZERO for name in AMOUNTS}
-            row.update(period=key[0], location=event.location, sku=event.sku)
-            row["opening_qty"] = event.on_hand_after - event.on_hand_delta
-            row["opening_value"] = event.value_after - event.value
-            rows[key] = row
-        flow = COLUMN_OF_KIND.get(Kind(event.kind))
-        if flow is not None:
-            row[f"{flow}_qty"] += event.on_hand_delta
-            row[f"{flow}_value"] += event.value
-        row["closing_qty"] = event.on_hand_after
-        row["closing_value"] = event.value_after
-        row["last_position"] = position
+        rows[key] = roll(rows.get(key), key[0], event, position)

@@ -20,7 +20,7 @@ insertion or removal of a recorded event changes it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import MAXYEAR, datetime
 from decimal import Decimal
 from typing import Any
@@ -29,8 +29,9 @@ from zoneinfo import ZoneInfo
 from application.errors import PeriodNotEndedError
 from domain.books import check_period
 from domain.movements import GENESIS_HASH
+from domain.rollforward import period_of, period_totals
 from projections.base import Rows
-from projections.cogs import AMOUNTS, COGS_AMOUNTS, Cogs, cogs_of, period_of
+from projections.cogs import Cogs
 from projections.runner import MOVEMENT_TOPICS
 
 ZERO = Decimal(0)
@@ -78,49 +79,6 @@ def first_movement_period(ledger: Any, zone: ZoneInfo) -> str | None:
     if not notes:
         return None
     return period_of(ledger.mapper.to_domain_event(notes[0]).timestamp, zone)
-
-
-def valuation_rows(rows: Iterable[dict[str, Any]], period: str) -> list[dict[str, Any]]:
-    """Roll-forward rows of ``period`` from cogs rows of periods ≤ ``period``.
-
-    A position without movements in the period carries its last closing into it unchanged;
-    it is left out when it holds nothing.
-    """
-    latest: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in rows:
-        if row["period"] > period:
-            continue
-        key = (row["location"], row["sku"])
-        if key not in latest or latest[key]["period"] < row["period"]:
-            latest[key] = row
-    out = []
-    for key in sorted(latest):
-        row = latest[key]
-        if row["period"] == period:
-            out.append(dict(row))
-            continue
-        if row["closing_qty"] == 0 and row["closing_value"] == 0:
-            continue
-        carried: dict[str, Any] = {name: ZERO for name in AMOUNTS}
-        carried.update(period=period, location=row["location"], sku=row["sku"])
-        carried["opening_qty"] = carried["closing_qty"] = row["closing_qty"]
-        carried["opening_value"] = carried["closing_value"] = row["closing_value"]
-        carried["last_position"] = row["last_position"]
-        out.append(carried)
-    return out
-
-
-def period_totals(rows: Iterable[dict[str, Any]], period: str) -> dict[str, dict[str, Decimal]]:
-    """Sums over the period's valuation rows: ``valuation`` (the signed roll-forward
-    columns) and ``cogs`` (the COGS report columns, positive costs)."""
-    valuation = {name: ZERO for name in AMOUNTS}
-    cogs = {name: ZERO for name in COGS_AMOUNTS}
-    for row in valuation_rows(rows, period):
-        for name in AMOUNTS:
-            valuation[name] += row[name]
-        for name, amount in cogs_of(row).items():
-            cogs[name] += amount
-    return {"valuation": valuation, "cogs": cogs}
 
 
 class LedgerFold:

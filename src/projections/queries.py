@@ -18,13 +18,13 @@ from typing import Any, TypeVar
 from domain.books import check_period
 from domain.errors import ValidationError
 from domain.movements import Kind
+from domain.rollforward import valuation_rows
 from domain.valuation import average_cost
 from projections.balances import Balances
 from projections.base import Projection, entry
 from projections.cogs import AMOUNTS, COGS_AMOUNTS, Cogs, cogs_of
 from projections.db import Database, Session, encode
 from projections.movements import Movements
-from projections.periods import valuation_rows
 
 ZERO = Decimal(0)
 GROUPS = ("period", "location", "sku")
