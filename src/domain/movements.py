@@ -54,26 +54,39 @@ class Source:
     anchor_key: bytes | None = field(default=None, repr=False, compare=False)
 
 
-# The fields a movement event records, in the order they are hashed.
-MOVEMENT_FIELDS = (
-    "sku",
-    "location",
-    "kind",
-    "quantity",
-    "on_hand_delta",
-    "reserved_delta",
-    "unit_cost",
-    "value",
-    "on_hand_after",
-    "reserved_after",
-    "value_after",
-    "document_type",
-    "document_id",
-    "line",
-    "user",
-    "note",
-    "prev_hash",
+@dataclass(frozen=True)
+class Figure:
+    """One recorded field of a movement: its name and kind (``text``, ``num`` for a
+    Decimal, ``int``, ``text?`` for optional text)."""
+
+    name: str
+    kind: str
+
+
+# The movement shape, declared once: what every movement event records (besides the chain
+# links and the library's id, version and time). The command record, the API's Movement
+# and the movements view's columns are derived from it.
+MOVEMENT_SHAPE = (
+    Figure("sku", "text"),
+    Figure("location", "text"),
+    Figure("kind", "text"),
+    Figure("quantity", "num"),
+    Figure("on_hand_delta", "num"),
+    Figure("reserved_delta", "num"),
+    Figure("unit_cost", "num"),
+    Figure("value", "num"),
+    Figure("on_hand_after", "num"),
+    Figure("reserved_after", "num"),
+    Figure("value_after", "num"),
+    Figure("document_type", "text"),
+    Figure("document_id", "text"),
+    Figure("line", "int"),
+    Figure("user", "text"),
+    Figure("note", "text?"),
 )
+
+# The fields a movement's hash covers (hashed as a key-sorted JSON object).
+MOVEMENT_FIELDS = (*(f.name for f in MOVEMENT_SHAPE), "prev_hash")
 
 
 class MovementLike(Protocol):
