@@ -377,3 +377,11 @@ class StockItem(Aggregate):
         if src.anchor_key:
             fields["mac"] = movement_mac(src.anchor_key, fields["hash"])
         self.trigger_event(event_class, timestamp=at, **fields)
+
+
+# The stored topics of every movement kind, found once from StockItem's event classes.
+MOVEMENT_TOPICS = frozenset(
+    cls.TOPIC  # type: ignore[attr-defined]
+    for cls in vars(StockItem).values()
+    if isinstance(cls, type) and issubclass(cls, Movement)
+)

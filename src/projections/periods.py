@@ -30,9 +30,9 @@ from application.errors import PeriodNotEndedError
 from domain.books import check_period
 from domain.movements import GENESIS_HASH
 from domain.rollforward import period_of, period_totals
+from domain.stock_item import MOVEMENT_TOPICS
 from projections.base import Rows
 from projections.cogs import Cogs
-from projections.runner import MOVEMENT_TOPICS
 
 ZERO = Decimal(0)
 SCAN_CHUNK = 5000

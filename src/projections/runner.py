@@ -32,17 +32,12 @@ from collections.abc import Callable
 from typing import Any
 
 from domain.operations import Operations
-from domain.stock_item import Movement, StockItem
+from domain.stock_item import MOVEMENT_TOPICS
 from projections.base import Batch, Projection, entry, set_position
 from projections.db import Database, Session
 
 log = logging.getLogger("stockledger.projections")
 
-MOVEMENT_TOPICS = frozenset(
-    cls.TOPIC  # type: ignore[attr-defined]
-    for cls in vars(StockItem).values()
-    if isinstance(cls, type) and issubclass(cls, Movement)
-)
 REBUILD_REQUESTED = Operations.RebuildRequested.TOPIC
 CHANNEL = "ledger_events"
 POLL_SQLITE = 0.05
