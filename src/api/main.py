@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
-from api import metrics, problems
+from api import limits, metrics, problems
 from api.routers import documents, health, periods, projections, quotes, reports, stock
 from application.ledger import Ledger
 from application.settings import Settings
@@ -64,6 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (health, documents, quotes, stock, reports, periods, projections):
         app.include_router(module.router)
     problems.install(app)
+    app.add_middleware(limits.BodyLimit)
     app.middleware("http")(_log_request)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
