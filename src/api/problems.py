@@ -185,7 +185,11 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
             message = f"the body is not valid JSON: {error.get('ctx', {}).get('error', '')}"
         else:
             field = field_name(error.get("loc", ()))
-        found.append({"field": field, "message": message, "type": error.get("type", "")})
+        loc = error.get("loc", ())
+        where = loc[0] if loc and loc[0] in ("body", "query", "path", "header") else "body"
+        found.append(
+            {"field": field, "in": where, "message": message, "type": error.get("type", "")}
+        )
     return found
 
 

@@ -11,6 +11,7 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
+from api.money import places_of, with_places
 from api.numbers import RawNumber, json_number
 from api.schemas import command_body
 from application.records import CommandResult
@@ -111,4 +112,5 @@ def answer(
         read_models.notify()
     response.status_code = 201 if result.created else 200
     request.state.position = result.position
-    return command_body(result)
+    body: dict[str, Any] = with_places(command_body(result), places_of(request))
+    return body
