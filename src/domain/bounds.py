@@ -48,7 +48,7 @@ def places(amount: Decimal) -> int:
 
 
 def _refuse(field: str, problem: str) -> ValidationError:
-    return ValidationError(f"{field} {problem}", [{"field": field, "message": problem}])
+    return ValidationError(f"{field}: {problem}", [{"field": field, "message": problem}])
 
 
 def _check(amount: Decimal, field: str, limit: Decimal, most: int, what: str) -> None:
