@@ -46,6 +46,10 @@ def decode(body: bytes) -> Any:
             raise
         where = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
         raise json.JSONDecodeError(where, exc.doc, exc.pos) from None
+    except UnicodeDecodeError as exc:
+        raise json.JSONDecodeError(f"not UTF-8 text (byte {exc.start})", "", 0) from None
+    except RecursionError:
+        raise json.JSONDecodeError("arrays or objects nested too deeply", "", 0) from None
 
 
 class DecimalRequest(Request):

@@ -253,6 +253,16 @@ def test_malformed_json_says_so_with_line_and_column(api: Api) -> None:
     assert "line 2 column 22" in problem["detail"]
 
 
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [(b'{"receipt_id": "\xff\xfe"}', "not UTF-8"), (b"[" * 100_000, "nested too deeply")],
+)
+def test_a_body_that_is_not_json_text_is_a_422_not_a_400(api: Api, body: bytes, says: str) -> None:
+    problem = _refused(api, _raw(api, "/api/receipts", body), "body")
+    assert problem["detail"].startswith("the body is not valid JSON")
+    assert says in problem["detail"]
+
+
 def test_a_places_error_names_the_field_and_the_problem(api: Api) -> None:
     response = api.post("/api/receipts", receipt("R-1", qty="1.2345"))
     problem = _refused(api, response, "lines[0].quantity")
