@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Query, Request
 
+from api.money import places_of, with_places
 from api.problems import ProjectionLaggingError
 from application.ledger import Ledger
 
@@ -51,6 +52,8 @@ def fresh_read_models(
 
 
 def answered(request: Request, body: dict[str, Any]) -> dict[str, Any]:
-    """Notes the answer's position for the request log, and passes the body on."""
+    """Notes the answer's position for the request log, and passes the body on with its
+    money at the currency's places."""
     request.state.position = body.get("position")
-    return body
+    answer: dict[str, Any] = with_places(body, places_of(request))
+    return answer

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
-from api import metrics, problems
+from api import docs, limits, metrics, problems
 from api.routers import documents, health, periods, projections, quotes, reports, stock
 from application.ledger import Ledger
 from application.settings import Settings
@@ -55,6 +55,8 @@ def create_app(settings: Settings) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # api.docs serves it with Swagger UI from the package, offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.ledger = ledger
@@ -63,7 +65,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(metrics.router)
     for module in (health, documents, quotes, stock, reports, periods, projections):
         app.include_router(module.router)
+    docs.install(app)
     problems.install(app)
+    app.add_middleware(limits.BodyLimit)
     app.middleware("http")(_log_request)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
@@ -97,6 +101,15 @@ async def _log_request(
     return response
 
 
+def _operations(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (path, operation)
+        for path, item in schema.get("paths", {}).items()
+        for operation in item.values()
+        if isinstance(operation, dict)
+    ]
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """FastAPI's document, with the Problem schema every error response refers to."""
     if app.openapi_schema is None:
@@ -112,5 +125,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         )
         for name in ("HTTPValidationError", "ValidationError"):
             components.pop(name, None)
+        for path, operation in _operations(schema):
+            answers = operation.setdefault("responses", {})
+            # FastAPI's own 422 entry points at the schema popped above; every /api
+            # operation refuses unknown query parameters (422), a body one a body > 1 MiB.
+            if "422" in answers or path.startswith("/api"):
+                answers["422"] = problems.responses(422)[422]
+            if "requestBody" in operation:
+                answers.setdefault("413", problems.responses(413)[413])
         app.openapi_schema = schema
     return app.openapi_schema

@@ -91,7 +91,7 @@ PROBLEMS: dict[type[Exception], Kind] = {
 INTERNAL = Kind(500, "internal_error", "Internal server error")
 
 # Codes for the HTTP errors Starlette raises itself (unknown route, wrong method, …).
-HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 
 
 def lookup(cls: type[BaseException]) -> Kind:
@@ -163,15 +163,49 @@ def internal_error() -> JSONResponse:
     )
 
 
+def field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    """``("body", "lines", 0, "quantity")`` → ``lines[0].quantity``; a query or path
+    parameter is named as it is written."""
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    name = ""
+    for part in parts:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name or "body"
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    return [
-        {
-            "field": ".".join(str(part) for part in error.get("loc", ())),
-            "message": error.get("msg", ""),
-            "type": error.get("type", ""),
-        }
-        for error in exc.errors()
-    ]
+    found = []
+    for error in exc.errors():
+        message = str(error.get("msg", ""))
+        if error.get("type") == "json_invalid":
+            field = "body"
+            message = f"the body is not valid JSON: {error.get('ctx', {}).get('error', '')}"
+        else:
+            field = field_name(error.get("loc", ()))
+        loc = error.get("loc", ())
+        where = loc[0] if loc and loc[0] in ("body", "query", "path", "header") else "body"
+        found.append(
+            {"field": field, "in": where, "message": message, "type": error.get("type", "")}
+        )
+    return found
+
+
+def _detail(errors: list[dict[str, Any]]) -> str:
+    if not errors:
+        return "the request is invalid"
+    first = errors[0]
+    if first["type"] == "json_invalid":
+        detail = str(first["message"])
+    else:
+        detail = f"{first['field']}: {first['message']}"
+    if len(errors) > 1:
+        detail += f" (and {len(errors) - 1} more: see errors)"
+    return detail
 
 
 async def _on_known(request: Request, exc: Exception) -> JSONResponse:
@@ -180,9 +214,8 @@ async def _on_known(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return problem_response(
-        422, "validation_error", "Invalid request", "the request is invalid", _field_errors(exc)
-    )
+    errors = _field_errors(exc)
+    return problem_response(422, "validation_error", "Invalid request", _detail(errors), errors)
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:

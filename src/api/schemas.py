@@ -1,7 +1,7 @@
 """Request and response shapes of API.md.
 
 Decimals travel as JSON strings in responses; requests accept strings or numbers, parsed
-exactly (the JSON body is decoded with ``parse_float=Decimal``, see api.routing).
+exactly and within the bounds of SPEC §7 (see api.numbers and api.routing).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,7 +18,9 @@ from pydantic import (
     StringConstraints,
 )
 
+from api.numbers import Counted, IsoTime, Quantity, SignedQuantity, UnitCost
 from application.records import CommandResult, MovementRecord, QuoteRecord
+from domain.bounds import MAX_LINES
 
 CODE_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 
@@ -37,14 +38,6 @@ def _plain(value: Decimal) -> str:
 # A decimal in a response: always a JSON string such as "12.5".
 Dec = Annotated[Decimal, PlainSerializer(_plain, return_type=str, when_used="json")]
 
-Quantity = Annotated[
-    Decimal,
-    Field(gt=0, description="Decimal > 0, at most 3 places; string or number", examples=["12.5"]),
-]
-Money = Annotated[
-    Decimal,
-    Field(ge=0, description="Decimal ≥ 0, at most 6 places; string or number", examples=["4.25"]),
-]
 Note = Annotated[str, Field(max_length=2000, examples=["pallet dropped"])]
 RequiredNote = Annotated[str, Field(min_length=1, max_length=2000, examples=["monthly count"])]
 
@@ -64,19 +57,19 @@ class LineIn(Strict):
 class ReceiptLineIn(Strict):
     sku: Code
     quantity: Quantity
-    unit_cost: Money
+    unit_cost: UnitCost
 
 
 class QuoteLineIn(Strict):
     sku: Code
     quantity: Quantity
-    unit_price: Money
+    unit_price: UnitCost
 
 
 class CountLineIn(Strict):
     sku: Code
-    counted: Annotated[Decimal, Field(ge=0, description="Units counted, ≥ 0", examples=["7"])]
-    unit_cost: Money | None = None
+    counted: Counted
+    unit_cost: UnitCost | None = None
 
 
 class ReceiptCreate(Strict):
@@ -94,7 +87,7 @@ class ReceiptCreate(Strict):
     )
     receipt_id: Code
     location: Code
-    lines: Annotated[list[ReceiptLineIn], Field(min_length=1)]
+    lines: Annotated[list[ReceiptLineIn], Field(min_length=1, max_length=MAX_LINES)]
     note: Note | None = None
 
 
@@ -114,7 +107,7 @@ class QuoteCreate(Strict):
     quote_id: Code
     customer: Annotated[str, Field(min_length=1, max_length=200)]
     location: Code
-    lines: Annotated[list[QuoteLineIn], Field(min_length=1)]
+    lines: Annotated[list[QuoteLineIn], Field(min_length=1, max_length=MAX_LINES)]
 
 
 class DeliveryCreate(Strict):
@@ -133,7 +126,7 @@ class DeliveryCreate(Strict):
     delivery_id: Code
     location: Code
     quote_id: Code | None = None
-    lines: Annotated[list[LineIn], Field(min_length=1)]
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
 
 
 class ReturnCreate(Strict):
@@ -151,7 +144,7 @@ class ReturnCreate(Strict):
     )
     return_id: Code
     delivery_id: Code
-    lines: Annotated[list[LineIn], Field(min_length=1)]
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
     note: Note | None = None
 
 
@@ -171,21 +164,21 @@ class TransferCreate(Strict):
     transfer_id: Code
     from_location: Code
     to_location: Code
-    lines: Annotated[list[LineIn], Field(min_length=1)]
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
     note: Note | None = None
 
 
 class ConsumptionCreate(Strict):
     consumption_id: Code
     location: Code
-    lines: Annotated[list[LineIn], Field(min_length=1)]
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
     note: Note | None = None
 
 
 class WasteCreate(Strict):
     waste_id: Code
     location: Code
-    lines: Annotated[list[LineIn], Field(min_length=1)]
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
     note: RequiredNote
 
 
@@ -196,9 +189,9 @@ class AdjustmentCreate(Strict):
         }
     )
     adjustment_id: Code
-    quantity: Annotated[Decimal, Field(description="Signed, ≠ 0, at most 3 places")]
+    quantity: SignedQuantity
     note: RequiredNote
-    unit_cost: Money | None = None
+    unit_cost: UnitCost | None = None
 
 
 class CountCreate(Strict):
@@ -217,8 +210,8 @@ class CountCreate(Strict):
     )
     count_id: Code
     location: Code
-    counted_at: AwareDatetime | None = None
-    lines: Annotated[list[CountLineIn], Field(min_length=1)]
+    counted_at: IsoTime | None = None
+    lines: Annotated[list[CountLineIn], Field(min_length=1, max_length=MAX_LINES)]
     note: RequiredNote
 
 

@@ -30,6 +30,7 @@ from application.records import CommandResult, MovementRecord, QuoteRecord
 from application.settings import Settings
 from application.snapshots import CheckedSnapshotStore
 from application.writer import WriterGuard
+from domain import bounds
 from domain.access import KeyRing
 from domain.books import Books
 from domain.documents import Document, fingerprint
@@ -503,8 +504,7 @@ class Ledger(Application[UUID]):
         if len(set(skus)) != len(skus):
             raise ValidationError("a count lists each sku once", [{"field": "lines"}])
         for index, line in enumerate(lines):
-            if line.counted < 0:
-                raise ValidationError("counted must be ≥ 0", [{"line": index, "field": "counted"}])
+            bounds.check_quantity(line.counted, f"lines[{index}].counted", allow_zero=True)
         if counted_at is not None and counted_at.tzinfo is None:
             raise ValidationError("counted_at needs a UTC offset", [{"field": "counted_at"}])
         payload = {
@@ -766,3 +766,5 @@ class Ledger(Application[UUID]):
 def _need_lines(lines: Sequence[object]) -> None:
     if not lines:
         raise ValidationError("at least one line is required", [{"field": "lines"}])
+    if len(lines) > bounds.MAX_LINES:
+        raise ValidationError(f"lines has more than {bounds.MAX_LINES} lines", [{"field": "lines"}])

@@ -15,6 +15,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain import bounds
 from domain import valuation as v
 from domain.errors import InsufficientStockError, NoCostBasisError, ValidationError
 from domain.movements import GENESIS_HASH, Kind, Source, movement_hash, movement_mac
@@ -27,6 +28,16 @@ def check_code(code: str, field: str) -> None:
     """SKU and location codes: 1–64 chars of A-Z a-z 0-9 . _ -."""
     if not isinstance(code, str) or not CODE.fullmatch(code):
         raise ValidationError(f"{field} must be 1–64 characters of A-Z a-z 0-9 . _ -")
+
+
+def field_of(src: Source, name: str) -> str:
+    """The request field a movement's figure came from: ``lines[i].name``, or ``name``
+    for an adjustment (which has no lines); a count's quantities come from ``counted``."""
+    if src.document_type == "adjustment":
+        return name
+    if src.document_type == "count" and name == "quantity":
+        name = "counted"
+    return f"lines[{src.line}].{name}"
 
 
 def require_note(note: str | None) -> str:
@@ -141,9 +152,9 @@ class StockItem(Aggregate):
         self, quantity: Decimal, unit_cost: Decimal, src: Source, at: datetime, places: int
     ) -> None:
         """RECEIVE: +q on hand at the given unit cost (required, ≥ 0)."""
-        v.check_quantity(quantity)
-        v.check_unit_cost(unit_cost)
-        value = v.inbound_value(quantity, unit_cost, places)
+        v.check_quantity(quantity, field_of(src, "quantity"))
+        v.check_unit_cost(unit_cost, field_of(src, "unit_cost"))
+        value = v.inbound_value(quantity, unit_cost, places, field_of(src, "quantity"))
         self._move(
             self.Received,
             Kind.RECEIVE,
@@ -279,13 +290,13 @@ class StockItem(Aggregate):
         require_note(src.note)
         if delta == 0:
             raise ValidationError("an adjustment's quantity must not be 0")
-        v.check_quantity(abs(delta))
+        v.check_quantity(abs(delta), field_of(src, "quantity"))
         if delta < 0:
             self._need_available(-delta)
             self._outbound(self.Adjusted, Kind.ADJUSTMENT, -delta, src, at, places)
             return
         if unit_cost is not None:
-            v.check_unit_cost(unit_cost)
+            v.check_unit_cost(unit_cost, field_of(src, "unit_cost"))
             cost = unit_cost
         elif self.average is not None:
             cost = self.average
@@ -296,7 +307,7 @@ class StockItem(Aggregate):
                 f"{self.sku}@{self.location} has never held stock: give a unit_cost",
                 [{"field": "unit_cost"}],
             )
-        value = v.inbound_value(delta, cost, places)
+        value = v.inbound_value(delta, cost, places, field_of(src, "quantity"))
         self._move(
             self.Adjusted, Kind.ADJUSTMENT, delta, delta, v.ZERO, v.round_cost(cost), value, src, at
         )
@@ -354,6 +365,8 @@ class StockItem(Aggregate):
         src: Source,
         at: datetime,
     ) -> None:
+        after = (self.on_hand + on_hand_delta, self.reserved + reserved_delta, self.value + value)
+        bounds.check_position(*after, field_of(src, "quantity"))
         fields: dict[str, Any] = {
             "sku": self.sku,
             "location": self.location,
@@ -363,9 +376,9 @@ class StockItem(Aggregate):
             "reserved_delta": reserved_delta,
             "unit_cost": unit_cost,
             "value": value,
-            "on_hand_after": self.on_hand + on_hand_delta,
-            "reserved_after": self.reserved + reserved_delta,
-            "value_after": self.value + value,
+            "on_hand_after": after[0],
+            "reserved_after": after[1],
+            "value_after": after[2],
             "document_type": src.document_type,
             "document_id": src.document_id,
             "line": src.line,

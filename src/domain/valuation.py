@@ -8,18 +8,13 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from domain.errors import ValidationError
+from domain import bounds
 
 ZERO = Decimal(0)
-QUANTITY_PLACES = 3
-COST_PLACES = 6
+QUANTITY_PLACES = bounds.QUANTITY_PLACES
+COST_PLACES = bounds.COST_PLACES
 _COST_QUANTUM = Decimal(1).scaleb(-COST_PLACES)
-
-
-def places_of(amount: Decimal) -> int:
-    """Number of decimal places ``amount`` is written with (0 for integers)."""
-    exponent = amount.as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+places_of = bounds.places
 
 
 def round_money(amount: Decimal, places: int) -> Decimal:
@@ -33,40 +28,35 @@ def round_cost(amount: Decimal) -> Decimal:
 
 
 def check_quantity(quantity: Decimal, field: str = "quantity", *, allow_zero: bool = False) -> None:
-    """Refuses non-finite values, more than 3 places, and values ≤ 0 (or < 0 with allow_zero)."""
-    if not quantity.is_finite():
-        raise ValidationError(f"{field} must be a finite number")
-    if places_of(quantity.normalize()) > QUANTITY_PLACES:
-        raise ValidationError(f"{field} has more than {QUANTITY_PLACES} decimal places")
-    if quantity < 0 or (quantity == 0 and not allow_zero):
-        bound = "≥ 0" if allow_zero else "> 0"
-        raise ValidationError(f"{field} must be {bound}")
+    """Refuses non-finite values, more than 3 places, beyond 10^12, and values ≤ 0
+    (or < 0 with allow_zero)."""
+    bounds.check_quantity(quantity, field, allow_zero=allow_zero)
 
 
 def check_unit_cost(cost: Decimal, field: str = "unit_cost") -> None:
-    """Refuses non-finite or negative costs and more than 6 places."""
-    if not cost.is_finite():
-        raise ValidationError(f"{field} must be a finite number")
-    if places_of(cost.normalize()) > COST_PLACES:
-        raise ValidationError(f"{field} has more than {COST_PLACES} decimal places")
-    if cost < 0:
-        raise ValidationError(f"{field} must be ≥ 0")
+    """Refuses non-finite or negative costs, more than 6 places, and beyond 10^9."""
+    bounds.check_unit_cost(cost, field)
 
 
-def inbound_value(quantity: Decimal, unit_cost: Decimal, places: int) -> Decimal:
-    """Value of units received at a given cost: round(q × unit_cost)."""
-    return round_money(quantity * unit_cost, places)
+def inbound_value(
+    quantity: Decimal, unit_cost: Decimal, places: int, field: str = "quantity"
+) -> Decimal:
+    """Value of units received at a given cost: round(q × unit_cost), computed exactly and
+    refused beyond the money bound."""
+    value = bounds.exact(lambda: quantity * unit_cost, bounds.money_quantum(places))
+    bounds.check_money(value, places, field)
+    return value
 
 
 def outbound_value(quantity: Decimal, on_hand: Decimal, value: Decimal, places: int) -> Decimal:
     """Value taken by an outbound movement, as a negative amount.
 
     Taking every unit takes exactly the whole value, so no residue is ever left;
-    otherwise the share is round(q × value / on_hand).
+    otherwise the share is round(q × value / on_hand), computed exactly.
     """
     if quantity == on_hand:
         return -value
-    return -round_money(quantity * value / on_hand, places)
+    return -bounds.exact(lambda: quantity * value / on_hand, bounds.money_quantum(places))
 
 
 def average_cost(value: Decimal, on_hand: Decimal) -> Decimal | None:
@@ -91,4 +81,6 @@ def return_value(
     """
     if returned_qty + quantity == shipped_qty:
         return shipped_value - returned_value
-    return round_money(quantity * shipped_value / shipped_qty, places)
+    return bounds.exact(
+        lambda: quantity * shipped_value / shipped_qty, bounds.money_quantum(places)
+    )

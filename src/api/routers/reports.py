@@ -1,4 +1,4 @@
-"""Finance reports: COGS (JSON or CSV) and the valuation roll-forward."""
+"""Finance reports: COGS and the valuation roll-forward, each as JSON or CSV."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ from api.auth import Principal, finance
 from api.dependencies import answered, fresh_read_models
 from api.problems import responses
 from api.routing import DecimalRoute
-from api.schemas import CODE_PATTERN, CogsAmounts, CogsReport, ValuationReport
+from api.schemas import (
+    CODE_PATTERN,
+    CogsAmounts,
+    CogsReport,
+    ValuationAmounts,
+    ValuationReport,
+)
 from domain.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -25,6 +31,7 @@ router = APIRouter(prefix="/api/reports", tags=["reports"], route_class=DecimalR
 PERIOD_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
 GROUP_KEYS = ("period", "location", "sku")
 AMOUNTS = tuple(CogsAmounts.model_fields)
+VALUATION_AMOUNTS = tuple(ValuationAmounts.model_fields)
 
 
 def group_keys(raw: list[str] | None) -> list[str]:
@@ -48,14 +55,27 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def cogs_csv(report: dict[str, Any], keys: list[str]) -> str:
+def report_csv(report: dict[str, Any], keys: list[str], amounts: tuple[str, ...]) -> str:
+    """The rows as CSV with the JSON's columns, then a totals line: ``total`` in the first
+    key column, the other keys blank, the totals' amounts."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    columns = [*keys, *AMOUNTS]
+    columns = [*keys, *amounts]
     writer.writerow(columns)
     for row in report["rows"]:
         writer.writerow([_cell(row.get(column)) for column in columns])
+    totals = report["totals"]
+    label = ["total", *([""] * (len(keys) - 1))]
+    writer.writerow([*label, *(_cell(totals.get(name)) for name in amounts)])
     return out.getvalue()
+
+
+def cogs_csv(report: dict[str, Any], keys: list[str]) -> str:
+    return report_csv(report, keys, AMOUNTS)
+
+
+def wants_csv(request: Request) -> bool:
+    return "text/csv" in request.headers.get("accept", "")
 
 
 @router.get(
@@ -85,7 +105,7 @@ def cogs(
 ) -> Any:
     keys = group_keys(group_by)
     report = answered(request, read_models.cogs(from_, to, location, sku, keys))
-    if "text/csv" in request.headers.get("accept", ""):
+    if wants_csv(request):
         return Response(cogs_csv(report, keys), media_type="text/csv")
     return report
 
@@ -93,7 +113,14 @@ def cogs(
 @router.get(
     "/valuation",
     response_model=ValuationReport,
-    responses=responses(401, 403, 422, 503),
+    responses={
+        200: {
+            "description": "Valuation rows and totals; `Accept: text/csv` gives them as CSV "
+            "(same columns, then a totals line)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **responses(401, 403, 422, 503),
+    },
     summary="Valuation roll-forward: opening + movements = closing, per position",
 )
 def valuation(
@@ -103,5 +130,10 @@ def valuation(
     sku: str | None = Query(None, pattern=CODE_PATTERN),
     who: Principal = Depends(finance),
     read_models: ReadModels = Depends(fresh_read_models),
-) -> dict[str, Any]:
-    return answered(request, read_models.valuation(period, location, sku))
+) -> Any:
+    report = answered(request, read_models.valuation(period, location, sku))
+    if wants_csv(request):
+        return Response(
+            report_csv(report, list(GROUP_KEYS), VALUATION_AMOUNTS), media_type="text/csv"
+        )
+    return report

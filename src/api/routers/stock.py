@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import AwareDatetime
 
 from api.auth import Principal, admin, viewer
 from api.dependencies import answered, fresh_read_models, get_ledger, get_read_models
+from api.numbers import IsoTime
 from api.problems import responses
 from api.routing import DecimalRoute, answer
 from api.schemas import (
@@ -91,9 +91,10 @@ def balance(
 )
 def stock_at(
     request: Request,
+    # Annotated form: with a bare ``= Query(...)`` default FastAPI drops IsoTime's validator.
+    time: Annotated[IsoTime, Query(examples=["2026-03-14T10:00:00+00:00"])],
     sku: str = Sku,
     location: str = Location,
-    time: AwareDatetime = Query(..., examples=["2026-03-14T10:00:00+00:00"]),
     who: Principal = Depends(viewer),
     read_models: ReadModels = Depends(fresh_read_models),
 ) -> dict[str, Any]:
@@ -110,8 +111,8 @@ def movements(
     request: Request,
     sku: str = Sku,
     location: str = Location,
-    from_: AwareDatetime | None = Query(None, alias="from"),
-    to: AwareDatetime | None = Query(None),
+    from_: IsoTime | None = Query(None, alias="from"),
+    to: IsoTime | None = Query(None),
     kind: Kind | None = Query(None),
     limit: int = Query(100, ge=1, le=1000),
     cursor: str | None = Query(None, max_length=512),

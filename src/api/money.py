@@ -1,0 +1,50 @@
+"""Money in answers carries the currency's places ("0.00", never "0"): SPEC §7.
+
+The read models and the ledger keep exact Decimals (a sum of nothing is ``Decimal(0)``);
+this edge writes every money figure of a JSON or CSV answer at the currency's places
+(``STOCKLEDGER_CURRENCY_DECIMALS``). Quantities and unit costs are left as they are.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fastapi import Request
+
+from domain.bounds import exact, money_quantum
+
+MONEY_KEYS = frozenset({"value", "value_after", "net_cogs"})
+
+
+def is_money(key: str) -> bool:
+    return key in MONEY_KEYS or key.endswith("_value")
+
+
+def places_of(request: Request) -> int:
+    places: int = request.app.state.settings.currency_decimals
+    return places
+
+
+def with_places(body: Any, places: int) -> Any:
+    """``body`` with every Decimal under a money key written at ``places`` (exact: a
+    recorded amount already has at most that many places, so nothing is rounded)."""
+    quantum = money_quantum(places)
+    return _walk(body, quantum)
+
+
+def _at(amount: Decimal, quantum: Decimal) -> Decimal:
+    return exact(lambda: amount, quantum)
+
+
+def _walk(node: Any, quantum: Decimal) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: _at(value, quantum)
+            if isinstance(value, Decimal) and isinstance(key, str) and is_money(key)
+            else _walk(value, quantum)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_walk(item, quantum) for item in node]
+    return node
