@@ -24,8 +24,19 @@ from api.main import create_app
 from application.commands import ReceiptLine
 from application.settings import Settings
 
+
+@schemathesis.check
+def no_server_error(ctx: Any, response: Any, case: Any) -> bool | None:
+    """No 5xx, except the 503 ``projection_lagging`` that API.md promises when a query's
+    ``min_position`` is not reached in time (the fuzzer picks positions far ahead)."""
+    if response.status_code == 503 and response.json().get("code") == "projection_lagging":
+        return None
+    result: bool | None = not_a_server_error(ctx, response, case)
+    return result
+
+
 CHECKS = [
-    not_a_server_error,
+    no_server_error,
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
@@ -40,7 +51,8 @@ NEGATIVE_EXAMPLES = 8
 @pytest.fixture
 def fuzzed(settings: Settings) -> Iterator[tuple[Any, str]]:
     """The app on each backend's store with some stock, started once for every operation."""
-    app = create_app(settings)
+    # Positions far ahead are waited for briefly, not the 5 s a client gets.
+    app = create_app(settings.model_copy(update={"read_your_writes_wait": 0.1}))
     ledger = app.state.ledger
     from decimal import Decimal
 

@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/projections", tags=["projections"], route_class=
 @router.get(
     "",
     response_model=list[ProjectionStatus],
-    responses=responses(401, 403),
+    responses=responses(401, 403, 422, 503),
     summary="Each projection's version, position, lag and state",
 )
 def status(
