@@ -75,14 +75,14 @@ MOVEMENT_SHAPE = (
     Figure("reserved_delta", "num"),
     Figure("unit_cost", "num"),
     Figure("value", "num"),
-    Figure("on_hand_after", "num"),
-    Figure("reserved_after", "num"),
-    Figure("value_after", "num"),
     Figure("document_type", "text"),
     Figure("document_id", "text"),
     Figure("line", "int"),
     Figure("user", "text"),
     Figure("note", "text?"),
+    Figure("on_hand_after", "num"),
+    Figure("reserved_after", "num"),
+    Figure("value_after", "num"),
 )
 
 # The fields a movement's hash covers (hashed as a key-sorted JSON object).

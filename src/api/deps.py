@@ -1,0 +1,31 @@
+"""What a handler may ask for, each in one word (``Annotated`` aliases, as in FastAPI's
+project template): the acting principal at a role, the ledger, and the read models (fresh
+enough for the request's ``min_position``).
+
+    def post_receipt(body: ReceiptCreate, who: Clerk, ledger: LedgerDep) -> ...
+
+A router whose every route needs one role may instead declare it once:
+``APIRouter(dependencies=[Depends(finance)])``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from api.auth import Principal, admin, clerk, finance, viewer
+from api.dependencies import fresh_read_models, get_ledger, get_read_models
+from application.ledger import Ledger
+from projections.service import ReadModels
+
+Viewer = Annotated[Principal, Depends(viewer)]
+Clerk = Annotated[Principal, Depends(clerk)]
+Finance = Annotated[Principal, Depends(finance)]
+Admin = Annotated[Principal, Depends(admin)]
+
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+# The read models as they are (for commands that wake them, and status).
+ReadModelsDep = Annotated[ReadModels, Depends(get_read_models)]
+# The read models once they have reached the request's min_position (else 503).
+FreshReadModels = Annotated[ReadModels, Depends(fresh_read_models)]

@@ -1,0 +1,83 @@
+"""Shapes shared by every resource: codes, decimals, notes, and the Movement of API.md.
+
+Decimals travel as JSON strings in responses; requests accept strings or numbers, parsed
+exactly and within the bounds of SPEC §7 (see api.numbers and api.routing). The Movement
+schema and its body are derived from ``domain.movements.MOVEMENT_SHAPE``, the one
+declaration of what a movement records.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, create_model
+
+from application.records import MovementRecord
+from domain.movements import MOVEMENT_SHAPE
+
+CODE_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+
+Code = Annotated[
+    str,
+    StringConstraints(pattern=CODE_PATTERN),
+    Field(description="1–64 characters of A-Z a-z 0-9 . _ -", examples=["AB-001"]),
+]
+
+
+def _plain(value: Decimal) -> str:
+    return format(value, "f")
+
+
+# A decimal in a response: always a JSON string such as "12.5".
+Dec = Annotated[Decimal, PlainSerializer(_plain, return_type=str, when_used="json")]
+
+Note = Annotated[str, Field(max_length=2000, examples=["pallet dropped"])]
+RequiredNote = Annotated[str, Field(min_length=1, max_length=2000, examples=["monthly count"])]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DocumentLine(BaseModel):
+    type: str
+    id: str
+    line: int
+
+
+class DocumentPublic(BaseModel):
+    type: str
+    id: str
+
+
+# The movement's document fields travel as one object: {"type", "id", "line"}.
+DOCUMENT_FIELDS = {"document_type": "type", "document_id": "id", "line": "line"}
+_TYPE_OF_KIND: dict[str, Any] = {"text": str, "num": Dec, "int": int, "text?": str | None}
+
+
+def _movement_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {"position": (int, ...), "recorded_at": (datetime, ...)}
+    for figure in MOVEMENT_SHAPE:
+        if figure.name in DOCUMENT_FIELDS:
+            fields.setdefault("document", (DocumentLine, ...))
+        else:
+            fields[figure.name] = (_TYPE_OF_KIND[figure.kind], ...)
+    return fields
+
+
+# API.md's Movement, derived from the movement shape.
+MovementPublic: type[BaseModel] = create_model("MovementPublic", **_movement_fields())
+
+
+def movement_body(record: MovementRecord) -> dict[str, Any]:
+    """The Movement body of a recorded movement (field order as in API.md)."""
+    body: dict[str, Any] = {"position": record.position, "recorded_at": record.recorded_at}
+    for figure in MOVEMENT_SHAPE:
+        value = getattr(record, figure.name)
+        if figure.name in DOCUMENT_FIELDS:
+            body.setdefault("document", {})[DOCUMENT_FIELDS[figure.name]] = value
+        else:
+            body[figure.name] = value
+    return body

@@ -1,0 +1,66 @@
+"""Quotes: the draft a clerk creates, the Quote answered, and the quote command result."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.numbers import Quantity, UnitCost
+from api.schemas.common import Code, Dec, Strict
+from application.records import QuoteRecord
+from domain.bounds import MAX_LINES
+
+
+class QuoteLineIn(Strict):
+    sku: Code
+    quantity: Quantity
+    unit_price: UnitCost
+
+
+class QuoteCreate(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "quote_id": "Q-1",
+                    "customer": "Bistro Nord",
+                    "location": "main",
+                    "lines": [{"sku": "AB-001", "quantity": "5", "unit_price": "24.90"}],
+                }
+            ]
+        }
+    )
+    quote_id: Code
+    customer: Annotated[str, Field(min_length=1, max_length=200)]
+    location: Code
+    lines: Annotated[list[QuoteLineIn], Field(min_length=1, max_length=MAX_LINES)]
+
+
+class QuoteLinePublic(BaseModel):
+    sku: str
+    quantity: Dec
+    unit_price: Dec
+    reserved: Dec
+    delivered: Dec
+    returned: Dec
+
+
+class QuotePublic(BaseModel):
+    quote_id: str
+    customer: str
+    location: str
+    status: Literal["draft", "closed", "delivered", "cancelled"]
+    lines: list[QuoteLinePublic]
+    position: int
+
+
+def quote_body(record: QuoteRecord) -> dict[str, Any]:
+    return {
+        "quote_id": record.quote_id,
+        "customer": record.customer,
+        "location": record.location,
+        "status": record.status,
+        "lines": record.lines,
+        "position": record.position,
+    }
