@@ -31,7 +31,7 @@ from application.settings import Settings
 from application.snapshots import CheckedSnapshotStore
 from application.writer import WriterGuard
 from domain import bounds
-from domain.access import KeyRing
+from domain.access import KeyRing, Role
 from domain.books import Books, PeriodClose
 from domain.documents import Document, fingerprint
 from domain.errors import (
@@ -703,7 +703,7 @@ class Ledger(Application[UUID]):
     def revoke_key(self, key_id: str, *, revoked_by: str) -> None:
         self.api_keys.revoke(key_id, revoked_by=revoked_by)
 
-    def authenticate(self, token: str) -> tuple[str, str] | None:
+    def authenticate(self, token: str) -> tuple[str, Role] | None:
         return self.api_keys.authenticate(token)
 
 
