@@ -2,8 +2,8 @@
 
 It opens the read-model store (creating the registry and a first, empty generation of each
 projection), runs the projections (threads inside the server, or a blocking worker loop),
-answers queries, reports status, waits for read-your-writes, rebuilds, verifies and closes
-periods. A projection whose VERSION in code is newer than the one that built its live table
+answers queries, reports status, waits for read-your-writes, rebuilds and verifies the read
+models. A projection whose VERSION in code is newer than the one that built its live table
 is rebuilt in the background by ``start``/``run`` while the old table keeps serving (and,
 where old-code workers still run, being maintained by them). Code older than the live
 version never rebuilds or writes it: its runners step down (see ``projections.runner``).
