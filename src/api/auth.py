@@ -42,7 +42,7 @@ def authenticate(
         raise UnauthorizedError("unknown or revoked API key")
     user, role = found
     request.state.user = user
-    return Principal(user, Role(role))
+    return Principal(user, role)
 
 
 def require(needed: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:

@@ -1,12 +1,20 @@
-"""API key tokens: ``sl_<key id>_<secret>``; only SHA-256 of the secret is stored."""
+"""API keys (SPEC §7): tokens ``sl_<key id>_<secret>``, of which only SHA-256 of the
+secret is recorded; issuing, revoking, and checking a token against the key ring.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import re
+import secrets
+from typing import TYPE_CHECKING
 
-from domain.access import KeyRing
+from application import registers
+from domain.access import KeyRing, Role
+
+if TYPE_CHECKING:
+    from application.ledger import Ledger
 
 
 def hash_secret(secret: str) -> str:
@@ -23,15 +31,68 @@ def well_formed(token: str) -> bool:
     return TOKEN.fullmatch(token) is not None
 
 
-def check_token(ring: KeyRing, token: str) -> tuple[str, str] | None:
+def check_token(ring: KeyRing, token: str) -> tuple[str, Role] | None:
     """(user, role) when the token names a live key and its secret matches."""
     prefix, _, rest = token.partition("_")
     key_id, _, secret = rest.partition("_")
     if prefix != "sl" or not key_id or not secret:
         return None
     key = ring.keys.get(key_id)
-    if key is None or key["revoked_at"] is not None:
+    if key is None or key.revoked_at is not None:
         return None
-    if not hmac.compare_digest(key["secret_hash"], hash_secret(secret)):
+    if not hmac.compare_digest(key.secret_hash, hash_secret(secret)):
         return None
-    return key["user"], key["role"]
+    return key.user, key.role
+
+
+class ApiKeys:
+    """The API keys of one ledger, and the copy of the key ring that authentication trusts
+    while the store holds no newer ``KeyRing`` event."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        # (stored version, ring) of the last ring read.
+        self._cached: tuple[int, KeyRing] | None = None
+
+    def ring(self) -> KeyRing:
+        return registers.load(self._ledger, KeyRing)
+
+    def issue(self, user: str, role: str, *, issued_by: str) -> tuple[str, str]:
+        """A new key for ``user`` with ``role``; returns (key_id, token). Only the hash of
+        the secret is recorded; the token is shown once."""
+        key_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        registers.change(
+            self._ledger,
+            KeyRing,
+            lambda ring: ring.issue(key_id, user, role, hash_secret(secret), issued_by),
+        )
+        self._cached = None
+        return key_id, f"sl_{key_id}_{secret}"
+
+    def revoke(self, key_id: str, *, revoked_by: str) -> None:
+        """Revokes a key (refuses an unknown one); a revoked key stays revoked."""
+        registers.change(self._ledger, KeyRing, lambda ring: ring.revoke(key_id, revoked_by))
+        self._cached = None
+
+    def authenticate(self, token: str) -> tuple[str, Role] | None:
+        """(user, role) for a valid, unrevoked token, else None.
+
+        A malformed token is refused without touching the store. Otherwise one indexed
+        probe asks whether the key ring has an event newer than the cached copy; only then
+        is the ring read again. So a revocation or an issue in any process counts from the
+        next request, and bad tokens never cost a ring reload."""
+        if not well_formed(token):
+            return None
+        return check_token(self._current(), token)
+
+    def _current(self) -> KeyRing:
+        ring_id = KeyRing.create_id()
+        cached = self._cached
+        newer = self._ledger.recorder.select_events
+        if cached is not None and not newer(ring_id, gt=cached[0], limit=1):
+            return cached[1]
+        stored = self._ledger.get(KeyRing, ring_id)
+        ring = stored or KeyRing()
+        self._cached = (stored.version if stored else 0, ring)
+        return ring

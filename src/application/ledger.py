@@ -10,7 +10,6 @@ of times with jitter. A document id seen before answers with the original result
 from __future__ import annotations
 
 import random
-import secrets
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -20,19 +19,20 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import EventStore, IntegrityError, Recording
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Recording
 
-from application import store
+from application import registers, store
 from application.commands import CountLine, Line, QuoteLineIn, ReceiptLine, as_payload
 from application.errors import ConcurrencyConflictError, QuoteNotFoundError
-from application.keys import check_token, hash_secret, well_formed
+from application.keys import ApiKeys
+from application.periods import ClosePeriod, Periods
 from application.records import CommandResult, MovementRecord, QuoteRecord
 from application.settings import Settings
 from application.snapshots import CheckedSnapshotStore
 from application.writer import WriterGuard
 from domain import bounds
-from domain.access import KeyRing
-from domain.books import Books
+from domain.access import KeyRing, Role
+from domain.books import Books, PeriodClose
 from domain.documents import Document, fingerprint
 from domain.errors import (
     DocumentConflictError,
@@ -100,15 +100,14 @@ class Ledger(Application[UUID]):
         self.anchor_key: bytes | None = next(iter(settings.ledger_keys), None)
         self.clock: Clock = clock or utc_now
         self.is_postgres = settings.is_postgres
-        # (stored version, ring): the copy of the key ring authenticate trusts while the
-        # store holds no newer KeyRing event.
-        self._ring_cache: tuple[int, KeyRing] | None = None
         with store.schema_lock(settings):
             super().__init__(env=store.ledger_env(settings))
             if settings.create_schema:
                 store.install_append_only_guard(self.recorder, settings)
             store.serialise_writers_on_lock_table(self.recorder, settings)
         self._writer = WriterGuard(self.recorder, settings)
+        self.periods = Periods(self)
+        self.api_keys = ApiKeys(self)
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         """Snapshots are used only when they agree with the events (application.snapshots)."""
@@ -670,97 +669,42 @@ class Ledger(Application[UUID]):
             DocType.QUOTE.value, quote.quote_id, movements, position, created, record
         )
 
-    # -- periods and keys ------------------------------------------------------------------------
+    # -- registers: periods, keys, operations (application.periods, application.keys) ----------
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        for transcoding in registers.TRANSCODINGS:
+            transcoder.register(transcoding)
 
     def books(self) -> Books:
-        return self.get(Books, Books.create_id()) or Books()
+        return self.periods.books()
 
-    def record_period_close(
-        self,
-        period: str,
-        position: int,
-        digest: str,
-        totals: dict[str, Any],
-        *,
-        user: str,
-        first_period: str | None,
-    ) -> tuple[dict[str, Any], bool]:
-        """Records a period close once, in calendar order (``first_period``: the period of
-        the ledger's first movement); closing it again answers the original close."""
-        for _ in self._attempts():
-            books = self.books()
-            if period in books.closes:
-                return books.closes[period], False
-            books.close_period(period, user, position, digest, totals, self.clock(), first_period)
-            try:
-                self.save(books)
-            except IntegrityError:
-                continue
-            return books.closes[period], True
-        raise AssertionError("unreachable")  # pragma: no cover
+    def close_period(self, command: ClosePeriod, *, user: str) -> tuple[PeriodClose, bool]:
+        return self.periods.close(command, user)
+
+    def closed_period(self, period: str) -> tuple[PeriodClose, bool]:
+        return self.periods.closed(period)
 
     def request_rebuild(self, projection: str, *, user: str) -> int:
         """Records a rebuild request for the projection's runner; returns its position."""
-        for _ in self._attempts():
-            desk = self.get(Operations, Operations.create_id()) or Operations()
+
+        def request(desk: Operations) -> None:
             desk.request_rebuild(projection, user)
-            try:
-                recordings = self.save(desk)
-            except IntegrityError:
-                continue
-            return int(recordings[-1].notification.id)
-        raise AssertionError("unreachable")  # pragma: no cover
+
+        _, recordings = registers.change(self, Operations, request)
+        return int(recordings[-1].notification.id)
 
     def keyring(self) -> KeyRing:
-        return self.get(KeyRing, KeyRing.create_id()) or KeyRing()
+        return self.api_keys.ring()
 
     def issue_key(self, user: str, role: str, *, issued_by: str) -> tuple[str, str]:
-        """A new API key for ``user`` with ``role``; returns (key_id, token). Only the
-        hash of the secret is recorded; the token is shown once."""
-        for _ in self._attempts():
-            ring = self.keyring()
-            key_id = secrets.token_hex(6)
-            secret = secrets.token_urlsafe(32)
-            ring.issue(key_id, user, role, hash_secret(secret), issued_by)
-            try:
-                self.save(ring)
-            except IntegrityError:
-                continue
-            self._ring_cache = None
-            return key_id, f"sl_{key_id}_{secret}"
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self.api_keys.issue(user, role, issued_by=issued_by)
 
     def revoke_key(self, key_id: str, *, revoked_by: str) -> None:
-        for _ in self._attempts():
-            ring = self.keyring()
-            ring.revoke(key_id, revoked_by)
-            try:
-                self.save(ring)
-            except IntegrityError:
-                continue
-            self._ring_cache = None
-            return
+        self.api_keys.revoke(key_id, revoked_by=revoked_by)
 
-    def authenticate(self, token: str) -> tuple[str, str] | None:
-        """(user, role) for a valid, unrevoked token, else None.
-
-        A malformed token is refused without touching the store. Otherwise one indexed
-        probe asks whether the key ring has an event newer than the cached copy; only
-        then is the ring read again. So a revocation or an issue in any process counts
-        from the next request, and bad tokens never cost a ring reload."""
-        if not well_formed(token):
-            return None
-        return check_token(self._current_ring(), token)
-
-    def _current_ring(self) -> KeyRing:
-        cached = self._ring_cache
-        ring_id = KeyRing.create_id()
-        if cached is not None and not self.recorder.select_events(ring_id, gt=cached[0], limit=1):
-            return cached[1]
-        stored = self.get(KeyRing, ring_id)
-        ring = stored or KeyRing()
-        self._ring_cache = (stored.version if stored else 0, ring)
-        return ring
+    def authenticate(self, token: str) -> tuple[str, Role] | None:
+        return self.api_keys.authenticate(token)
 
 
 def _need_lines(lines: Sequence[object]) -> None:

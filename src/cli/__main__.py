@@ -136,12 +136,12 @@ def keys_list() -> None:
         keys = list(ledger.keyring().keys.values())
     table = Table("key id", "user", "role", "created", "revoked")
     for key in keys:
-        revoked = key["revoked_at"]
+        revoked = key.revoked_at
         table.add_row(
-            key["key_id"],
-            key["user"],
-            key["role"],
-            key["created_at"].isoformat(timespec="seconds"),
+            key.key_id,
+            key.user,
+            key.role,
+            key.created_at.isoformat(timespec="seconds"),
             revoked.isoformat(timespec="seconds") if revoked else "",
         )
     out.print(table)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid5
@@ -33,6 +35,19 @@ def allows(held: Role, needed: Role) -> bool:
     return needed in GRANTS[held]
 
 
+@dataclass(frozen=True)
+class ApiKey:
+    """One issued key: who it acts as, its role, the hash of its secret, and when it was
+    issued and (if so) revoked."""
+
+    key_id: str
+    user: str
+    role: Role
+    secret_hash: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
 class KeyRing(Aggregate):
     """Every API key ever issued: id, user, role, secret hash, revoked or not."""
 
@@ -50,14 +65,13 @@ class KeyRing(Aggregate):
         issued_by: str
 
         def apply(self, aggregate: Any) -> None:
-            aggregate.keys[self.key_id] = {
-                "key_id": self.key_id,
-                "user": self.user,
-                "role": self.role,
-                "secret_hash": self.secret_hash,
-                "created_at": self.timestamp,
-                "revoked_at": None,
-            }
+            aggregate.keys[self.key_id] = ApiKey(
+                key_id=self.key_id,
+                user=self.user,
+                role=Role(self.role),
+                secret_hash=self.secret_hash,
+                created_at=self.timestamp,
+            )
 
     class KeyRevoked(Aggregate.Event):
         TOPIC = "stockledger:KeyRing.KeyRevoked"
@@ -65,14 +79,15 @@ class KeyRing(Aggregate):
         revoked_by: str
 
         def apply(self, aggregate: Any) -> None:
-            aggregate.keys[self.key_id]["revoked_at"] = self.timestamp
+            key = aggregate.keys[self.key_id]
+            aggregate.keys[self.key_id] = replace(key, revoked_at=self.timestamp)
 
     @staticmethod
     def create_id() -> UUID:
         return uuid5(NAMESPACE, "keyring")
 
     def __init__(self) -> None:
-        self.keys: dict[str, dict[str, Any]] = {}
+        self.keys: dict[str, ApiKey] = {}
 
     def issue(self, key_id: str, user: str, role: str, secret_hash: str, issued_by: str) -> None:
         """Adds a key; refuses an unknown role, a bad user name or a reused key id."""
@@ -94,5 +109,5 @@ class KeyRing(Aggregate):
         """Revokes a key; revoking a revoked key changes nothing."""
         if key_id not in self.keys:
             raise InvalidStateError(f"no key {key_id}")
-        if self.keys[key_id]["revoked_at"] is None:
+        if self.keys[key_id].revoked_at is None:
             self.trigger_event(self.KeyRevoked, key_id=key_id, revoked_by=revoked_by)

@@ -6,7 +6,9 @@ ended before the ledger's first movement (it then holds nothing to close).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -35,6 +37,23 @@ def previous_period(period: str) -> str | None:
     return f"{year - 1:04d}-12" if year > 1 else None
 
 
+# Per part ("valuation", "cogs"), the period's summed amounts.
+Totals = dict[str, dict[str, Decimal]]
+
+
+@dataclass(frozen=True)
+class PeriodClose:
+    """A closed period: its totals, and the ledger digest up to ``position`` (the head when
+    it was closed), recorded by ``closed_by`` at ``closed_at``."""
+
+    period: str
+    position: int
+    digest: str
+    totals: Totals
+    closed_at: datetime
+    closed_by: str
+
+
 class Books(Aggregate):
     """The single ledger-wide register of period closes."""
 
@@ -49,24 +68,24 @@ class Books(Aggregate):
         user: str
         position: int
         digest: str
-        totals: dict[str, Any]
+        totals: Totals
 
         def apply(self, aggregate: Any) -> None:
-            aggregate.closes[self.period] = {
-                "period": self.period,
-                "closed_at": self.timestamp,
-                "closed_by": self.user,
-                "position": self.position,
-                "digest": self.digest,
-                "totals": self.totals,
-            }
+            aggregate.closes[self.period] = PeriodClose(
+                period=self.period,
+                position=self.position,
+                digest=self.digest,
+                totals=self.totals,
+                closed_at=self.timestamp,
+                closed_by=self.user,
+            )
 
     @staticmethod
     def create_id() -> UUID:
         return uuid5(NAMESPACE, "books")
 
     def __init__(self) -> None:
-        self.closes: dict[str, dict[str, Any]] = {}
+        self.closes: dict[str, PeriodClose] = {}
 
     def check_close_order(self, period: str, first_period: str | None) -> None:
         """Refuses (InvalidStateError) to close ``period`` while the period before it is open
@@ -88,7 +107,7 @@ class Books(Aggregate):
         user: str,
         position: int,
         digest: str,
-        totals: dict[str, Any],
+        totals: Totals,
         at: datetime,
         first_period: str | None,
     ) -> None:

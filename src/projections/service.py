@@ -2,8 +2,8 @@
 
 It opens the read-model store (creating the registry and a first, empty generation of each
 projection), runs the projections (threads inside the server, or a blocking worker loop),
-answers queries, reports status, waits for read-your-writes, rebuilds, verifies and closes
-periods. A projection whose VERSION in code is newer than the one that built its live table
+answers queries, reports status, waits for read-your-writes, rebuilds and verifies the read
+models. A projection whose VERSION in code is newer than the one that built its live table
 is rebuilt in the background by ``start``/``run`` while the old table keeps serving (and,
 where old-code workers still run, being maintained by them). Code older than the live
 version never rebuilds or writes it: its runners step down (see ``projections.runner``).
@@ -23,10 +23,9 @@ import psycopg
 
 from application.errors import ConcurrencyConflictError, NotFoundError
 from application.ledger import Ledger
+from application.periods import period_of_now
 from application.settings import Settings
 from application.store import schema_lock
-from domain.books import check_period
-from projections import periods
 from projections.balances import Balances
 from projections.base import REGISTRY_DDL, Projection, entry
 from projections.cogs import Cogs
@@ -337,39 +336,8 @@ class ReadModels:
     def valuation(
         self, period: str | None, location: str | None, sku: str | None
     ) -> dict[str, Any]:
-        current = periods.period_of_now(self.ledger.clock(), self.zone)
+        current = period_of_now(self.ledger.clock(), self.zone)
         return self.queries.valuation(period, location, sku, default=current)
-
-    # -- periods ---------------------------------------------------------------------------
-
-    def close_period(self, period: str, user: str) -> tuple[dict[str, Any], bool]:
-        """Closes an ended period (PeriodNotEndedError otherwise); again returns the close."""
-        return periods.close_period(self.ledger, self.zone, period, user)
-
-    def periods(self) -> list[dict[str, Any]]:
-        closes = self.ledger.books().closes
-        return [
-            {k: closes[p][k] for k in ("period", "closed_at", "closed_by", "digest")}
-            for p in sorted(closes)
-        ]
-
-    def period(self, period: str) -> dict[str, Any]:
-        """A closed period with its totals and whether the ledger still reproduces it."""
-        check_period(period)
-        close = self.ledger.books().closes.get(period)
-        if close is None:
-            raise NotFoundError(f"period {period} is not closed")
-        fold = periods.fold_to(self.ledger, self.zone, int(close["position"]))
-        verified = fold.position == int(close["position"]) and not periods.check_close(fold, close)
-        return {
-            "period": period,
-            "closed_at": close["closed_at"],
-            "closed_by": close["closed_by"],
-            "digest": close["digest"],
-            "position": close["position"],
-            "totals": close["totals"],
-            "verified": verified,
-        }
 
     def close(self) -> None:
         self.stop()

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from application.events import LedgerEvents
+from application.periods import LedgerFold, check_close, read_upto
 from projections.base import Projection, Rows, entry
 from projections.db import Database, Session
 from projections.integrity import PositionChecks, check_snapshots
-from projections.periods import LedgerFold, check_close, notifications
 from projections.runner import head_of, read_events
 
 MAX_PROBLEMS = 20
@@ -73,20 +74,21 @@ def check_ledger(
     ledger: Any, zone: ZoneInfo, report: VerifyReport, tell: Progress, keys: Sequence[bytes] = ()
 ) -> None:
     head = head_of(ledger)
-    closes = sorted(ledger.books().closes.values(), key=lambda c: int(c["position"]))
-    fold = LedgerFold(ledger, zone)
+    closes = sorted(ledger.books().closes.values(), key=lambda c: c.position)
+    fold = LedgerFold(zone)
     checks = PositionChecks(keys)
-    for note in notifications(ledger, head):
-        while closes and int(closes[0]["position"]) < note.id:
+    for note in read_upto(LedgerEvents(ledger), head):
+        at = note.position
+        while closes and closes[0].position < at:
             for problem in check_close(fold, closes.pop(0)):
                 report.add(problem)
         event = fold.feed(note)
         if event is not None:
-            where = f"position {note.id} ({event.sku}@{event.location} v{event.originator_version})"
+            where = f"position {at} ({event.sku}@{event.location} v{event.originator_version})"
             for problem in checks.feed(event, where):
                 report.add(problem)
-        if note.id % 5000 == 0:
-            tell("ledger", note.id, head)
+        if at % 5000 == 0:
+            tell("ledger", at, head)
     for close in closes:
         for problem in check_close(fold, close):
             report.add(problem)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
+
 import pytest
 
-from domain.books import Books, previous_period
+from domain.books import Books, PeriodClose, previous_period
 from domain.errors import InvalidStateError, ValidationError
 from tests.domain.helpers import AT
 
@@ -57,3 +59,12 @@ def test_a_malformed_period_is_refused_naming_the_field(period: str) -> None:
     with pytest.raises(ValidationError) as refused:
         close(Books(), period)
     assert refused.value.errors == [{"field": "period"}]
+
+
+def test_a_close_is_a_frozen_record_of_its_figures() -> None:
+    books = Books()
+    close(books, "2026-01")
+    record = books.closes["2026-01"]
+    assert record == PeriodClose("2026-01", 1, "0" * 64, {}, AT, "fiona")
+    with pytest.raises(FrozenInstanceError):
+        record.digest = "1" * 64  # type: ignore[misc]

@@ -16,6 +16,7 @@ import pytest
 
 from application.errors import NotFoundError, PeriodNotEndedError
 from application.ledger import Ledger
+from application.periods import ClosePeriod
 from application.records import MovementRecord
 from application.settings import Settings
 from domain.errors import ValidationError
@@ -45,7 +46,7 @@ class Recorder(Driver):
     def __init__(self, ledger: Ledger) -> None:
         super().__init__(ledger)
         self.moves: list[MovementRecord] = []
-        for name in [n for n in dir(ledger) if n.startswith(("post_", "close_", "cancel_"))]:
+        for name in [n for n in dir(ledger) if n.startswith(("post_", "close_quote", "cancel_"))]:
             setattr(self.ledger, name, self._keeping(getattr(ledger, name)))
 
     def _keeping(self, command: Any) -> Any:
@@ -187,32 +188,33 @@ def test_closing_a_month_records_totals_that_equal_the_reference_and_verify(
     history: tuple[ReadModels, Recorder, Clock],
 ) -> None:
     models, driver, clock = history
+    ledger = driver.ledger
     with pytest.raises(PeriodNotEndedError):
-        models.close_period("2025-05", "fiona")
+        ledger.close_period(ClosePeriod("2025-05"), user="fiona")
     with pytest.raises(ValidationError):
-        models.close_period("2025-13", "fiona")
+        ledger.close_period(ClosePeriod("2025-13"), user="fiona")
     with pytest.raises(NotFoundError):
-        models.period("2025-01")
-    record, created = models.close_period("2025-01", "fiona")
+        ledger.closed_period("2025-01")
+    record, created = ledger.close_period(ClosePeriod("2025-01"), user="fiona")
     assert created
     expected = reference(driver.moves, ZoneInfo(ZONE))
     january = [v for k, v in expected.items() if k[0] == "2025-01" and any(v.values())]
     for name in AMOUNTS:
         want = sum((r[name] for r in january), ZERO)
-        assert Decimal(str(record["totals"]["valuation"][name])) == want, name
+        assert Decimal(str(record.totals["valuation"][name])) == want, name
     for name in COGS_AMOUNTS:
         want = sum((reference_cogs(r)[name] for r in january), ZERO)
-        assert Decimal(str(record["totals"]["cogs"][name])) == want, name
-    again, created_again = models.close_period("2025-01", "someone-else")
-    assert not created_again and again["digest"] == record["digest"]
+        assert Decimal(str(record.totals["cogs"][name])) == want, name
+    again, created_again = ledger.close_period(ClosePeriod("2025-01"), user="someone-else")
+    assert not created_again and again.digest == record.digest
     # Business goes on; the closed month still reproduces.
     clock.now = clock.now + timedelta(days=3)
     driver.apply(("receipt", "main", [("A", Decimal(1), Decimal(1))]))
-    shown = models.period("2025-01")
-    assert shown["verified"] is True
-    assert shown["closed_by"] == "fiona"
-    assert shown["digest"] == record["digest"]
-    assert [p["period"] for p in models.periods()] == ["2025-01"]
+    shown, verified = ledger.closed_period("2025-01")
+    assert verified is True
+    assert shown.closed_by == "fiona"
+    assert shown.digest == record.digest
+    assert [p.period for p in ledger.books().closes.values()] == ["2025-01"]
     models.start()
     assert models.wait_for(driver.ledger.head(), timeout=30)
     assert models.verify().ok

@@ -1,20 +1,19 @@
 """Periods: list the closed ones, read one (with whether the ledger still reproduces it),
-close one once it has ended."""
+close one once it has ended. Every answer comes from the ledger's ``Books``; the queries
+still honour ``min_position`` like every other query."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
-from api.auth import Principal, finance
-from api.dependencies import fresh_read_models, get_read_models
+from api.deps import Finance, FreshReadModels, LedgerDep
 from api.problems import responses
 from api.routing import DecimalRoute
 from api.schemas import PeriodClosed, PeriodDetail, PeriodPublic
-
-if TYPE_CHECKING:
-    from projections.service import ReadModels
+from application.periods import ClosePeriod
 
 router = APIRouter(prefix="/api/periods", tags=["periods"], route_class=DecimalRoute)
 
@@ -27,11 +26,9 @@ Period = Path(pattern=r"^[0-9]{4}-[0-9]{2}$", examples=["2026-02"])
     responses=responses(401, 403, 422, 503),
     summary="Closed periods",
 )
-def periods(
-    who: Principal = Depends(finance),
-    read_models: ReadModels = Depends(fresh_read_models),
-) -> list[dict[str, Any]]:
-    return read_models.periods()
+def periods(who: Finance, ledger: LedgerDep, _: FreshReadModels) -> list[dict[str, Any]]:
+    closes = ledger.books().closes
+    return [asdict(closes[period]) for period in sorted(closes)]
 
 
 @router.get(
@@ -41,11 +38,10 @@ def periods(
     summary="A closed period with its totals and whether the ledger still reproduces them",
 )
 def period(
-    period: str = Period,
-    who: Principal = Depends(finance),
-    read_models: ReadModels = Depends(fresh_read_models),
+    who: Finance, ledger: LedgerDep, _: FreshReadModels, period: str = Period
 ) -> dict[str, Any]:
-    return read_models.period(period)
+    close, verified = ledger.closed_period(period)
+    return {**asdict(close), "verified": verified}
 
 
 @router.post(
@@ -59,13 +55,9 @@ def period(
     summary="Close an ended period, recording its totals and a ledger digest",
 )
 def close_period(
-    request: Request,
-    response: Response,
-    period: str = Period,
-    who: Principal = Depends(finance),
-    read_models: ReadModels = Depends(get_read_models),
+    request: Request, response: Response, who: Finance, ledger: LedgerDep, period: str = Period
 ) -> dict[str, Any]:
-    closed, created = read_models.close_period(period, who.user)
+    closed, created = ledger.close_period(ClosePeriod(period), user=who.user)
     response.status_code = 201 if created else 200
-    request.state.position = closed.get("position")
-    return closed
+    request.state.position = closed.position
+    return asdict(closed)

@@ -1,0 +1,80 @@
+"""The ledger's registers: ``Books`` (period closes), ``KeyRing`` (API keys) and
+``Operations`` (projection requests), one instance each under a fixed id.
+
+A change to a register loads it, runs one of its commands and saves it. Two writers that
+change it at once collide on its version (IntegrityError); the loser re-runs on fresh state,
+a bounded number of times with jitter, so the register's own guards always see the latest
+state. Their typed state (``PeriodClose``, ``ApiKey``) is transcoded like the library's own
+values, so a register can be snapshotted and read back.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Recording, Transcoding
+
+from application.errors import ConcurrencyConflictError
+from domain.access import ApiKey, Role
+from domain.books import PeriodClose
+
+if TYPE_CHECKING:
+    from application.ledger import Ledger
+
+ATTEMPTS = 30
+R = TypeVar("R", bound=Aggregate)
+Outcome = TypeVar("Outcome")
+
+
+def load(ledger: Ledger, cls: type[R]) -> R:
+    """The register as recorded; a new, empty one before its first change."""
+    return ledger.get(cls, cls.create_id()) or cls()
+
+
+def change(
+    ledger: Ledger, cls: type[R], act: Callable[[R], Outcome]
+) -> tuple[Outcome, list[Recording[UUID]]]:
+    """``act``'s outcome on the latest register, and what saving it recorded (nothing when
+    ``act`` triggered no event). Refuses with ConcurrencyConflictError when other writers
+    keep winning."""
+    for attempt in range(ATTEMPTS):
+        register = load(ledger, cls)
+        outcome = act(register)
+        try:
+            recordings = ledger.save(register)
+        except IntegrityError:
+            time.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
+            continue
+        return outcome, recordings
+    raise ConcurrencyConflictError("too many concurrent changes; try again")
+
+
+class PeriodCloseAsDict(Transcoding):
+    type = PeriodClose
+    name = "period_close"
+
+    def encode(self, obj: PeriodClose) -> dict[str, Any]:
+        return asdict(obj)
+
+    def decode(self, data: dict[str, Any]) -> PeriodClose:
+        return PeriodClose(**data)
+
+
+class ApiKeyAsDict(Transcoding):
+    type = ApiKey
+    name = "api_key"
+
+    def encode(self, obj: ApiKey) -> dict[str, Any]:
+        return asdict(obj)
+
+    def decode(self, data: dict[str, Any]) -> ApiKey:
+        return ApiKey(**{**data, "role": Role(data["role"])})
+
+
+TRANSCODINGS: tuple[Transcoding, ...] = (PeriodCloseAsDict(), ApiKeyAsDict())
