@@ -1,19 +1,20 @@
 """Posted documents: receipts, deliveries, returns, transfers, consumption, waste, counts.
 
 Each answers 201 with its movements the first time and 200 with the original result when
-the same id and payload come again; another payload under the same id is 409.
+the same id and payload come again; another payload under the same id is 409. A handler
+builds the command from its body and runs it: ``ledger.execute(command_of(...))``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
-from api.auth import Principal, admin, clerk
-from api.dependencies import get_ledger, get_read_models
+from api.deps import Admin, Clerk, LedgerDep
 from api.problems import responses
-from api.routing import DecimalRoute, answer
+from api.routing import DecimalRoute, answer, command_of
 from api.schemas import (
     CommandResultPublic,
     ConsumptionCreate,
@@ -24,11 +25,15 @@ from api.schemas import (
     TransferCreate,
     WasteCreate,
 )
-from application.commands import CountLine, Line, ReceiptLine
-from application.ledger import Ledger
-
-if TYPE_CHECKING:
-    from projections.service import ReadModels
+from application.commands import (
+    PostConsumption,
+    PostCount,
+    PostDelivery,
+    PostReceipt,
+    PostReturn,
+    PostTransfer,
+    PostWaste,
+)
 
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Repeat of a posted document: the original result, nothing recorded"},
@@ -36,159 +41,71 @@ COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/api", tags=["documents"], route_class=DecimalRoute)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _lines(lines: list[Any]) -> list[Line]:
-    return [Line(line.sku, line.quantity) for line in lines]
+def _route(path: str, summary: str) -> Callable[[F], F]:
+    """A document's POST route: 201 with its result, 200 on a repeat."""
+    return router.post(
+        path,
+        status_code=201,
+        response_model=CommandResultPublic,
+        responses=COMMAND_RESPONSES,
+        summary=summary,
+    )
 
 
-@router.post(
-    "/receipts",
-    status_code=201,
-    response_model=CommandResultPublic,
-    responses=COMMAND_RESPONSES,
-    summary="Receive stock (RECEIVE per line)",
-)
+@_route("/receipts", "Receive stock (RECEIVE per line)")
 def post_receipt(
-    body: ReceiptCreate,
-    request: Request,
-    response: Response,
-    who: Principal = Depends(clerk),
-    ledger: Ledger = Depends(get_ledger),
-    read_models: ReadModels = Depends(get_read_models),
+    body: ReceiptCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
 ) -> dict[str, Any]:
-    lines = [ReceiptLine(line.sku, line.quantity, line.unit_cost) for line in body.lines]
-    result = ledger.post_receipt(body.receipt_id, body.location, lines, body.note, user=who.user)
-    return answer(request, response, read_models, result)
+    result = ledger.execute(command_of(PostReceipt, body), user=who.user)
+    return answer(request, response, result)
 
 
-@router.post(
-    "/deliveries",
-    status_code=201,
-    response_model=CommandResultPublic,
-    responses=COMMAND_RESPONSES,
-    summary="Deliver stock, against a closed quote or directly (SHIP per line)",
-)
+@_route("/deliveries", "Deliver stock, against a closed quote or directly (SHIP per line)")
 def post_delivery(
-    body: DeliveryCreate,
-    request: Request,
-    response: Response,
-    who: Principal = Depends(clerk),
-    ledger: Ledger = Depends(get_ledger),
-    read_models: ReadModels = Depends(get_read_models),
+    body: DeliveryCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
 ) -> dict[str, Any]:
-    result = ledger.post_delivery(
-        body.delivery_id, body.location, _lines(body.lines), body.quote_id, user=who.user
-    )
-    return answer(request, response, read_models, result)
+    result = ledger.execute(command_of(PostDelivery, body), user=who.user)
+    return answer(request, response, result)
 
 
-@router.post(
-    "/returns",
-    status_code=201,
-    response_model=CommandResultPublic,
-    responses=COMMAND_RESPONSES,
-    summary="Take back delivered stock at the delivery's cost (RETURN per line)",
-)
+@_route("/returns", "Take back delivered stock at the delivery's cost (RETURN per line)")
 def post_return(
-    body: ReturnCreate,
-    request: Request,
-    response: Response,
-    who: Principal = Depends(clerk),
-    ledger: Ledger = Depends(get_ledger),
-    read_models: ReadModels = Depends(get_read_models),
+    body: ReturnCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
 ) -> dict[str, Any]:
-    result = ledger.post_return(
-        body.return_id, body.delivery_id, _lines(body.lines), body.note, user=who.user
-    )
-    return answer(request, response, read_models, result)
+    result = ledger.execute(command_of(PostReturn, body), user=who.user)
+    return answer(request, response, result)
 
 
-@router.post(
-    "/transfers",
-    status_code=201,
-    response_model=CommandResultPublic,
-    responses=COMMAND_RESPONSES,
-    summary="Move stock and its value between locations (TRANSFER_OUT + TRANSFER_IN)",
-)
+@_route("/transfers", "Move stock and its value between locations (TRANSFER_OUT + TRANSFER_IN)")
 def post_transfer(
-    body: TransferCreate,
-    request: Request,
-    response: Response,
-    who: Principal = Depends(clerk),
-    ledger: Ledger = Depends(get_ledger),
-    read_models: ReadModels = Depends(get_read_models),
+    body: TransferCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
 ) -> dict[str, Any]:
-    result = ledger.post_transfer(
-        body.transfer_id,
-        body.from_location,
-        body.to_location,
-        _lines(body.lines),
-        body.note,
-        user=who.user,
-    )
-    return answer(request, response, read_models, result)
+    result = ledger.execute(command_of(PostTransfer, body), user=who.user)
+    return answer(request, response, result)
 
 
-@router.post(
-    "/consumptions",
-    status_code=201,
-    response_model=CommandResultPublic,
-    responses=COMMAND_RESPONSES,
-    summary="Use stock in production or recipes (CONSUME per line)",
-)
+@_route("/consumptions", "Use stock in production or recipes (CONSUME per line)")
 def post_consumption(
-    body: ConsumptionCreate,
-    request: Request,
-    response: Response,
-    who: Principal = Depends(clerk),
-    ledger: Ledger = Depends(get_ledger),
-    read_models: ReadModels = Depends(get_read_models),
+    body: ConsumptionCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
 ) -> dict[str, Any]:
-    result = ledger.post_consumption(
-        body.consumption_id, body.location, _lines(body.lines), body.note, user=who.user
-    )
-    return answer(request, response, read_models, result)
+    result = ledger.execute(command_of(PostConsumption, body), user=who.user)
+    return answer(request, response, result)
 
 
-@router.post(
-    "/waste",
-    status_code=201,
-    response_model=CommandResultPublic,
-    responses=COMMAND_RESPONSES,
-    summary="Write off spoiled or broken stock, with a note (WASTE per line)",
-)
+@_route("/waste", "Write off spoiled or broken stock, with a note (WASTE per line)")
 def post_waste(
-    body: WasteCreate,
-    request: Request,
-    response: Response,
-    who: Principal = Depends(clerk),
-    ledger: Ledger = Depends(get_ledger),
-    read_models: ReadModels = Depends(get_read_models),
+    body: WasteCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
 ) -> dict[str, Any]:
-    result = ledger.post_waste(
-        body.waste_id, body.location, _lines(body.lines), body.note, user=who.user
-    )
-    return answer(request, response, read_models, result)
+    result = ledger.execute(command_of(PostWaste, body), user=who.user)
+    return answer(request, response, result)
 
 
-@router.post(
-    "/counts",
-    status_code=201,
-    response_model=CommandResultPublic,
-    responses=COMMAND_RESPONSES,
-    summary="Record a stock count (ADJUSTMENT per line with a difference; admin)",
-)
+@_route("/counts", "Record a stock count (ADJUSTMENT per line with a difference; admin)")
 def post_count(
-    body: CountCreate,
-    request: Request,
-    response: Response,
-    who: Principal = Depends(admin),
-    ledger: Ledger = Depends(get_ledger),
-    read_models: ReadModels = Depends(get_read_models),
+    body: CountCreate, request: Request, response: Response, who: Admin, ledger: LedgerDep
 ) -> dict[str, Any]:
-    lines = [CountLine(line.sku, line.counted, line.unit_cost) for line in body.lines]
-    result = ledger.post_count(
-        body.count_id, body.location, lines, body.note, body.counted_at, user=who.user
-    )
-    return answer(request, response, read_models, result)
+    result = ledger.execute(command_of(PostCount, body), user=who.user)
+    return answer(request, response, result)
