@@ -2,15 +2,17 @@
 
 Each answers 201 with its movements the first time and 200 with the original result when
 the same id and payload come again; another payload under the same id is 409. A handler
-builds the command from its body and runs it: ``ledger.execute(command_of(...))``.
+builds the command from its body and runs it: ``ledger.execute(command_of(...))``; a
+new document is one row of the table at the end.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+import re
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 
 from api.deps import Admin, Clerk, LedgerDep
 from api.problems import responses
@@ -26,6 +28,7 @@ from api.schemas import (
     WasteCreate,
 )
 from application.commands import (
+    Command,
     PostConsumption,
     PostCount,
     PostDelivery,
@@ -41,71 +44,41 @@ COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/api", tags=["documents"], route_class=DecimalRoute)
-F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _route(path: str, summary: str) -> Callable[[F], F]:
-    """A document's POST route: 201 with its result, 200 on a repeat."""
-    return router.post(
+def _route(path: str, body: type[BaseModel], kind: type[Command], role: Any, summary: str) -> None:
+    """One document's POST route (named after its command: PostReceipt → post_receipt): its
+    body becomes ``kind``, run by the ledger; 201 with the result, 200 on a repeat."""
+
+    def post(
+        body: Any, request: Request, response: Response, who: Any, ledger: LedgerDep
+    ) -> dict[str, Any]:
+        result = ledger.execute(command_of(kind, body), user=who.user)
+        return answer(request, response, result)
+
+    post.__name__ = re.sub(r"(?<!^)(?=[A-Z])", "_", kind.__name__).lower()
+    post.__annotations__.update(body=body, who=role)
+    router.post(
         path,
         status_code=201,
         response_model=CommandResultPublic,
         responses=COMMAND_RESPONSES,
         summary=summary,
-    )
+    )(post)
 
 
-@_route("/receipts", "Receive stock (RECEIVE per line)")
-def post_receipt(
-    body: ReceiptCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
-) -> dict[str, Any]:
-    result = ledger.execute(command_of(PostReceipt, body), user=who.user)
-    return answer(request, response, result)
+DELIVER = "Deliver stock, against a closed quote or directly (SHIP per line)"
+RETURN = "Take back delivered stock at the delivery's cost (RETURN per line)"
+TRANSFER = "Move stock and its value between locations (TRANSFER_OUT + TRANSFER_IN)"
+CONSUME = "Use stock in production or recipes (CONSUME per line)"
+WASTE = "Write off spoiled or broken stock, with a note (WASTE per line)"
+COUNT = "Record a stock count (ADJUSTMENT per line with a difference; admin)"
 
-
-@_route("/deliveries", "Deliver stock, against a closed quote or directly (SHIP per line)")
-def post_delivery(
-    body: DeliveryCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
-) -> dict[str, Any]:
-    result = ledger.execute(command_of(PostDelivery, body), user=who.user)
-    return answer(request, response, result)
-
-
-@_route("/returns", "Take back delivered stock at the delivery's cost (RETURN per line)")
-def post_return(
-    body: ReturnCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
-) -> dict[str, Any]:
-    result = ledger.execute(command_of(PostReturn, body), user=who.user)
-    return answer(request, response, result)
-
-
-@_route("/transfers", "Move stock and its value between locations (TRANSFER_OUT + TRANSFER_IN)")
-def post_transfer(
-    body: TransferCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
-) -> dict[str, Any]:
-    result = ledger.execute(command_of(PostTransfer, body), user=who.user)
-    return answer(request, response, result)
-
-
-@_route("/consumptions", "Use stock in production or recipes (CONSUME per line)")
-def post_consumption(
-    body: ConsumptionCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
-) -> dict[str, Any]:
-    result = ledger.execute(command_of(PostConsumption, body), user=who.user)
-    return answer(request, response, result)
-
-
-@_route("/waste", "Write off spoiled or broken stock, with a note (WASTE per line)")
-def post_waste(
-    body: WasteCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
-) -> dict[str, Any]:
-    result = ledger.execute(command_of(PostWaste, body), user=who.user)
-    return answer(request, response, result)
-
-
-@_route("/counts", "Record a stock count (ADJUSTMENT per line with a difference; admin)")
-def post_count(
-    body: CountCreate, request: Request, response: Response, who: Admin, ledger: LedgerDep
-) -> dict[str, Any]:
-    result = ledger.execute(command_of(PostCount, body), user=who.user)
-    return answer(request, response, result)
+# One row per document: path, body, command, role, summary.
+_route("/receipts", ReceiptCreate, PostReceipt, Clerk, "Receive stock (RECEIVE per line)")
+_route("/deliveries", DeliveryCreate, PostDelivery, Clerk, DELIVER)
+_route("/returns", ReturnCreate, PostReturn, Clerk, RETURN)
+_route("/transfers", TransferCreate, PostTransfer, Clerk, TRANSFER)
+_route("/consumptions", ConsumptionCreate, PostConsumption, Clerk, CONSUME)
+_route("/waste", WasteCreate, PostWaste, Clerk, WASTE)
+_route("/counts", CountCreate, PostCount, Admin, COUNT)
