@@ -22,6 +22,9 @@ class MovementRecord:
     recorded_at: datetime
     figures: dict[str, Any]
 
+    def __hash__(self) -> int:
+        return hash((self.position, self.recorded_at, tuple(self.figures.items())))
+
     def __getattr__(self, name: str) -> Any:
         if name == "figures":  # not yet set (copy, pickle): no recursion
             raise AttributeError(name)
