@@ -15,7 +15,16 @@ from typing import Any
 
 import psycopg
 
-from application.commands import Line, QuoteLineIn, ReceiptLine
+from application.commands import (
+    CloseQuote,
+    CreateQuote,
+    Line,
+    PostDelivery,
+    PostReceipt,
+    PostTransfer,
+    PricedLine,
+    ReceiptLine,
+)
 from application.ledger import Ledger
 from bench.common import (
     Report,
@@ -39,18 +48,21 @@ RAW_TABLE = (
 def one_cycle(ledger: Ledger, tag: str, sku: str, timed: list[float]) -> int:
     """Receipt, quote create + close, delivery against it, transfer: five commands."""
     steps = (
-        lambda: ledger.post_receipt(
-            f"R{tag}", "main", [ReceiptLine(sku, Decimal(10), Decimal("2.50"))], user="bench"
+        lambda: ledger.execute(
+            PostReceipt(f"R{tag}", "main", [ReceiptLine(sku, Decimal(10), Decimal("2.50"))]),
+            user="bench",
         ),
-        lambda: ledger.create_quote(
-            f"Q{tag}", "ACME", "main", [QuoteLineIn(sku, Decimal(2), Decimal("4.00"))], user="bench"
+        lambda: ledger.execute(
+            CreateQuote(f"Q{tag}", "ACME", "main", [PricedLine(sku, Decimal(2), Decimal("4.00"))]),
+            user="bench",
         ),
-        lambda: ledger.close_quote(f"Q{tag}", user="bench"),
-        lambda: ledger.post_delivery(
-            f"D{tag}", "main", [Line(sku, Decimal(2))], quote_id=f"Q{tag}", user="bench"
+        lambda: ledger.execute(CloseQuote(f"Q{tag}"), user="bench"),
+        lambda: ledger.execute(
+            PostDelivery(f"D{tag}", "main", [Line(sku, Decimal(2))], quote_id=f"Q{tag}"),
+            user="bench",
         ),
-        lambda: ledger.post_transfer(
-            f"T{tag}", "main", "kitchen", [Line(sku, Decimal(1))], user="bench"
+        lambda: ledger.execute(
+            PostTransfer(f"T{tag}", "main", "kitchen", [Line(sku, Decimal(1))]), user="bench"
         ),
     )
     for step in steps:

@@ -17,7 +17,7 @@ from typing import Any
 import tests.pgserver as pgserver
 from tests.pgserver import PostgresServer
 
-from application.commands import ReceiptLine
+from application.commands import PostReceipt, ReceiptLine
 from application.ledger import Ledger
 from bench.common import Report, median, new_database, postgres, settings_for
 
@@ -56,7 +56,7 @@ def post_seconds(server: PostgresServer, lines: int, runs: int) -> tuple[float, 
         with Ledger(settings) as ledger:
             for doc_id, timings in (("R-1", first), ("R-2", again)):
                 started = time.perf_counter()
-                ledger.post_receipt(doc_id, "main", body, user="bench")
+                ledger.execute(PostReceipt(doc_id, "main", body), user="bench")
                 timings.append(time.perf_counter() - started)
     return median(first), median(again)
 

@@ -14,7 +14,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from application.commands import ReceiptLine
+from application.commands import PostReceipt, ReceiptLine
 from application.ledger import Ledger
 from bench.common import (
     Report,
@@ -36,8 +36,8 @@ TAIL_MIN, TAIL_MAX = "TAIL-MIN", "TAIL-MAX"
 
 def timed_receipt(ledger: Ledger, sku: str, doc_id: str) -> float:
     began = time.perf_counter()
-    ledger.post_receipt(
-        doc_id, LOCATION, [ReceiptLine(sku, Decimal(1), Decimal("3.00"))], user="bench"
+    ledger.execute(
+        PostReceipt(doc_id, LOCATION, [ReceiptLine(sku, Decimal(1), Decimal("3.00"))]), user="bench"
     )
     return (time.perf_counter() - began) * 1000
 

@@ -36,7 +36,7 @@ def poster(
 ) -> dict[str, Any]:
     from decimal import Decimal
 
-    from application.commands import Line, ReceiptLine
+    from application.commands import Line, PostReceipt, PostTransfer, ReceiptLine
 
     ledger = Ledger(settings_for(url, create_schema=False))
     ledger.head()
@@ -53,10 +53,11 @@ def poster(
         sku = f"L{client}-{(n // 2) % SKUS_PER_CLIENT}"
         if n % 2 == 0:
             line = ReceiptLine(sku, Decimal(3), Decimal("1.25"))
-            result = ledger.post_receipt(f"R{tag}-{client}-{n}", "main", [line], user="b")
+            result = ledger.execute(PostReceipt(f"R{tag}-{client}-{n}", "main", [line]), user="b")
         else:
-            result = ledger.post_transfer(
-                f"T{tag}-{client}-{n}", "main", "bar", [Line(sku, Decimal(1))], user="b"
+            result = ledger.execute(
+                PostTransfer(f"T{tag}-{client}-{n}", "main", "bar", [Line(sku, Decimal(1))]),
+                user="b",
             )
         posted.append((result.position, time.perf_counter()))
         n += 1

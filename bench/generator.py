@@ -13,12 +13,25 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from application.commands import Line, ReceiptLine, as_payload
+from application.commands import (
+    Command,
+    CreateQuote,
+    Line,
+    PostAdjustment,
+    PostConsumption,
+    PostDelivery,
+    PostReceipt,
+    PostReturn,
+    PostTransfer,
+    PostWaste,
+    PricedLine,
+    ReceiptLine,
+)
 from application.ledger import Ledger
 from domain.documents import Document, fingerprint
 from domain.movements import Source
@@ -133,28 +146,24 @@ class _History:
 
     def _document(
         self,
-        doc_type: str,
-        doc_id: str,
-        payload: dict[str, Any],
+        command: Command,
         items: list[StockItem],
         lines: list[dict[str, Any]],
         details: dict[str, Any],
     ) -> Document:
         refs = [[str(item.id), item.version] for item in items]
         self.writer.filled.documents += 1
-        return Document(doc_type, doc_id, fingerprint(payload), USER, refs, lines, details)
+        print_ = fingerprint(command.payload())
+        doc_type = command.doc_type.value
+        return Document(doc_type, command.doc_id, print_, USER, refs, lines, details)
 
     def receipt(self, sku: str, location: str, at: datetime, quantity: Decimal) -> None:
         doc_id = self._doc_id("R")
         cost = Decimal(self.rng.randint(100, 5_000)) / 100
         item = self.item(sku, location)
         item.receive(quantity, cost, Source("receipt", doc_id, 0, USER), at, self.places)
-        payload = {
-            "location": location,
-            "lines": as_payload([ReceiptLine(sku, quantity, cost)]),
-            "note": None,
-        }
-        doc = self._document("receipt", doc_id, payload, [item], [], {"location": location})
+        command = PostReceipt(doc_id, location, [ReceiptLine(sku, quantity, cost)])
+        doc = self._document(command, [item], [], {"location": location})
         self._moved(1, "RECEIVE")
         self.writer.collect(item, doc)
 
@@ -176,13 +185,9 @@ class _History:
         delivery.record_return(return_id, parts, USER)
         for _, part_qty, value in parts:
             item.take_back(part_qty, value, Source("return", return_id, 0, USER), at)
-        payload = {
-            "delivery_id": delivery.doc_id,
-            "lines": as_payload([Line(item.sku, quantity)]),
-            "note": None,
-        }
+        command = PostReturn(return_id, delivery.doc_id, [Line(item.sku, quantity)])
         details = {"location": item.location, "delivery_id": delivery.doc_id}
-        doc = self._document("return", return_id, payload, [item], [], details)
+        doc = self._document(command, [item], [], details)
         self._moved(len(parts), "RETURN")
         self.writer.collect(item, delivery, doc)
 
@@ -191,25 +196,15 @@ class _History:
         doc_id = self._doc_id("A")
         note = "recount"
         item.adjust(delta, None, Source("adjustment", doc_id, 0, USER, note), at, self.places)
-        payload = {
-            "sku": item.sku,
-            "location": item.location,
-            "quantity": delta,
-            "note": note,
-            "unit_cost": None,
-        }
-        doc = self._document("adjustment", doc_id, payload, [item], [], {"location": item.location})
+        command = PostAdjustment(doc_id, item.sku, item.location, delta, note)
+        doc = self._document(command, [item], [], {"location": item.location})
         self._moved(1, "ADJUSTMENT")
         self.writer.collect(item, doc)
 
     def _ship_document(
         self, doc_id: str, item: StockItem, quantity: Decimal, value: Decimal, quote_id: str | None
     ) -> Document:
-        payload = {
-            "location": item.location,
-            "lines": as_payload([Line(item.sku, quantity)]),
-            "quote_id": quote_id,
-        }
+        command = PostDelivery(doc_id, item.location, [Line(item.sku, quantity)], quote_id)
         shipped = [
             {
                 "sku": item.sku,
@@ -220,7 +215,7 @@ class _History:
             }
         ]
         details = {"location": item.location, "quote_id": quote_id}
-        doc = self._document("delivery", doc_id, payload, [item], shipped, details)
+        doc = self._document(command, [item], shipped, details)
         self._moved(1, "SHIP")
         self.writer.collect(item, doc)
         return doc
@@ -228,9 +223,11 @@ class _History:
     def quote(self, item: StockItem, at: datetime, quantity: Decimal) -> None:
         quote_id = self._doc_id("Q")
         price = Decimal(self.rng.randint(100, 9_000)) / 100
-        lines = [{"sku": item.sku, "quantity": quantity, "unit_price": price}]
-        payload = {"customer": "ACME", "location": item.location, "lines": lines}
-        quote = Quote.draft(quote_id, "ACME", item.location, lines, USER, fingerprint(payload))
+        priced = [PricedLine(item.sku, quantity, price)]
+        draft = CreateQuote(quote_id, "ACME", item.location, priced)
+        lines = [asdict(line) for line in draft.lines]
+        print_ = fingerprint(draft.payload())
+        quote = Quote.draft(quote_id, "ACME", item.location, lines, USER, print_)
         quote.close(USER)
         item.reserve(quantity, Source("quote", quote_id, 0, USER), at)
         self._moved(1, "RESERVE")
@@ -247,14 +244,9 @@ class _History:
         src = Source("transfer", doc_id, 0, USER)
         value = source.transfer_out(q, src, at, self.places)
         target.transfer_in(q, -value, src, at)
-        payload = {
-            "from_location": source.location,
-            "to_location": target.location,
-            "lines": as_payload([Line(source.sku, q)]),
-            "note": None,
-        }
+        command = PostTransfer(doc_id, source.location, target.location, [Line(source.sku, q)])
         details = {"from_location": source.location, "to_location": target.location}
-        doc = self._document("transfer", doc_id, payload, [source, target], [], details)
+        doc = self._document(command, [source, target], [], details)
         self._moved(2, "TRANSFER")
         self.writer.collect(source, target, doc)
 
@@ -266,12 +258,9 @@ class _History:
             item.waste(q, src, at, self.places)
         else:
             item.consume(q, src, at, self.places)
-        payload = {
-            "location": item.location,
-            "lines": as_payload([Line(item.sku, q)]),
-            "note": note,
-        }
-        doc = self._document(kind, doc_id, payload, [item], [], {"location": item.location})
+        outflow = PostWaste if kind == "waste" else PostConsumption
+        command = outflow(doc_id, item.location, [Line(item.sku, q)], note)
+        doc = self._document(command, [item], [], {"location": item.location})
         self._moved(1, kind.upper())
         self.writer.collect(item, doc)
 

@@ -17,7 +17,16 @@ from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
 from api import docs, limits, metrics, problems
-from api.routers import documents, health, periods, projections, quotes, reports, stock
+from api.routers import (
+    adjustments,
+    documents,
+    health,
+    periods,
+    projections,
+    quotes,
+    reports,
+    stock,
+)
 from application.ledger import Ledger
 from application.settings import Settings
 
@@ -38,6 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     ledger = Ledger(settings)
     read_models = ReadModels(settings, ledger)
+    ledger.on_recorded.append(lambda _position: read_models.notify())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,7 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.read_models = read_models
     app.state.metrics = metrics.Metrics(read_models)
     app.include_router(metrics.router)
-    for module in (health, documents, quotes, stock, reports, periods, projections):
+    for module in (health, documents, quotes, stock, adjustments, reports, periods, projections):
         app.include_router(module.router)
     docs.install(app)
     problems.install(app)

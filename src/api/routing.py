@@ -1,23 +1,25 @@
-"""Routing helpers: exact decimal JSON bodies, declared query parameters only, and the
-answer of a command."""
+"""Routing helpers: exact decimal JSON bodies, declared query parameters only, the command
+of a request body, and the answer of a command."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from dataclasses import fields
+from typing import Any, TypeVar, get_args, get_type_hints
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from api.money import places_of, with_places
 from api.numbers import RawNumber, json_number
 from api.schemas import command_body
+from application import commands
 from application.records import CommandResult
 
-if TYPE_CHECKING:
-    from projections.service import ReadModels
+C = TypeVar("C", bound=commands.Command)
 
 
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -105,15 +107,31 @@ class DecimalRoute(APIRoute):
         return exact
 
 
-def answer(
-    request: Request, response: Response, read_models: ReadModels, result: CommandResult
-) -> dict[str, Any]:
+def _line_type(kind: type[commands.Command]) -> Any:
+    """The line type of a command (``lines: Sequence[ReceiptLine]`` → ReceiptLine)."""
+    return get_args(get_type_hints(kind, vars(commands))["lines"])[0]
+
+
+def command_of(kind: type[C], body: BaseModel | None = None, **given: Any) -> C:
+    """The command ``kind`` from the request: each field from ``given`` (path parameters)
+    or the body's field of the same name; body lines become the command's line type."""
+    values: dict[str, Any] = {}
+    for field in fields(kind):
+        if field.name in given:
+            values[field.name] = given[field.name]
+        elif field.name == "lines":
+            line = _line_type(kind)
+            lines: list[BaseModel] = getattr(body, "lines")  # noqa: B009 (any body with lines)
+            values["lines"] = tuple(line(**each.model_dump()) for each in lines)
+        else:
+            values[field.name] = getattr(body, field.name)
+    return kind(**values)
+
+
+def answer(request: Request, response: Response, result: CommandResult) -> dict[str, Any]:
     """A command's body: 201 when it recorded something new, 200 on a repeat or no-op.
 
-    The read models are woken so the new events show up in queries promptly.
-    """
-    if result.created:
-        read_models.notify()
+    (The read models hear of new events from the ledger itself: ``Ledger.on_recorded``.)"""
     response.status_code = 201 if result.created else 200
     request.state.position = result.position
     body: dict[str, Any] = with_places(command_body(result), places_of(request))

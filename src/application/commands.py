@@ -1,10 +1,24 @@
-"""Input lines of the commands in API.md, as the application takes them (Decimal throughout)."""
+"""The commands of API.md, one frozen dataclass each (Decimal throughout).
+
+A command's first field is its document id; every other field is its payload, the identity of
+"the same document" (SPEC §1.5). The payload is derived from the dataclass — never written by
+hand — so a new command gets idempotency for free::
+
+    ledger.execute(PostReceipt("R-1", "main", [ReceiptLine("AB-1", qty, cost)]), user="alice")
+
+One line type per concept: ``Line`` (what leaves or moves), ``ReceiptLine`` (what arrives, at a
+cost), ``PricedLine`` (what a quote offers), ``CountLine`` (what a count saw).
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
+
+from domain.movements import DocType
 
 
 @dataclass(frozen=True)
@@ -21,7 +35,7 @@ class ReceiptLine:
 
 
 @dataclass(frozen=True)
-class QuoteLineIn:
+class PricedLine:
     sku: str
     quantity: Decimal
     unit_price: Decimal
@@ -34,5 +48,115 @@ class CountLine:
     unit_cost: Decimal | None = None
 
 
-def as_payload(lines: list[Any]) -> list[dict[str, Any]]:
-    return [asdict(line) for line in lines]
+@dataclass(frozen=True)
+class Command:
+    """A use case of the ledger; ``doc_type`` names the document it posts."""
+
+    doc_type: ClassVar[DocType]
+
+    @property
+    def doc_id(self) -> str:
+        return str(getattr(self, fields(self)[0].name))
+
+    def payload(self) -> dict[str, Any]:
+        """Every field but the id, lines as dicts: what a repeat must match exactly."""
+        body = asdict(self)
+        del body[fields(self)[0].name]
+        return body
+
+
+@dataclass(frozen=True)
+class PostReceipt(Command):
+    doc_type = DocType.RECEIPT
+    receipt_id: str
+    location: str
+    lines: Sequence[ReceiptLine]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PostDelivery(Command):
+    doc_type = DocType.DELIVERY
+    delivery_id: str
+    location: str
+    lines: Sequence[Line]
+    quote_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PostReturn(Command):
+    doc_type = DocType.RETURN
+    return_id: str
+    delivery_id: str
+    lines: Sequence[Line]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PostTransfer(Command):
+    doc_type = DocType.TRANSFER
+    transfer_id: str
+    from_location: str
+    to_location: str
+    lines: Sequence[Line]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PostConsumption(Command):
+    doc_type = DocType.CONSUMPTION
+    consumption_id: str
+    location: str
+    lines: Sequence[Line]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PostWaste(Command):
+    doc_type = DocType.WASTE
+    waste_id: str
+    location: str
+    lines: Sequence[Line]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class PostAdjustment(Command):
+    doc_type = DocType.ADJUSTMENT
+    adjustment_id: str
+    sku: str
+    location: str
+    quantity: Decimal
+    note: str | None
+    unit_cost: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PostCount(Command):
+    doc_type = DocType.COUNT
+    count_id: str
+    location: str
+    lines: Sequence[CountLine]
+    note: str | None
+    counted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CreateQuote(Command):
+    doc_type = DocType.QUOTE
+    quote_id: str
+    customer: str
+    location: str
+    lines: Sequence[PricedLine]
+
+
+@dataclass(frozen=True)
+class CloseQuote(Command):
+    doc_type = DocType.QUOTE
+    quote_id: str
+
+
+@dataclass(frozen=True)
+class CancelQuote(Command):
+    doc_type = DocType.QUOTE
+    quote_id: str

@@ -4,58 +4,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
+from domain.movements import MOVEMENT_SHAPE
 from domain.quote import Quote
 from domain.stock_item import Movement
 
 
 @dataclass(frozen=True)
 class MovementRecord:
-    """One recorded movement with its global position: the Movement shape of API.md."""
+    """One recorded movement with its global position: the Movement shape of API.md.
+
+    Its figures are exactly ``domain.movements.MOVEMENT_SHAPE`` (declared once), read as
+    attributes: ``record.sku``, ``record.on_hand_after``."""
 
     position: int
     recorded_at: datetime
-    sku: str
-    location: str
-    kind: str
-    quantity: Decimal
-    on_hand_delta: Decimal
-    reserved_delta: Decimal
-    unit_cost: Decimal
-    value: Decimal
-    document_type: str
-    document_id: str
-    line: int
-    user: str
-    note: str | None
-    on_hand_after: Decimal
-    reserved_after: Decimal
-    value_after: Decimal
+    figures: dict[str, Any]
+
+    def __hash__(self) -> int:
+        return hash((self.position, self.recorded_at, tuple(self.figures.items())))
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "figures":  # not yet set (copy, pickle): no recursion
+            raise AttributeError(name)
+        try:
+            return self.figures[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     @classmethod
     def from_event(cls, event: Movement, position: int) -> MovementRecord:
-        return cls(
-            position=position,
-            recorded_at=event.timestamp,
-            sku=event.sku,
-            location=event.location,
-            kind=event.kind,
-            quantity=event.quantity,
-            on_hand_delta=event.on_hand_delta,
-            reserved_delta=event.reserved_delta,
-            unit_cost=event.unit_cost,
-            value=event.value,
-            document_type=event.document_type,
-            document_id=event.document_id,
-            line=event.line,
-            user=event.user,
-            note=event.note,
-            on_hand_after=event.on_hand_after,
-            reserved_after=event.reserved_after,
-            value_after=event.value_after,
-        )
+        figures = {figure.name: getattr(event, figure.name) for figure in MOVEMENT_SHAPE}
+        return cls(position, event.timestamp, figures)
 
 
 @dataclass(frozen=True)

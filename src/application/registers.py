@@ -10,8 +10,6 @@ values, so a register can be snapshotted and read back.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,14 +18,13 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording, Transcoding
 
-from application.errors import ConcurrencyConflictError
+from application import posting
 from domain.access import ApiKey, Role
 from domain.books import PeriodClose
 
 if TYPE_CHECKING:
     from application.ledger import Ledger
 
-ATTEMPTS = 30
 R = TypeVar("R", bound=Aggregate)
 Outcome = TypeVar("Outcome")
 
@@ -43,16 +40,15 @@ def change(
     """``act``'s outcome on the latest register, and what saving it recorded (nothing when
     ``act`` triggered no event). Refuses with ConcurrencyConflictError when other writers
     keep winning."""
-    for attempt in range(ATTEMPTS):
+    for _ in posting.attempts():
         register = load(ledger, cls)
         outcome = act(register)
         try:
             recordings = ledger.save(register)
         except IntegrityError:
-            time.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
             continue
         return outcome, recordings
-    raise ConcurrencyConflictError("too many concurrent changes; try again")
+    raise AssertionError("unreachable: attempts() raises when spent")  # pragma: no cover
 
 
 class PeriodCloseAsDict(Transcoding):

@@ -14,7 +14,22 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
-from application.commands import CountLine, Line, QuoteLineIn, ReceiptLine
+from application.commands import (
+    CancelQuote,
+    CloseQuote,
+    CountLine,
+    CreateQuote,
+    Line,
+    PostConsumption,
+    PostCount,
+    PostDelivery,
+    PostReceipt,
+    PostReturn,
+    PostTransfer,
+    PostWaste,
+    PricedLine,
+    ReceiptLine,
+)
 from application.ledger import Ledger
 from application.records import CommandResult
 from domain.errors import DomainError
@@ -121,11 +136,8 @@ class Demo:
                 receipt_id = self._id("R")
                 self._try(
                     partial(
-                        self.ledger.post_receipt,
-                        receipt_id,
-                        location,
-                        lines,
-                        "opening stock",
+                        self.ledger.execute,
+                        PostReceipt(receipt_id, location, lines, "opening stock"),
                         user="alice",
                     )
                 )
@@ -155,32 +167,31 @@ class Demo:
             )
             lines.append(ReceiptLine(sku, Decimal(self.rng.randint(20, 80)), self.cost[sku]))
         receipt_id = self._id("R")
-        self._try(partial(self.ledger.post_receipt, receipt_id, "main", lines, user=self._user()))
+        self._try(
+            partial(self.ledger.execute, PostReceipt(receipt_id, "main", lines), user=self._user())
+        )
 
     def quote(self) -> None:
         picked = self.rng.sample(self.skus, min(3, len(self.skus)))
         lines = [
-            QuoteLineIn(sku, self._qty(Decimal(8)), (self.cost[sku] * Decimal("1.6")).quantize(ONE))
+            PricedLine(sku, self._qty(Decimal(8)), (self.cost[sku] * Decimal("1.6")).quantize(ONE))
             for sku in picked
         ]
         quote_id = self._id("Q")
         user = self._user()
         self._try(
             partial(
-                self.ledger.create_quote,
-                quote_id,
-                self.rng.choice(CUSTOMERS),
-                "main",
-                lines,
+                self.ledger.execute,
+                CreateQuote(quote_id, self.rng.choice(CUSTOMERS), "main", lines),
                 user=user,
             )
         )
         if self.rng.random() < 0.7 and self._try(
-            partial(self.ledger.close_quote, quote_id, user=user)
+            partial(self.ledger.execute, CloseQuote(quote_id), user=user)
         ):
             self.open_quotes.append((quote_id, [(line.sku, line.quantity) for line in lines]))
         elif self.rng.random() < 0.3:
-            self._try(partial(self.ledger.cancel_quote, quote_id, user=user))
+            self._try(partial(self.ledger.execute, CancelQuote(quote_id), user=user))
 
     def deliver_quotes(self) -> None:
         """Each open quote ships about half its lines' quantities now, the rest later."""
@@ -191,11 +202,8 @@ class Demo:
             delivery_id = self._id("D")
             result = self._try(
                 partial(
-                    self.ledger.post_delivery,
-                    delivery_id,
-                    "main",
-                    [Line(sku, q) for sku, q in part],
-                    quote_id,
+                    self.ledger.execute,
+                    PostDelivery(delivery_id, "main", [Line(sku, q) for sku, q in part], quote_id),
                     user=self._user(),
                 )
             )
@@ -215,10 +223,8 @@ class Demo:
         delivery_id = self._id("D")
         result = self._try(
             partial(
-                self.ledger.post_delivery,
-                delivery_id,
-                location,
-                [Line(sku, quantity)],
+                self.ledger.execute,
+                PostDelivery(delivery_id, location, [Line(sku, quantity)]),
                 user=self._user(),
             )
         )
@@ -233,11 +239,8 @@ class Demo:
         return_id = self._id("RT")
         self._try(
             partial(
-                self.ledger.post_return,
-                return_id,
-                delivery_id,
-                [Line(sku, back)],
-                "customer return",
+                self.ledger.execute,
+                PostReturn(return_id, delivery_id, [Line(sku, back)], "customer return"),
                 user=self._user(),
             )
         )
@@ -253,7 +256,9 @@ class Demo:
             transfer_id = self._id("T")
             self._try(
                 partial(
-                    self.ledger.post_transfer, transfer_id, "main", to, lines, user=self._user()
+                    self.ledger.execute,
+                    PostTransfer(transfer_id, "main", to, lines),
+                    user=self._user(),
                 )
             )
 
@@ -269,10 +274,8 @@ class Demo:
                     consumption_id = self._id("C")
                     self._try(
                         partial(
-                            self.ledger.post_consumption,
-                            consumption_id,
-                            location,
-                            [Line(sku, quantity)],
+                            self.ledger.execute,
+                            PostConsumption(consumption_id, location, [Line(sku, quantity)]),
                             user=self._user(),
                         )
                     )
@@ -284,11 +287,8 @@ class Demo:
             waste_id = self._id("W")
             self._try(
                 partial(
-                    self.ledger.post_waste,
-                    waste_id,
-                    location,
-                    [Line(sku, ONE)],
-                    "spoiled",
+                    self.ledger.execute,
+                    PostWaste(waste_id, location, [Line(sku, ONE)], "spoiled"),
                     user=self._user(),
                 )
             )
@@ -303,7 +303,11 @@ class Demo:
             lines.append(CountLine(sku, counted, self.cost[sku]))
         count_id = self._id("K")
         self._try(
-            partial(self.ledger.post_count, count_id, location, lines, "weekly count", user="admin")
+            partial(
+                self.ledger.execute,
+                PostCount(count_id, location, lines, "weekly count"),
+                user="admin",
+            )
         )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid5
@@ -30,6 +32,8 @@ def canonical(value: Any) -> Any:
         return {str(k): canonical(val) for k, val in sorted(value.items())}
     if isinstance(value, (list, tuple)):
         return [canonical(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
     return value
 
 
@@ -37,6 +41,27 @@ def fingerprint(payload: dict[str, Any]) -> str:
     """SHA-256 of the canonical payload: the identity of "the same document"."""
     text = json.dumps(canonical(payload), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class DocumentDetails:
+    """Where a document happened and what it refers to; only the fields its type uses are
+    set. Stored as a plain object of the set fields (``DocumentDetailsAsDict``), so the
+    details recorded as dicts before this type existed read back the same."""
+
+    location: str | None = None
+    quote_id: str | None = None
+    delivery_id: str | None = None
+    from_location: str | None = None
+    to_location: str | None = None
+    counted_at: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: value for name, value in asdict(self).items() if value is not None}
+
+    @classmethod
+    def of(cls, details: DocumentDetails | dict[str, Any]) -> DocumentDetails:
+        return details if isinstance(details, DocumentDetails) else cls(**details)
 
 
 class Document(Aggregate):
@@ -52,7 +77,7 @@ class Document(Aggregate):
         user: str
         movements: list[list[Any]]
         lines: list[dict[str, Any]]
-        details: dict[str, Any]
+        details: DocumentDetails | dict[str, Any]
 
     class ReturnRecorded(Aggregate.Event):
         """Units of this delivery's lines taken back: [[line, quantity, value], …]."""
@@ -81,7 +106,7 @@ class Document(Aggregate):
         user: str,
         movements: list[list[Any]],
         lines: list[dict[str, Any]],
-        details: dict[str, Any],
+        details: DocumentDetails | dict[str, Any],
     ) -> None:
         self.doc_type = doc_type
         self.doc_id = doc_id
@@ -89,7 +114,7 @@ class Document(Aggregate):
         self.user = user
         self.movements = [list(ref) for ref in movements]
         self.lines = [dict(line) for line in lines]
-        self.details = dict(details)
+        self.details = DocumentDetails.of(details)
 
     def check_repeat(self, fingerprint: str) -> None:
         """Refuses a different payload under this document id."""

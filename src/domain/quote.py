@@ -7,6 +7,7 @@ RELEASE) are StockItem movements the application records in the same transaction
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -159,6 +160,27 @@ class Quote(Aggregate):
             raise InvalidStateError(f"quote {self.quote_id} is {self.status}, not draft")
         self.trigger_event(self.Closed, user=user)
 
+    def deliver(
+        self, delivery_id: str, location: str, lines: Iterable[tuple[str, Decimal]], user: str
+    ) -> None:
+        """Records a delivery of ``(sku, quantity)`` lines against this quote. Refuses another
+        location and a sku not on the quote; then as ``record_delivery``."""
+        if location != self.location:
+            raise ValidationError(
+                f"quote {self.quote_id} is at {self.location}, not {location}",
+                [{"field": "location"}],
+            )
+        quantities = [Decimal(0)] * len(self.lines)
+        for index, (sku, quantity) in enumerate(lines):
+            at = self.line_index(sku)
+            if at is None:
+                raise ValidationError(
+                    f"sku {sku} is not on quote {self.quote_id}",
+                    [{"line": index, "field": "sku"}],
+                )
+            quantities[at] += quantity
+        self.record_delivery(delivery_id, quantities, user)
+
     def record_delivery(self, delivery_id: str, quantities: list[Decimal], user: str) -> None:
         """Delivers against a closed quote: each line ships ≤ its outstanding quantity."""
         if self.status != QuoteStatus.CLOSED:
@@ -175,6 +197,19 @@ class Quote(Aggregate):
         self.trigger_event(
             self.DeliveryRecorded, delivery_id=delivery_id, quantities=quantities, user=user
         )
+
+    def take_back(self, return_id: str, lines: Iterable[tuple[str, Decimal]], user: str) -> bool:
+        """Counts a return's ``(sku, quantity)`` lines against the quote's lines (skus not on
+        the quote are ignored); False when none of them is on the quote."""
+        quantities = [Decimal(0)] * len(self.lines)
+        for sku, quantity in lines:
+            at = self.line_index(sku)
+            if at is not None:
+                quantities[at] += quantity
+        if not any(quantities):
+            return False
+        self.record_return(return_id, quantities, user)
+        return True
 
     def record_return(self, return_id: str, quantities: list[Decimal], user: str) -> None:
         """Counts units returned against the quote's lines (never more than delivered)."""

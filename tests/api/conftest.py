@@ -87,7 +87,15 @@ def post_history(settings: Settings) -> None:
     from datetime import UTC, datetime
     from decimal import Decimal
 
-    from application.commands import Line, ReceiptLine
+    from application.commands import (
+        Line,
+        PostConsumption,
+        PostDelivery,
+        PostReceipt,
+        PostReturn,
+        PostWaste,
+        ReceiptLine,
+    )
     from application.ledger import Ledger
 
     moments = iter(
@@ -96,14 +104,14 @@ def post_history(settings: Settings) -> None:
     )
     ledger = Ledger(settings, clock=lambda: next(moments))
     try:
-        ledger.post_receipt(
-            "R-1", "main", [ReceiptLine("AB-001", Decimal(10), Decimal(5))], user="h"
+        ledger.execute(
+            PostReceipt("R-1", "main", [ReceiptLine("AB-001", Decimal(10), Decimal(5))]), user="h"
         )
-        ledger.post_delivery("D-1", "main", [Line("AB-001", Decimal(4))], user="h")
-        ledger.post_return("RT-1", "D-1", [Line("AB-001", Decimal(1))], user="h")
-        ledger.post_consumption("C-1", "main", [Line("AB-001", Decimal(2))], user="h")
-        ledger.post_waste("W-1", "main", [Line("AB-001", Decimal(1))], "spoiled", user="h")
-        ledger.post_delivery("D-2", "main", [Line("AB-001", Decimal(1))], user="h")
+        ledger.execute(PostDelivery("D-1", "main", [Line("AB-001", Decimal(4))]), user="h")
+        ledger.execute(PostReturn("RT-1", "D-1", [Line("AB-001", Decimal(1))]), user="h")
+        ledger.execute(PostConsumption("C-1", "main", [Line("AB-001", Decimal(2))]), user="h")
+        ledger.execute(PostWaste("W-1", "main", [Line("AB-001", Decimal(1))], "spoiled"), user="h")
+        ledger.execute(PostDelivery("D-2", "main", [Line("AB-001", Decimal(1))]), user="h")
     finally:
         ledger.close()
 

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.main import create_app
-from application.commands import ReceiptLine
+from application.commands import PostReceipt, ReceiptLine
 from application.settings import Settings
 
 
@@ -56,8 +56,8 @@ def fuzzed(settings: Settings) -> Iterator[tuple[Any, str]]:
     ledger = app.state.ledger
     from decimal import Decimal
 
-    ledger.post_receipt(
-        "R-seed", "main", [ReceiptLine("AB-001", Decimal(50), Decimal(3))], user="seed"
+    ledger.execute(
+        PostReceipt("R-seed", "main", [ReceiptLine("AB-001", Decimal(50), Decimal(3))]), user="seed"
     )
     _, token = ledger.issue_key("fuzzer", "admin", issued_by="test")
     with TestClient(app):

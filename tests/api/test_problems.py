@@ -97,7 +97,7 @@ def test_an_unexpected_error_is_a_logged_500_problem_and_records_nothing(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(ledger, "post_receipt", broken)
+    monkeypatch.setattr(ledger, "execute", broken)
     head = api.head
     with caplog.at_level(logging.ERROR, logger="stockledger.http"):
         response = api.post("/api/receipts", receipt("R-1"), role="clerk")

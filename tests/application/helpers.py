@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
-from application.commands import Line, QuoteLineIn, ReceiptLine
+from application.commands import Line, PostReceipt, PricedLine, ReceiptLine
 from application.ledger import Ledger
 from domain.stock_item import Movement, StockItem
 
@@ -17,15 +17,17 @@ def D(text: str | int) -> Decimal:
 
 
 def receive(ledger: Ledger, doc_id: str, sku: str, qty: str, cost: str, location: str = "main"):
-    return ledger.post_receipt(doc_id, location, [ReceiptLine(sku, D(qty), D(cost))], user=USER)
+    return ledger.execute(
+        PostReceipt(doc_id, location, [ReceiptLine(sku, D(qty), D(cost))]), user=USER
+    )
 
 
 def line(sku: str, qty: str) -> Line:
     return Line(sku, D(qty))
 
 
-def quote_line(sku: str, qty: str, price: str = "10") -> QuoteLineIn:
-    return QuoteLineIn(sku, D(qty), D(price))
+def quote_line(sku: str, qty: str, price: str = "10") -> PricedLine:
+    return PricedLine(sku, D(qty), D(price))
 
 
 def position(ledger: Ledger, sku: str, location: str = "main") -> StockItem | None:

@@ -18,7 +18,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from application.commands import Line, ReceiptLine
+from application.commands import Line, PostConsumption, PostReceipt, ReceiptLine
 from application.ledger import Ledger
 from application.settings import Settings
 from tests.pgserver import PostgresServer
@@ -29,11 +29,13 @@ def loop(settings: Settings, commands: int) -> tuple[float, float]:
         started = time.perf_counter()
         for n in range(commands):
             line = ReceiptLine("SKU-1", Decimal(1), Decimal("3.333333"))
-            ledger.post_receipt(f"r-{n}", "main", [line], user="bench")
+            ledger.execute(PostReceipt(f"r-{n}", "main", [line]), user="bench")
         receipts = commands / (time.perf_counter() - started)
         started = time.perf_counter()
         for n in range(commands):
-            ledger.post_consumption(f"c-{n}", "main", [Line("SKU-1", Decimal(1))], user="bench")
+            ledger.execute(
+                PostConsumption(f"c-{n}", "main", [Line("SKU-1", Decimal(1))]), user="bench"
+            )
         consumptions = commands / (time.perf_counter() - started)
     return receipts, consumptions
 

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from application.commands import CloseQuote, CreateQuote, PostDelivery
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.errors import InsufficientStockError
@@ -50,11 +51,15 @@ def test_racing_quote_closes_and_deliveries_never_oversell_the_last_units(
     with Ledger(pg_settings) as setup:
         receive(setup, "r-1", "A", str(STOCK), "2.50")
         for n in range(WORKERS):
-            setup.create_quote(f"q-{n}", f"customer-{n}", "main", [quote_line("A", "1")], user=USER)
+            setup.execute(
+                CreateQuote(f"q-{n}", f"customer-{n}", "main", [quote_line("A", "1")]), user=USER
+            )
 
     def close_then_ship(ledger: Ledger, n: int) -> str:
-        ledger.close_quote(f"q-{n}", user=USER)
-        ledger.post_delivery(f"d-{n}", "main", [line("A", "1")], quote_id=f"q-{n}", user=USER)
+        ledger.execute(CloseQuote(f"q-{n}"), user=USER)
+        ledger.execute(
+            PostDelivery(f"d-{n}", "main", [line("A", "1")], quote_id=f"q-{n}"), user=USER
+        )
         return "shipped"
 
     outcomes = race(pg_settings, close_then_ship)
@@ -81,14 +86,16 @@ def test_direct_deliveries_and_quote_closes_racing_share_the_stock_exactly(
         receive(setup, "r-1", "A", "5", "1")
         receive(setup, "r-2", "A", "2", "4")  # 7 units worth 13.00
         for n in range(WORKERS):
-            setup.create_quote(f"q-{n}", "ACME", "main", [quote_line("A", "1")], user=USER)
+            setup.execute(CreateQuote(f"q-{n}", "ACME", "main", [quote_line("A", "1")]), user=USER)
 
     def one_unit(ledger: Ledger, n: int) -> str:
         if n % 2:
-            ledger.post_delivery(f"direct-{n}", "main", [line("A", "1")], user=USER)
+            ledger.execute(PostDelivery(f"direct-{n}", "main", [line("A", "1")]), user=USER)
         else:
-            ledger.close_quote(f"q-{n}", user=USER)
-            ledger.post_delivery(f"d-{n}", "main", [line("A", "1")], quote_id=f"q-{n}", user=USER)
+            ledger.execute(CloseQuote(f"q-{n}"), user=USER)
+            ledger.execute(
+                PostDelivery(f"d-{n}", "main", [line("A", "1")], quote_id=f"q-{n}"), user=USER
+            )
         return "shipped"
 
     outcomes = race(pg_settings, one_unit)

@@ -6,7 +6,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from application.commands import CountLine, ReceiptLine
+from application.commands import (
+    CountLine,
+    PostConsumption,
+    PostCount,
+    PostDelivery,
+    PostReceipt,
+    ReceiptLine,
+)
 from application.ledger import Ledger
 from domain.errors import ValidationError
 from domain.movements import Kind
@@ -20,10 +27,11 @@ def test_a_count_is_compared_with_the_stock_at_its_observation_time(
     receive(timed_ledger, "r-1", "A", "10", "2")
     counted_at = clock.advance(minutes=5)
     clock.advance(minutes=5)
-    timed_ledger.post_delivery("d-1", "main", [line("A", "2")], user=USER)  # while counting
+    timed_ledger.execute(PostDelivery("d-1", "main", [line("A", "2")]), user=USER)  # while counting
     clock.advance(minutes=5)
-    result = timed_ledger.post_count(
-        "k-1", "main", [CountLine("A", D(9))], "shelf count", counted_at=counted_at, user=USER
+    result = timed_ledger.execute(
+        PostCount("k-1", "main", [CountLine("A", D(9))], "shelf count", counted_at=counted_at),
+        user=USER,
     )
     (adjustment,) = result.movements
     assert (adjustment.kind, adjustment.on_hand_delta, adjustment.value) == (
@@ -40,8 +48,10 @@ def test_a_count_without_a_time_is_compared_with_the_stock_now(
     timed_ledger: Ledger, clock: Clock
 ) -> None:
     receive(timed_ledger, "r-1", "A", "10", "2")
-    timed_ledger.post_delivery("d-1", "main", [line("A", "2")], user=USER)
-    result = timed_ledger.post_count("k-1", "main", [CountLine("A", D(9))], "recount", user=USER)
+    timed_ledger.execute(PostDelivery("d-1", "main", [line("A", "2")]), user=USER)
+    result = timed_ledger.execute(
+        PostCount("k-1", "main", [CountLine("A", D(9))], "recount"), user=USER
+    )
     assert [m.on_hand_delta for m in result.movements] == [D(1)]
     assert state(timed_ledger, "A") == (D(9), D(0), D("18.00"))
 
@@ -53,13 +63,15 @@ def test_a_count_line_with_no_difference_posts_no_movement(
     receive(timed_ledger, "r-2", "B", "4", "1")
     counted_at = clock.advance(minutes=1)
     clock.advance(minutes=1)
-    timed_ledger.post_consumption("c-1", "main", [line("A", "3")], user=USER)
-    result = timed_ledger.post_count(
-        "k-1",
-        "main",
-        [CountLine("A", D(10)), CountLine("B", D(5))],
-        "month end",
-        counted_at=counted_at,
+    timed_ledger.execute(PostConsumption("c-1", "main", [line("A", "3")]), user=USER)
+    result = timed_ledger.execute(
+        PostCount(
+            "k-1",
+            "main",
+            [CountLine("A", D(10)), CountLine("B", D(5))],
+            "month end",
+            counted_at=counted_at,
+        ),
         user=USER,
     )
     assert [(m.sku, m.on_hand_delta) for m in result.movements] == [("B", D(1))]
@@ -70,8 +82,8 @@ def test_a_count_before_any_stock_compares_with_zero(timed_ledger: Ledger, clock
     before = clock.advance(seconds=1)
     clock.advance(seconds=1)
     receive(timed_ledger, "r-1", "A", "10", "2")
-    result = timed_ledger.post_count(
-        "k-1", "main", [CountLine("A", D(3))], "late count", counted_at=before, user=USER
+    result = timed_ledger.execute(
+        PostCount("k-1", "main", [CountLine("A", D(3))], "late count", counted_at=before), user=USER
     )
     assert [m.on_hand_delta for m in result.movements] == [D(3)]
     assert state(timed_ledger, "A") == (D(13), D(0), D("26.00"))
@@ -83,21 +95,27 @@ def test_a_count_in_the_future_or_without_offset_is_refused(
     receive(timed_ledger, "r-1", "A", "10", "2")
     head = timed_ledger.head()
     with pytest.raises(ValidationError):
-        timed_ledger.post_count(
-            "k-1",
-            "main",
-            [CountLine("A", D(9))],
-            "early",
-            counted_at=clock.now + timedelta(hours=1),
+        timed_ledger.execute(
+            PostCount(
+                "k-1",
+                "main",
+                [CountLine("A", D(9))],
+                "early",
+                counted_at=clock.now + timedelta(hours=1),
+            ),
             user=USER,
         )
     with pytest.raises(ValidationError):
-        timed_ledger.post_count(
-            "k-2", "main", [CountLine("A", D(9))], "naive", counted_at=datetime(2025, 1, 1),
+        timed_ledger.execute(
+            PostCount(
+                "k-2", "main", [CountLine("A", D(9))], "naive", counted_at=datetime(2025, 1, 1)
+            ),
             user=USER,
-        )  # fmt: skip
+        )
     with pytest.raises(ValidationError):
-        timed_ledger.post_count("k-3", "main", [CountLine("A", D(-1))], "negative", user=USER)
+        timed_ledger.execute(
+            PostCount("k-3", "main", [CountLine("A", D(-1))], "negative"), user=USER
+        )
     assert timed_ledger.head() == head
 
 
@@ -107,11 +125,11 @@ def test_a_count_reaches_back_past_hundreds_of_later_movements(
     receive(timed_ledger, "r-1", "A", "10", "2")
     counted_at = clock.advance(minutes=1)
     clock.advance(minutes=1)
-    timed_ledger.post_receipt(
-        "r-2", "main", [ReceiptLine("A", D(1), D(2))] * 450, user=USER
+    timed_ledger.execute(
+        PostReceipt("r-2", "main", [ReceiptLine("A", D(1), D(2))] * 450), user=USER
     )  # 450 movements after the count, more than one page of history
-    result = timed_ledger.post_count(
-        "k-1", "main", [CountLine("A", D(8))], "count", counted_at=counted_at, user=USER
+    result = timed_ledger.execute(
+        PostCount("k-1", "main", [CountLine("A", D(8))], "count", counted_at=counted_at), user=USER
     )
     assert [m.on_hand_delta for m in result.movements] == [D(-2)]
     assert state(timed_ledger, "A") == (D(458), D(0), D("916.00"))

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 
+from application.commands import (
+    CloseQuote,
+    CreateQuote,
+    PostAdjustment,
+    PostConsumption,
+    PostDelivery,
+    PostReturn,
+    PostTransfer,
+)
 from application.ledger import Ledger
 from domain.movements import GENESIS_HASH, recompute_hash
 from tests.application.helpers import USER, D, line, movements, quote_line, receive
@@ -13,12 +22,12 @@ def test_recomputing_a_positions_chain_from_stored_events_matches_what_was_recor
     ledger: Ledger,
 ) -> None:
     receive(ledger, "r-1", "A", "3", "3.333333")
-    ledger.create_quote("q-1", "ACME", "main", [quote_line("A", "1")], user=USER)
-    ledger.close_quote("q-1", user=USER)
-    ledger.post_delivery("d-1", "main", [line("A", "1")], quote_id="q-1", user=USER)
-    ledger.post_return("ret-1", "d-1", [line("A", "0.5")], note="damaged box", user=USER)
-    ledger.post_transfer("t-1", "main", "bar", [line("A", "1")], user=USER)
-    ledger.post_adjustment("a-1", "A", "main", D("0.25"), "found", user=USER)
+    ledger.execute(CreateQuote("q-1", "ACME", "main", [quote_line("A", "1")]), user=USER)
+    ledger.execute(CloseQuote("q-1"), user=USER)
+    ledger.execute(PostDelivery("d-1", "main", [line("A", "1")], quote_id="q-1"), user=USER)
+    ledger.execute(PostReturn("ret-1", "d-1", [line("A", "0.5")], note="damaged box"), user=USER)
+    ledger.execute(PostTransfer("t-1", "main", "bar", [line("A", "1")]), user=USER)
+    ledger.execute(PostAdjustment("a-1", "A", "main", D("0.25"), "found"), user=USER)
     stored = movements(ledger, "A")
     assert len(stored) == 6
     previous = GENESIS_HASH
@@ -33,7 +42,7 @@ def test_recomputing_a_positions_chain_from_stored_events_matches_what_was_recor
 
 def test_tampering_a_decoded_events_field_changes_its_hash(ledger: Ledger) -> None:
     receive(ledger, "r-1", "A", "3", "3.333333")
-    ledger.post_consumption("c-1", "main", [line("A", "1")], user=USER)
+    ledger.execute(PostConsumption("c-1", "main", [line("A", "1")]), user=USER)
     event = movements(ledger, "A")[-1]
     for name, forged in [
         ("value", event.value + D("0.01")),

@@ -7,7 +7,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from application.commands import ReceiptLine
+from application.commands import (
+    CancelQuote,
+    CloseQuote,
+    CreateQuote,
+    PostConsumption,
+    PostDelivery,
+    PostReceipt,
+    ReceiptLine,
+)
 from application.ledger import Ledger
 from application.records import CommandResult
 from application.settings import Settings
@@ -19,7 +27,9 @@ from tests.application.helpers import USER, D, line, movements, quote_line, rece
 def test_the_same_receipt_posted_twice_records_one_set_of_events(ledger: Ledger) -> None:
     first = receive(ledger, "r-1", "A", "3", "2")
     head = ledger.head()
-    again = ledger.post_receipt("r-1", "main", [ReceiptLine("A", D("3.000"), D("2.00"))], user=USER)
+    again = ledger.execute(
+        PostReceipt("r-1", "main", [ReceiptLine("A", D("3.000"), D("2.00"))]), user=USER
+    )
     assert (first.created, again.created) == (True, False)
     assert again.movements == first.movements
     assert again.position == first.position
@@ -29,8 +39,8 @@ def test_the_same_receipt_posted_twice_records_one_set_of_events(ledger: Ledger)
 
 def test_the_same_delivery_posted_twice_ships_once(ledger: Ledger) -> None:
     receive(ledger, "r-1", "A", "3", "2")
-    first = ledger.post_delivery("d-1", "main", [line("A", "1")], user=USER)
-    again = ledger.post_delivery("d-1", "main", [line("A", "1")], user=USER)
+    first = ledger.execute(PostDelivery("d-1", "main", [line("A", "1")]), user=USER)
+    again = ledger.execute(PostDelivery("d-1", "main", [line("A", "1")]), user=USER)
     assert not again.created
     assert (again.movements, again.position) == (first.movements, first.position)
     assert state(ledger, "A") == (D(2), D(0), D("4.00"))
@@ -40,48 +50,48 @@ def test_a_different_payload_under_the_same_id_is_refused_and_records_nothing(
     ledger: Ledger,
 ) -> None:
     receive(ledger, "r-1", "A", "3", "2")
-    ledger.post_consumption("c-1", "main", [line("A", "1")], user=USER)
+    ledger.execute(PostConsumption("c-1", "main", [line("A", "1")]), user=USER)
     head = ledger.head()
     with pytest.raises(DocumentConflictError):
         receive(ledger, "r-1", "A", "3", "2.01")
     with pytest.raises(DocumentConflictError):
-        ledger.post_consumption("c-1", "main", [line("A", "2")], user=USER)
+        ledger.execute(PostConsumption("c-1", "main", [line("A", "2")]), user=USER)
     assert ledger.head() == head
     assert state(ledger, "A") == (D(2), D(0), D("4.00"))
 
 
 def test_the_same_id_may_be_used_by_documents_of_different_types(ledger: Ledger) -> None:
     receive(ledger, "x-1", "A", "3", "2")
-    result = ledger.post_consumption("x-1", "main", [line("A", "1")], user=USER)
+    result = ledger.execute(PostConsumption("x-1", "main", [line("A", "1")]), user=USER)
     assert result.created
 
 
 def test_a_quote_created_again_is_a_repeat_and_another_payload_a_conflict(
     ledger: Ledger,
 ) -> None:
-    first = ledger.create_quote("q-1", "ACME", "main", [quote_line("A", "2")], user=USER)
+    first = ledger.execute(CreateQuote("q-1", "ACME", "main", [quote_line("A", "2")]), user=USER)
     head = ledger.head()
-    again = ledger.create_quote("q-1", "ACME", "main", [quote_line("A", "2.0")], user=USER)
+    again = ledger.execute(CreateQuote("q-1", "ACME", "main", [quote_line("A", "2.0")]), user=USER)
     assert not again.created
     assert again.position == first.position
     with pytest.raises(DocumentConflictError):
-        ledger.create_quote("q-1", "ACME", "main", [quote_line("A", "3")], user=USER)
+        ledger.execute(CreateQuote("q-1", "ACME", "main", [quote_line("A", "3")]), user=USER)
     assert ledger.head() == head
 
 
 def test_closing_or_cancelling_a_quote_again_is_a_no_op_success(ledger: Ledger) -> None:
     receive(ledger, "r-1", "A", "5", "2")
-    ledger.create_quote("q-1", "ACME", "main", [quote_line("A", "2")], user=USER)
-    closed = ledger.close_quote("q-1", user=USER)
+    ledger.execute(CreateQuote("q-1", "ACME", "main", [quote_line("A", "2")]), user=USER)
+    closed = ledger.execute(CloseQuote("q-1"), user=USER)
     head = ledger.head()
-    closed_again = ledger.close_quote("q-1", user=USER)
+    closed_again = ledger.execute(CloseQuote("q-1"), user=USER)
     assert not closed_again.created
     assert closed_again.position == closed.position
     assert closed_again.quote is not None and closed_again.quote.status == "closed"
     assert ledger.head() == head
-    cancelled = ledger.cancel_quote("q-1", user=USER)
+    cancelled = ledger.execute(CancelQuote("q-1"), user=USER)
     head = ledger.head()
-    cancelled_again = ledger.cancel_quote("q-1", user=USER)
+    cancelled_again = ledger.execute(CancelQuote("q-1"), user=USER)
     assert not cancelled_again.created
     assert cancelled_again.position == cancelled.position
     assert ledger.head() == head
@@ -100,7 +110,7 @@ def test_the_same_delivery_posted_ten_times_concurrently_ships_once(
 
     def post(app: Ledger) -> CommandResult:
         start.wait(timeout=30)
-        return app.post_delivery("d-1", "main", [line("A", "7")], user=USER)
+        return app.execute(PostDelivery("d-1", "main", [line("A", "7")]), user=USER)
 
     try:
         with ThreadPoolExecutor(workers) as pool:
@@ -123,14 +133,14 @@ def test_a_repeated_delivery_is_answered_even_when_its_stock_has_since_gone(
     ledger: Ledger,
 ) -> None:
     receive(ledger, "r-1", "A", "2", "2")
-    first = ledger.post_delivery("d-1", "main", [line("A", "2")], user=USER)
+    first = ledger.execute(PostDelivery("d-1", "main", [line("A", "2")]), user=USER)
     head = ledger.head()
-    again = ledger.post_delivery("d-1", "main", [line("A", "2")], user=USER)
+    again = ledger.execute(PostDelivery("d-1", "main", [line("A", "2")]), user=USER)
     assert (again.created, again.position, again.movements) == (
         False,
         first.position,
         first.movements,
     )
     with pytest.raises(DocumentConflictError):
-        ledger.post_delivery("d-1", "main", [line("A", "5")], user=USER)
+        ledger.execute(PostDelivery("d-1", "main", [line("A", "5")]), user=USER)
     assert ledger.head() == head

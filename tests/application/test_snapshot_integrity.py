@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from application import store
-from application.commands import ReceiptLine
+from application.commands import PostConsumption, PostDelivery, PostReceipt, ReceiptLine
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.access import KeyRing
@@ -32,17 +32,17 @@ def test_a_snapshot_planted_at_the_current_version_is_ignored_after_a_restart(
         assert version == 2
     with Ledger(settings) as restarted:
         with pytest.raises(InsufficientStockError):
-            restarted.post_delivery("d-1", "main", [line("A", "500")], user=USER)
+            restarted.execute(PostDelivery("d-1", "main", [line("A", "500")]), user=USER)
         assert state(restarted, "A") == (D(10), D(0), D("20.00"))
-        result = restarted.post_delivery("d-2", "main", [line("A", "4")], user=USER)
+        result = restarted.execute(PostDelivery("d-2", "main", [line("A", "4")]), user=USER)
         assert result.movements[0].on_hand_after == D(6)
     assert "ignoring snapshot" in caplog.text and "on_hand 1000" in caplog.text
 
 
 def test_a_planted_snapshot_falls_back_to_an_older_genuine_one(settings: Settings) -> None:
     with Ledger(settings) as ledger:
-        ledger.post_receipt("r-1", "main", [ReceiptLine("A", D(1), D(1))] * 99, user=USER)
-        ledger.post_consumption("c-1", "main", [line("A", "9")], user=USER)
+        ledger.execute(PostReceipt("r-1", "main", [ReceiptLine("A", D(1), D(1))] * 99), user=USER)
+        ledger.execute(PostConsumption("c-1", "main", [line("A", "9")]), user=USER)
         plant_snapshot(ledger, ITEM, reserved=D(50))  # at v101, above the genuine v100
     with Ledger(settings) as restarted:
         item = restarted.get(StockItem, ITEM)
@@ -63,7 +63,7 @@ def test_a_snapshot_of_anything_but_a_stock_position_is_ignored(settings: Settin
 
 def _genuine_snapshot(settings: Settings) -> None:
     with Ledger(settings) as ledger:
-        ledger.post_receipt("r-1", "main", [ReceiptLine("A", D(1), D(1))] * 99, user=USER)
+        ledger.execute(PostReceipt("r-1", "main", [ReceiptLine("A", D(1), D(1))] * 99), user=USER)
         assert ledger.snapshots is not None
         assert [s.originator_version for s in ledger.snapshots.get(ITEM)] == [100]
 
@@ -91,12 +91,12 @@ def test_a_snapshot_planted_at_a_future_version_does_not_fail_the_command_that_r
     settings: Settings,
 ) -> None:
     with Ledger(settings) as ledger:
-        ledger.post_receipt("r-1", "main", [ReceiptLine("A", D(1), D(1))] * 98, user=USER)
+        ledger.execute(PostReceipt("r-1", "main", [ReceiptLine("A", D(1), D(1))] * 98), user=USER)
         # the state at v99 planted one version ahead, where the library will snapshot next
         assert plant_snapshot(ledger, ITEM, version=100) == 100
     with Ledger(settings) as restarted:
         assert receive(restarted, "r-2", "A", "1", "1").created
-        result = restarted.post_consumption("c-1", "main", [line("A", "1")], user=USER)
+        result = restarted.execute(PostConsumption("c-1", "main", [line("A", "1")]), user=USER)
         assert result.created
         assert state(restarted, "A")[0] == Decimal(98)
         versions = [e.originator_version for e in restarted.events.get(ITEM)]

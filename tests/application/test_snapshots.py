@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.commands import ReceiptLine
+from application.commands import PostConsumption, PostReceipt, ReceiptLine
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.movements import recompute_hash
@@ -18,9 +18,9 @@ def test_a_position_with_1200_movements_is_loaded_from_a_snapshot(settings: Sett
         interval = ledger.snapshotting_intervals[StockItem]
         for n in range(3):
             lines = [ReceiptLine("A", D(1), D("0.333333"))] * LINES_PER_RECEIPT
-            ledger.post_receipt(f"r-{n}", "main", lines, user=USER)
+            ledger.execute(PostReceipt(f"r-{n}", "main", lines), user=USER)
         for n in range(5):
-            ledger.post_consumption(f"c-{n}", "main", [line("A", "7")], user=USER)
+            ledger.execute(PostConsumption(f"c-{n}", "main", [line("A", "7")]), user=USER)
         expected = ledger.get(StockItem, item_id)
         assert expected is not None and expected.version == 1 + 3 * LINES_PER_RECEIPT + 5
         assert ledger.snapshots is not None
@@ -48,7 +48,7 @@ def test_a_position_with_1200_movements_is_loaded_from_a_snapshot(settings: Sett
             (-m.value for m in movements(fresh, "A") if m.kind == "CONSUME"), D(0)
         )
         # the chain continues correctly from a snapshot-loaded position
-        result = fresh.post_consumption("c-9", "main", [line("A", "1")], user=USER)
+        result = fresh.execute(PostConsumption("c-9", "main", [line("A", "1")]), user=USER)
         assert result.movements[0].on_hand_after == D(1164)
         newest = movements(fresh, "A")[-1]
         assert newest.prev_hash == expected.chain

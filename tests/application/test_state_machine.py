@@ -29,7 +29,23 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from application.commands import CountLine, Line, QuoteLineIn, ReceiptLine
+from application.commands import (
+    CancelQuote,
+    CloseQuote,
+    CountLine,
+    CreateQuote,
+    Line,
+    PostAdjustment,
+    PostConsumption,
+    PostCount,
+    PostDelivery,
+    PostReceipt,
+    PostReturn,
+    PostTransfer,
+    PostWaste,
+    PricedLine,
+    ReceiptLine,
+)
 from application.ledger import Ledger
 from application.records import CommandResult
 from application.settings import Settings
@@ -180,7 +196,7 @@ class LedgerMachine(RuleBasedStateMachine):
         expected = self.positions[sku, loc].move(qty, ZERO, money(qty * cost))
         lines = [ReceiptLine(self.sku(sku), qty, cost)]
         doc = self.new_id()
-        result = self.run(lambda: self.ledger.post_receipt(doc, loc, lines, user=USER))
+        result = self.run(lambda: self.ledger.execute(PostReceipt(doc, loc, lines), user=USER))
         assert self.values(result) == [expected]
 
     @rule(sku=skus, loc=locations, qty=quantities)
@@ -188,7 +204,7 @@ class LedgerMachine(RuleBasedStateMachine):
         position = self.positions[sku, loc]
         doc = self.new_id()
         lines = [Line(self.sku(sku), qty)]
-        call = lambda: self.ledger.post_delivery(doc, loc, lines, user=USER)  # noqa: E731
+        call = lambda: self.ledger.execute(PostDelivery(doc, loc, lines), user=USER)  # noqa: E731
         if qty > position.available:
             self.run(call, InsufficientStockError)
             return
@@ -207,9 +223,9 @@ class LedgerMachine(RuleBasedStateMachine):
         doc = self.new_id()
         lines = [Line(self.sku(sku), qty)]
         if kind == "consumption":
-            call = lambda: self.ledger.post_consumption(doc, loc, lines, user=USER)  # noqa: E731
+            call = lambda: self.ledger.execute(PostConsumption(doc, loc, lines), user=USER)  # noqa: E731
         else:
-            call = lambda: self.ledger.post_waste(doc, loc, lines, "spilt", user=USER)  # noqa: E731
+            call = lambda: self.ledger.execute(PostWaste(doc, loc, lines, "spilt"), user=USER)  # noqa: E731
         if qty > position.available:
             self.run(call, InsufficientStockError)
             return
@@ -221,7 +237,7 @@ class LedgerMachine(RuleBasedStateMachine):
         source, target = LOCATIONS if direction else LOCATIONS[::-1]
         doc = self.new_id()
         lines = [Line(self.sku(sku), qty)]
-        call = lambda: self.ledger.post_transfer(doc, source, target, lines, user=USER)  # noqa: E731
+        call = lambda: self.ledger.execute(PostTransfer(doc, source, target, lines), user=USER)  # noqa: E731
         if qty > self.positions[sku, source].available:
             self.run(call, InsufficientStockError)
             return
@@ -241,8 +257,8 @@ class LedgerMachine(RuleBasedStateMachine):
     ) -> None:
         delta = -qty if negative else qty
         doc = self.new_id()
-        call = lambda: self.ledger.post_adjustment(  # noqa: E731
-            doc, self.sku(sku), loc, delta, "audit", cost, user=USER
+        call = lambda: self.ledger.execute(  # noqa: E731
+            PostAdjustment(doc, self.sku(sku), loc, delta, "audit", cost), user=USER
         )
         self.adjust_like(sku, loc, delta, cost, call)
 
@@ -257,7 +273,7 @@ class LedgerMachine(RuleBasedStateMachine):
         quantity = position.on_hand if counted == "same" else Decimal(counted)
         doc = self.new_id()
         lines = [CountLine(self.sku(sku), quantity, cost)]
-        call = lambda: self.ledger.post_count(doc, loc, lines, "stocktake", user=USER)  # noqa: E731
+        call = lambda: self.ledger.execute(PostCount(doc, loc, lines, "stocktake"), user=USER)  # noqa: E731
         difference = quantity - position.on_hand
         if difference == 0:
             result = self.run(call)
@@ -297,8 +313,10 @@ class LedgerMachine(RuleBasedStateMachine):
     )
     def create_quote(self, loc: str, picks: list[tuple[str, Decimal]]) -> None:
         quote_id = self.new_id()
-        lines = [QuoteLineIn(self.sku(sku), qty, Decimal("9.90")) for sku, qty in picks]
-        result = self.run(lambda: self.ledger.create_quote(quote_id, "ACME", loc, lines, user=USER))
+        lines = [PricedLine(self.sku(sku), qty, Decimal("9.90")) for sku, qty in picks]
+        result = self.run(
+            lambda: self.ledger.execute(CreateQuote(quote_id, "ACME", loc, lines), user=USER)
+        )
         assert result is not None and result.movements == []
         self.quotes[quote_id] = QuoteModel(loc, list(picks), delivered=[ZERO] * len(picks))
 
@@ -307,7 +325,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def close_quote(self, data: st.DataObject) -> None:
         quote_id = data.draw(st.sampled_from(sorted(self.quotes)))
         quote = self.quotes[quote_id]
-        call = lambda: self.ledger.close_quote(quote_id, user=USER)  # noqa: E731
+        call = lambda: self.ledger.execute(CloseQuote(quote_id), user=USER)  # noqa: E731
         if quote.status in ("closed", "delivered"):
             self.no_op(call)
         elif quote.status == "cancelled":
@@ -327,7 +345,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def cancel_quote(self, data: st.DataObject) -> None:
         quote_id = data.draw(st.sampled_from(sorted(self.quotes)))
         quote = self.quotes[quote_id]
-        call = lambda: self.ledger.cancel_quote(quote_id, user=USER)  # noqa: E731
+        call = lambda: self.ledger.execute(CancelQuote(quote_id), user=USER)  # noqa: E731
         if quote.status == "cancelled":
             self.no_op(call)
         elif quote.status == "delivered":
@@ -357,8 +375,8 @@ class LedgerMachine(RuleBasedStateMachine):
         qty = {"all": outstanding, "half": half(outstanding), "too much": outstanding + 1}[how_much]
         doc = self.new_id()
         lines = [Line(self.sku(sku), qty)]
-        call = lambda: self.ledger.post_delivery(  # noqa: E731
-            doc, quote.location, lines, quote_id=quote_id, user=USER
+        call = lambda: self.ledger.execute(  # noqa: E731
+            PostDelivery(doc, quote.location, lines, quote_id=quote_id), user=USER
         )
         if qty > outstanding:
             self.run(call, InvalidStateError)
@@ -386,7 +404,7 @@ class LedgerMachine(RuleBasedStateMachine):
         }[how_much]
         doc = self.new_id()
         lines = [Line(self.sku(delivery.sku), qty)]
-        call = lambda: self.ledger.post_return(doc, delivery_id, lines, user=USER)  # noqa: E731
+        call = lambda: self.ledger.execute(PostReturn(doc, delivery_id, lines), user=USER)  # noqa: E731
         if qty <= 0 or qty > rest:
             self.run(call, ValidationError)
             return
@@ -446,7 +464,8 @@ class LedgerMachine(RuleBasedStateMachine):
         too_many = position.available + Decimal("0.5")
         lines = [Line(self.sku(sku), too_many)]
         self.run(
-            lambda: self.ledger.post_delivery(doc, loc, lines, user=USER), InsufficientStockError
+            lambda: self.ledger.execute(PostDelivery(doc, loc, lines), user=USER),
+            InsufficientStockError,
         )
 
     # -- invariants -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from application.commands import ReceiptLine
+from application.commands import PostReceipt, ReceiptLine
 from application.errors import WriterBusyError
 from application.ledger import Ledger
 from application.settings import Settings
@@ -51,13 +51,13 @@ def test_a_stuck_write_is_abandoned_and_frees_the_writer_lock(
         stall_after_lock(stuck, statements)
         started = time.monotonic()
         with pytest.raises(WriterBusyError):
-            stuck.post_receipt("R-STUCK", "main", LINE, user="ann")
+            stuck.execute(PostReceipt("R-STUCK", "main", LINE), user="ann")
         assert time.monotonic() - started < 10
         # Nothing was recorded, and the lock is free for every writer.
         assert stuck.head() == 0
         assert writer_ready(other.recorder, settings)
-        assert other.post_receipt("R-NEXT", "main", LINE, user="ann").created
-        assert stuck.post_receipt("R-AGAIN", "main", LINE, user="ann").created
+        assert other.execute(PostReceipt("R-NEXT", "main", LINE), user="ann").created
+        assert stuck.execute(PostReceipt("R-AGAIN", "main", LINE), user="ann").created
         assert other.head() == stuck.head() > 0
 
 

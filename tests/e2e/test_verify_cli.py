@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from application.commands import Line, ReceiptLine
+from application.commands import Line, PostConsumption, PostReceipt, ReceiptLine
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.stock_item import StockItem
@@ -21,8 +21,10 @@ def test_verify_with_the_key_exits_1_on_a_rewrite_and_never_prints_the_key(
     keyed = Settings(database_url=None, data_dir=tmp_path / "var", ledger_key=KEY)
     bare = Settings(database_url=None, data_dir=tmp_path / "var")
     with Ledger(keyed) as ledger:
-        ledger.post_receipt("r-1", "main", [ReceiptLine("A", Decimal(5), Decimal(2))], user="u")
-        ledger.post_consumption("c-1", "main", [Line("A", Decimal(1))], user="u")
+        ledger.execute(
+            PostReceipt("r-1", "main", [ReceiptLine("A", Decimal(5), Decimal(2))]), user="u"
+        )
+        ledger.execute(PostConsumption("c-1", "main", [Line("A", Decimal(1))]), user="u")
     cli(keyed, "projections", "rebuild", "all")
     clean = cli(keyed, "verify")
     assert "no discrepancies" in clean.stdout

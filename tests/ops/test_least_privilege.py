@@ -12,7 +12,7 @@ from urllib.parse import urlparse, urlunparse
 import psycopg
 import pytest
 
-from application.commands import Line, ReceiptLine
+from application.commands import Line, PostDelivery, PostReceipt, ReceiptLine
 from application.ledger import Ledger
 from application.roles import APP_ROLE, PROJECTOR_ROLE, grant_roles
 from application.settings import Settings
@@ -36,11 +36,16 @@ def app_url(pg_url: str) -> str:
 def test_the_service_posts_commands_under_the_restricted_role(app_url: str) -> None:
     ledger = Ledger(Settings(database_url=app_url, create_schema=False))
     try:
-        receipt = ledger.post_receipt(
-            "R-1", "main", [ReceiptLine("AB-1", Decimal(5), Decimal("2.50"))], user="alice"
+        receipt = ledger.execute(
+            PostReceipt("R-1", "main", [ReceiptLine("AB-1", Decimal(5), Decimal("2.50"))]),
+            user="alice",
         )
-        delivery = ledger.post_delivery("D-1", "main", [Line("AB-1", Decimal(2))], user="alice")
-        repeat = ledger.post_delivery("D-1", "main", [Line("AB-1", Decimal(2))], user="alice")
+        delivery = ledger.execute(
+            PostDelivery("D-1", "main", [Line("AB-1", Decimal(2))]), user="alice"
+        )
+        repeat = ledger.execute(
+            PostDelivery("D-1", "main", [Line("AB-1", Decimal(2))]), user="alice"
+        )
     finally:
         ledger.close()
     assert receipt.movements[0].value == Decimal("12.50")
@@ -60,7 +65,9 @@ def test_the_service_posts_commands_under_the_restricted_role(app_url: str) -> N
 )
 def test_the_restricted_role_cannot_change_recorded_events(app_url: str, statement: str) -> None:
     ledger = Ledger(Settings(database_url=app_url, create_schema=False))
-    ledger.post_receipt("R-1", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))], user="a")
+    ledger.execute(
+        PostReceipt("R-1", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))]), user="a"
+    )
     ledger.close()
     with (
         psycopg.connect(app_url, autocommit=True) as conn,
@@ -71,7 +78,9 @@ def test_the_restricted_role_cannot_change_recorded_events(app_url: str, stateme
 
 def test_the_trigger_still_refuses_the_owner(app_url: str, pg_url: str) -> None:
     ledger = Ledger(Settings(database_url=app_url, create_schema=False))
-    ledger.post_receipt("R-1", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))], user="a")
+    ledger.execute(
+        PostReceipt("R-1", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))]), user="a"
+    )
     ledger.close()
     with (
         psycopg.connect(pg_url, autocommit=True) as conn,
@@ -150,9 +159,9 @@ def test_the_restricted_role_can_end_its_own_stuck_write(app_url: str, tmp_path:
     with Ledger(settings) as stuck, Ledger(settings) as other:
         stall_after_lock(stuck, ["SET LOCAL statement_timeout = 0", "SELECT pg_sleep(60)"])
         with pytest.raises(WriterBusyError):
-            stuck.post_receipt(
-                "R-1", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))], user="a"
+            stuck.execute(
+                PostReceipt("R-1", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))]), user="a"
             )
-        assert other.post_receipt(
-            "R-2", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))], user="a"
+        assert other.execute(
+            PostReceipt("R-2", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))]), user="a"
         ).created

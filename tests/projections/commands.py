@@ -9,7 +9,23 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from application.commands import CountLine, Line, QuoteLineIn, ReceiptLine
+from application.commands import (
+    CancelQuote,
+    CloseQuote,
+    CountLine,
+    CreateQuote,
+    Line,
+    PostAdjustment,
+    PostConsumption,
+    PostCount,
+    PostDelivery,
+    PostReceipt,
+    PostReturn,
+    PostTransfer,
+    PostWaste,
+    PricedLine,
+    ReceiptLine,
+)
 from application.errors import ApplicationError
 from application.ledger import Ledger
 from domain.errors import DomainError
@@ -65,41 +81,48 @@ class Driver:
         kind = op[0]
         if kind == "receipt":
             lines = [ReceiptLine(s, q, c) for s, q, c in op[2]]
-            led.post_receipt(self.next_id("R"), op[1], lines, user=u)
+            led.execute(PostReceipt(self.next_id("R"), op[1], lines), user=u)
         elif kind == "deliver":
             d = self.next_id("D")
-            led.post_delivery(d, op[1], [Line(op[2], op[3])], user=u)
+            led.execute(PostDelivery(d, op[1], [Line(op[2], op[3])]), user=u)
             self.deliveries.append((d, op[2]))
         elif kind == "consume":
-            led.post_consumption(self.next_id("C"), op[1], [Line(op[2], op[3])], user=u)
+            led.execute(PostConsumption(self.next_id("C"), op[1], [Line(op[2], op[3])]), user=u)
         elif kind == "waste":
-            led.post_waste(self.next_id("W"), op[1], [Line(op[2], op[3])], "spoilt", user=u)
+            led.execute(PostWaste(self.next_id("W"), op[1], [Line(op[2], op[3])], "spoilt"), user=u)
         elif kind == "transfer":
             if op[1] != op[2]:
-                led.post_transfer(self.next_id("T"), op[1], op[2], [Line(op[3], op[4])], user=u)
+                led.execute(
+                    PostTransfer(self.next_id("T"), op[1], op[2], [Line(op[3], op[4])]), user=u
+                )
         elif kind == "adjust":
             if op[3]:
-                led.post_adjustment(
-                    self.next_id("A"), op[2], op[1], Decimal(op[3]), "fix", op[4], user=u
+                led.execute(
+                    PostAdjustment(self.next_id("A"), op[2], op[1], Decimal(op[3]), "fix", op[4]),
+                    user=u,
                 )
         elif kind == "count":
-            led.post_count(
-                self.next_id("N"),
-                op[1],
-                [CountLine(op[2], Decimal(op[3]), Decimal(2))],
-                "stocktake",
+            led.execute(
+                PostCount(
+                    self.next_id("N"),
+                    op[1],
+                    [CountLine(op[2], Decimal(op[3]), Decimal(2))],
+                    "stocktake",
+                ),
                 user=u,
             )
         elif kind == "quote":
             q = self.next_id("Q")
-            led.create_quote(q, "cust", op[1], [QuoteLineIn(op[2], op[3], Decimal(9))], user=u)
-            led.close_quote(q, user=u)
+            led.execute(
+                CreateQuote(q, "cust", op[1], [PricedLine(op[2], op[3], Decimal(9))]), user=u
+            )
+            led.execute(CloseQuote(q), user=u)
             if op[4] == "cancel":
-                led.cancel_quote(q, user=u)
+                led.execute(CancelQuote(q), user=u)
             elif op[4] == "deliver":
                 d = self.next_id("D")
-                led.post_delivery(d, op[1], [Line(op[2], op[3])], quote_id=q, user=u)
+                led.execute(PostDelivery(d, op[1], [Line(op[2], op[3])], quote_id=q), user=u)
                 self.deliveries.append((d, op[2]))
         elif kind == "return" and self.deliveries:
             delivery, sku = self.deliveries[-1]
-            led.post_return(self.next_id("X"), delivery, [Line(sku, op[1])], user=u)
+            led.execute(PostReturn(self.next_id("X"), delivery, [Line(sku, op[1])]), user=u)

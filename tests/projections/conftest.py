@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from application.commands import Line, ReceiptLine
+from application.commands import Line, PostConsumption, PostReceipt, ReceiptLine
 from application.ledger import Ledger
 from application.settings import Settings
 from projections.base import Projection, Rows, entry
@@ -85,15 +85,18 @@ def fill(ledger: Ledger, documents: int, lines: int, prefix: str = "F") -> int:
     for n in range(documents):
         skus = [f"{prefix}{i:04d}" for i in range(lines)]
         if n % 2 == 0:
-            result = ledger.post_receipt(
-                f"{prefix}R{n}",
-                "main",
-                [ReceiptLine(s, Decimal("3"), Decimal("1.25")) for s in skus],
+            result = ledger.execute(
+                PostReceipt(
+                    f"{prefix}R{n}",
+                    "main",
+                    [ReceiptLine(s, Decimal("3"), Decimal("1.25")) for s in skus],
+                ),
                 user="filler",
             )
         else:
-            result = ledger.post_consumption(
-                f"{prefix}C{n}", "main", [Line(s, Decimal("1")) for s in skus], user="filler"
+            result = ledger.execute(
+                PostConsumption(f"{prefix}C{n}", "main", [Line(s, Decimal("1")) for s in skus]),
+                user="filler",
             )
         position = result.position
     return position

@@ -46,8 +46,7 @@ class Recorder(Driver):
     def __init__(self, ledger: Ledger) -> None:
         super().__init__(ledger)
         self.moves: list[MovementRecord] = []
-        for name in [n for n in dir(ledger) if n.startswith(("post_", "close_quote", "cancel_"))]:
-            setattr(self.ledger, name, self._keeping(getattr(ledger, name)))
+        self.ledger.execute = self._keeping(ledger.execute)  # type: ignore[method-assign]
 
     def _keeping(self, command: Any) -> Any:
         def run(*args: Any, **kwargs: Any) -> Any:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from application.commands import Line, ReceiptLine
+from application.commands import Line, PostDelivery, PostReceipt, ReceiptLine
 from application.ledger import Ledger
 from application.settings import Settings
 from projections.balances import Balances
@@ -105,11 +105,16 @@ def test_commands_keep_flowing_during_a_rebuild_and_nothing_is_lost_at_the_switc
     def post() -> None:
         n = 0
         while not done.is_set() or n < 30:
-            result = ledger.post_receipt(
-                f"LIVE{n}", "bar", [ReceiptLine(f"L{n % 7}", Decimal(2), Decimal("0.5"))], user="u"
+            result = ledger.execute(
+                PostReceipt(
+                    f"LIVE{n}", "bar", [ReceiptLine(f"L{n % 7}", Decimal(2), Decimal("0.5"))]
+                ),
+                user="u",
             )
             if n % 3 == 2:
-                ledger.post_delivery(f"LD{n}", "bar", [Line(f"L{n % 7}", Decimal(1))], user="u")
+                ledger.execute(
+                    PostDelivery(f"LD{n}", "bar", [Line(f"L{n % 7}", Decimal(1))]), user="u"
+                )
             posted.append(result.position)
             models.notify()
             n += 1
@@ -154,8 +159,8 @@ def test_a_version_bump_rebuilds_in_the_background_and_switches_over(
             "switched to version 2",
         )
         assert generation(bumped, "balances") == 2
-        result = ledger.post_receipt(
-            "AFTER", "main", [ReceiptLine("F0001", Decimal(1), Decimal(1))], user="u"
+        result = ledger.execute(
+            PostReceipt("AFTER", "main", [ReceiptLine("F0001", Decimal(1), Decimal(1))]), user="u"
         )
         assert bumped.wait_for(result.position)
         assert bumped.balance("F0001", "main")["on_hand"] == Decimal(11)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from application.commands import Line, ReceiptLine
+from application.commands import Line, PostDelivery, PostReceipt, PostTransfer, ReceiptLine
 from application.ledger import Ledger
 from application.settings import Settings
 from projections.rebuild import Rebuild
@@ -28,11 +28,13 @@ def year_of_trade(settings: Settings) -> tuple[Ledger, Clock]:
         sku = skus[day % 5]
         if day % 3 == 0:
             lines = [ReceiptLine(s, Decimal("4.5"), Decimal("2.1")) for s in skus]
-            ledger.post_receipt(f"R{day}", "main", lines, user="u")
+            ledger.execute(PostReceipt(f"R{day}", "main", lines), user="u")
         elif day % 3 == 1:
-            ledger.post_delivery(f"D{day}", "main", [Line(sku, Decimal(1))], user="u")
+            ledger.execute(PostDelivery(f"D{day}", "main", [Line(sku, Decimal(1))]), user="u")
         else:
-            ledger.post_transfer(f"T{day}", "main", "bar", [Line(sku, Decimal("0.5"))], user="u")
+            ledger.execute(
+                PostTransfer(f"T{day}", "main", "bar", [Line(sku, Decimal("0.5"))]), user="u"
+            )
     return ledger, clock
 
 
@@ -65,10 +67,10 @@ def test_a_rebuild_refuses_a_ledger_whose_times_run_back_past_a_settled_period(
     models = ReadModels(settings, ledger)
     try:
         receipt = [ReceiptLine("S0", Decimal(1), Decimal(1))]
-        ledger.post_receipt("MAY", "main", receipt, user="u")
+        ledger.execute(PostReceipt("MAY", "main", receipt), user="u")
         clock.now = utc(2026, 1, 10)  # four months back: only a forged clock could do this
-        ledger.post_receipt("JAN", "main", receipt, user="u")
-        ledger.post_receipt("JAN-2", "main", receipt, user="u")
+        ledger.execute(PostReceipt("JAN", "main", receipt), user="u")
+        ledger.execute(PostReceipt("JAN-2", "main", receipt), user="u")
         catch_up(models, ledger)
         before = live_rows(models, "cogs")
         one_event_a_chunk = Rebuild(models.db, ledger, [models.projections["cogs"]], chunk=1)

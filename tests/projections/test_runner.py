@@ -10,7 +10,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from application.commands import Line, ReceiptLine
+from application.commands import Line, PostDelivery, PostReceipt, ReceiptLine
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.movements import Source
@@ -40,8 +40,8 @@ def test_the_in_process_runner_follows_new_commands_promptly(
     ledger: Ledger, models: ReadModels
 ) -> None:
     models.start()
-    result = ledger.post_receipt(
-        "R1", "main", [ReceiptLine("A", Decimal("2.5"), Decimal("4"))], user="u"
+    result = ledger.execute(
+        PostReceipt("R1", "main", [ReceiptLine("A", Decimal("2.5"), Decimal("4"))]), user="u"
     )
     models.notify()
     started = time.monotonic()
@@ -57,7 +57,9 @@ def test_the_in_process_runner_follows_new_commands_promptly(
 def test_wait_for_gives_up_after_its_timeout_when_no_runner_is_running(
     ledger: Ledger, models: ReadModels
 ) -> None:
-    result = ledger.post_receipt("R1", "main", [ReceiptLine("A", Decimal(1), Decimal(1))], user="u")
+    result = ledger.execute(
+        PostReceipt("R1", "main", [ReceiptLine("A", Decimal(1), Decimal(1))]), user="u"
+    )
     started = time.monotonic()
     assert not models.wait_for(result.position, timeout=0.3)
     assert 0.25 < time.monotonic() - started < 3
@@ -83,8 +85,8 @@ def test_a_reader_never_advances_past_an_event_a_still_open_writer_will_commit(
     models = ReadModels(pg_settings, ledger)
     closers = []
     try:
-        first = ledger.post_receipt(
-            "R1", "main", [ReceiptLine("A", Decimal(1), Decimal(1))], user="u"
+        first = ledger.execute(
+            PostReceipt("R1", "main", [ReceiptLine("A", Decimal(1), Decimal(1))]), user="u"
         )
         models.start()
         assert models.wait_for(first.position, timeout=5)
@@ -130,8 +132,8 @@ def test_postgres_runners_wake_on_notify_without_the_hint(pg_settings: Settings)
     try:
         models.start()
         wait_until(lambda: all(r.active for r in models._runners), 10, "runners active")
-        result = ledger.post_receipt(
-            "R1", "main", [ReceiptLine("A", Decimal(1), Decimal(1))], user="u"
+        result = ledger.execute(
+            PostReceipt("R1", "main", [ReceiptLine("A", Decimal(1), Decimal(1))]), user="u"
         )
         started = time.monotonic()
         wait_until(lambda: min(models.positions().values()) >= result.position, 5)
@@ -148,8 +150,8 @@ def test_a_standby_takes_over_within_seconds_when_the_active_worker_dies(
     models = ReadModels(pg_settings, ledger)
     process = worker(pg_settings, "run")
     try:
-        first = ledger.post_receipt(
-            "R1", "main", [ReceiptLine("A", Decimal(1), Decimal(1))], user="u"
+        first = ledger.execute(
+            PostReceipt("R1", "main", [ReceiptLine("A", Decimal(1), Decimal(1))]), user="u"
         )
         wait_until(lambda: min(models.positions().values()) >= first.position, 30, "worker")
         stop = threading.Event()
@@ -161,7 +163,7 @@ def test_a_standby_takes_over_within_seconds_when_the_active_worker_dies(
         assert not standby.active, "the worker holds the lock"
         process.send_signal(signal.SIGKILL)
         process.wait(10)
-        second = ledger.post_delivery("D1", "main", [Line("A", Decimal(1))], user="u")
+        second = ledger.execute(PostDelivery("D1", "main", [Line("A", Decimal(1))]), user="u")
         started = time.monotonic()
         wait_until(lambda: models.positions()["balances"] >= second.position, 10, "takeover")
         assert time.monotonic() - started < 5
@@ -183,7 +185,7 @@ def test_runner_logs_one_json_line_per_batch(
 ) -> None:
     import json
 
-    ledger.post_receipt("R1", "main", [ReceiptLine(sku, Decimal(1), Decimal(1))], user="u")
+    ledger.execute(PostReceipt("R1", "main", [ReceiptLine(sku, Decimal(1), Decimal(1))]), user="u")
     with caplog.at_level("INFO", logger="stockledger.projections"), models.db.session() as s:
         step(s, ledger, models.projections["movements"], 1000)
     (record,) = [json.loads(r.getMessage()) for r in caplog.records]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from application.commands import Line, ReceiptLine
+from application.commands import Line, PostConsumption, PostReceipt, ReceiptLine
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.stock_item import Movement, StockItem
@@ -27,8 +27,8 @@ def with_key(settings: Settings, key: str | None) -> Settings:
 
 
 def post(ledger: Ledger, n: int = 1, sku: str = "A") -> None:
-    ledger.post_receipt(f"r-{sku}-{n}", "main", [ReceiptLine(sku, D(10), D(2))], user="u")
-    ledger.post_consumption(f"c-{sku}-{n}", "main", [Line(sku, D(3))], user="u")
+    ledger.execute(PostReceipt(f"r-{sku}-{n}", "main", [ReceiptLine(sku, D(10), D(2))]), user="u")
+    ledger.execute(PostConsumption(f"c-{sku}-{n}", "main", [Line(sku, D(3))]), user="u")
 
 
 def verified(settings: Settings) -> Any:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from application.commands import ReceiptLine
+from application.commands import PostReceipt, ReceiptLine
 from application.errors import ConcurrencyConflictError
 from application.ledger import Ledger
 from application.settings import Settings
@@ -54,7 +54,7 @@ def registry(models: ReadModels) -> tuple[int, int]:
 
 def receive(ledger: Ledger, doc: str) -> int:
     line = ReceiptLine("F0001", Decimal(1), Decimal(1))
-    return ledger.post_receipt(doc, "main", [line], user="u").position
+    return ledger.execute(PostReceipt(doc, "main", [line]), user="u").position
 
 
 def test_old_and_new_code_each_write_only_their_own_generation_and_report_the_truth(

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
-from api.auth import Principal, clerk, viewer
-from api.dependencies import fresh_read_models, get_ledger, get_read_models
+from api.deps import Clerk, FreshReadModels, LedgerDep, Viewer
 from api.problems import responses
-from api.routing import DecimalRoute, answer
+from api.routing import DecimalRoute, answer, command_of
 from api.schemas import CODE_PATTERN, QuoteCreate, QuotePublic, QuoteResultPublic, quote_body
-from application.commands import QuoteLineIn
-from application.ledger import Ledger
-
-if TYPE_CHECKING:
-    from projections.service import ReadModels
+from application.commands import CancelQuote, CloseQuote, CreateQuote
 
 router = APIRouter(prefix="/api/quotes", tags=["quotes"], route_class=DecimalRoute)
 
@@ -33,16 +28,10 @@ REPEAT: dict[int | str, dict[str, Any]] = {
     summary="Create a draft quote (no stock effect)",
 )
 def create_quote(
-    body: QuoteCreate,
-    request: Request,
-    response: Response,
-    who: Principal = Depends(clerk),
-    ledger: Ledger = Depends(get_ledger),
-    read_models: ReadModels = Depends(get_read_models),
+    body: QuoteCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
 ) -> dict[str, Any]:
-    lines = [QuoteLineIn(line.sku, line.quantity, line.unit_price) for line in body.lines]
-    result = ledger.create_quote(body.quote_id, body.customer, body.location, lines, user=who.user)
-    return answer(request, response, read_models, result)
+    result = ledger.execute(command_of(CreateQuote, body), user=who.user)
+    return answer(request, response, result)
 
 
 @router.post(
@@ -53,15 +42,10 @@ def create_quote(
     summary="Close a draft quote: one RESERVE per line, all or nothing",
 )
 def close_quote(
-    request: Request,
-    response: Response,
-    quote_id: str = QuoteId,
-    who: Principal = Depends(clerk),
-    ledger: Ledger = Depends(get_ledger),
-    read_models: ReadModels = Depends(get_read_models),
+    request: Request, response: Response, who: Clerk, ledger: LedgerDep, quote_id: str = QuoteId
 ) -> dict[str, Any]:
-    result = ledger.close_quote(quote_id, user=who.user)
-    return answer(request, response, read_models, result)
+    result = ledger.execute(CloseQuote(quote_id), user=who.user)
+    return answer(request, response, result)
 
 
 @router.post(
@@ -72,15 +56,10 @@ def close_quote(
     summary="Cancel a quote, releasing its undelivered reservations",
 )
 def cancel_quote(
-    request: Request,
-    response: Response,
-    quote_id: str = QuoteId,
-    who: Principal = Depends(clerk),
-    ledger: Ledger = Depends(get_ledger),
-    read_models: ReadModels = Depends(get_read_models),
+    request: Request, response: Response, who: Clerk, ledger: LedgerDep, quote_id: str = QuoteId
 ) -> dict[str, Any]:
-    result = ledger.cancel_quote(quote_id, user=who.user)
-    return answer(request, response, read_models, result)
+    result = ledger.execute(CancelQuote(quote_id), user=who.user)
+    return answer(request, response, result)
 
 
 @router.get(
@@ -91,10 +70,10 @@ def cancel_quote(
 )
 def get_quote(
     request: Request,
+    who: Viewer,
+    ledger: LedgerDep,
+    read_models: FreshReadModels,
     quote_id: str = QuoteId,
-    who: Principal = Depends(viewer),
-    ledger: Ledger = Depends(get_ledger),
-    read_models: ReadModels = Depends(fresh_read_models),
 ) -> dict[str, Any]:
     record = ledger.get_quote(quote_id)
     request.state.position = record.position

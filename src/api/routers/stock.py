@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request
 
-from api.auth import Principal, admin, viewer
-from api.dependencies import answered, fresh_read_models, get_ledger, get_read_models
+from api.auth import Principal, viewer
+from api.dependencies import answered, fresh_read_models
 from api.numbers import IsoTime
 from api.problems import responses
-from api.routing import DecimalRoute, answer
+from api.routing import DecimalRoute
 from api.schemas import (
     CODE_PATTERN,
-    AdjustmentCreate,
     BalancePublic,
-    CommandResultPublic,
     MovementPage,
     SkuStock,
     StockAt,
     StockPage,
 )
-from application.ledger import Ledger
 from domain.movements import Kind
 
 if TYPE_CHECKING:
@@ -123,29 +120,3 @@ def movements(
         sku, location, from_, to, kind.value if kind else None, limit, cursor
     )
     return answered(request, found)
-
-
-@router.post(
-    "/{sku}/{location}/adjust",
-    status_code=201,
-    response_model=CommandResultPublic,
-    responses={
-        200: {"description": "Repeat of a posted adjustment: the original result"},
-        **responses(401, 403, 409, 422),
-    },
-    summary="Adjust a position by a signed quantity, with a note (admin)",
-)
-def adjust(
-    body: AdjustmentCreate,
-    request: Request,
-    response: Response,
-    sku: str = Sku,
-    location: str = Location,
-    who: Principal = Depends(admin),
-    ledger: Ledger = Depends(get_ledger),
-    read_models: ReadModels = Depends(get_read_models),
-) -> dict[str, Any]:
-    result = ledger.post_adjustment(
-        body.adjustment_id, sku, location, body.quantity, body.note, body.unit_cost, user=who.user
-    )
-    return answer(request, response, read_models, result)

@@ -1,0 +1,214 @@
+"""The handlers of the posted documents: receipts, deliveries, returns, transfers,
+consumption, waste, adjustments and counts — one function per command (application.posting
+runs them, records their document and answers repeats).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from application.commands import (
+    PostAdjustment,
+    PostConsumption,
+    PostCount,
+    PostDelivery,
+    PostReceipt,
+    PostReturn,
+    PostTransfer,
+    PostWaste,
+)
+from application.posting import Work, handles
+from domain import bounds, counts
+from domain.documents import Document, DocumentDetails
+from domain.errors import ValidationError
+from domain.movements import DocType
+from domain.quote import Quote
+from domain.stock_item import Movement, StockItem, check_code, require_note
+
+if TYPE_CHECKING:
+    from application.ledger import Ledger
+
+
+def need_lines(lines: Sequence[object]) -> None:
+    """Refuses no lines and more than MAX_LINES."""
+    if not lines:
+        raise ValidationError("at least one line is required", [{"field": "lines"}])
+    if len(lines) > bounds.MAX_LINES:
+        raise ValidationError(f"lines has more than {bounds.MAX_LINES} lines", [{"field": "lines"}])
+
+
+def _lines(command: PostReceipt | PostDelivery | PostReturn | PostConsumption) -> None:
+    need_lines(command.lines)
+
+
+def _noted_lines(command: PostWaste | PostCount) -> None:
+    require_note(command.note)
+    need_lines(command.lines)
+
+
+@handles(PostReceipt, check=_lines)
+def receipt(command: PostReceipt, work: Work) -> None:
+    """RECEIVE per line at its unit cost."""
+    for index, line in enumerate(command.lines):
+        item = work.item(line.sku, command.location)
+        src = work.src(index, command.note)
+        item.receive(line.quantity, line.unit_cost, src, work.at, work.places)
+        work.moved(item)
+    work.details = DocumentDetails(location=command.location)
+
+
+def _outbound(command: PostConsumption | PostWaste, work: Work, move: Callable[..., Any]) -> None:
+    for index, line in enumerate(command.lines):
+        item = work.item(line.sku, command.location)
+        move(item, line.quantity, work.src(index, command.note), work.at, work.places)
+        work.moved(item)
+    work.details = DocumentDetails(location=command.location)
+
+
+@handles(PostConsumption, check=_lines)
+def consumption(command: PostConsumption, work: Work) -> None:
+    """CONSUME per line; refuses a line short of available stock (all or nothing)."""
+    _outbound(command, work, StockItem.consume)
+
+
+@handles(PostWaste, check=_noted_lines)
+def waste(command: PostWaste, work: Work) -> None:
+    """WASTE per line, with a required note; refuses a line short of available stock."""
+    _outbound(command, work, StockItem.waste)
+
+
+@handles(PostDelivery, check=_lines)
+def delivery(command: PostDelivery, work: Work) -> None:
+    """SHIP per line. Against a quote (which must exist) the Quote checks its own delivery —
+    same location, skus on the quote, each line ≤ its outstanding quantity — and the
+    reservation is consumed; without one each line draws on available stock."""
+    if command.quote_id is not None:
+        quote = work.ledger.get(Quote, Quote.create_id(command.quote_id))
+        if quote is None:
+            raise ValidationError(f"quote {command.quote_id} not found", [{"field": "quote_id"}])
+        shipped = [(line.sku, line.quantity) for line in command.lines]
+        quote.deliver(command.delivery_id, command.location, shipped, work.user)
+        work.keep(quote)
+    for index, line in enumerate(command.lines):
+        item = work.item(line.sku, command.location)
+        reserved = line.quantity if command.quote_id is not None else Decimal(0)
+        value = item.ship(line.quantity, work.src(index), work.at, work.places, reserved=reserved)
+        work.moved(item)
+        work.shipped.append(
+            {
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "value": -value,
+                "returned_qty": Decimal(0),
+                "returned_value": Decimal(0),
+            }
+        )
+    work.details = DocumentDetails(location=command.location, quote_id=command.quote_id)
+
+
+@handles(PostReturn, check=_lines)
+def return_(command: PostReturn, work: Work) -> None:
+    """RETURN per line against a delivery, taking back its value proportionally; never
+    more than the delivery shipped and has not had back (Document.allocate_return)."""
+    ledger = work.ledger
+    delivery = ledger.get(Document, Document.create_id(DocType.DELIVERY.value, command.delivery_id))
+    if delivery is None:
+        raise ValidationError(
+            f"delivery {command.delivery_id} not found", [{"field": "delivery_id"}]
+        )
+    location = delivery.details.location
+    assert location is not None
+    for index, line in enumerate(command.lines):
+        parts = delivery.allocate_return(line.sku, line.quantity, work.places)
+        delivery.record_return(command.return_id, parts, work.user)
+        item = work.item(line.sku, location)
+        for _, quantity, value in parts:
+            item.take_back(quantity, value, work.src(index, command.note), work.at)
+            work.moved(item)
+    work.keep(delivery)
+    quote_id = delivery.details.quote_id
+    quote = ledger.get(Quote, Quote.create_id(quote_id)) if quote_id else None
+    returned = [(line.sku, line.quantity) for line in command.lines]
+    if quote is not None and quote.take_back(command.return_id, returned, work.user):
+        work.keep(quote)
+    work.details = DocumentDetails(location=location, delivery_id=command.delivery_id)
+
+
+def _transfer_rules(command: PostTransfer) -> None:
+    need_lines(command.lines)
+    if command.from_location == command.to_location:
+        raise ValidationError(
+            "a transfer needs two different locations", [{"field": "to_location"}]
+        )
+
+
+@handles(PostTransfer, check=_transfer_rules)
+def transfer(command: PostTransfer, work: Work) -> None:
+    """TRANSFER_OUT at the source and TRANSFER_IN at the destination per line, carrying
+    exactly the value that left; atomic over every line; two different locations."""
+    for index, line in enumerate(command.lines):
+        src = work.src(index, command.note)
+        source = work.item(line.sku, command.from_location)
+        value = source.transfer_out(line.quantity, src, work.at, work.places)
+        work.moved(source)
+        target = work.item(line.sku, command.to_location)
+        target.transfer_in(line.quantity, -value, src, work.at)
+        work.moved(target)
+    work.details = DocumentDetails(
+        from_location=command.from_location, to_location=command.to_location
+    )
+
+
+def _noted(command: PostAdjustment) -> None:
+    require_note(command.note)
+
+
+@handles(PostAdjustment, check=_noted)
+def adjustment(command: PostAdjustment, work: Work) -> None:
+    """One ADJUSTMENT by a signed quantity ≠ 0, with a note (admin)."""
+    item = work.item(command.sku, command.location)
+    src = work.src(0, command.note)
+    item.adjust(command.quantity, command.unit_cost, src, work.at, work.places)
+    work.moved(item)
+    work.details = DocumentDetails(location=command.location)
+
+
+def _count_rules(command: PostCount) -> None:
+    _noted_lines(command)
+    skus = [line.sku for line in command.lines]
+    counted = [line.counted for line in command.lines]
+    counts.check_count(skus, counted, command.counted_at)
+
+
+@handles(PostCount, check=_count_rules)
+def count(command: PostCount, work: Work) -> None:
+    """ADJUSTMENT per line by counted − on_hand at the observation time, computed from the
+    ledger at that time (domain.counts); a line with no difference posts nothing."""
+    seen_at = counts.observed_at(command.counted_at, work.at)
+    for index, line in enumerate(command.lines):
+        check_code(line.sku, "sku")
+        item_id = StockItem.create_id(line.sku, command.location)
+        change = counts.difference(line.counted, on_hand_at(work.ledger, item_id, seen_at))
+        if change:
+            item = work.item(line.sku, command.location)
+            src = work.src(index, command.note)
+            item.adjust(change, line.unit_cost, src, work.at, work.places)
+            work.moved(item)
+    work.details = DocumentDetails(location=command.location, counted_at=seen_at.isoformat())
+
+
+def on_hand_at(ledger: Ledger, item_id: UUID, at: datetime) -> Decimal:
+    """Units on hand just after the last movement recorded at or before ``at``."""
+    upper: int | None = None
+    while True:
+        page = list(ledger.events.get(item_id, lte=upper, desc=True, limit=200))
+        for event in page:
+            if isinstance(event, Movement) and event.timestamp <= at:
+                return event.on_hand_after
+        if len(page) < 200:
+            return Decimal(0)
+        upper = page[-1].originator_version - 1

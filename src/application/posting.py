@@ -1,0 +1,235 @@
+"""The one posting path: every command runs here, whatever it posts.
+
+``execute(ledger, command, user)``:
+
+1. the handler's ``check`` enforces the rules that need no state, once;
+2. each attempt gets a fresh ``Work`` (the aggregates it touches, loaded once each, in save
+   order) and runs the handler, whose aggregates enforce their own rules (SPEC §3–4);
+3. a documented command adds its Document record — the fingerprint of the payload derived
+   from the command, the movements it made, its details — and everything is recorded in one
+   ``save``: all or nothing;
+4. a concurrent writer shows up as an IntegrityError on a version or on the document id: the
+   attempt is run again on fresh state, at most MAX_ATTEMPTS times, with jitter;
+5. a refusal or a lost race first asks whether the document was posted before: with the same
+   payload the answer is the original result (``created=False``), with another a
+   DocumentConflictError. A repeat is answered before any refusal: a delivery posted again
+   must not be refused for want of the stock it took the first time.
+
+A handler is registered with ``@handles(CommandType)``; it never retries, records or builds
+a result itself.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from application.commands import Command
+from application.errors import ConcurrencyConflictError
+from application.records import CommandResult, MovementRecord, QuoteRecord
+from domain.documents import Document, DocumentDetails, fingerprint
+from domain.errors import DomainError
+from domain.movements import DocType, Source
+from domain.quote import Quote
+from domain.stock_item import Movement, StockItem, check_code
+
+if TYPE_CHECKING:
+    from application.ledger import Ledger
+
+MAX_ATTEMPTS = 30
+C = TypeVar("C", bound=Command)
+R = TypeVar("R")
+
+
+class Work:
+    """What one attempt of a command touches and what its document will record."""
+
+    def __init__(self, ledger: Ledger, command: Command, user: str, print_: str) -> None:
+        self.ledger = ledger
+        self.command = command
+        self.user = user
+        self.fingerprint = print_
+        self.at = ledger.clock()
+        self.places = ledger.places
+        self.touched: dict[UUID, Aggregate] = {}
+        self.refs: list[list[Any]] = []
+        # The document record's lines (a delivery's shipped lines) and details.
+        self.shipped: list[dict[str, Any]] = []
+        self.details = DocumentDetails()
+        # The quote a quote command answers with.
+        self.quote: Quote | None = None
+
+    def item(self, sku: str, location: str) -> StockItem:
+        check_code(sku, "sku")
+        check_code(location, "location")
+        item_id = StockItem.create_id(sku, location)
+        if item_id not in self.touched:
+            found = self.ledger.get(StockItem, item_id)
+            self.touched[item_id] = found or StockItem(sku, location)
+        item = self.touched[item_id]
+        assert isinstance(item, StockItem)
+        return item
+
+    def keep(self, aggregate: Aggregate) -> None:
+        self.touched.setdefault(aggregate.id, aggregate)
+
+    def moved(self, item: StockItem) -> None:
+        """Notes the movement just made on ``item`` for the document record."""
+        self.refs.append([str(item.id), item.version])
+
+    def src(self, line: int, note: str | None = None) -> Source:
+        """The source of a movement made for ``line`` of this command's document."""
+        command, key = self.command, self.ledger.anchor_key
+        return Source(command.doc_type.value, command.doc_id, line, self.user, note, anchor_key=key)
+
+
+Run = Callable[[C, Work], CommandResult | None]
+
+
+def no_check(command: Command) -> None:
+    """No rule needs checking before the attempts."""
+
+
+@dataclass(frozen=True)
+class Handler(Generic[C]):
+    """``run`` makes an attempt's changes (or answers a no-op); ``documented``: whether the
+    command records a Document (every posted document; not the quote commands)."""
+
+    run: Run[C]
+    check: Callable[[C], None]
+    documented: bool
+
+
+HANDLERS: dict[type[Command], Handler[Any]] = {}
+
+
+def handles(
+    kind: type[C], *, check: Callable[[C], None] = no_check, documented: bool = True
+) -> Callable[[Run[C]], Run[C]]:
+    """Registers the decorated function as the handler of ``kind``."""
+
+    def register(run: Run[C]) -> Run[C]:
+        HANDLERS[kind] = Handler(run, check, documented)
+        return run
+
+    return register
+
+
+def pause(attempt: int) -> None:
+    time.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
+
+
+def too_many() -> ConcurrencyConflictError:
+    return ConcurrencyConflictError("too many concurrent changes; try again")
+
+
+def attempts() -> Iterator[int]:
+    """Attempt numbers with jitter between them; ConcurrencyConflictError when spent."""
+    for attempt in range(MAX_ATTEMPTS):
+        yield attempt
+        pause(attempt)
+    raise too_many()
+
+
+def retrying(attempt: Callable[[], R | None]) -> R:
+    """Runs ``attempt`` until it answers; None means it lost a race and runs again."""
+    for number in range(MAX_ATTEMPTS):
+        answer = attempt()
+        if answer is not None:
+            return answer
+        pause(number)
+    raise too_many()
+
+
+def execute(ledger: Ledger, command: Command, user: str) -> CommandResult:
+    """Runs ``command`` through its handler and records what it caused, exactly once."""
+    handler = HANDLERS[type(command)]
+    handler.check(command)
+    check_code(command.doc_id, f"{command.doc_type.value}_id")
+    print_ = fingerprint(command.payload())
+
+    def attempt() -> CommandResult | None:
+        work = Work(ledger, command, user, print_)
+        try:
+            answer = handler.run(command, work)
+        except DomainError:
+            if handler.documented and (repeat := _repeat(ledger, command, print_)) is not None:
+                return repeat
+            raise
+        if answer is not None:
+            return answer
+        record = [_document(work)] if handler.documented else []
+        try:
+            recordings = ledger.save(*work.touched.values(), *record)
+        except IntegrityError:
+            return _repeat(ledger, command, print_) if handler.documented else None
+        return _result(work, recordings)
+
+    return retrying(attempt)
+
+
+def _document(work: Work) -> Document:
+    command = work.command
+    return Document(
+        command.doc_type.value,
+        command.doc_id,
+        work.fingerprint,
+        work.user,
+        work.refs,
+        work.shipped,
+        work.details,
+    )
+
+
+def _repeat(ledger: Ledger, command: Command, print_: str) -> CommandResult | None:
+    """The original result when the document was posted before with this payload;
+    DocumentConflictError when with another; None when it was never posted."""
+    existing = ledger.get(Document, Document.create_id(command.doc_type.value, command.doc_id))
+    if existing is None:
+        return None
+    existing.check_repeat(print_)
+    refs = [(UUID(oid), version) for oid, version in existing.movements]
+    positions = ledger.positions([*refs, (existing.id, 1)])
+    movements = []
+    for (oid, version), position in zip(refs, positions, strict=False):
+        (event,) = ledger.events.get(oid, gt=version - 1, lte=version)
+        assert isinstance(event, Movement)
+        movements.append(MovementRecord.from_event(event, position))
+    return CommandResult(
+        existing.doc_type, existing.doc_id, movements, max(positions), created=False
+    )
+
+
+def _result(work: Work, recordings: Sequence[Any]) -> CommandResult:
+    """A new command's answer: its movements, its position (and the quote it changed)."""
+    movements = [
+        MovementRecord.from_event(r.domain_event, r.notification.id)
+        for r in recordings
+        if isinstance(r.domain_event, Movement)
+    ]
+    position = max(r.notification.id for r in recordings)
+    quote = None
+    if work.quote is not None:
+        quote_id = work.quote.id
+        latest = max(
+            r.notification.id for r in recordings if r.domain_event.originator_id == quote_id
+        )
+        quote = QuoteRecord.from_quote(work.quote, latest)
+    command = work.command
+    return CommandResult(command.doc_type.value, command.doc_id, movements, position, True, quote)
+
+
+def quote_answer(ledger: Ledger, quote: Quote, event_version: int) -> CommandResult:
+    """A quote command's answer when nothing was recorded: the position of the event that
+    did it (``event_version``) and the quote as it stands."""
+    (position,) = ledger.positions([(quote.id, event_version)])
+    (latest,) = ledger.positions([(quote.id, quote.version)])
+    record = QuoteRecord.from_quote(quote, latest)
+    return CommandResult(DocType.QUOTE.value, quote.quote_id, [], position, False, record)

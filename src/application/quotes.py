@@ -1,0 +1,103 @@
+"""The handlers of the quote commands: create a draft, close it (reserve every line or none),
+cancel it (release) — run by application.posting; a quote records no Document, the Quote
+itself remembers its payload's fingerprint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from application.commands import CancelQuote, CloseQuote, CreateQuote
+from application.errors import QuoteNotFoundError
+from application.posting import Work, handles, quote_answer
+from application.records import CommandResult
+from domain.errors import DocumentConflictError, InsufficientStockError
+from domain.quote import Quote, QuoteStatus
+from domain.stock_item import check_code
+
+if TYPE_CHECKING:
+    from application.ledger import Ledger
+
+
+def load_quote(ledger: Ledger, quote_id: str) -> Quote:
+    """The quote, or QuoteNotFoundError."""
+    check_code(quote_id, "quote_id")
+    quote = ledger.get(Quote, Quote.create_id(quote_id))
+    if quote is None:
+        raise QuoteNotFoundError(quote_id) from None
+    return quote
+
+
+def _last_version(ledger: Ledger, quote: Quote, event_type: type[Any]) -> int:
+    """The version of the quote's newest ``event_type`` event."""
+    return int(
+        next(
+            event.originator_version
+            for event in ledger.events.get(quote.id, desc=True)
+            if isinstance(event, event_type)
+        )
+    )
+
+
+@handles(CreateQuote, documented=False)
+def create(command: CreateQuote, work: Work) -> CommandResult | None:
+    """A draft quote (Quote.draft's rules); the same id and payload again is a repeat,
+    another payload a conflict."""
+    existing = work.ledger.get(Quote, Quote.create_id(command.quote_id))
+    if existing is not None:
+        if existing.fingerprint != work.fingerprint:
+            raise DocumentConflictError(
+                f"quote {command.quote_id} was already created with a different payload"
+            )
+        return quote_answer(work.ledger, existing, 1)
+    lines = [asdict(line) for line in command.lines]
+    quote = Quote.draft(
+        command.quote_id, command.customer, command.location, lines, work.user, work.fingerprint
+    )
+    work.keep(quote)
+    work.quote = quote
+    return None
+
+
+@handles(CloseQuote, documented=False)
+def close(command: CloseQuote, work: Work) -> CommandResult | None:
+    """draft → closed with one RESERVE per line, all or nothing: any line short of
+    available stock refuses the whole close, listing every short line. Closing a closed
+    (or since delivered) quote again is a no-op."""
+    quote = load_quote(work.ledger, command.quote_id)
+    if quote.status in (QuoteStatus.CLOSED, QuoteStatus.DELIVERED):
+        return quote_answer(work.ledger, quote, _last_version(work.ledger, quote, Quote.Closed))
+    quote.close(work.user)
+    short: list[dict[str, Any]] = []
+    for index, line in enumerate(quote.lines):
+        item = work.item(line.sku, quote.location)
+        try:
+            item.reserve(line.quantity, work.src(index), work.at)
+        except InsufficientStockError as error:
+            short.extend({"line": index, **detail} for detail in error.errors)
+    if short:
+        raise InsufficientStockError(
+            f"quote {command.quote_id} cannot be closed: {len(short)} line(s) short of stock",
+            short,
+        )
+    work.keep(quote)  # last, so the quote's event holds the command's position
+    work.quote = quote
+    return None
+
+
+@handles(CancelQuote, documented=False)
+def cancel(command: CancelQuote, work: Work) -> CommandResult | None:
+    """draft → cancelled with no movement; closed → cancelled with one RELEASE per line
+    for its undelivered reservation; refused once delivered; again is a no-op."""
+    quote = load_quote(work.ledger, command.quote_id)
+    if quote.status == QuoteStatus.CANCELLED:
+        return quote_answer(work.ledger, quote, _last_version(work.ledger, quote, Quote.Cancelled))
+    released = quote.cancel(work.user)
+    for index, (line, quantity) in enumerate(zip(quote.lines, released, strict=True)):
+        if quantity > 0:
+            item = work.item(line.sku, quote.location)
+            item.release(quantity, work.src(index), work.at)
+    work.keep(quote)
+    work.quote = quote
+    return None
