@@ -15,14 +15,21 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any
 
 from application.errors import ConcurrencyConflictError
 from projections.base import Projection
 from projections.db import Database, Session
 
 log = logging.getLogger("stockledger.projections")
+
+# Beyond this many unread notifications a projection reports "catching_up".
+CATCHING_UP = 1000
+# A rebuild that has not reported for this long is considered dead (its process was killed).
+REBUILD_STALE_S = 15.0
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS rm_registry (name TEXT PRIMARY KEY, version INTEGER NOT NULL, "
@@ -167,3 +174,46 @@ def clean_abandoned(db: Database, p: Projection) -> list[str]:
     if dropped:
         log.info(json.dumps({"rebuild": "cleaned", "projection": p.NAME, "dropped": dropped}))
     return dropped
+
+
+def statuses(
+    session: Session, projections: Iterable[Projection], head: int
+) -> list[dict[str, Any]]:
+    """Each projection's state as the registry tells it, in any process and whatever its
+    code: ``version`` is the live one, ``code_version`` this process's; a version newer than
+    the live one is being (or about to be) built; an older process sees the newer one live."""
+    running_now = rebuilds(session)
+    out = []
+    for p in projections:
+        current = entry(session, p.NAME)
+        assert current is not None
+        lag = max(head - current.position, 0)
+        running = running_now.get(p.NAME)
+        fresh = running is not None and time.time() - running.updated_at < REBUILD_STALE_S
+        rebuild = None
+        if running is not None and fresh:
+            rebuild = {
+                "position": running.position,
+                "head": max(running.head, head),
+                "events_per_s": round(running.events_per_s, 1),
+                "version": running.version,
+            }
+        if fresh or current.version < p.VERSION:
+            state = "rebuilding"
+        elif lag > CATCHING_UP:
+            state = "catching_up"
+        else:
+            state = "live"
+        out.append(
+            {
+                "name": p.NAME,
+                "version": current.version,
+                "code_version": p.VERSION,
+                "position": current.position,
+                "head": head,
+                "lag": lag,
+                "state": state,
+                "rebuild": rebuild,
+            }
+        )
+    return out

@@ -32,7 +32,7 @@ from projections.cogs import Cogs, CogsView
 from projections.db import Database
 from projections.movements import Movements, MovementView
 from projections.rebuild import Rebuild
-from projections.registry import clean_abandoned, entry, positions, rebuilds, register
+from projections.registry import clean_abandoned, entry, positions, register, statuses
 from projections.runner import Runner, log
 from projections.verify import VerifyReport, verify
 
@@ -40,10 +40,6 @@ __all__ = ["ReadModels", "VerifyReport"]
 
 # The rebuild target naming every projection at once.
 ALL = "all"
-# Beyond this many unread notifications a projection reports "catching_up".
-CATCHING_UP = 1000
-# A rebuild that has not reported for this long is considered dead (its process was killed).
-REBUILD_STALE_S = 15.0
 
 
 class ReadModels:
@@ -194,47 +190,10 @@ class ReadModels:
                 self._progress.wait(min(remaining, 0.02))
 
     def status(self) -> list[dict[str, Any]]:
+        """Each projection's live and code versions, position, lag and state."""
         head = self.events.head()
         with self.db.session() as session:
-            running_now = rebuilds(session)
-            entries = {name: entry(session, name) for name in self.projections}
-        out = []
-        for name, p in self.projections.items():
-            current = entries[name]
-            assert current is not None
-            lag = max(head - current.position, 0)
-            running = running_now.get(name)
-            fresh = running is not None and time.time() - running.updated_at < REBUILD_STALE_S
-            rebuild = None
-            if running is not None and fresh:
-                rebuild = {
-                    "position": running.position,
-                    "head": max(running.head, head),
-                    "events_per_s": round(running.events_per_s, 1),
-                    "version": running.version,
-                }
-            # The truth from any process, whatever its code: ``version`` is the live one,
-            # ``code_version`` this process's; a version newer than the live one is being
-            # (or about to be) built; an older process sees the newer version live.
-            if fresh or current.version < p.VERSION:
-                state = "rebuilding"
-            elif lag > CATCHING_UP:
-                state = "catching_up"
-            else:
-                state = "live"
-            out.append(
-                {
-                    "name": name,
-                    "version": current.version,
-                    "code_version": p.VERSION,
-                    "position": current.position,
-                    "head": head,
-                    "lag": lag,
-                    "state": state,
-                    "rebuild": rebuild,
-                }
-            )
-        return out
+            return statuses(session, self.projections.values(), head)
 
     # -- rebuild and verify ----------------------------------------------------------------
 

@@ -76,17 +76,20 @@ def wants_csv(request: Request) -> bool:
     return "text/csv" in request.headers.get("accept", "")
 
 
+def csv_or_json(description: str) -> dict[int | str, dict[str, Any]]:
+    """The documented answers of a report: JSON, or CSV on ``Accept: text/csv``."""
+    csv_content = {"text/csv": {"schema": {"type": "string"}}}
+    return {
+        200: {"description": description, "content": csv_content},
+        **responses(401, 403, 422, 503),
+    }
+
+
 @router.get(
     "/cogs",
     response_model=CogsReport,
     response_model_exclude_none=True,
-    responses={
-        200: {
-            "description": "COGS rows and totals; `Accept: text/csv` gives the rows as CSV",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
-        },
-        **responses(401, 403, 422, 503),
-    },
+    responses=csv_or_json("COGS rows and totals; `Accept: text/csv` gives the rows as CSV"),
     summary="Cost of goods sold per period, location and SKU",
 )
 def cogs(
@@ -112,14 +115,10 @@ def cogs(
 @router.get(
     "/valuation",
     response_model=ValuationReport,
-    responses={
-        200: {
-            "description": "Valuation rows and totals; `Accept: text/csv` gives them as CSV "
-            "(same columns, then a totals line)",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
-        },
-        **responses(401, 403, 422, 503),
-    },
+    responses=csv_or_json(
+        "Valuation rows and totals; `Accept: text/csv` gives them as CSV "
+        "(same columns, then a totals line)"
+    ),
     summary="Valuation roll-forward: opening + movements = closing, per position",
 )
 def valuation(
