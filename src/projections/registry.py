@@ -75,17 +75,18 @@ def entry(session: Session, name: str, *, lock: bool = False) -> Entry | None:
     return Entry(str(name_), int(version), int(generation), int(position), str(schema))
 
 
-def register(session: Session, p: Projection) -> None:
-    """The registry row and first generation of a projection not registered yet."""
+def register(session: Session, projections: Iterable[Projection]) -> None:
+    """The registry, and a row and first generation for each projection not in it yet."""
     for statement in DDL:
         session.execute(statement)
-    if entry(session, p.NAME) is None:
-        p.create_table(session, p.table(1))
-        session.execute(
-            "INSERT INTO rm_registry (name, version, generation, position, schema) "
-            "VALUES (?, ?, 1, 0, ?)",
-            (p.NAME, p.VERSION, p.schema()),
-        )
+    for p in projections:
+        if entry(session, p.NAME) is None:
+            p.create_table(session, p.table(1))
+            session.execute(
+                "INSERT INTO rm_registry (name, version, generation, position, schema) "
+                "VALUES (?, ?, 1, 0, ?)",
+                (p.NAME, p.VERSION, p.schema()),
+            )
 
 
 def set_position(session: Session, name: str, position: int) -> None:

@@ -77,8 +77,7 @@ class ReadModels:
         if self._initialised():
             return
         with schema_lock(self.settings), self.db.session() as session, session.transaction():
-            for p in self.projections.values():
-                register(session, p)
+            register(session, self.projections.values())
 
     def _projection(self, name: str) -> Projection:
         try:
