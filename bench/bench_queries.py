@@ -35,8 +35,11 @@ def timed(call: Callable[[], Any], times: int) -> list[float]:
 def profile_reports(models: Any, month: str) -> None:
     """BENCH_PROFILE=1: cProfile of the two reports, kept in bench/results/."""
     for name, call in (
-        ("cogs", lambda: models.cogs(month, month, None, None, ("period", "location", "sku"))),
-        ("valuation", lambda: models.valuation(month, None, None)),
+        (
+            "cogs",
+            lambda: models.reports.cogs(month, month, None, None, ("period", "location", "sku")),
+        ),
+        ("valuation", lambda: models.reports.valuation(month, None, None)),
     ):
         profile = cProfile.Profile()
         for _ in range(5):
@@ -79,16 +82,18 @@ def run(*, quick: bool, runs: int | None) -> Report:
         if os.environ.get("BENCH_PROFILE"):
             profile_reports(models, month)
         figures = {
-            "balance": timed(lambda: models.balance(*position()), samples),
-            "stock_at": timed(lambda: models.stock_at(*position(), moment()), samples),
+            "balance": timed(lambda: models.stock.balance(*position()), samples),
+            "stock_at": timed(lambda: models.movements.stock_at(*position(), moment()), samples),
             "movements_page": timed(
-                lambda: models.movements(*position(), None, None, None, 50, None), samples
+                lambda: models.movements.history(*position(), None, None, None, 50, None), samples
             ),
             "cogs_month": timed(
-                lambda: models.cogs(month, month, None, None, ("period", "location", "sku")),
+                lambda: models.reports.cogs(
+                    month, month, None, None, ("period", "location", "sku")
+                ),
                 reports,
             ),
-            "valuation_month": timed(lambda: models.valuation(month, None, None), reports),
+            "valuation_month": timed(lambda: models.reports.valuation(month, None, None), reports),
         }
         models.close()
         ledger.close()

@@ -1,6 +1,6 @@
 """What a handler may ask for, each in one word (``Annotated`` aliases, as in FastAPI's
-project template): the acting principal at a role, the ledger, and the read models (fresh
-enough for the request's ``min_position``).
+project template): the acting principal at a role, the ledger, the read models, and each
+view the API reads (fresh enough for the request's ``min_position``, else 503).
 
     def post_receipt(body: ReceiptCreate, who: Clerk, ledger: LedgerDep) -> ...
 
@@ -17,6 +17,9 @@ from fastapi import Depends
 from api.auth import Principal, admin, clerk, finance, viewer
 from api.dependencies import fresh_read_models, get_ledger, get_read_models
 from application.ledger import Ledger
+from projections.balances import StockView
+from projections.cogs import CogsView
+from projections.movements import MovementView
 from projections.service import ReadModels
 
 Viewer = Annotated[Principal, Depends(viewer)]
@@ -29,3 +32,21 @@ LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 ReadModelsDep = Annotated[ReadModels, Depends(get_read_models)]
 # The read models once they have reached the request's min_position (else 503).
 FreshReadModels = Annotated[ReadModels, Depends(fresh_read_models)]
+
+
+def _stock(read_models: FreshReadModels) -> StockView:
+    return read_models.stock
+
+
+def _movements(read_models: FreshReadModels) -> MovementView:
+    return read_models.movements
+
+
+def _reports(read_models: FreshReadModels) -> CogsView:
+    return read_models.reports
+
+
+# The views, each once the read models have reached the request's min_position.
+StockViewDep = Annotated[StockView, Depends(_stock)]
+MovementViewDep = Annotated[MovementView, Depends(_movements)]
+ReportsDep = Annotated[CogsView, Depends(_reports)]

@@ -196,10 +196,8 @@ def projections_rebuild(
 ) -> None:
     """Blue/green rebuild: a fresh copy is built beside the live one, which keeps serving,
     and replaces it atomically once caught up. Runs here, showing events/s and the ETA."""
-    from projections.runner import head_of
-
     with opened_read_models() as read_models, rebuild_bar(out) as progress:
-        start_head = head_of(read_models.ledger)
+        start_head = read_models.events.head()
         task = progress.add_task(f"rebuild {name}", **rebuild_fields(None, start_head))
 
         def report(state: dict[str, Any]) -> None:

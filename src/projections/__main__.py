@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.name == ALL
                 else [models.projections[args.name]]
             )
-            Rebuild(models.db, ledger, chosen, show, chunk=args.chunk).run()
+            Rebuild(models.db, models.events, chosen, show, chunk=args.chunk).run()
             return 0
         report = models.verify(lambda stage, pos, head: None)
         for problem in report.problems:

@@ -1,14 +1,13 @@
-"""What every projection is: a name, a version, a row shape and a pure fold.
+"""What every read model is: a name, a version, a row shape (its table) and a pure fold.
 
 ``fold(rows, event, position)`` changes the rows an event touches and nothing else, reading
 only those rows and the event. The live runner loads the touched rows from the table, folds
 a batch and upserts them; a rebuild folds from empty state in memory and bulk-inserts. Both
 run the same fold, so both give the same rows.
 
-The registry (``rm_registry``) names, per projection, the live table generation, the
-version that built it and its position: the last ledger notification it has read. A batch's
-rows and the new position are written in one transaction while the registry row is locked,
-so an event is applied exactly once and a rebuild's switch-over is atomic.
+Storage goes through the session's dialect (types, value conversion, deferred indexes), so
+a read model never asks which backend it runs on. Which generation is live, and up to which
+position, is the registry's business (``projections.registry``).
 """
 
 from __future__ import annotations
@@ -21,7 +20,8 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from domain.stock_item import Movement
-from projections.db import Session, decode, encode, sql_type
+from projections.db import Session
+from projections.dialects import decode
 
 Key = tuple[Any, ...]
 Rows = dict[Key, dict[str, Any]]
@@ -50,6 +50,7 @@ class Projection:
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
         self._names = tuple(c.name for c in self.COLUMNS)
+        self._kinds = tuple(c.kind for c in self.COLUMNS)
 
     def key_of(self, event: Movement, position: int) -> Key:
         raise NotImplementedError
@@ -75,21 +76,24 @@ class Projection:
 
     @classmethod
     def create_table(cls, session: Session, table: str, *, indexed: bool = True) -> None:
-        """The table of one generation; ``indexed=False`` (PostgreSQL only) leaves the key
-        and indexes to ``add_indexes``, so a bulk load need not maintain them row by row."""
+        """The table of one generation; ``indexed=False``, where the dialect defers indexes,
+        leaves the key and indexes to ``add_indexes``, so a bulk load need not maintain them
+        row by row."""
+        dialect = session.dialect
         cols = ", ".join(
-            f"{c.name} {sql_type(c.kind, session.postgres)}{'' if c.nullable else ' NOT NULL'}"
+            f"{c.name} {dialect.column_type(c.kind)}{'' if c.nullable else ' NOT NULL'}"
             for c in cls.COLUMNS
         )
-        key = f", PRIMARY KEY ({', '.join(cls.KEY)})" if indexed or not session.postgres else ""
+        now = indexed or not dialect.defers_indexes
+        key = f", PRIMARY KEY ({', '.join(cls.KEY)})" if now else ""
         session.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols}{key})")
-        if indexed or not session.postgres:
+        if now:
             cls._create_indexes(session, table)
 
     @classmethod
     def add_indexes(cls, session: Session, table: str) -> None:
         """The key and indexes of a table made with ``indexed=False``."""
-        if session.postgres:
+        if session.dialect.defers_indexes:
             session.execute(f"ALTER TABLE {table} ADD PRIMARY KEY ({', '.join(cls.KEY)})")
             cls._create_indexes(session, table)
 
@@ -108,15 +112,11 @@ class Projection:
 
     # -- rows ------------------------------------------------------------------------------
 
-    def to_db(self, row: dict[str, Any], postgres: bool) -> tuple[Any, ...]:
-        if postgres:  # psycopg adapts Decimal, datetime, int and str itself
-            return tuple(row[name] for name in self._names)
-        return tuple(encode(row[c.name], c.kind, postgres) for c in self.COLUMNS)
+    def to_db(self, row: dict[str, Any], session: Session) -> tuple[Any, ...]:
+        return session.dialect.encode_row([row[name] for name in self._names], self._kinds)
 
-    def from_db(self, values: Sequence[Any], postgres: bool) -> dict[str, Any]:
-        return {
-            c.name: decode(v, c.kind, postgres) for c, v in zip(self.COLUMNS, values, strict=True)
-        }
+    def from_db(self, values: Sequence[Any]) -> dict[str, Any]:
+        return {c.name: decode(v, c.kind) for c, v in zip(self.COLUMNS, values, strict=True)}
 
     def key_from(self, row: dict[str, Any]) -> Key:
         return tuple(row[name] for name in self.KEY)
@@ -134,7 +134,7 @@ class Projection:
             statement += f" WHERE {where}"
         if order:
             statement += f" ORDER BY {order}"
-        return [self.from_db(r, session.postgres) for r in session.execute(statement, params)]
+        return [self.from_db(r) for r in session.execute(statement, params)]
 
     def load(self, session: Session, table: str, keys: Sequence[Key]) -> Rows:
         """The stored rows for ``keys`` (those that exist)."""
@@ -145,7 +145,7 @@ class Projection:
         for start in range(0, len(keys), 300):
             chunk = keys[start : start + 300]
             params = [
-                encode(v, self._kind(self.KEY[i]), session.postgres)
+                session.dialect.encode(v, self._kind(self.KEY[i]))
                 for key in chunk
                 for i, v in enumerate(key)
             ]
@@ -164,7 +164,7 @@ class Projection:
         if not self.APPEND_ONLY:
             updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in self.KEY)
             statement += f" ON CONFLICT ({', '.join(self.KEY)}) DO UPDATE SET {updates}"
-        session.executemany(statement, [self.to_db(r, session.postgres) for r in rows])
+        session.executemany(statement, [self.to_db(r, session) for r in rows])
 
     def _kind(self, name: str) -> str:
         return next(c.kind for c in self.COLUMNS if c.name == name)
@@ -178,43 +178,3 @@ class Projection:
         for position, event in batch:
             self.fold(rows, event, position)
         self.upsert(session, table, [rows[k] for k in keys])
-
-
-# -- registry ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Entry:
-    name: str
-    version: int
-    generation: int
-    position: int
-    schema: str
-
-
-REGISTRY_DDL = (
-    "CREATE TABLE IF NOT EXISTS rm_registry (name TEXT PRIMARY KEY, version INTEGER NOT NULL, "
-    "generation INTEGER NOT NULL, position BIGINT NOT NULL, schema TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS rm_rebuilds (name TEXT PRIMARY KEY, version INTEGER NOT NULL, "
-    "generation INTEGER NOT NULL, position BIGINT NOT NULL, head BIGINT NOT NULL, "
-    "events_per_s DOUBLE PRECISION NOT NULL, eta_s DOUBLE PRECISION, "
-    "updated_at DOUBLE PRECISION NOT NULL)",
-)
-
-
-def entry(session: Session, name: str, *, lock: bool = False) -> Entry | None:
-    """The registry row of ``name``; ``lock`` holds it until the transaction ends."""
-    suffix = " FOR UPDATE" if lock and session.postgres else ""
-    rows = session.execute(
-        "SELECT name, version, generation, position, schema FROM rm_registry WHERE name = ?"
-        + suffix,
-        (name,),
-    )
-    if not rows:
-        return None
-    name_, version, generation, position, schema = rows[0]
-    return Entry(str(name_), int(version), int(generation), int(position), str(schema))
-
-
-def set_position(session: Session, name: str, position: int) -> None:
-    session.execute("UPDATE rm_registry SET position = ? WHERE name = ?", (position, name))

@@ -17,13 +17,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
+
+from eventsourcing.persistence import EventStore
 
 from application.snapshots import decode_and_check, snapshot_rows
 from domain.movements import GENESIS_HASH, check_mac, recompute_hash
 
 ZERO = Decimal(0)
+
+
+class SnapshotSource(Protocol):
+    """What the snapshot check reads of the ledger: its snapshot store (the library's,
+    with its recorder and mapper) and its event store, to check each snapshot against."""
+
+    @property
+    def snapshots(self) -> Any: ...
+
+    @property
+    def events(self) -> EventStore[UUID]: ...
+
+    @property
+    def is_postgres(self) -> bool: ...
 
 
 class PositionChecks:
@@ -117,7 +133,7 @@ class PositionChecks:
         return problems, notes
 
 
-def check_snapshots(ledger: Any) -> list[str]:
+def check_snapshots(ledger: SnapshotSource) -> list[str]:
     """Every stored snapshot against the events at its version."""
     problems = []
     store = ledger.snapshots

@@ -1,13 +1,13 @@
 """Blue/green rebuild: fresh table generations built from position 0 beside the live ones.
 
-1. Take each projection's rebuild lock (PostgreSQL advisory lock; a file lock on SQLite),
-   drop leftovers of an interrupted rebuild and create generation N+1 — on PostgreSQL
-   without its key and indexes, which are built once after the bulk load.
+1. Take each projection's rebuild lock (the dialect's: an advisory lock, or a file lock),
+   drop leftovers of an interrupted rebuild and create generation N+1 — where the dialect
+   defers indexes, without its key and indexes, which are built once after the bulk load.
 2. Bulk phase: read the ledger once, in chunks, and fold every event into each projection
    being rebuilt, in memory. Rows that can no longer change are bulk-inserted as they
    settle — movements chunk by chunk, COGS rows once their period is two months behind —
-   the rest once at the end (COPY on PostgreSQL, executemany on SQLite), so memory stays
-   flat however long the ledger.
+   the rest once at the end (the dialect's bulk load), so memory stays flat however long
+   the ledger.
 3. Switch-over, per projection: with the registry row locked, apply the events that arrived
    meanwhile to the new table through the normal batched path; in the transaction that
    reads the last of them, point the registry at the new generation, version and position.
@@ -15,53 +15,35 @@
 
 The live tables are never written by a rebuild, so an interrupted rebuild leaves them
 untouched; running it again starts over. Progress goes to ``rm_rebuilds`` (for status in any
-process) and to the callback: name, position, head, events_per_s, eta_s.
+process) and to the callback: name, position, head, events_per_s, eta_s. The ledger is read
+only through an ``application.events.EventSource``.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 
 from application.errors import ConcurrencyConflictError
-from projections.base import Key, Projection, Rows, entry
+from application.events import EventSource
+from projections.base import Key, Projection, Rows
 from projections.db import Database, Session
-from projections.runner import head_of, lock_key, log, read_events
+from projections.registry import (
+    drop_leftovers,
+    entry,
+    go_live,
+    rebuild_lock,
+    rebuild_progressed,
+    rebuild_started,
+)
+from projections.runner import log, read_events
 
 Progress = Callable[[dict[str, Any]], None]
 CHUNK = 5000
-
-
-@contextmanager
-def rebuild_lock(db: Database, name: str, *, wait: bool) -> Iterator[None]:
-    """Exactly one rebuild of a projection at a time, across processes; released on death."""
-    if db.postgres:
-        control = db.connect()
-        try:
-            key = lock_key("rebuild", name)
-            while not control.execute("SELECT pg_try_advisory_lock(?)", (key,))[0][0]:
-                if not wait:
-                    raise ConcurrencyConflictError(f"a rebuild of {name} is already running")
-                time.sleep(0.5)
-            yield
-        finally:
-            db.release(control)
-        return
-    with (db.path.parent / f"views.{name}.rebuild.lock").open("w") as handle:
-        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
-        try:
-            fcntl.flock(handle, flags)
-        except BlockingIOError:
-            raise ConcurrencyConflictError(f"a rebuild of {name} is already running") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def refuse_older(p: Projection, live_version: int) -> None:
@@ -73,49 +55,20 @@ def refuse_older(p: Projection, live_version: int) -> None:
         )
 
 
-def drop_leftovers(session: Session, p: Projection, live_generation: int) -> list[str]:
-    """Drops every generation table of ``p`` but the live one, and the progress row: what
-    a dead rebuild left. Only with the projection's rebuild lock held."""
-    dropped = [t for t in session.tables(f"rm_{p.NAME}_g") if t != p.table(live_generation)]
-    for table in dropped:
-        session.execute(f"DROP TABLE {table}")
-    session.execute("DELETE FROM rm_rebuilds WHERE name = ?", (p.NAME,))
-    return dropped
-
-
-def clean_abandoned(db: Database, p: Projection) -> list[str]:
-    """At a runner's start: drops the partial tables of an interrupted rebuild, unless a
-    rebuild of ``p`` is running now (in any process). Returns the tables dropped."""
-    try:
-        with (
-            rebuild_lock(db, p.NAME, wait=False),
-            db.session() as session,
-            session.transaction(),
-        ):
-            live = entry(session, p.NAME, lock=True)
-            assert live is not None, "storage not initialised"
-            dropped = drop_leftovers(session, p, live.generation)
-    except ConcurrencyConflictError:
-        return []  # a rebuild is under way: its tables are not leftovers
-    if dropped:
-        log.info(json.dumps({"rebuild": "cleaned", "projection": p.NAME, "dropped": dropped}))
-    return dropped
-
-
 class Rebuild:
     """One blue/green rebuild of one or several projections, reading the ledger once."""
 
     def __init__(
         self,
         db: Database,
-        ledger: Any,
+        events: EventSource,
         projections: Projection | Sequence[Projection],
         progress: Progress | None = None,
         *,
         chunk: int = CHUNK,
     ) -> None:
         self.db = db
-        self.ledger = ledger
+        self.events = events
         self.projections = (
             [projections] if isinstance(projections, Projection) else list(projections)
         )
@@ -148,13 +101,13 @@ class Rebuild:
 
     def _run(self, session: Session) -> None:
         generations = {p.NAME: self._prepare(session, p) for p in self.projections}
-        self._log("start", generations, head=head_of(self.ledger))
+        self._log("start", generations, head=self.events.head())
         rows: dict[str, Rows] = {p.NAME: {} for p in self.projections}
         written: dict[str, set[Key]] = {p.NAME: set() for p in self.projections}
         position = 0
         newest: datetime | None = None
         while True:
-            last, batch, count = read_events(self.ledger, position, self.chunk)
+            last, batch, count = read_events(self.events, position, self.chunk)
             for _, event in batch:
                 if newest is None or event.timestamp > newest:
                     newest = event.timestamp
@@ -169,7 +122,7 @@ class Rebuild:
                 if settled:
                     self._write(session, p, generations[p.NAME], folded, settled, written[p.NAME])
             position = last
-            head = max(head_of(self.ledger), position)
+            head = max(self.events.head(), position)
             now = time.monotonic()
             persist = now - self.last_report > 0.5 or count < self.chunk
             if persist:
@@ -182,9 +135,8 @@ class Rebuild:
             generation = generations[p.NAME]
             folded = rows[p.NAME]
             self._write(session, p, generation, folded, list(folded), written[p.NAME])
-            if session.postgres:
-                with session.transaction():
-                    p.add_indexes(session, p.table(generation))
+            with session.transaction():
+                p.add_indexes(session, p.table(generation))
             position = self._switch(session, p, generation, position)
         self._log(
             "finish",
@@ -218,7 +170,7 @@ class Rebuild:
             session.copy_rows(
                 p.table(generation),
                 p.names(),
-                (p.to_db(rows.pop(key), session.postgres) for key in keys),
+                (p.to_db(rows.pop(key), session) for key in keys),
             )
 
     def _prepare(self, session: Session, p: Projection) -> int:
@@ -229,12 +181,7 @@ class Rebuild:
             drop_leftovers(session, p, live.generation)
             generation = live.generation + 1
             p.create_table(session, p.table(generation), indexed=False)
-            session.execute("DELETE FROM rm_rebuilds WHERE name = ?", (p.NAME,))
-            session.execute(
-                "INSERT INTO rm_rebuilds (name, version, generation, position, head, "
-                "events_per_s, eta_s, updated_at) VALUES (?, ?, ?, 0, ?, 0, NULL, ?)",
-                (p.NAME, p.VERSION, generation, head_of(self.ledger), time.time()),
-            )
+            rebuild_started(session, p, generation, self.events.head())
         return generation
 
     def _switch(self, session: Session, p: Projection, generation: int, position: int) -> int:
@@ -244,16 +191,11 @@ class Rebuild:
                 live = entry(session, p.NAME, lock=True)
                 assert live is not None
                 refuse_older(p, live.version)
-                last, batch, count = read_events(self.ledger, position, self.chunk)
+                last, batch, count = read_events(self.events, position, self.chunk)
                 p.apply(session, table, batch)
                 position = last
                 if count < self.chunk:
-                    session.execute(
-                        "UPDATE rm_registry SET version = ?, generation = ?, position = ?, "
-                        "schema = ? WHERE name = ?",
-                        (p.VERSION, generation, position, p.schema(), p.NAME),
-                    )
-                    session.execute("DELETE FROM rm_rebuilds WHERE name = ?", (p.NAME,))
+                    go_live(session, p, generation, position)
                     old = p.table(live.generation)
                     break
         with session.transaction():
@@ -287,8 +229,4 @@ class Rebuild:
             self.progress(info)
         if session is not None:
             with session.transaction():
-                session.execute(
-                    "UPDATE rm_rebuilds SET position = ?, head = ?, events_per_s = ?, "
-                    "eta_s = ?, updated_at = ? WHERE name = ? AND generation = ?",
-                    (position, head, rate, eta, time.time(), p.NAME, generation),
-                )
+                rebuild_progressed(session, p, generation, position, head, rate)

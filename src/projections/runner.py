@@ -8,17 +8,18 @@ twice. Ids are read strictly in order; on PostgreSQL the recorder's table lock m
 order equal id order, so an event committed later can never have a smaller id than one
 already read (gaps from rolled-back inserts are simply never filled).
 
-On PostgreSQL one runner per projection and version is active: it holds a session-level
-advisory lock; others wait as standbys and take over when its session ends.
+The ledger is known only as an ``application.events.EventSource``. Where runners may run in
+several processes, one runner per projection and version is active (the dialect's
+``following``: on PostgreSQL a session advisory lock); others wait as standbys and take over
+when its session ends.
 
 Mixed versions (a rolling upgrade): a runner writes only while the registry's live version
 is its own, checked with the registry row locked in the transaction that writes. A newer
 version's runner waits for its rebuild to go live; an older one, once a newer version is
 live, steps down for good (``superseded``) and never writes into the newer generation.
 
-On PostgreSQL the control connection LISTENs on ``ledger_events``; a timeout polls anyway,
-covering a lost notification. On SQLite the runner polls every 50 ms and wakes at once on
-``wake``.
+Between catch-ups the runner waits as its dialect says: LISTEN/NOTIFY with a polling
+timeout on PostgreSQL, a 50 ms poll on SQLite that ``wake`` cuts short.
 """
 
 from __future__ import annotations
@@ -27,21 +28,18 @@ import json
 import logging
 import threading
 import time
-import zlib
 from collections.abc import Callable
-from typing import Any
 
+from application.events import EventSource
 from domain.operations import Operations
 from domain.stock_item import MOVEMENT_TOPICS
-from projections.base import Batch, Projection, entry, set_position
+from projections.base import Batch, Projection
 from projections.db import Database, Session
+from projections.registry import entry, set_position
 
 log = logging.getLogger("stockledger.projections")
 
 REBUILD_REQUESTED = Operations.RebuildRequested.TOPIC
-CHANNEL = "ledger_events"
-POLL_SQLITE = 0.05
-POLL_POSTGRES = 1.0
 # After a wake-up, wait this long so a burst of commands is applied as one batch rather
 # than one transaction per command (which, inside the server, took half its throughput);
 # a reader waiting on min_position cuts it short.
@@ -49,35 +47,25 @@ COALESCE = 0.1
 
 
 def read_events(
-    ledger: Any, after: int, limit: int, requests: list[str] | None = None
+    events: EventSource, after: int, limit: int, requests: list[str] | None = None
 ) -> tuple[int, Batch, int]:
-    """(last id read or ``after``, movement events with their positions, count read).
+    """(last position read or ``after``, movement events with their positions, count read).
 
-    With ``requests``, the projections named by rebuild requests read are appended to it."""
-    notes = ledger.recorder.select_notifications(after + 1, limit, inclusive_of_start=True)
-    if not notes:
+    Every event is read (the position is the last one, movement or not) and only movements
+    are decoded. With ``requests``, the projections named by rebuild requests read are
+    appended to it."""
+    found = events.read(after, limit)
+    if not found:
         return after, [], 0
-    batch = [(n.id, ledger.mapper.to_domain_event(n)) for n in notes if n.topic in MOVEMENT_TOPICS]
+    batch = [(r.position, r.event()) for r in found if r.topic in MOVEMENT_TOPICS]
     if requests is not None:
-        requests.extend(
-            ledger.mapper.to_domain_event(n).projection
-            for n in notes
-            if n.topic == REBUILD_REQUESTED
-        )
-    return notes[-1].id, batch, len(notes)
-
-
-def head_of(ledger: Any) -> int:
-    return int(ledger.recorder.max_notification_id() or 0)
-
-
-def lock_key(kind: str, name: str) -> int:
-    return zlib.crc32(f"stockledger-{kind}:{name}".encode())
+        requests.extend(r.event().projection for r in found if r.topic == REBUILD_REQUESTED)
+    return found[-1].position, batch, len(found)
 
 
 def step(
     session: Session,
-    ledger: Any,
+    events: EventSource,
     projection: Projection,
     batch_size: int,
     on_rebuild_request: Callable[[], None] | None = None,
@@ -92,7 +80,7 @@ def step(
         return 0  # another version's generation is live: not ours to write (see below)
     started = time.perf_counter()
     requests: list[str] = []
-    last, batch, count = read_events(ledger, current.position, batch_size, requests)
+    last, batch, count = read_events(events, current.position, batch_size, requests)
     if count == 0:
         return 0
     with session.transaction():
@@ -135,7 +123,7 @@ class Runner:
     def __init__(
         self,
         db: Database,
-        ledger: Any,
+        events: EventSource,
         projection: Projection,
         *,
         batch_size: int = 1000,
@@ -143,7 +131,7 @@ class Runner:
         on_rebuild_request: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
-        self.ledger = ledger
+        self.events = events
         self.projection = projection
         self.batch_size = batch_size
         self.wake = threading.Event()
@@ -158,10 +146,7 @@ class Runner:
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set() and not self.superseded:
             try:
-                if self.db.postgres:
-                    self._run_postgres(stop)
-                else:
-                    self._run_sqlite(stop)
+                self._follow(stop)
             except Exception:
                 log.exception("projection %s runner failed; retrying", self.projection.NAME)
                 self.active = False
@@ -175,7 +160,7 @@ class Runner:
     def _catch_up(self, session: Session, stop: threading.Event) -> None:
         while not stop.is_set():
             consumed = step(
-                session, self.ledger, self.projection, self.batch_size, self.on_rebuild_request
+                session, self.events, self.projection, self.batch_size, self.on_rebuild_request
             )
             if consumed:
                 self.on_progress()
@@ -200,44 +185,21 @@ class Runner:
             )
         )
 
-    def _run_sqlite(self, stop: threading.Event) -> None:
-        session = self.db.connect()
-        try:
-            self.active = True
-            while not stop.is_set() and not self.superseded:
-                self._catch_up(session, stop)
-                if self.wake.wait(POLL_SQLITE):
-                    self._coalesce()
-                self.wake.clear()
-        finally:
-            self.active = False
-            self.db.release(session)
-
-    def _run_postgres(self, stop: threading.Event) -> None:
+    def _follow(self, stop: threading.Event) -> None:
         # One active runner per projection *and version*: an old-code worker keeps the old
         # generation up to date while a new-code one waits for its rebuild to go live.
-        key = lock_key("projection", f"{self.projection.NAME}:v{self.projection.VERSION}")
-        control = self.db.connect()
+        name = f"{self.projection.NAME}:v{self.projection.VERSION}"
         session = self.db.connect()
         try:
-            while not stop.is_set():
-                (got,) = control.execute("SELECT pg_try_advisory_lock(?)", (key,))[0]
-                if got:
-                    break
-                stop.wait(1.0)  # standby: the active runner's session still holds the lock
-            if stop.is_set():
-                return
-            control.execute(f"LISTEN {CHANNEL}")
-            self.active = True
-            while not stop.is_set() and not self.superseded:
-                self._catch_up(session, stop)
-                # Wakes on NOTIFY; the timeout is the polling fallback for a lost one.
-                woke = False
-                for _ in control.conn.notifies(timeout=POLL_POSTGRES, stop_after=1):
-                    woke = True  # psycopg yields every notification of the packet: drain
-                if woke:
-                    self._coalesce()
+            with self.db.dialect.following(name, stop) as wait:
+                if wait is None:
+                    return
+                self.active = True
+                while not stop.is_set() and not self.superseded:
+                    self._catch_up(session, stop)
+                    if wait(self.wake):
+                        self._coalesce()
+                    self.wake.clear()
         finally:
             self.active = False
             self.db.release(session)
-            self.db.release(control)

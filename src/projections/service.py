@@ -1,49 +1,43 @@
-"""ReadModels: the read side as the server, the CLI and the worker use it.
+"""ReadModels: the read side's composition root, as the server, the CLI and the worker use it.
 
-It opens the read-model store (creating the registry and a first, empty generation of each
-projection), runs the projections (threads inside the server, or a blocking worker loop),
-answers queries, reports status, waits for read-your-writes, rebuilds and verifies the read
-models. A projection whose VERSION in code is newer than the one that built its live table
-is rebuilt in the background by ``start``/``run`` while the old table keeps serving (and,
-where old-code workers still run, being maintained by them). Code older than the live
+It wires the store (``Database`` over the backend's dialect), the registry, the ledger as an
+``EventSource``, one runner per read model and the views the API reads (``stock``,
+``movements``, ``reports``). It creates the registry and a first, empty generation of each
+projection, runs the projections (threads inside the server, or a blocking worker loop),
+reports status, waits for read-your-writes, rebuilds and verifies. A projection whose
+VERSION in code is newer than the one that built its live table is rebuilt in the
+background by ``start``/``run`` while the old table keeps serving (and, where old-code
+workers still run, being maintained by them). Code older than the live
 version never rebuilds or writes it: its runners step down (see ``projections.runner``).
 """
 
 from __future__ import annotations
 
 import functools
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
-import psycopg
-
 from application.errors import ConcurrencyConflictError, NotFoundError
+from application.events import LedgerEvents
 from application.ledger import Ledger
-from application.periods import period_of_now
 from application.settings import Settings
 from application.store import schema_lock
-from projections.balances import Balances
-from projections.base import REGISTRY_DDL, Projection, entry
-from projections.cogs import Cogs
+from projections.balances import Balances, StockView
+from projections.base import Projection
+from projections.cogs import Cogs, CogsView
 from projections.db import Database
-from projections.movements import Movements
-from projections.queries import Queries
-from projections.rebuild import Rebuild, clean_abandoned
-from projections.runner import Runner, head_of, log
+from projections.movements import Movements, MovementView
+from projections.rebuild import Rebuild
+from projections.registry import clean_abandoned, entry, positions, register, statuses
+from projections.runner import Runner, log
 from projections.verify import VerifyReport, verify
 
 __all__ = ["ReadModels", "VerifyReport"]
 
 # The rebuild target naming every projection at once.
 ALL = "all"
-# Beyond this many unread notifications a projection reports "catching_up".
-CATCHING_UP = 1000
-# A rebuild that has not reported for this long is considered dead (its process was killed).
-REBUILD_STALE_S = 15.0
 
 
 class ReadModels:
@@ -55,13 +49,13 @@ class ReadModels:
         self.zone = settings.zone
         self.batch_size = batch_size
         self.db = Database(settings)
-        self.balances = Balances(self.zone)
-        self.movements_view = Movements(self.zone)
-        self.cogs_view = Cogs(self.zone)
-        self.projections: dict[str, Projection] = {
-            p.NAME: p for p in (self.balances, self.movements_view, self.cogs_view)
-        }
-        self.queries = Queries(self.db, self.balances, self.movements_view, self.cogs_view)
+        self.events = LedgerEvents(ledger)
+        balances, movements, cogs = Balances(self.zone), Movements(self.zone), Cogs(self.zone)
+        self.projections: dict[str, Projection] = {p.NAME: p for p in (balances, movements, cogs)}
+        # The views the API reads (api.deps: StockViewDep, MovementViewDep, ReportsDep).
+        self.stock = StockView(self.db, balances)
+        self.movements = MovementView(self.db, movements)
+        self.reports = CogsView(self.db, cogs, ledger.clock)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._runners: list[Runner] = []
@@ -74,23 +68,14 @@ class ReadModels:
         try:
             with self.db.session() as session:
                 return all(entry(session, name) is not None for name in self.projections)
-        except (sqlite3.Error, psycopg.Error):
+        except self.db.dialect.errors:
             return False
 
     def _initialise(self) -> None:
         if self._initialised():
             return
         with schema_lock(self.settings), self.db.session() as session, session.transaction():
-            for statement in REGISTRY_DDL:
-                session.execute(statement)
-            for p in self.projections.values():
-                if entry(session, p.NAME) is None:
-                    p.create_table(session, p.table(1))
-                    session.execute(
-                        "INSERT INTO rm_registry (name, version, generation, position, schema) "
-                        "VALUES (?, ?, 1, 0, ?)",
-                        (p.NAME, p.VERSION, p.schema()),
-                    )
+            register(session, self.projections.values())
 
     def _projection(self, name: str) -> Projection:
         try:
@@ -110,7 +95,7 @@ class ReadModels:
             clean_abandoned(self.db, self._projection(name))
             runner = Runner(
                 self.db,
-                self.ledger,
+                self.events,
                 self._projection(name),
                 batch_size=self.batch_size,
                 on_progress=self._progressed,
@@ -142,7 +127,7 @@ class ReadModels:
         """Background rebuild after a version bump; waits if another process is doing it."""
         while not stop.is_set() and self._outdated(name):
             try:
-                Rebuild(self.db, self.ledger, self.projections[name]).run(wait=True)
+                Rebuild(self.db, self.events, self.projections[name]).run(wait=True)
             except Exception:
                 log.exception("background rebuild of %s failed; retrying", name)
                 stop.wait(2.0)
@@ -181,8 +166,7 @@ class ReadModels:
 
     def positions(self) -> dict[str, int]:
         with self.db.session() as session:
-            rows = session.execute("SELECT name, position FROM rm_registry")
-        return {str(n): int(p) for n, p in rows}
+            return positions(session)
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:  # ok-float: seconds
         """True once every projection has read ≥ ``position``; False after ``timeout``.
@@ -203,54 +187,10 @@ class ReadModels:
                 self._progress.wait(min(remaining, 0.02))
 
     def status(self) -> list[dict[str, Any]]:
-        head = head_of(self.ledger)
+        """Each projection's live and code versions, position, lag and state."""
+        head = self.events.head()
         with self.db.session() as session:
-            rebuilds = {
-                str(r[0]): r
-                for r in session.execute(
-                    "SELECT name, position, head, events_per_s, updated_at, version "
-                    "FROM rm_rebuilds"
-                )
-            }
-            entries = {name: entry(session, name) for name in self.projections}
-        out = []
-        for name, p in self.projections.items():
-            current = entries[name]
-            assert current is not None
-            lag = max(head - current.position, 0)
-            running = rebuilds.get(name)
-            updated_at = float(running[4]) if running is not None else 0.0  # ok-float: epoch s
-            fresh = running is not None and time.time() - updated_at < REBUILD_STALE_S
-            rebuild = None
-            if running is not None and fresh:
-                rebuild = {
-                    "position": int(running[1]),
-                    "head": max(int(running[2]), head),
-                    "events_per_s": round(float(running[3]), 1),  # ok-float: a rate
-                    "version": int(running[5]),
-                }
-            # The truth from any process, whatever its code: ``version`` is the live one,
-            # ``code_version`` this process's; a version newer than the live one is being
-            # (or about to be) built; an older process sees the newer version live.
-            if fresh or current.version < p.VERSION:
-                state = "rebuilding"
-            elif lag > CATCHING_UP:
-                state = "catching_up"
-            else:
-                state = "live"
-            out.append(
-                {
-                    "name": name,
-                    "version": current.version,
-                    "code_version": p.VERSION,
-                    "position": current.position,
-                    "head": head,
-                    "lag": lag,
-                    "state": state,
-                    "rebuild": rebuild,
-                }
-            )
-        return out
+            return statuses(session, self.projections.values(), head)
 
     # -- rebuild and verify ----------------------------------------------------------------
 
@@ -266,7 +206,7 @@ class ReadModels:
         ``name`` "all" rebuilds every projection in one read of the ledger. ``wait`` waits
         for a rebuild already running elsewhere instead of refusing."""
         chosen = list(self.projections.values()) if name == ALL else [self._projection(name)]
-        Rebuild(self.db, self.ledger, chosen, progress).run(wait=wait)
+        Rebuild(self.db, self.events, chosen, progress).run(wait=wait)
         self._progressed()
 
     def _requested(self, name: str) -> None:
@@ -275,7 +215,7 @@ class ReadModels:
 
         def work() -> None:
             try:
-                Rebuild(self.db, self.ledger, self.projections[name]).run(wait=False)
+                Rebuild(self.db, self.events, self.projections[name]).run(wait=False)
             except ConcurrencyConflictError:
                 log.info("rebuild of %s requested while one is running; not repeated", name)
             except Exception:
@@ -288,6 +228,7 @@ class ReadModels:
     def verify(self, progress: Callable[[str, int, int], None] | None = None) -> VerifyReport:
         return verify(
             self.db,
+            self.events,
             self.ledger,
             list(self.projections.values()),
             self.zone,
@@ -295,49 +236,6 @@ class ReadModels:
             keys=self.ledger.settings.ledger_keys,
         )
 
-    # -- queries ---------------------------------------------------------------------------
-
-    def stock_list(
-        self, location: str | None, sku_prefix: str | None, limit: int, cursor: str | None
-    ) -> dict[str, Any]:
-        return self.queries.stock_list(location, sku_prefix, limit, cursor)
-
-    def stock_of_sku(self, sku: str) -> dict[str, Any]:
-        return self.queries.stock_of_sku(sku)
-
-    def balance(self, sku: str, location: str) -> dict[str, Any]:
-        return self.queries.balance(sku, location)
-
-    def stock_at(self, sku: str, location: str, time: datetime) -> dict[str, Any]:
-        return self.queries.stock_at(sku, location, time)
-
-    def movements(
-        self,
-        sku: str,
-        location: str,
-        from_: datetime | None,
-        to: datetime | None,
-        kind: str | None,
-        limit: int,
-        cursor: str | None,
-    ) -> dict[str, Any]:
-        return self.queries.movements(sku, location, from_, to, kind, limit, cursor)
-
-    def cogs(
-        self,
-        from_: str | None,
-        to: str | None,
-        location: str | None,
-        sku: str | None,
-        group_by: Sequence[str],
-    ) -> dict[str, Any]:
-        return self.queries.cogs(from_, to, location, sku, group_by)
-
-    def valuation(
-        self, period: str | None, location: str | None, sku: str | None
-    ) -> dict[str, Any]:
-        current = period_of_now(self.ledger.clock(), self.zone)
-        return self.queries.valuation(period, location, sku, default=current)
 
     def close(self) -> None:
         self.stop()

@@ -9,25 +9,36 @@
    fold of the ledger up to that position, built in memory (the scratch space). Append-only
    rows are compared chunk by chunk so memory stays flat.
 
-The first discrepancies (at most ``MAX_PROBLEMS``) are reported with their position.
+The first discrepancies (at most ``MAX_PROBLEMS``) are reported with their position. The
+read models are checked against an ``application.events.EventSource``; the ledger's own
+checks read the closes and snapshots through ``AuditedLedger``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from application.events import LedgerEvents
+from application.events import EventSource
 from application.periods import LedgerFold, check_close, read_upto
-from projections.base import Projection, Rows, entry
+from domain.books import Books
+from projections.base import Projection, Rows
 from projections.db import Database, Session
-from projections.integrity import PositionChecks, check_snapshots
-from projections.runner import head_of, read_events
+from projections.integrity import PositionChecks, SnapshotSource, check_snapshots
+from projections.registry import entry
+from projections.runner import read_events
 
 MAX_PROBLEMS = 20
 Progress = Callable[[str, int, int], None]
+
+
+class AuditedLedger(SnapshotSource, Protocol):
+    """What verify reads of the ledger beyond its events: the recorded period closes and
+    the snapshot store (the digest fold reads the events through the ``EventSource``)."""
+
+    def books(self) -> Books: ...
 
 
 @dataclass
@@ -49,7 +60,8 @@ class VerifyReport:
 
 def verify(
     db: Database,
-    ledger: Any,
+    events: EventSource,
+    ledger: AuditedLedger,
     projections: Sequence[Projection],
     zone: ZoneInfo,
     progress: Progress | None = None,
@@ -58,26 +70,31 @@ def verify(
     """``keys``: the ledger keys (STOCKLEDGER_LEDGER_KEY) to check the movements' MACs with."""
     report = VerifyReport()
     tell = progress or (lambda stage, position, head: None)
-    check_ledger(ledger, zone, report, tell, keys)
+    check_ledger(events, ledger, zone, report, tell, keys)
     for problem in check_snapshots(ledger):
         report.add(problem)
     session = db.connect()
     try:
         for projection in projections:
-            check_projection(session, ledger, projection, report, tell)
+            check_projection(session, events, projection, report, tell)
     finally:
         db.release(session)
     return report
 
 
 def check_ledger(
-    ledger: Any, zone: ZoneInfo, report: VerifyReport, tell: Progress, keys: Sequence[bytes] = ()
+    events: EventSource,
+    ledger: AuditedLedger,
+    zone: ZoneInfo,
+    report: VerifyReport,
+    tell: Progress,
+    keys: Sequence[bytes] = (),
 ) -> None:
-    head = head_of(ledger)
+    head = events.head()
     closes = sorted(ledger.books().closes.values(), key=lambda c: c.position)
     fold = LedgerFold(zone)
     checks = PositionChecks(keys)
-    for note in read_upto(LedgerEvents(ledger), head):
+    for note in read_upto(events, head):
         at = note.position
         while closes and closes[0].position < at:
             for problem in check_close(fold, closes.pop(0)):
@@ -127,7 +144,11 @@ def compare(projection: Projection, expected: Rows, live: Rows, report: VerifyRe
 
 
 def check_projection(
-    session: Session, ledger: Any, projection: Projection, report: VerifyReport, tell: Progress
+    session: Session,
+    events: EventSource,
+    projection: Projection,
+    report: VerifyReport,
+    tell: Progress,
 ) -> None:
     name = projection.NAME
     with session.transaction(write=False):
@@ -146,7 +167,7 @@ def check_projection(
         rows: Rows = {}
         position = 0
         while position < upto:
-            last, batch, count = read_events(ledger, position, 5000)
+            last, batch, count = read_events(events, position, 5000)
             if count == 0:
                 break
             batch = [(p, e) for p, e in batch if p <= upto]

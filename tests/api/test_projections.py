@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from domain.operations import Operations
-from projections.base import entry
+from projections.registry import entry
 from tests.api.conftest import Api, receipt
 
 

@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from application.commands import Line, PostConsumption, PostReceipt, ReceiptLine
+from application.events import LedgerEvents
 from application.ledger import Ledger
 from application.settings import Settings
-from projections.base import Projection, Rows, entry
+from projections.base import Projection, Rows
+from projections.registry import entry
 from projections.runner import read_events
 from projections.service import ReadModels
 
@@ -62,7 +64,7 @@ def folded_rows(ledger: Ledger, projection: Projection, upto: int | None = None)
     rows: Rows = {}
     position = 0
     while True:
-        last, batch, count = read_events(ledger, position, 1000)
+        last, batch, count = read_events(LedgerEvents(ledger), position, 1000)
         for event_position, event in batch:
             if upto is None or event_position <= upto:
                 projection.fold(rows, event, event_position)

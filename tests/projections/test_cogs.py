@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from api.schemas.reports import report_body
 from application.errors import NotFoundError, PeriodNotEndedError
 from application.ledger import Ledger
 from application.periods import ClosePeriod
@@ -24,6 +25,8 @@ from projections.cogs import AMOUNTS, COGS_AMOUNTS
 from projections.service import ReadModels
 from tests.projections.commands import Driver
 from tests.projections.conftest import Clock
+
+GROUP_KEYS = ("period", "location", "sku")
 
 ZONE = "America/New_York"
 PERIODS = ["2025-01", "2025-02", "2025-03", "2025-04"]
@@ -149,7 +152,7 @@ def test_valuation_and_cogs_equal_the_reference_in_every_month(
     expected = reference(driver.moves, ZoneInfo(ZONE))
     assert {k[0] for k in expected} == set(PERIODS)
     for period in PERIODS:
-        report = models.valuation(period, None, None)
+        report = report_body(models.reports.valuation(period, None, None), GROUP_KEYS)
         got = {(r["period"], r["location"], r["sku"]): r for r in report["rows"]}
         want = {k: v for k, v in expected.items() if k[0] == period and (any(v.values()))}
         assert set(got) == set(want), period
@@ -161,7 +164,9 @@ def test_valuation_and_cogs_equal_the_reference_in_every_month(
             assert {n: row[n] for n in AMOUNTS} == want[key], key
         for name in AMOUNTS:
             assert report["totals"][name] == sum((r[name] for r in want.values()), ZERO)
-    cogs = models.cogs("2025-01", "2025-04", None, None, ["period", "location", "sku"])
+    cogs = report_body(
+        models.reports.cogs("2025-01", "2025-04", None, None, GROUP_KEYS), GROUP_KEYS
+    )
     want_cogs = {
         k: reference_cogs(v) for k, v in expected.items() if any(reference_cogs(v).values())
     }
@@ -170,7 +175,9 @@ def test_valuation_and_cogs_equal_the_reference_in_every_month(
     for key, row in got_cogs.items():
         assert {n: row[n] for n in COGS_AMOUNTS} == want_cogs[key]
     assert cogs["totals"]["net_cogs"] > 0
-    by_period = models.cogs("2025-02", "2025-02", None, None, ["period"])
+    by_period = report_body(
+        models.reports.cogs("2025-02", "2025-02", None, None, ["period"]), ("period",)
+    )
     assert [r["period"] for r in by_period["rows"]] == ["2025-02"]
     assert by_period["rows"][0]["net_cogs"] == sum(
         (v["net_cogs"] for k, v in want_cogs.items() if k[0] == "2025-02"), ZERO

@@ -73,7 +73,7 @@ def test_a_rebuild_refuses_a_ledger_whose_times_run_back_past_a_settled_period(
         ledger.execute(PostReceipt("JAN-2", "main", receipt), user="u")
         catch_up(models, ledger)
         before = live_rows(models, "cogs")
-        one_event_a_chunk = Rebuild(models.db, ledger, [models.projections["cogs"]], chunk=1)
+        one_event_a_chunk = Rebuild(models.db, models.events, [models.projections["cogs"]], chunk=1)
         with pytest.raises(RuntimeError, match="out of order"):
             one_event_a_chunk.run()
         assert generation(models, "cogs") == 1

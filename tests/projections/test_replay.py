@@ -30,7 +30,7 @@ def test_a_rebuilt_projection_is_row_for_row_identical_to_the_live_one(
         # Live: small batches of the runner's step, so batch boundaries fall anywhere.
         with models.db.session() as session:
             for projection in models.projections.values():
-                while step(session, ledger, projection, batch):
+                while step(session, models.events, projection, batch):
                     pass
         head = ledger.head()
         assert min(models.positions().values()) == head

@@ -15,8 +15,7 @@ from application.errors import ConcurrencyConflictError
 from application.ledger import Ledger
 from application.settings import Settings
 from cli.progress import rebuild_fields
-from projections.base import entry
-from projections.rebuild import rebuild_lock
+from projections.registry import entry, rebuild_lock
 from projections.service import ReadModels
 from tests.projections.conftest import fill, wait_until, worker
 

@@ -15,7 +15,7 @@ from application.ledger import Ledger
 from application.settings import Settings
 from domain.movements import Source
 from domain.stock_item import StockItem
-from projections.runner import Runner, head_of, step
+from projections.runner import Runner, step
 from projections.service import ReadModels
 from tests.projections.conftest import fill, folded_rows, live_rows, wait_until, worker
 
@@ -26,11 +26,11 @@ def test_a_batch_writes_its_rows_and_its_position_together_and_never_twice(
     fill(ledger, documents=4, lines=30)
     with models.db.session() as session:
         cogs = models.projections["cogs"]
-        assert step(session, ledger, cogs, 50) == 50
+        assert step(session, models.events, cogs, 50) == 50
         assert models.positions()["cogs"] == 50
         # A second runner that read the same position before the first one committed must
         # not apply the same events again: step re-checks the position under the lock.
-        while step(session, ledger, cogs, 50):
+        while step(session, models.events, cogs, 50):
             pass
     assert models.positions()["cogs"] == ledger.head()
     assert live_rows(models, "cogs") == folded_rows(ledger, cogs)
@@ -47,10 +47,10 @@ def test_the_in_process_runner_follows_new_commands_promptly(
     started = time.monotonic()
     assert models.wait_for(result.position, timeout=5)
     assert time.monotonic() - started < 2
-    balance = models.balance("A", "main")
-    assert balance["on_hand"] == Decimal("2.5")
-    assert balance["value"] == Decimal("10.00")
-    assert balance["position"] >= result.position
+    balance = models.stock.balance("A", "main")
+    assert balance.on_hand == Decimal("2.5")
+    assert balance.value == Decimal("10.00")
+    assert balance.position >= result.position
     assert [s["state"] for s in models.status()] == ["live", "live", "live"]
 
 
@@ -107,16 +107,16 @@ def test_a_reader_never_advances_past_an_event_a_still_open_writer_will_commit(
         # stays where it is (for a while of the runners' own polling, too).
         with models.db.session() as session:
             for projection in models.projections.values():
-                assert step(session, ledger, projection, 1000) == 0
+                assert step(session, models.events, projection, 1000) == 0
         deadline = time.monotonic() + 1.5
         while time.monotonic() < deadline:
             assert models.positions() == {n: first.position for n in models.projections}
-        assert head_of(ledger) == first.position
-        assert models.balance("HELD", "main")["on_hand"] == 0
+        assert models.events.head() == first.position
+        assert models.stock.balance("HELD", "main").on_hand == 0
         writer.execute("COMMIT")
         writer.close()
         assert models.wait_for(held[-1], timeout=5)
-        assert models.balance("HELD", "main")["on_hand"] == Decimal(7)
+        assert models.stock.balance("HELD", "main").on_hand == Decimal(7)
         assert len(live_rows(models, "movements")) == 2
         assert models.verify().ok
     finally:
@@ -155,7 +155,7 @@ def test_a_standby_takes_over_within_seconds_when_the_active_worker_dies(
         )
         wait_until(lambda: min(models.positions().values()) >= first.position, 30, "worker")
         stop = threading.Event()
-        standby = Runner(models.db, ledger, models.projections["balances"])
+        standby = Runner(models.db, models.events, models.projections["balances"])
         thread = threading.Thread(target=standby.run, args=(stop,), daemon=True)
         thread.start()
         time.sleep(0)  # let it try the lock
@@ -168,7 +168,7 @@ def test_a_standby_takes_over_within_seconds_when_the_active_worker_dies(
         wait_until(lambda: models.positions()["balances"] >= second.position, 10, "takeover")
         assert time.monotonic() - started < 5
         assert standby.active
-        assert models.balance("A", "main")["on_hand"] == 0
+        assert models.stock.balance("A", "main").on_hand == 0
         stop.set()
         thread.join(10)
     finally:
@@ -187,7 +187,7 @@ def test_runner_logs_one_json_line_per_batch(
 
     ledger.execute(PostReceipt("R1", "main", [ReceiptLine(sku, Decimal(1), Decimal(1))]), user="u")
     with caplog.at_level("INFO", logger="stockledger.projections"), models.db.session() as s:
-        step(s, ledger, models.projections["movements"], 1000)
+        step(s, models.events, models.projections["movements"], 1000)
     (record,) = [json.loads(r.getMessage()) for r in caplog.records]
     assert record["projection"] == "movements"
     assert record["events"] == 1

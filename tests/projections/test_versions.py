@@ -12,9 +12,9 @@ from application.errors import ConcurrencyConflictError
 from application.ledger import Ledger
 from application.settings import Settings
 from projections.balances import Balances
-from projections.base import Batch, entry
+from projections.base import Batch
 from projections.db import Session
-from projections.rebuild import rebuild_lock
+from projections.registry import entry, rebuild_lock
 from projections.service import ReadModels
 from tests.projections.conftest import fill, folded_rows, live_rows, wait_until
 

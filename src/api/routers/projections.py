@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 
-from api.auth import Principal, admin, viewer
-from api.dependencies import fresh_read_models, get_ledger, get_read_models
+from api.deps import Admin, FreshReadModels, LedgerDep, ReadModelsDep, Viewer
 from api.problems import responses
 from api.routing import DecimalRoute
 from api.schemas import ProjectionStatus, RebuildAccepted
 from application.errors import NotFoundError
-from application.ledger import Ledger
-
-if TYPE_CHECKING:
-    from projections.service import ReadModels
 
 router = APIRouter(prefix="/api/projections", tags=["projections"], route_class=DecimalRoute)
 
@@ -26,10 +21,7 @@ router = APIRouter(prefix="/api/projections", tags=["projections"], route_class=
     responses=responses(401, 403, 422, 503),
     summary="Each projection's version, position, lag and state",
 )
-def status(
-    who: Principal = Depends(viewer),
-    read_models: ReadModels = Depends(fresh_read_models),
-) -> list[dict[str, Any]]:
+def status(who: Viewer, read_models: FreshReadModels) -> list[dict[str, Any]]:
     return read_models.status()
 
 
@@ -41,10 +33,10 @@ def status(
     summary="Start a blue/green rebuild; the live copy keeps serving until the new one is live",
 )
 def rebuild(
+    who: Admin,
+    read_models: ReadModelsDep,
+    ledger: LedgerDep,
     name: str = Path(max_length=64, examples=["balances"]),
-    who: Principal = Depends(admin),
-    read_models: ReadModels = Depends(get_read_models),
-    ledger: Ledger = Depends(get_ledger),
 ) -> dict[str, Any]:
     """Records the request in the ledger; the runner that owns the projection — in this
     process, or a `projections run` worker — starts the rebuild when it reads it."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.auth import Principal, finance
-from api.dependencies import answered, fresh_read_models
+from api.dependencies import answered
+from api.deps import Finance, ReportsDep
 from api.problems import responses
 from api.routing import DecimalRoute
 from api.schemas import (
@@ -21,10 +21,8 @@ from api.schemas import (
     ValuationAmounts,
     ValuationReport,
 )
+from api.schemas.reports import report_body
 from domain.errors import ValidationError
-
-if TYPE_CHECKING:
-    from projections.service import ReadModels
 
 router = APIRouter(prefix="/api/reports", tags=["reports"], route_class=DecimalRoute)
 
@@ -78,21 +76,26 @@ def wants_csv(request: Request) -> bool:
     return "text/csv" in request.headers.get("accept", "")
 
 
+def csv_or_json(description: str) -> dict[int | str, dict[str, Any]]:
+    """The documented answers of a report: JSON, or CSV on ``Accept: text/csv``."""
+    csv_content = {"text/csv": {"schema": {"type": "string"}}}
+    return {
+        200: {"description": description, "content": csv_content},
+        **responses(401, 403, 422, 503),
+    }
+
+
 @router.get(
     "/cogs",
     response_model=CogsReport,
     response_model_exclude_none=True,
-    responses={
-        200: {
-            "description": "COGS rows and totals; `Accept: text/csv` gives the rows as CSV",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
-        },
-        **responses(401, 403, 422, 503),
-    },
+    responses=csv_or_json("COGS rows and totals; `Accept: text/csv` gives the rows as CSV"),
     summary="Cost of goods sold per period, location and SKU",
 )
 def cogs(
     request: Request,
+    who: Finance,
+    reports: ReportsDep,
     from_: str | None = Query(None, alias="from", pattern=PERIOD_PATTERN, examples=["2026-01"]),
     to: str | None = Query(None, pattern=PERIOD_PATTERN, examples=["2026-03"]),
     location: str | None = Query(None, pattern=CODE_PATTERN),
@@ -100,11 +103,10 @@ def cogs(
     group_by: list[str] | None = Query(
         None, description="Subset of period,location,sku (comma-separated or repeated)"
     ),
-    who: Principal = Depends(finance),
-    read_models: ReadModels = Depends(fresh_read_models),
 ) -> Any:
     keys = group_keys(group_by)
-    report = answered(request, read_models.cogs(from_, to, location, sku, keys))
+    found = reports.cogs(from_, to, location, sku, keys)
+    report = answered(request, report_body(found, tuple(keys)))
     if wants_csv(request):
         return Response(cogs_csv(report, keys), media_type="text/csv")
     return report
@@ -113,25 +115,22 @@ def cogs(
 @router.get(
     "/valuation",
     response_model=ValuationReport,
-    responses={
-        200: {
-            "description": "Valuation rows and totals; `Accept: text/csv` gives them as CSV "
-            "(same columns, then a totals line)",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
-        },
-        **responses(401, 403, 422, 503),
-    },
+    responses=csv_or_json(
+        "Valuation rows and totals; `Accept: text/csv` gives them as CSV "
+        "(same columns, then a totals line)"
+    ),
     summary="Valuation roll-forward: opening + movements = closing, per position",
 )
 def valuation(
     request: Request,
+    who: Finance,
+    reports: ReportsDep,
     period: str | None = Query(None, pattern=PERIOD_PATTERN, examples=["2026-03"]),
     location: str | None = Query(None, pattern=CODE_PATTERN),
     sku: str | None = Query(None, pattern=CODE_PATTERN),
-    who: Principal = Depends(finance),
-    read_models: ReadModels = Depends(fresh_read_models),
 ) -> Any:
-    report = answered(request, read_models.valuation(period, location, sku))
+    found = reports.valuation(period, location, sku)
+    report = answered(request, report_body(found, GROUP_KEYS))
     if wants_csv(request):
         return Response(
             report_csv(report, list(GROUP_KEYS), VALUATION_AMOUNTS), media_type="text/csv"

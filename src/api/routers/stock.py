@@ -1,13 +1,13 @@
-"""Stock positions: balances, stock at a date, movement history, and admin adjustments."""
+"""Stock positions: balances, stock at a date, movement history (adjust: routers.adjustments)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
-from api.auth import Principal, viewer
-from api.dependencies import answered, fresh_read_models
+from api.dependencies import answered
+from api.deps import MovementViewDep, StockViewDep, Viewer
 from api.numbers import IsoTime
 from api.problems import responses
 from api.routing import DecimalRoute
@@ -19,10 +19,17 @@ from api.schemas import (
     StockAt,
     StockPage,
 )
+from api.schemas.stock import (
+    balance_body,
+    movement_page_body,
+    sku_stock_body,
+    stock_at_body,
+    stock_page_body,
+)
 from domain.movements import Kind
 
 if TYPE_CHECKING:
-    from projections.service import ReadModels
+    pass
 
 router = APIRouter(prefix="/api/stock", tags=["stock"], route_class=DecimalRoute)
 
@@ -39,14 +46,14 @@ QUERY_RESPONSES = responses(401, 403, 422, 503)
 )
 def stock_list(
     request: Request,
+    who: Viewer,
+    stock: StockViewDep,
     location: str | None = Query(None, pattern=CODE_PATTERN),
     sku_prefix: str | None = Query(None, max_length=64),
     limit: int = Query(100, ge=1, le=1000),
     cursor: str | None = Query(None, max_length=512),
-    who: Principal = Depends(viewer),
-    read_models: ReadModels = Depends(fresh_read_models),
 ) -> dict[str, Any]:
-    return answered(request, read_models.stock_list(location, sku_prefix, limit, cursor))
+    return answered(request, stock_page_body(stock.page(location, sku_prefix, limit, cursor)))
 
 
 @router.get(
@@ -56,12 +63,9 @@ def stock_list(
     summary="One SKU at every location, with totals",
 )
 def stock_of_sku(
-    request: Request,
-    sku: str = Sku,
-    who: Principal = Depends(viewer),
-    read_models: ReadModels = Depends(fresh_read_models),
+    request: Request, who: Viewer, stock: StockViewDep, sku: str = Sku
 ) -> dict[str, Any]:
-    return answered(request, read_models.stock_of_sku(sku))
+    return answered(request, sku_stock_body(stock.of_sku(sku)))
 
 
 @router.get(
@@ -71,13 +75,9 @@ def stock_of_sku(
     summary="One position's balance (zeros for a position never used)",
 )
 def balance(
-    request: Request,
-    sku: str = Sku,
-    location: str = Location,
-    who: Principal = Depends(viewer),
-    read_models: ReadModels = Depends(fresh_read_models),
+    request: Request, who: Viewer, stock: StockViewDep, sku: str = Sku, location: str = Location
 ) -> dict[str, Any]:
-    return answered(request, read_models.balance(sku, location))
+    return answered(request, balance_body(stock.balance(sku, location)))
 
 
 @router.get(
@@ -90,12 +90,12 @@ def stock_at(
     request: Request,
     # Annotated form: with a bare ``= Query(...)`` default FastAPI drops IsoTime's validator.
     time: Annotated[IsoTime, Query(examples=["2026-03-14T10:00:00+00:00"])],
+    who: Viewer,
+    view: MovementViewDep,
     sku: str = Sku,
     location: str = Location,
-    who: Principal = Depends(viewer),
-    read_models: ReadModels = Depends(fresh_read_models),
 ) -> dict[str, Any]:
-    return answered(request, read_models.stock_at(sku, location, time))
+    return answered(request, stock_at_body(view.stock_at(sku, location, time)))
 
 
 @router.get(
@@ -106,6 +106,8 @@ def stock_at(
 )
 def movements(
     request: Request,
+    who: Viewer,
+    view: MovementViewDep,
     sku: str = Sku,
     location: str = Location,
     from_: IsoTime | None = Query(None, alias="from"),
@@ -113,10 +115,6 @@ def movements(
     kind: Kind | None = Query(None),
     limit: int = Query(100, ge=1, le=1000),
     cursor: str | None = Query(None, max_length=512),
-    who: Principal = Depends(viewer),
-    read_models: ReadModels = Depends(fresh_read_models),
 ) -> dict[str, Any]:
-    found = read_models.movements(
-        sku, location, from_, to, kind.value if kind else None, limit, cursor
-    )
-    return answered(request, found)
+    found = view.history(sku, location, from_, to, kind.value if kind else None, limit, cursor)
+    return answered(request, movement_page_body(found))

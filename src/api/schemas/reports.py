@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 from api.schemas.common import Dec
+from projections.cogs import Report
 
 
 class CogsAmounts(BaseModel):
@@ -72,3 +75,9 @@ class ValuationReport(BaseModel):
     rows: list[ValuationRow]
     totals: dict[str, Dec]
     position: int
+
+
+def report_body(report: Report, keys: tuple[str, ...]) -> dict[str, Any]:
+    """A report's rows (the ``keys`` asked for, then the amounts), totals and position."""
+    rows = [{**{key: getattr(row, key) for key in keys}, **row.amounts} for row in report.rows]
+    return {"rows": rows, "totals": dict(report.totals), "position": report.position}

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 
-from api.schemas.common import Dec, MovementPublic
+from api.schemas.common import Dec, MovementPublic, movement_body
+from application.records import MovementRecord
+from projections.balances import Balance
+from projections.balances import SkuStock as SkuStockRow
+from projections.movements import StockAt as StockAtRow
+from projections.reading import Page
 
 
 class BalancePublic(BaseModel):
@@ -54,3 +61,34 @@ class MovementPage(BaseModel):
     items: list[MovementPublic]  # type: ignore[valid-type]  # derived: MOVEMENT_SHAPE
     next_cursor: str | None
     position: int
+
+
+# -- bodies from the views' typed rows ----------------------------------------------------------
+
+
+def balance_body(balance: Balance) -> dict[str, Any]:
+    return {**asdict(balance), "available": balance.available, "unit_cost": balance.unit_cost}
+
+
+def stock_page_body(page: Page[Balance]) -> dict[str, Any]:
+    items = [balance_body(b) for b in page.items]
+    return {"items": items, "next_cursor": page.next_cursor, "position": page.position}
+
+
+def sku_stock_body(stock: SkuStockRow) -> dict[str, Any]:
+    locations = [balance_body(b) for b in stock.locations]
+    return {
+        "sku": stock.sku,
+        "locations": locations,
+        "total": stock.total,
+        "position": stock.position,
+    }
+
+
+def stock_at_body(state: StockAtRow) -> dict[str, Any]:
+    return asdict(state)
+
+
+def movement_page_body(page: Page[MovementRecord]) -> dict[str, Any]:
+    items = [movement_body(m) for m in page.items]
+    return {"items": items, "next_cursor": page.next_cursor, "position": page.position}

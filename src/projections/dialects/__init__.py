@@ -1,0 +1,116 @@
+"""The backend seam: the only code that knows whether the read models live in SQLite or in
+PostgreSQL (the pattern of SQLAlchemy's dialects and the ``eventsourcing`` recorders).
+
+A ``Dialect`` owns, for its backend: connections (pooled for queries, dedicated for
+runners), placeholders (SQL is written once with ``?``), column types, value conversion,
+transactions, locking (row locks, the rebuild lock, one active runner per projection), bulk
+load, deferred indexes, waiting for new events, and recognising a dropped table. Everything
+else asks the dialect and never which backend it is.
+
+Values: Decimals are exact (``NUMERIC``, or decimal text on SQLite); times are aware UTC
+datetimes (``TIMESTAMPTZ``, or fixed-width UTC ISO text that sorts like the instant).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from application.settings import Settings
+
+Row = tuple[Any, ...]
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
+# Waits for new events; given the runner's wake-up event, True when woken before the poll.
+Waiter = Callable[[threading.Event], bool]
+
+
+class Dialect(Protocol):
+    """What the read side may ask of a backend."""
+
+    # Row lock suffix for a registry read that must hold the row until commit.
+    for_update: str
+    # True when a bulk-loaded table gets its key and indexes after the load.
+    defers_indexes: bool
+    # The driver's base error classes (a store not yet set up raises one of them).
+    errors: tuple[type[Exception], ...]
+
+    def connect(self) -> Any:
+        """A dedicated autocommit connection (close it with ``release``)."""
+        ...
+
+    def release(self, conn: Any) -> None: ...
+
+    def pooled(self) -> AbstractContextManager[Any]:
+        """A connection for one query: pooled, or this thread's own."""
+        ...
+
+    def close(self) -> None: ...
+
+    def execute(self, conn: Any, statement: str, params: Sequence[Any]) -> list[Row]: ...
+
+    def executemany(self, conn: Any, statement: str, rows: list[Sequence[Any]]) -> None: ...
+
+    def copy_rows(
+        self, conn: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """Bulk insert (COPY, or executemany)."""
+        ...
+
+    def begin(self, *, write: bool) -> str:
+        """The statement opening a write transaction, or a read snapshot."""
+        ...
+
+    def tables(self, conn: Any, prefix: str) -> list[str]: ...
+
+    def column_type(self, kind: str) -> str: ...
+
+    def encode(self, value: Any, kind: str) -> Any:
+        """A Python value as the backend stores it."""
+        ...
+
+    def encode_row(self, values: Sequence[Any], kinds: Sequence[str]) -> tuple[Any, ...]: ...
+
+    def missing_table(self, conn: Any, error: Exception, table: str) -> bool:
+        """True when ``error`` came from ``table`` having been dropped (a switch-over)."""
+        ...
+
+    def rebuild_lock(self, name: str, *, wait: bool) -> AbstractContextManager[None]:
+        """Exactly one rebuild of ``name`` at a time, across processes; released on death.
+        Raises ConcurrencyConflictError when taken and not ``wait``."""
+        ...
+
+    def following(self, name: str, stop: threading.Event) -> AbstractContextManager[Waiter | None]:
+        """The right to follow the ledger for ``name`` (one holder at a time where runners
+        may run in several processes) and a way to wait for new events; None once ``stop``
+        is set before the right was obtained."""
+        ...
+
+
+def decode(value: Any, kind: str) -> Any:
+    """A stored value back as Decimal, aware UTC datetime, int or str (either backend)."""
+    if value is None:
+        return None
+    if kind == "num":
+        return value if isinstance(value, Decimal) else Decimal(value)
+    if kind == "time":
+        if isinstance(value, datetime):
+            return value.astimezone(UTC)
+        return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=UTC)
+    if kind == "int":
+        return int(value)
+    return value
+
+
+def dialect_for(settings: Settings) -> Dialect:
+    """The dialect of the configured store: the one place the backend is chosen."""
+    if settings.is_postgres:
+        from projections.dialects.postgres import PostgresDialect
+
+        return PostgresDialect(settings)
+    from projections.dialects.sqlite import SqliteDialect
+
+    return SqliteDialect(settings)

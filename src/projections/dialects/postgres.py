@@ -1,0 +1,159 @@
+"""PostgreSQL: read-model tables beside the event table, prefixed ``rm_``.
+
+Queries borrow from a small pool (STOCKLEDGER_READ_POOL_SIZE) whose connections are checked
+at checkout, so connections broken by a server restart are replaced rather than handed to a
+query. Every connection is autocommit with explicit transactions: without it a
+``transaction()`` is a SAVEPOINT inside one endless transaction. Reads run REPEATABLE READ
+READ ONLY, so a query's registry row and table rows are one snapshot.
+
+Locks: ``FOR UPDATE`` on registry rows; a session advisory lock per rebuild, and per
+projection and version for the active runner (standbys wait for it; death releases it).
+Bulk loads use COPY into a table without key or indexes, which are built after the load.
+Runners LISTEN on ``ledger_events`` (the event recorder NOTIFYs on every write); the poll
+timeout covers a lost notification.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from application.errors import ConcurrencyConflictError
+from application.settings import Settings
+from projections.dialects import Row, Waiter
+
+CHANNEL = "ledger_events"
+POLL = 1.0
+TYPES = {"num": "NUMERIC", "time": "TIMESTAMPTZ", "int": "BIGINT", "text": "TEXT"}
+
+
+def lock_key(kind: str, name: str) -> int:
+    return zlib.crc32(f"stockledger-{kind}:{name}".encode())
+
+
+class PostgresDialect:
+    for_update = " FOR UPDATE"
+    defers_indexes = True
+    errors: tuple[type[Exception], ...] = (psycopg.Error,)
+
+    def __init__(self, settings: Settings) -> None:
+        self.url = settings.database_url or ""
+        self.pool: ConnectionPool[Any] = ConnectionPool(
+            self.url,
+            kwargs={"autocommit": True},
+            min_size=1,
+            max_size=settings.read_pool_size,
+            open=True,
+            name="stockledger-views",
+            check=ConnectionPool.check_connection,
+        )
+
+    # -- connections -------------------------------------------------------------------------
+
+    def connect(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.url, autocommit=True)
+
+    def release(self, conn: Any) -> None:
+        conn.close()
+
+    @contextmanager
+    def pooled(self) -> Iterator[psycopg.Connection[Any]]:
+        with self.pool.connection() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.pool.close()
+
+    # -- statements --------------------------------------------------------------------------
+
+    def execute(self, conn: Any, statement: str, params: Sequence[Any]) -> list[Row]:
+        with conn.cursor() as cur:
+            cur.execute(statement.replace("?", "%s"), params)
+            return list(cur.fetchall()) if cur.description else []
+
+    def executemany(self, conn: Any, statement: str, rows: list[Sequence[Any]]) -> None:
+        with conn.cursor() as cur:
+            cur.executemany(statement.replace("?", "%s"), rows)
+
+    def copy_rows(
+        self, conn: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        with (
+            conn.cursor() as cur,
+            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
+    def begin(self, *, write: bool) -> str:
+        return "BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
+    def tables(self, conn: Any, prefix: str) -> list[str]:
+        rows = self.execute(
+            conn,
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename LIKE ?",
+            (prefix + "%",),
+        )
+        return [str(r[0]) for r in rows]
+
+    # -- values: psycopg adapts Decimal, datetime, int and str itself -------------------------
+
+    def column_type(self, kind: str) -> str:
+        return TYPES[kind]
+
+    def encode(self, value: Any, kind: str) -> Any:
+        return value
+
+    def encode_row(self, values: Sequence[Any], kinds: Sequence[str]) -> tuple[Any, ...]:
+        return tuple(values)
+
+    def missing_table(self, conn: Any, error: Exception, table: str) -> bool:
+        return isinstance(error, psycopg.errors.UndefinedTable)  # SQLSTATE 42P01
+
+    # -- locking and waiting -----------------------------------------------------------------
+
+    def _try_lock(self, conn: Any, key: int) -> bool:
+        return bool(self.execute(conn, "SELECT pg_try_advisory_lock(?)", (key,))[0][0])
+
+    @contextmanager
+    def rebuild_lock(self, name: str, *, wait: bool) -> Iterator[None]:
+        control = self.connect()
+        try:
+            while not self._try_lock(control, lock_key("rebuild", name)):
+                if not wait:
+                    raise ConcurrencyConflictError(f"a rebuild of {name} is already running")
+                time.sleep(0.5)
+            yield
+        finally:
+            control.close()
+
+    @contextmanager
+    def following(self, name: str, stop: threading.Event) -> Iterator[Waiter | None]:
+        # One active runner per name: the holder's session keeps the advisory lock, standbys
+        # poll for it and take over when that session ends.
+        control = self.connect()
+        try:
+            while not stop.is_set() and not self._try_lock(control, lock_key("projection", name)):
+                stop.wait(1.0)
+            if stop.is_set():
+                yield None
+                return
+            self.execute(control, f"LISTEN {CHANNEL}", ())
+
+            def wait(wake: threading.Event) -> bool:
+                woke = False
+                for _ in control.notifies(timeout=POLL, stop_after=1):
+                    woke = True  # psycopg yields every notification of the packet: drain
+                return woke
+
+            yield wait
+        finally:
+            control.close()

@@ -1,0 +1,134 @@
+"""SQLite: read models in ``<data_dir>/views.sqlite`` (WAL), apart from ``ledger.sqlite``, so
+projecting never competes with commands for the ledger's write lock.
+
+Each thread keeps its own query connection; runners get dedicated ones. Write transactions
+are ``BEGIN IMMEDIATE`` (the database lock is taken at once, so a registry read inside one
+needs no row lock). Decimals are stored as exact decimal text, times as fixed-width UTC ISO
+text. The rebuild lock is a file lock; runners poll every 50 ms and wake at once when a
+command in this process sets ``wake``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from application.errors import ConcurrencyConflictError
+from application.settings import Settings
+from projections.dialects import TIME_FORMAT, Row, Waiter
+
+POLL = 0.05
+TYPES = {"num": "TEXT", "time": "TEXT", "int": "INTEGER", "text": "TEXT"}
+
+
+class SqliteDialect:
+    for_update = ""
+    defers_indexes = False
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+
+    def __init__(self, settings: Settings) -> None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = settings.data_dir / "views.sqlite"
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+
+    # -- connections -------------------------------------------------------------------------
+
+    def connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def release(self, conn: Any) -> None:
+        conn.close()
+
+    @contextmanager
+    def pooled(self) -> Iterator[sqlite3.Connection]:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self.connect()
+            self._local.conn = conn
+            with self._guard:
+                self._all.append(conn)
+        yield conn
+
+    def close(self) -> None:
+        with self._guard:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    # -- statements --------------------------------------------------------------------------
+
+    def execute(self, conn: Any, statement: str, params: Sequence[Any]) -> list[Row]:
+        return list(conn.execute(statement, params).fetchall())
+
+    def executemany(self, conn: Any, statement: str, rows: list[Sequence[Any]]) -> None:
+        conn.executemany(statement, rows)
+
+    def copy_rows(
+        self, conn: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        marks = ", ".join("?" for _ in columns)
+        conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def begin(self, *, write: bool) -> str:
+        return "BEGIN IMMEDIATE" if write else "BEGIN"
+
+    def tables(self, conn: Any, prefix: str) -> list[str]:
+        rows = self.execute(
+            conn,
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
+            (prefix + "%",),
+        )
+        return [str(r[0]) for r in rows]
+
+    # -- values ------------------------------------------------------------------------------
+
+    def column_type(self, kind: str) -> str:
+        return TYPES[kind]
+
+    def encode(self, value: Any, kind: str) -> Any:
+        if value is None:
+            return None
+        if kind == "num":
+            return str(value)
+        if kind == "time":
+            assert isinstance(value, datetime)
+            return value.astimezone(UTC).strftime(TIME_FORMAT)
+        return value
+
+    def encode_row(self, values: Sequence[Any], kinds: Sequence[str]) -> tuple[Any, ...]:
+        return tuple(self.encode(v, k) for v, k in zip(values, kinds, strict=True))
+
+    def missing_table(self, conn: Any, error: Exception, table: str) -> bool:
+        # SQLite reports every failure as OperationalError: ask the catalogue instead.
+        return isinstance(error, sqlite3.OperationalError) and table not in self.tables(conn, table)
+
+    # -- locking and waiting -----------------------------------------------------------------
+
+    @contextmanager
+    def rebuild_lock(self, name: str, *, wait: bool) -> Iterator[None]:
+        with (self.path.parent / f"views.{name}.rebuild.lock").open("w") as handle:
+            flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+            try:
+                fcntl.flock(handle, flags)
+            except BlockingIOError:
+                raise ConcurrencyConflictError(f"a rebuild of {name} is already running") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def following(self, name: str, stop: threading.Event) -> Iterator[Waiter | None]:
+        # The embedded store is followed from one process: no leader to elect.
+        yield lambda wake: wake.wait(POLL)
