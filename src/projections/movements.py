@@ -141,5 +141,5 @@ def _record(row: dict[str, Any]) -> MovementRecord:
     return MovementRecord(
         position=row["position"],
         recorded_at=row["recorded_at"],
-        **{name: row[column] for name, column in FIELDS},
+        figures={name: row[column] for name, column in FIELDS},
     )

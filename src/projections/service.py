@@ -236,7 +236,6 @@ class ReadModels:
             keys=self.ledger.settings.ledger_keys,
         )
 
-
     def close(self) -> None:
         self.stop()
         self.db.close()
