@@ -23,11 +23,12 @@ from application.commands import (
 )
 from application.posting import Work, handles
 from domain import bounds, counts
+from domain.codes import check_code, require_note
 from domain.documents import Document, DocumentDetails
 from domain.errors import ValidationError
 from domain.movements import DocType
 from domain.quote import Quote
-from domain.stock_item import Movement, StockItem, check_code, require_note
+from domain.stock_item import Movement, StockItem
 
 if TYPE_CHECKING:
     from application.ledger import Ledger

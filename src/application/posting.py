@@ -34,11 +34,12 @@ from eventsourcing.persistence import IntegrityError
 from application.commands import Command
 from application.errors import ConcurrencyConflictError
 from application.records import CommandResult, MovementRecord, QuoteRecord
+from domain.codes import check_code
 from domain.documents import Document, DocumentDetails, fingerprint
 from domain.errors import DomainError
 from domain.movements import DocType, Source
 from domain.quote import Quote
-from domain.stock_item import Movement, StockItem, check_code
+from domain.stock_item import Movement, StockItem
 
 if TYPE_CHECKING:
     from application.ledger import Ledger

@@ -12,9 +12,9 @@ from application.commands import CancelQuote, CloseQuote, CreateQuote
 from application.errors import QuoteNotFoundError
 from application.posting import Work, handles, quote_answer
 from application.records import CommandResult
+from domain.codes import check_code
 from domain.errors import DocumentConflictError, InsufficientStockError
 from domain.quote import Quote, QuoteStatus
-from domain.stock_item import check_code
 
 if TYPE_CHECKING:
     from application.ledger import Ledger

@@ -10,8 +10,9 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.codes import check_code
 from domain.errors import InvalidStateError, ValidationError
-from domain.stock_item import NAMESPACE, check_code
+from domain.stock_item import NAMESPACE
 
 
 class Role(StrEnum):

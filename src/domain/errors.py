@@ -10,6 +10,7 @@ DomainError
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 
@@ -32,6 +33,31 @@ class NoCostBasisError(ValidationError):
 
 class InsufficientStockError(DomainError):
     """An outbound movement or reservation exceeds what the position can give."""
+
+    @classmethod
+    def at(
+        cls,
+        sku: str,
+        location: str,
+        quantity: Decimal,
+        available: Decimal,
+        on_hand: Decimal,
+        reserved: Decimal,
+    ) -> InsufficientStockError:
+        """The refusal naming the position and what it could give."""
+        return cls(
+            f"insufficient stock of {sku} at {location}: asked {quantity}, available {available}",
+            [
+                {
+                    "sku": sku,
+                    "location": location,
+                    "requested": str(quantity),
+                    "available": str(available),
+                    "on_hand": str(on_hand),
+                    "reserved": str(reserved),
+                }
+            ],
+        )
 
 
 class InvalidStateError(DomainError):

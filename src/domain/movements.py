@@ -10,8 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain import valuation as v
 
 GENESIS_HASH = "0" * 64
 
@@ -89,6 +93,41 @@ MOVEMENT_SHAPE = (
 MOVEMENT_FIELDS = (*(f.name for f in MOVEMENT_SHAPE), "prev_hash")
 
 
+class Movement(Aggregate.Event):
+    """Base of every movement event; its state is the recorded truth after the movement."""
+
+    kind_name: ClassVar[Kind]
+    sku: str
+    location: str
+    kind: str
+    quantity: Decimal
+    on_hand_delta: Decimal
+    reserved_delta: Decimal
+    unit_cost: Decimal
+    value: Decimal
+    on_hand_after: Decimal
+    reserved_after: Decimal
+    value_after: Decimal
+    document_type: str
+    document_id: str
+    line: int
+    user: str
+    note: str | None
+    prev_hash: str
+    hash: str
+    # HMAC of ``hash`` with the ledger key (domain.movements.movement_mac); None when the
+    # movement was recorded without a key (and on movements recorded before the field).
+    mac: str | None = None
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.on_hand = self.on_hand_after
+        aggregate.reserved = self.reserved_after
+        aggregate.value = self.value_after
+        aggregate.chain = self.hash
+        if self.on_hand_after > 0:
+            aggregate.last_average = v.average_cost(self.value_after, self.on_hand_after)
+
+
 class MovementLike(Protocol):
     """A recorded movement, as read back from the store (for verifying the chain)."""
 
@@ -145,3 +184,20 @@ def check_mac(keys: Sequence[bytes], movement_hash: str, mac: str) -> bool | Non
         if key_id(key) == name:
             return hmac.compare_digest(movement_mac(key, movement_hash), mac)
     return None
+
+
+def chained(
+    figures: dict[str, Any],
+    prev_hash: str,
+    originator_id: UUID,
+    version: int,
+    at: datetime,
+    anchor_key: bytes | None,
+) -> dict[str, Any]:
+    """A new movement's recorded fields: its figures, the link to the previous movement of
+    its position, its hash, and (with a ledger key) the HMAC anchoring that hash."""
+    fields = {**figures, "prev_hash": prev_hash}
+    fields["hash"] = movement_hash(originator_id, version, at, fields)
+    if anchor_key:
+        fields["mac"] = movement_mac(anchor_key, fields["hash"])
+    return fields

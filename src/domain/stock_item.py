@@ -7,79 +7,22 @@ would break an invariant: 0 ≤ reserved ≤ on_hand, on_hand = 0 ⇒ value = 0,
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
 from domain import bounds
 from domain import valuation as v
+from domain.codes import check_code, field_of, require_note
 from domain.errors import InsufficientStockError, NoCostBasisError, ValidationError
-from domain.movements import GENESIS_HASH, Kind, Source, movement_hash, movement_mac
+from domain.movements import GENESIS_HASH, Kind, Movement, Source, chained
+
+__all__ = ["MOVEMENT_TOPICS", "NAMESPACE", "Movement", "StockItem"]
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://stockledger.invalid/")
-CODE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
-
-def check_code(code: str, field: str) -> None:
-    """SKU and location codes: 1–64 chars of A-Z a-z 0-9 . _ -."""
-    if not isinstance(code, str) or not CODE.fullmatch(code):
-        raise ValidationError(f"{field} must be 1–64 characters of A-Z a-z 0-9 . _ -")
-
-
-def field_of(src: Source, name: str) -> str:
-    """The request field a movement's figure came from: ``lines[i].name``, or ``name``
-    for an adjustment (which has no lines); a count's quantities come from ``counted``."""
-    if src.document_type == "adjustment":
-        return name
-    if src.document_type == "count" and name == "quantity":
-        name = "counted"
-    return f"lines[{src.line}].{name}"
-
-
-def require_note(note: str | None) -> str:
-    """Waste, adjustments and counts must say why."""
-    if note is None or not note.strip():
-        raise ValidationError("a non-blank note is required", [{"field": "note"}])
-    return note
-
-
-class Movement(Aggregate.Event):
-    """Base of every movement event; its state is the recorded truth after the movement."""
-
-    kind_name: ClassVar[Kind]
-    sku: str
-    location: str
-    kind: str
-    quantity: Decimal
-    on_hand_delta: Decimal
-    reserved_delta: Decimal
-    unit_cost: Decimal
-    value: Decimal
-    on_hand_after: Decimal
-    reserved_after: Decimal
-    value_after: Decimal
-    document_type: str
-    document_id: str
-    line: int
-    user: str
-    note: str | None
-    prev_hash: str
-    hash: str
-    # HMAC of ``hash`` with the ledger key (domain.movements.movement_mac); None when the
-    # movement was recorded without a key (and on movements recorded before the field).
-    mac: str | None = None
-
-    def apply(self, aggregate: Any) -> None:
-        aggregate.on_hand = self.on_hand_after
-        aggregate.reserved = self.reserved_after
-        aggregate.value = self.value_after
-        aggregate.chain = self.hash
-        if self.on_hand_after > 0:
-            aggregate.last_average = v.average_cost(self.value_after, self.on_hand_after)
 
 
 class StockItem(Aggregate):
@@ -319,19 +262,8 @@ class StockItem(Aggregate):
             raise self._short(quantity)
 
     def _short(self, quantity: Decimal) -> InsufficientStockError:
-        return InsufficientStockError(
-            f"insufficient stock of {self.sku} at {self.location}: "
-            f"asked {quantity}, available {self.available}",
-            [
-                {
-                    "sku": self.sku,
-                    "location": self.location,
-                    "requested": str(quantity),
-                    "available": str(self.available),
-                    "on_hand": str(self.on_hand),
-                    "reserved": str(self.reserved),
-                }
-            ],
+        return InsufficientStockError.at(
+            self.sku, self.location, quantity, self.available, self.on_hand, self.reserved
         )
 
     def _display_cost(self) -> Decimal:
@@ -367,7 +299,7 @@ class StockItem(Aggregate):
     ) -> None:
         after = (self.on_hand + on_hand_delta, self.reserved + reserved_delta, self.value + value)
         bounds.check_position(*after, field_of(src, "quantity"))
-        fields: dict[str, Any] = {
+        figures: dict[str, Any] = {
             "sku": self.sku,
             "location": self.location,
             "kind": kind.value,
@@ -384,11 +316,8 @@ class StockItem(Aggregate):
             "line": src.line,
             "user": src.user,
             "note": src.note,
-            "prev_hash": self.chain,
         }
-        fields["hash"] = movement_hash(self.id, self.version + 1, at, fields)
-        if src.anchor_key:
-            fields["mac"] = movement_mac(src.anchor_key, fields["hash"])
+        fields = chained(figures, self.chain, self.id, self.version + 1, at, src.anchor_key)
         self.trigger_event(event_class, timestamp=at, **fields)
 
 
