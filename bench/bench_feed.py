@@ -128,7 +128,7 @@ async def fan_out(
 
 
 def run(quick: bool = False, runs: int | None = None) -> Report:
-    receipts = 20 if quick else 2000
+    receipts = 20 if quick else 500
     subscribers = 10 if quick else 200
     report = Report("feed", quick, params={"receipts": receipts, "subscribers": subscribers})
     with postgres() as server:
@@ -162,7 +162,7 @@ def run(quick: bool = False, runs: int | None = None) -> Report:
                     rate = pages / (time.perf_counter() - started)
                 report.add("feed pages/s over HTTP (100 events)", rate, "pages/s")
                 fan = asyncio.run(
-                    fan_out(url, token, ledger, subscribers, max(receipts // 10, 5), process.pid)
+                    fan_out(url, token, ledger, subscribers, 5 if quick else 40, process.pid)
                 )
                 report.add(
                     f"SSE events/s delivered to {subscribers} subscribers",

@@ -15,6 +15,8 @@ a count.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,6 +32,9 @@ from domain.quote import Quote
 from domain.stock_item import MOVEMENT_TOPICS
 
 VERSION = 1
+# Decoded events kept per process: streams and webhooks near the head read the same events,
+# which are immutable, so each is decoded once however many subscribers read it.
+CACHED_EVENTS = 10_000
 QUOTE_TOPICS = frozenset(
     cls.TOPIC
     for cls in (
@@ -88,6 +93,8 @@ class Feed:
         self.ledger = ledger
         self.source = LedgerEvents(ledger)
         self.places = places
+        self._cache: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        self._guard = threading.Lock()
 
     def head(self) -> int:
         return self.source.head()
@@ -110,6 +117,18 @@ class Feed:
         return Page(items, nxt, head)
 
     def event(self, recorded: Recorded) -> dict[str, Any]:
+        with self._guard:
+            cached = self._cache.get(recorded.position)
+        if cached is not None:
+            return cached
+        event = self._decode(recorded)
+        with self._guard:
+            self._cache[recorded.position] = event
+            if len(self._cache) > CACHED_EVENTS:
+                self._cache.popitem(last=False)
+        return event
+
+    def _decode(self, recorded: Recorded) -> dict[str, Any]:
         kind = TYPE_OF_TOPIC[recorded.topic]
         stored = recorded.event()
         data = MAPPERS[kind](self, stored, recorded.position)

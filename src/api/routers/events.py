@@ -7,6 +7,7 @@ from typing import Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 
 from api.auth import finance
@@ -40,8 +41,6 @@ def _service(request: Request) -> FeedService:
 def _prefixes(type_: str | None) -> list[str]:
     if not type_:
         return []
-    from fastapi.exceptions import RequestValidationError
-
     prefixes = [p.strip() for p in type_.split(",") if p.strip()]
     try:
         return [known_prefix(p) for p in prefixes]
