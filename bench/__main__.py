@@ -16,6 +16,7 @@ BENCHMARKS = (
     "lag",
     "http",
     "document_size",
+    "feed",
 )
 
 

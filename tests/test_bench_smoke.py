@@ -17,7 +17,17 @@ from tests.pgserver import PostgresServer
 
 @pytest.mark.parametrize(
     "name",
-    ["generator", "commands", "history", "rebuild", "queries", "lag", "http", "document_size"],
+    [
+        "generator",
+        "commands",
+        "history",
+        "rebuild",
+        "queries",
+        "lag",
+        "http",
+        "document_size",
+        "feed",
+    ],
 )
 def test_each_benchmark_runs_quickly_and_writes_its_result(
     name: str, pg_server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

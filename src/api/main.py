@@ -20,12 +20,14 @@ from api import docs, limits, metrics, problems
 from api.routers import (
     adjustments,
     documents,
+    events,
     health,
     periods,
     projections,
     quotes,
     reports,
     stock,
+    webhooks,
 )
 from application.ledger import Ledger
 from application.settings import Settings
@@ -43,19 +45,23 @@ Send `Authorization: Bearer <key>` (`stockledger keys create`) on every `/api` c
 def create_app(settings: Settings) -> FastAPI:
     """The StockLedger API on the store ``settings`` name; the projectors run in-process
     unless ``settings.run_projectors`` is off (workers run them: `projections run`)."""
+    from feed.service import FeedService
     from projections.service import ReadModels
 
     ledger = Ledger(settings)
     read_models = ReadModels(settings, ledger)
     ledger.on_recorded.append(lambda _position: read_models.notify())
+    feed = FeedService(settings, ledger, read_models.db)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.run_projectors:
             read_models.start()
+        feed.start(deliver=settings.run_projectors)  # webhooks are delivered beside them
         try:
             yield
         finally:
+            feed.stop()
             read_models.stop()
             read_models.close()
             ledger.close()
@@ -71,9 +77,21 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.ledger = ledger
     app.state.read_models = read_models
+    app.state.feed = feed
     app.state.metrics = metrics.Metrics(read_models)
     app.include_router(metrics.router)
-    for module in (health, documents, quotes, stock, adjustments, reports, periods, projections):
+    for module in (
+        health,
+        documents,
+        quotes,
+        stock,
+        adjustments,
+        reports,
+        periods,
+        projections,
+        events,
+        webhooks,
+    ):
         app.include_router(module.router)
     docs.install(app)
     problems.install(app)

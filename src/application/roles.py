@@ -71,3 +71,14 @@ def grant_roles(owner_url: str, app_password: str, projector_password: str) -> N
         ]
         for statement in statements:
             conn.execute(statement)
+
+
+def grant_webhooks(owner_url: str) -> None:
+    """The API registers, changes and deletes webhooks and reads their attempts; the
+    projector role (which owns the tables and delivers) needs nothing more."""
+    app = sql.Identifier(APP_ROLE)
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON wh_webhooks TO {}").format(app)
+        )
+        conn.execute(sql.SQL("GRANT SELECT ON wh_attempts TO {}").format(app))

@@ -227,7 +227,12 @@ def projections_run(
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     with opened_read_models() as read_models:
         out.print(f"following the ledger for {', '.join(names) if names else 'all projections'}")
+        from feed.service import FeedService
+
+        feed = FeedService(read_models.settings, read_models.ledger, read_models.db)
+        feed.start(deliver=True)  # webhooks are delivered beside the projectors
         read_models.run(names or None, stop)
+        feed.stop()
     out.print("stopped")
 
 

@@ -13,7 +13,7 @@ import psycopg
 import typer
 
 from application.ledger import Ledger
-from application.roles import APP_ROLE, PROJECTOR_ROLE, grant_roles, role_url
+from application.roles import APP_ROLE, PROJECTOR_ROLE, grant_roles, grant_webhooks, role_url
 from application.settings import Settings
 from cli.failures import DATABASE_EXIT
 
@@ -27,6 +27,8 @@ def migrate() -> None:
     """Create the event tables, the append-only trigger and (on PostgreSQL, when
     STOCKLEDGER_APP_PASSWORD and STOCKLEDGER_PROJECTOR_PASSWORD are set) the least-privilege
     roles the API and the projector workers log in as."""
+    from feed.webhooks import Webhooks
+    from projections.db import Database
     from projections.service import ReadModels
 
     settings = Settings(create_schema=True)
@@ -46,6 +48,12 @@ def migrate() -> None:
     ReadModels(views, ledger).close()
     ledger.close()
     typer.echo("read models ready")
+    webhooks = Database(views)
+    Webhooks(webhooks, views)
+    webhooks.close()
+    if settings.database_url and app_password and projector_password:
+        grant_webhooks(settings.database_url)
+    typer.echo("webhook tables ready")
 
 
 def require_createrole(url: str) -> None:

@@ -48,7 +48,11 @@ def main(argv: list[str] | None = None) -> int:
             stop = threading.Event()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: stop.set())
+            from feed.service import FeedService
+
+            feed = FeedService(settings, ledger, models.db).start(deliver=True)
             models.run(args.names or None, stop)
+            feed.stop()
             return 0
         if args.command == "rebuild":
             from projections.rebuild import Rebuild

@@ -72,6 +72,8 @@ def test_fuzzed_requests_get_no_5xx_conform_and_record_nothing_when_refused(
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     headers = {"Authorization": f"Bearer {token}"}
     operations = [result.ok() for result in schema.get_all_operations()]
+    # An endless event stream has no response to validate: tests/api/test_event_stream.py.
+    operations = [op for op in operations if op.path != "/api/events/stream"]
     assert len(operations) >= 20
     statuses: list[int] = []
     context = (ledger, headers, statuses)

@@ -20,13 +20,19 @@ from tests.pgserver import PostgresServer
 
 pytestmark = pytest.mark.postgres
 
-# docs/OPERATIONS.md: pool_size + pool_max_overflow + read_pool_size + 2 per projection (3).
+# docs/OPERATIONS.md: pool_size + pool_max_overflow + read_pool_size + 2 per projection (3)
+# + 1 for the event feed's head watcher (no webhook registered here).
 PROJECTIONS = 3
+FEED = 1
 
 
 def bound(settings: Settings) -> int:
     return (
-        settings.pool_size + settings.pool_max_overflow + settings.read_pool_size + 2 * PROJECTIONS
+        settings.pool_size
+        + settings.pool_max_overflow
+        + settings.read_pool_size
+        + 2 * PROJECTIONS
+        + FEED
     )
 
 

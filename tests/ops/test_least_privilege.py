@@ -118,6 +118,18 @@ def test_db_migrate_creates_the_schema_and_both_roles(pg_url: str) -> None:
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables").fetchall()}
     assert {APP_ROLE, PROJECTOR_ROLE} <= roles
     assert {"ledger_events", "ledger_write_lock"} <= tables
+    assert {"wh_webhooks", "wh_attempts"} <= tables
+    # The API's role registers a webhook; the projector's role owns and delivers.
+    app = as_role(pg_url, APP_ROLE, "a")
+    with psycopg.connect(app, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO wh_webhooks (id, url, types, secret, status, position, attempt, "
+            "created_by, created_at, changed_by, changed_at) VALUES ('wh_t', "
+            "'http://127.0.0.1:9/', '[]', 's', 'active', 0, 0, 'a', 't', 'a', 't')"
+        )
+        conn.execute("UPDATE wh_webhooks SET status = 'paused' WHERE id = 'wh_t'")
+        assert conn.execute("SELECT count(*) FROM wh_attempts").fetchone() == (0,)
+        conn.execute("DELETE FROM wh_webhooks WHERE id = 'wh_t'")
 
 
 def test_db_migrate_without_createrole_stops_with_one_line_and_changes_nothing(

@@ -83,6 +83,16 @@ class Dialect(Protocol):
         Raises ConcurrencyConflictError when taken and not ``wait``."""
         ...
 
+    def hold(self, conn: Any, kind: str, name: str) -> bool:
+        """Takes, for the life of ``conn``'s session, the exclusive right named (kind, name)
+        across processes; False when another session holds it (always True where a single
+        process follows the store)."""
+        ...
+
+    def watching(self) -> AbstractContextManager[Waiter]:
+        """A way to wait for new events without any exclusive right (many may watch)."""
+        ...
+
     def following(self, name: str, stop: threading.Event) -> AbstractContextManager[Waiter | None]:
         """The right to follow the ledger for ``name`` (one holder at a time where runners
         may run in several processes) and a way to wait for new events; None once ``stop``

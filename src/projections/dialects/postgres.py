@@ -15,6 +15,7 @@ timeout covers a lost notification.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import zlib
@@ -135,6 +136,18 @@ class PostgresDialect:
         finally:
             control.close()
 
+    def hold(self, conn: Any, kind: str, name: str) -> bool:
+        return self._try_lock(conn, lock_key(kind, name))
+
+    @contextmanager
+    def watching(self) -> Iterator[Waiter]:
+        control = self.connect()
+        try:
+            self.execute(control, f"LISTEN {CHANNEL}", ())
+            yield functools.partial(_drain, control)
+        finally:
+            control.close()
+
     @contextmanager
     def following(self, name: str, stop: threading.Event) -> Iterator[Waiter | None]:
         # One active runner per name: the holder's session keeps the advisory lock, standbys
@@ -147,13 +160,14 @@ class PostgresDialect:
                 yield None
                 return
             self.execute(control, f"LISTEN {CHANNEL}", ())
-
-            def wait(wake: threading.Event) -> bool:
-                woke = False
-                for _ in control.notifies(timeout=POLL, stop_after=1):
-                    woke = True  # psycopg yields every notification of the packet: drain
-                return woke
-
-            yield wait
+            yield functools.partial(_drain, control)
         finally:
             control.close()
+
+
+def _drain(control: Any, wake: threading.Event) -> bool:
+    """Waits up to ``POLL`` for a notification; True when one came."""
+    woke = False
+    for _ in control.notifies(timeout=POLL, stop_after=1):
+        woke = True  # psycopg yields every notification of the packet: drain
+    return woke

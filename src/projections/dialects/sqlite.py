@@ -128,6 +128,13 @@ class SqliteDialect:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def hold(self, conn: Any, kind: str, name: str) -> bool:
+        return True  # the embedded store is followed from one process
+
+    @contextmanager
+    def watching(self) -> Iterator[Waiter]:
+        yield lambda wake: wake.wait(POLL)
+
     @contextmanager
     def following(self, name: str, stop: threading.Event) -> Iterator[Waiter | None]:
         # The embedded store is followed from one process: no leader to elect.

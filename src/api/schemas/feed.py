@@ -1,0 +1,87 @@
+"""The event feed and webhooks (API.md "Event feed and webhooks"; docs/FEED.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field, field_validator
+
+from api.schemas.common import Strict
+from feed.events import TYPES
+
+
+class EventPublic(BaseModel):
+    v: int = Field(description="Schema version of the event (docs/FEED.md)", examples=[1])
+    position: int
+    type: str = Field(examples=["movement.recorded"])
+    time: str = Field(examples=["2026-03-14T10:00:00+00:00"])
+    data: dict[str, Any]
+
+
+class EventsPage(BaseModel):
+    items: list[EventPublic]
+    next: int = Field(description="Pass as `after` for the next page")
+    head: int = Field(description="The ledger's newest position when the page was read")
+
+
+def known_prefix(prefix: str) -> str:
+    if not any(name.startswith(prefix) for name in TYPES):
+        msg = f"no event type starts with {prefix!r}; types: {', '.join(TYPES)}"
+        raise ValueError(msg)
+    return prefix
+
+
+TypePrefix = Annotated[str, Field(min_length=1, max_length=64, examples=["movement"])]
+
+
+class WebhookCreate(Strict):
+    url: str = Field(max_length=2000, examples=["https://erp.example.com/hooks/stock"])
+    types: list[TypePrefix] = Field(
+        default_factory=list, max_length=20, description="Type prefixes; none means all"
+    )
+    description: str | None = Field(default=None, max_length=500)
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            msg = "url must be an absolute http:// or https:// URL"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, value: list[str]) -> list[str]:
+        return [known_prefix(p) for p in value]
+
+
+class WebhookCreated(BaseModel):
+    id: str
+    url: str
+    types: list[str]
+    secret: str = Field(description="`whsec_…`, shown only in this answer")
+    status: str
+
+
+class WebhookPublic(BaseModel):
+    id: str
+    url: str
+    types: list[str]
+    description: str | None
+    status: str = Field(examples=["active", "failing", "paused"])
+    position: int = Field(description="Last position acknowledged (or skipped by type)")
+    last_error: str | None
+
+
+class DeliveryAttempt(BaseModel):
+    event_position: int
+    attempt: int
+    status_code: int | None
+    error: str | None
+    at: str
+
+
+class WebhookStatus(BaseModel):
+    status: str

@@ -1,0 +1,211 @@
+"""Webhook delivery: one worker thread per webhook, beside the projectors.
+
+Exactly one process delivers a webhook at a time: on PostgreSQL its worker holds a
+session-level advisory lock (released when the process dies, so a standby takes over); on
+SQLite the embedded server is the only deliverer. A worker posts the events of its types in
+position order, one at a time, and stores the webhook's position in the same transaction as
+the attempt that a receiver acknowledged (2xx): after a crash the last unacknowledged event
+is sent again — at least once, never out of order. Receivers de-duplicate on ``webhook-id``.
+
+A failure is retried with exponential backoff and full jitter; once failures have lasted
+``failing_after`` (24 h) the webhook becomes ``failing`` and its worker stops until an admin
+resumes it. Each worker has its own thread and connection and every request a timeout, so a
+slow receiver delays only its own webhook, never a command or another webhook.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import random
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from application.errors import NotFoundError
+from feed.events import Feed, encode
+from feed.waiter import HeadWaiter
+from feed.webhooks import ACTIVE, FAILING, Webhook, Webhooks, signing_key
+from projections.db import Database, Session
+
+log = logging.getLogger("stockledger.feed")
+
+
+class DeliverySettings(BaseSettings):
+    """``STOCKLEDGER_WEBHOOK_*``: timings of delivery (tests shorten them)."""
+
+    model_config = SettingsConfigDict(env_prefix="STOCKLEDGER_WEBHOOK_", frozen=True)
+
+    timeout: float = Field(default=10.0, gt=0)  # ok-float: seconds per request
+    backoff_base: float = Field(default=1.0, gt=0)  # ok-float: seconds
+    backoff_max: float = Field(default=3600.0, gt=0)  # ok-float: seconds
+    failing_after: float = Field(default=86_400.0, ge=0)  # ok-float: seconds (24 h)
+    batch: int = Field(default=100, ge=1)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect is an answer that did not acknowledge the event
+
+
+# Direct connections (no proxy from the environment), no redirects.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """Standard Webhooks ``v1`` signature of ``id.timestamp.body``."""
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    digest = hmac.new(signing_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def post(
+    url: str, secret: str, event: dict[str, Any], timeout: float
+) -> tuple[int | None, str]:  # ok-float: seconds
+    """(status code or None, error text) of one signed delivery."""
+    body = encode(event)
+    msg_id = f"evt_{event['position']}"
+    stamp = int(time.time())
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "content-type": "application/json",
+            "user-agent": "StockLedger-Webhooks/1",
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(stamp),
+            "webhook-signature": sign(secret, msg_id, stamp, body),
+        },
+    )
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            return int(response.status), ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code}"
+    except (OSError, ValueError) as exc:  # refused, reset, timed out, bad URL
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+
+
+class Deliverer:
+    """Starts a worker for every active webhook this process can lock."""
+
+    def __init__(
+        self,
+        webhooks: Webhooks,
+        feed: Feed,
+        waiter: HeadWaiter,
+        db: Database,
+        config: DeliverySettings | None = None,
+    ) -> None:
+        self.webhooks = webhooks
+        self.feed = feed
+        self.waiter = waiter
+        self.db = db
+        self.config = config or DeliverySettings()
+        self.wake = threading.Event()
+        self._stop = threading.Event()
+        self._workers: dict[str, threading.Thread] = {}
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._supervise, daemon=True, name="webhooks")
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.wake.set()
+        threads = [t for t in (self._thread, *self._workers.values()) if t is not None]
+        for thread in threads:
+            thread.join(timeout=self.config.timeout + 5)
+        self._thread = None
+        self._workers = {}
+
+    def _supervise(self) -> None:
+        while not self._stop.is_set():
+            try:
+                for hook in self.webhooks.all((ACTIVE,)):
+                    worker = self._workers.get(hook.id)
+                    if worker is None or not worker.is_alive():
+                        worker = threading.Thread(
+                            target=self._work,
+                            args=(hook.id,),
+                            daemon=True,
+                            name=f"webhook-{hook.id}",
+                        )
+                        self._workers[hook.id] = worker
+                        worker.start()
+            except Exception:
+                log.exception("webhook supervisor failed; retrying")
+            self.wake.wait(1.0)
+            self.wake.clear()
+
+    def _work(self, hook_id: str) -> None:
+        session = self.db.connect()
+        try:
+            if not session.dialect.hold(session.conn, "webhook", hook_id):
+                return  # another process delivers it; retried by the supervisor
+            self._follow(session, hook_id)
+        except NotFoundError:
+            pass  # deleted
+        except Exception:
+            log.exception("webhook %s worker failed", hook_id)
+        finally:
+            self.db.release(session)
+
+    def _follow(self, session: Session, hook_id: str) -> None:
+        while not self._stop.is_set():
+            hook = self.webhooks.get(hook_id, session)
+            if hook.status != ACTIVE:
+                return
+            if self.waiter.wait_beyond(hook.position, 1.0) <= hook.position:
+                continue
+            page = self.feed.page(hook.position, self.config.batch, hook.types)
+            for event in page.items:
+                if not self._deliver(session, hook_id, event):
+                    return
+            if page.next > (page.items[-1]["position"] if page.items else hook.position):
+                self.webhooks.skip_to(session, hook, page.next)
+
+    def _deliver(self, session: Session, hook_id: str, event: dict[str, Any]) -> bool:
+        """Posts ``event`` until acknowledged (True), or the webhook stops or fails (False)."""
+        position = int(event["position"])
+        while not self._stop.is_set():
+            hook: Webhook = self.webhooks.get(hook_id, session)
+            if hook.status != ACTIVE:
+                return False
+            code, error = post(hook.url, hook.secret, event, self.config.timeout)
+            if code is not None and 200 <= code < 300:
+                self.webhooks.record(
+                    session, hook, position, delivered=True, status_code=code, error=None
+                )
+                return True
+            now_ms = int(time.time() * 1000)
+            failing = (
+                hook.failing_since is not None
+                and now_ms - hook.failing_since >= self.config.failing_after * 1000
+            )
+            self.webhooks.record(
+                session,
+                hook,
+                position,
+                delivered=False,
+                status_code=code,
+                error=error,
+                status=FAILING if failing else ACTIVE,
+            )
+            if failing:
+                log.warning("webhook %s failing since %s: stopped", hook_id, hook.failing_since)
+                return False
+            ceiling = min(self.config.backoff_base * 2**hook.attempt, self.config.backoff_max)
+            self._stop.wait(random.uniform(ceiling / 2, ceiling))
+        return False
