@@ -43,7 +43,7 @@ def test_a_late_cost_answers_its_allocation_and_repeats_it(any_api: Api) -> None
     assert (again.status_code, again.json()) == (200, body)
     other = api.post("/api/receipts/R-1/costs", {**COST, "amount": "21"}, role="finance")
     assert (other.status_code, other.json()["code"]) == (409, "document_conflict")
-    stock = api.get("/api/stock/AB-001/main").json()
+    stock = api.get(f"/api/stock/AB-001/main?min_position={api.head}").json()
     assert stock["value"] == "42.00"
 
 
@@ -90,5 +90,5 @@ def test_the_reports_and_the_feed_show_the_late_cost(api: Api) -> None:
     assert variance[0]["variance"] == "8.00"
     (posted,) = [e["data"] for e in events if e["data"].get("type") == "cost"]
     assert posted["allocation"][0]["to_cogs"] == "8.00"
-    history = api.get("/api/stock/AB-001/main/movements", role="viewer").json()["items"]
+    history = api.get(f"/api/stock/AB-001/main/movements?{fresh}", role="viewer").json()["items"]
     assert "REVALUE" in {m["kind"] for m in history}
