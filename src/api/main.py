@@ -19,6 +19,7 @@ from fastapi.openapi.utils import get_openapi
 from api import docs, limits, metrics, problems
 from api.routers import (
     adjustments,
+    costs,
     documents,
     events,
     health,
@@ -83,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (
         health,
         documents,
+        costs,
         quotes,
         stock,
         adjustments,

@@ -14,7 +14,9 @@ from fastapi import Request
 
 from domain.bounds import exact, money_quantum
 
-MONEY_KEYS = frozenset({"value", "value_after", "net_cogs"})
+MONEY_KEYS = frozenset(
+    {"value", "value_after", "net_cogs", "share", "to_stock", "to_cogs", "variance"}
+)
 
 
 def is_money(key: str) -> bool:

@@ -92,6 +92,11 @@ Counted = Annotated[
     PlainValidator(_checked(lambda q: bounds.check_quantity(q, allow_zero=True))),
     WithJsonSchema(_schema("Units counted: decimal ≥ 0, at most 3 places, ≤ 10^12", "7")),
 ]
+SignedMoney = Annotated[
+    Decimal,
+    PlainValidator(_checked(lambda m: bounds.check_money(m, bounds.COST_PLACES, "amount"))),
+    WithJsonSchema(_schema("Signed money ≠ 0 at the currency's places, |m| ≤ 10^15", "-12.50")),
+]
 UnitCost = Annotated[
     Decimal,
     PlainValidator(_checked(bounds.check_unit_cost)),

@@ -28,6 +28,7 @@ from application.errors import (
     NotFoundError,
     PeriodNotEndedError,
     QuoteNotFoundError,
+    ReceiptNotFoundError,
     WriterBusyError,
 )
 from domain.errors import (
@@ -79,6 +80,7 @@ PROBLEMS: dict[type[Exception], Kind] = {
     ApplicationError: Kind(409, "invalid_state", "Not allowed in the current state"),
     NotFoundError: Kind(404, "not_found", "Not found"),
     QuoteNotFoundError: Kind(404, "not_found", "Quote not found"),
+    ReceiptNotFoundError: Kind(404, "not_found", "Receipt not found"),
     ConcurrencyConflictError: Kind(409, "concurrency_conflict", "Concurrent change; retry"),
     PeriodNotEndedError: Kind(409, "period_not_ended", "Period has not ended"),
     WriterBusyError: Kind(503, "writer_busy", "The writer is busy; retry"),

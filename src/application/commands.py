@@ -142,6 +142,18 @@ class PostCount(Command):
 
 
 @dataclass(frozen=True)
+class PostCost(Command):
+    """A late cost against a posted receipt (SPEC §10); ``by`` is ``value`` or ``quantity``."""
+
+    doc_type = DocType.COST
+    cost_id: str
+    receipt_id: str
+    amount: Decimal
+    note: str | None
+    by: str = "value"
+
+
+@dataclass(frozen=True)
 class CreateQuote(Command):
     doc_type = DocType.QUOTE
     quote_id: str

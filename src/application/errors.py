@@ -2,7 +2,8 @@
 
 ApplicationError
 ├── NotFoundError              a resource named in the path does not exist (404)
-│   └── QuoteNotFoundError
+│   ├── QuoteNotFoundError
+│   └── ReceiptNotFoundError
 ├── ConcurrencyConflictError   retries exhausted against concurrent writers (409)
 ├── PeriodNotEndedError        closing a period that has not ended (409)
 └── WriterBusyError            a write did not finish within the write timeout (503)
@@ -26,6 +27,12 @@ class QuoteNotFoundError(NotFoundError):
     def __init__(self, quote_id: str) -> None:
         super().__init__(f"quote {quote_id} not found")
         self.quote_id = quote_id
+
+
+class ReceiptNotFoundError(NotFoundError):
+    def __init__(self, receipt_id: str) -> None:
+        super().__init__(f"receipt {receipt_id} not found")
+        self.receipt_id = receipt_id
 
 
 class ConcurrencyConflictError(ApplicationError):

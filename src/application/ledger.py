@@ -18,7 +18,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, JSONTranscoder, Recording
 
-from application import documents, posting, quotes, registers, store
+from application import costs, documents, posting, quotes, registers, store
 from application.commands import Command
 from application.keys import ApiKeys
 from application.periods import ClosePeriod, Periods
@@ -35,7 +35,7 @@ from domain.stock_item import StockItem
 T = TypeVar("T", bound=Aggregate)
 Clock = Callable[[], datetime]
 # The handlers register themselves with the posting path on import.
-HANDLER_MODULES = (documents, quotes)
+HANDLER_MODULES = (documents, costs, quotes)
 
 
 def utc_now() -> datetime:

@@ -101,23 +101,30 @@ def no_check(command: Command) -> None:
 @dataclass(frozen=True)
 class Handler(Generic[C]):
     """``run`` makes an attempt's changes (or answers a no-op); ``documented``: whether the
-    command records a Document (every posted document; not the quote commands)."""
+    command records a Document (every posted document; not the quote commands);
+    ``answers_lines``: the result key under which the document's lines are also answered
+    (a cost's allocation), None when they are not."""
 
     run: Run[C]
     check: Callable[[C], None]
     documented: bool
+    answers_lines: str | None = None
 
 
 HANDLERS: dict[type[Command], Handler[Any]] = {}
 
 
 def handles(
-    kind: type[C], *, check: Callable[[C], None] = no_check, documented: bool = True
+    kind: type[C],
+    *,
+    check: Callable[[C], None] = no_check,
+    documented: bool = True,
+    answers_lines: str | None = None,
 ) -> Callable[[Run[C]], Run[C]]:
     """Registers the decorated function as the handler of ``kind``."""
 
     def register(run: Run[C]) -> Run[C]:
-        HANDLERS[kind] = Handler(run, check, documented)
+        HANDLERS[kind] = Handler(run, check, documented, answers_lines)
         return run
 
     return register
@@ -161,7 +168,10 @@ def execute(ledger: Ledger, command: Command, user: str) -> CommandResult:
         try:
             answer = handler.run(command, work)
         except DomainError:
-            if handler.documented and (repeat := _repeat(ledger, command, print_)) is not None:
+            if (
+                handler.documented
+                and (repeat := _repeat(ledger, command, print_, handler.answers_lines)) is not None
+            ):
                 return repeat
             raise
         if answer is not None:
@@ -170,8 +180,12 @@ def execute(ledger: Ledger, command: Command, user: str) -> CommandResult:
         try:
             recordings = ledger.save(*work.touched.values(), *record)
         except IntegrityError:
-            return _repeat(ledger, command, print_) if handler.documented else None
-        return _result(work, recordings)
+            return (
+                _repeat(ledger, command, print_, handler.answers_lines)
+                if handler.documented
+                else None
+            )
+        return _result(work, recordings, handler.answers_lines)
 
     return retrying(attempt)
 
@@ -189,7 +203,9 @@ def _document(work: Work) -> Document:
     )
 
 
-def _repeat(ledger: Ledger, command: Command, print_: str) -> CommandResult | None:
+def _repeat(
+    ledger: Ledger, command: Command, print_: str, answers_lines: str | None = None
+) -> CommandResult | None:
     """The original result when the document was posted before with this payload;
     DocumentConflictError when with another; None when it was never posted."""
     existing = ledger.get(Document, Document.create_id(command.doc_type.value, command.doc_id))
@@ -203,12 +219,15 @@ def _repeat(ledger: Ledger, command: Command, print_: str) -> CommandResult | No
         (event,) = ledger.events.get(oid, gt=version - 1, lte=version)
         assert isinstance(event, Movement)
         movements.append(MovementRecord.from_event(event, position))
+    extra = {answers_lines: existing.lines} if answers_lines else {}
     return CommandResult(
-        existing.doc_type, existing.doc_id, movements, max(positions), created=False
+        existing.doc_type, existing.doc_id, movements, max(positions), created=False, extra=extra
     )
 
 
-def _result(work: Work, recordings: Sequence[Any]) -> CommandResult:
+def _result(
+    work: Work, recordings: Sequence[Any], answers_lines: str | None = None
+) -> CommandResult:
     """A new command's answer: its movements, its position (and the quote it changed)."""
     movements = [
         MovementRecord.from_event(r.domain_event, r.notification.id)
@@ -224,7 +243,10 @@ def _result(work: Work, recordings: Sequence[Any]) -> CommandResult:
         )
         quote = QuoteRecord.from_quote(work.quote, latest)
     command = work.command
-    return CommandResult(command.doc_type.value, command.doc_id, movements, position, True, quote)
+    extra = {answers_lines: work.shipped} if answers_lines else {}
+    return CommandResult(
+        command.doc_type.value, command.doc_id, movements, position, True, quote, extra
+    )
 
 
 def quote_answer(ledger: Ledger, quote: Quote, event_version: int) -> CommandResult:

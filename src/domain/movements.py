@@ -31,6 +31,8 @@ class Kind(StrEnum):
     TRANSFER_OUT = "TRANSFER_OUT"
     TRANSFER_IN = "TRANSFER_IN"
     ADJUSTMENT = "ADJUSTMENT"
+    REVALUE = "REVALUE"
+    VARIANCE = "VARIANCE"
 
 
 class DocType(StrEnum):
@@ -43,6 +45,7 @@ class DocType(StrEnum):
     WASTE = "waste"
     ADJUSTMENT = "adjustment"
     COUNT = "count"
+    COST = "cost"
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,9 @@ class Movement(Aggregate.Event):
     # HMAC of ``hash`` with the ledger key (domain.movements.movement_mac); None when the
     # movement was recorded without a key (and on movements recorded before the field).
     mac: str | None = None
+    # A VARIANCE movement's cost variance (SPEC §10): money expensed to the period's COGS
+    # without touching the position; hashed when present. None on every other movement.
+    variance: Decimal | None = None
 
     def apply(self, aggregate: Any) -> None:
         aggregate.on_hand = self.on_hand_after
@@ -148,6 +154,8 @@ def movement_hash(
 ) -> str:
     """SHA-256 over the previous link and every recorded field of this movement."""
     body = {name: _text(fields[name]) for name in MOVEMENT_FIELDS}
+    if fields.get("variance") is not None:
+        body["variance"] = _text(fields["variance"])
     body["originator_id"] = str(originator_id)
     body["originator_version"] = version
     body["timestamp"] = timestamp.isoformat()
@@ -158,6 +166,7 @@ def movement_hash(
 def recompute_hash(event: MovementLike) -> str:
     """The hash a stored movement should carry, recomputed from its own fields."""
     fields = {name: getattr(event, name) for name in MOVEMENT_FIELDS}
+    fields["variance"] = getattr(event, "variance", None)
     return movement_hash(event.originator_id, event.originator_version, event.timestamp, fields)
 
 

@@ -29,6 +29,7 @@ COLUMN_OF_KIND = {
     Kind.CONSUME: "consumed",
     Kind.WASTE: "waste",
     Kind.ADJUSTMENT: "adjustments",
+    Kind.REVALUE: "revaluation",
 }
 FLOWS = tuple(COLUMN_OF_KIND.values())
 AMOUNTS = (
@@ -47,8 +48,12 @@ COGS_AMOUNTS = (
     "consumed_value",
     "waste_qty",
     "waste_value",
+    "variance_value",
     "net_cogs",
 )
+# A row's amounts: the roll-forward's, and the cost variance (SPEC §10), which moves no
+# stock and so stays out of closing = opening + Σ columns.
+ROW_AMOUNTS = (*AMOUNTS, "variance_value")
 
 Row = dict[str, Any]
 
@@ -74,9 +79,10 @@ def period_of(at: datetime, zone: ZoneInfo) -> str:
 def roll(row: Row | None, period: str, movement: MovementFigures, position: int) -> Row:
     """The roll-forward row of ``period`` after ``movement``: a new row opens at the state
     just before the movement (after − delta, which every movement records), so a row never
-    needs to look at another row. RESERVE and RELEASE touch the row but move nothing."""
+    needs to look at another row. RESERVE and RELEASE touch the row but move nothing; a
+    VARIANCE adds its cost variance to the row's ``variance_value``."""
     if row is None:
-        row = {name: ZERO for name in AMOUNTS}
+        row = {name: ZERO for name in ROW_AMOUNTS}
         row.update(period=period, location=movement.location, sku=movement.sku)
         row["opening_qty"] = movement.on_hand_after - movement.on_hand_delta
         row["opening_value"] = movement.value_after - movement.value
@@ -84,6 +90,9 @@ def roll(row: Row | None, period: str, movement: MovementFigures, position: int)
     if flow is not None:
         row[f"{flow}_qty"] += movement.on_hand_delta
         row[f"{flow}_value"] += movement.value
+    variance = getattr(movement, "variance", None)  # only a VARIANCE carries one
+    if variance is not None:
+        row["variance_value"] += variance
     row["closing_qty"] = movement.on_hand_after
     row["closing_value"] = movement.value_after
     row["last_position"] = position
@@ -92,7 +101,7 @@ def roll(row: Row | None, period: str, movement: MovementFigures, position: int)
 
 def cogs_of(row: Row) -> dict[str, Decimal]:
     """COGS columns (positive costs) from a roll-forward row:
-    net COGS = shipped − returned + consumed."""
+    net COGS = shipped − returned + consumed + variance."""
     out = {
         "shipped_qty": -row["shipped_qty"],
         "shipped_value": -row["shipped_value"],
@@ -102,8 +111,11 @@ def cogs_of(row: Row) -> dict[str, Decimal]:
         "consumed_value": -row["consumed_value"],
         "waste_qty": -row["waste_qty"],
         "waste_value": -row["waste_value"],
+        "variance_value": row.get("variance_value", ZERO),
     }
-    out["net_cogs"] = out["shipped_value"] - out["returned_value"] + out["consumed_value"]
+    out["net_cogs"] = (
+        out["shipped_value"] - out["returned_value"] + out["consumed_value"] + out["variance_value"]
+    )
     return out
 
 
@@ -128,7 +140,7 @@ def valuation_rows(rows: Iterable[Row], period: str) -> list[Row]:
             continue
         if row["closing_qty"] == 0 and row["closing_value"] == 0:
             continue
-        carried: Row = {name: ZERO for name in AMOUNTS}
+        carried: Row = {name: ZERO for name in ROW_AMOUNTS}
         carried.update(period=period, location=row["location"], sku=row["sku"])
         carried["opening_qty"] = carried["closing_qty"] = row["closing_qty"]
         carried["opening_value"] = carried["closing_value"] = row["closing_value"]

@@ -65,6 +65,12 @@ class StockItem(Aggregate):
     class Adjusted(Movement):
         TOPIC = "stockledger:StockItem.Adjusted"
 
+    class Revalued(Movement):
+        TOPIC = "stockledger:StockItem.Revalued"
+
+    class CostVaried(Movement):
+        TOPIC = "stockledger:StockItem.CostVaried"
+
     @staticmethod
     def create_id(sku: str, location: str) -> UUID:
         """Deterministic: never change this formula once data exists."""
@@ -255,6 +261,23 @@ class StockItem(Aggregate):
             self.Adjusted, Kind.ADJUSTMENT, delta, delta, v.ZERO, v.round_cost(cost), value, src, at
         )
 
+    def revalue(self, amount: Decimal, src: Source, at: datetime) -> None:
+        """REVALUE (SPEC §10): the value on hand changes by ``amount``, the units do not, so
+        the average of what is left changes from now on. Refuses an empty position and a
+        value below zero."""
+        if self.on_hand == 0 or self.value + amount < 0:
+            raise ValidationError("a revaluation needs stock on hand and leaves value ≥ 0")
+        cost = v.round_cost((self.value + amount) / self.on_hand)
+        self._move(self.Revalued, Kind.REVALUE, v.ZERO, v.ZERO, v.ZERO, cost, amount, src, at)
+
+    def record_variance(self, amount: Decimal, src: Source, at: datetime) -> None:
+        """VARIANCE (SPEC §10): ``amount`` goes to this period's COGS; the position's units
+        and value are unchanged."""
+        cost = self._display_cost()
+        self._move(
+            self.CostVaried, Kind.VARIANCE, v.ZERO, v.ZERO, v.ZERO, cost, v.ZERO, src, at, amount
+        )
+
     # -- internals --------------------------------------------------------------------------
 
     def _need_available(self, quantity: Decimal) -> None:
@@ -296,6 +319,7 @@ class StockItem(Aggregate):
         value: Decimal,
         src: Source,
         at: datetime,
+        variance: Decimal | None = None,
     ) -> None:
         after = (self.on_hand + on_hand_delta, self.reserved + reserved_delta, self.value + value)
         bounds.check_position(*after, field_of(src, "quantity"))
@@ -317,6 +341,8 @@ class StockItem(Aggregate):
             "user": src.user,
             "note": src.note,
         }
+        if variance is not None:
+            figures["variance"] = variance
         fields = chained(figures, self.chain, self.id, self.version + 1, at, src.anchor_key)
         self.trigger_event(event_class, timestamp=at, **fields)
 

@@ -28,6 +28,7 @@ from application.events import LedgerEvents, Recorded
 from application.records import MovementRecord, QuoteRecord
 from domain.books import Books
 from domain.documents import Document
+from domain.movements import DocType
 from domain.quote import Quote
 from domain.stock_item import MOVEMENT_TOPICS
 
@@ -144,10 +145,15 @@ class Feed:
 
     def _movement(self, event: Any, position: int) -> dict[str, Any]:
         body = movement_body(MovementRecord.from_event(event, position))
+        if event.variance is not None:  # a VARIANCE: the cost it expensed (SPEC §10)
+            body["variance"] = event.variance
         return dict(_json(with_places(body, self.places)))
 
     def _document(self, event: Any, position: int) -> dict[str, Any]:
-        return {"type": event.doc_type, "id": event.doc_id, "user": event.user}
+        body = {"type": event.doc_type, "id": event.doc_id, "user": event.user}
+        if event.doc_type == DocType.COST:  # a late cost's allocation (SPEC §10)
+            body["allocation"] = event.lines
+        return dict(_json(with_places(body, self.places)))
 
     def _quote(self, event: Any, position: int) -> dict[str, Any]:
         # The quote as it stood after this event: immutable, like the page holding it.

@@ -17,7 +17,15 @@ from typing import Any
 
 from domain.books import check_period
 from domain.errors import ValidationError
-from domain.rollforward import AMOUNTS, COGS_AMOUNTS, cogs_of, period_of, roll, valuation_rows
+from domain.rollforward import (
+    AMOUNTS,
+    COGS_AMOUNTS,
+    ROW_AMOUNTS,
+    cogs_of,
+    period_of,
+    roll,
+    valuation_rows,
+)
 from domain.stock_item import Movement
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Database, Session
@@ -31,12 +39,12 @@ GROUPS = ("period", "location", "sku")
 
 class Cogs(Projection):
     NAME = "cogs"
-    VERSION = 1
+    VERSION = 2  # 2: revaluation and variance columns (SPEC §10)
     COLUMNS = (
         Column("period", "text"),
         Column("location", "text"),
         Column("sku", "text"),
-        *(Column(name, "num") for name in AMOUNTS),
+        *(Column(name, "num") for name in ROW_AMOUNTS),
         Column("last_position", "int"),
     )
     KEY = ("period", "location", "sku")

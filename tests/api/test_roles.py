@@ -89,6 +89,12 @@ ENDPOINTS: list[tuple[str, str, Body | None, set[str]]] = [
         },
         ADMIN,
     ),
+    (
+        "post",
+        "/api/receipts/R-base/costs",
+        lambda r: {"cost_id": f"LC-{r}", "amount": "5", "note": "freight"},
+        FINANCE,
+    ),
     ("post", "/api/periods/2020-01/close", None, FINANCE),
     ("post", "/api/projections/cogs/rebuild", None, ADMIN),
     ("get", "/api/stock", None, EVERYONE),

@@ -37,6 +37,7 @@ from application.commands import (
     Line,
     PostAdjustment,
     PostConsumption,
+    PostCost,
     PostCount,
     PostDelivery,
     PostReceipt,
@@ -57,6 +58,7 @@ from domain.errors import (
     ValidationError,
 )
 from domain.movements import GENESIS_HASH, recompute_hash
+from domain.rollforward import FLOWS, roll
 from domain.stock_item import Movement, StockItem
 from projections.integrity import check_snapshots
 from tests.tamper import plant_snapshot, update_snapshots
@@ -152,6 +154,9 @@ class LedgerMachine(RuleBasedStateMachine):
         self.positions = {(sku, loc): Position() for sku in SKUS for loc in LOCATIONS}
         self.quotes: dict[str, QuoteModel] = {}
         self.deliveries: dict[str, DeliveryModel] = {}
+        # Receipts as posted: (sku, location, quantity, value) per line; cost variances.
+        self.receipts: dict[str, list[tuple[str, str, Decimal, Decimal]]] = {}
+        self.variance = {key: ZERO for key in self.positions}
         self.posted: list[tuple[Callable[[], CommandResult], CommandResult]] = []
         self.serial = 0
 
@@ -198,6 +203,41 @@ class LedgerMachine(RuleBasedStateMachine):
         doc = self.new_id()
         result = self.run(lambda: self.ledger.execute(PostReceipt(doc, loc, lines), user=USER))
         assert self.values(result) == [expected]
+        self.receipts[doc] = [(sku, loc, qty, expected)]
+
+    @precondition(lambda self: bool(self.receipts))
+    @rule(
+        data=st.data(),
+        amount=st.sampled_from(["10", "-3.33", "0.01", "-1000", "7.77"]).map(Decimal),
+        by=st.sampled_from(["value", "quantity"]),
+    )
+    def late_cost(self, data: st.DataObject, amount: Decimal, by: str) -> None:
+        """SPEC §10: shares by value or quantity, residue last; per line to stock the share
+        still on hand (never below value 0), the rest a variance of the period."""
+        receipt_id = data.draw(st.sampled_from(sorted(self.receipts)))
+        lines = self.receipts[receipt_id]
+        doc = self.new_id()
+        call = lambda: self.ledger.execute(  # noqa: E731
+            PostCost(doc, receipt_id, amount, "invoice", by), user="fiona"
+        )
+        weights = [value if by == "value" else qty for _, _, qty, value in lines]
+        if sum(weights) == 0:
+            self.run(call, ValidationError)
+            return
+        shares = [money(amount * w / sum(weights)) for w in weights[:-1]]
+        shares.append(amount - sum(shares, ZERO))
+        expected = []
+        for (sku, loc, qty, _), share in zip(lines, shares, strict=True):
+            position = self.positions[sku, loc]
+            held = min(position.on_hand, qty)
+            to_stock = max(money(share * held / qty), -position.value) if held > 0 else ZERO
+            position.move(ZERO, ZERO, to_stock)
+            self.variance[sku, loc] += share - to_stock
+            expected.append((share, to_stock, share - to_stock))
+        result = self.run(call)
+        assert result is not None
+        got = [(a["share"], a["to_stock"], a["to_cogs"]) for a in result.extra["allocation"]]
+        assert got == expected
 
     @rule(sku=skus, loc=locations, qty=quantities)
     def deliver_without_quote(self, sku: str, loc: str, qty: Decimal) -> None:
@@ -496,6 +536,23 @@ class LedgerMachine(RuleBasedStateMachine):
             assert item.value >= 0
             if item.on_hand == 0:
                 assert item.value == 0
+            self.rolls_forward_to_the_cent(recorded, (sku, loc))
+
+    def rolls_forward_to_the_cent(self, recorded: list[Movement], key: tuple[str, str]) -> None:
+        """One roll-forward row over the position's whole history: closing = opening + Σ
+        columns to the cent, and the cost variance is what the late costs expensed."""
+        row = None
+        for number, event in enumerate(recorded):
+            row = roll(row, "all", event, number)
+        assert row is not None
+        for part in ("qty", "value"):
+            flows = sum((row[f"{flow}_{part}"] for flow in FLOWS), ZERO)
+            assert row[f"closing_{part}"] == row[f"opening_{part}"] + flows
+        assert (row["closing_qty"], row["closing_value"]) == (
+            self.positions[key].on_hand,
+            self.positions[key].value,
+        )
+        assert row["variance_value"] == self.variance[key]
 
 
 def run_machine(ledger: Ledger, examples: int) -> None:

@@ -96,6 +96,7 @@ def reference_cogs(row: dict[str, Decimal]) -> dict[str, Decimal]:
         "consumed_value": -row["consumed_value"],
         "waste_qty": -row["waste_qty"],
         "waste_value": -row["waste_value"],
+        "variance_value": ZERO,  # no late costs in this history
     }
     out["net_cogs"] = out["shipped_value"] - out["returned_value"] + out["consumed_value"]
     return out

@@ -15,6 +15,7 @@ from application.errors import ConcurrencyConflictError
 from application.ledger import Ledger
 from application.settings import Settings
 from cli.progress import rebuild_fields
+from projections.cogs import Cogs
 from projections.registry import entry, rebuild_lock
 from projections.service import ReadModels
 from tests.projections.conftest import fill, wait_until, worker
@@ -31,7 +32,7 @@ def test_a_rebuild_logs_one_json_line_at_its_start_and_one_at_its_finish(
     start, finish = lines
     assert start["head"] == head
     assert set(start["projections"]) == {"balances", "movements", "cogs"}
-    assert start["projections"]["cogs"] == {"version": 1, "generation": 2}
+    assert start["projections"]["cogs"] == {"version": Cogs.VERSION, "generation": 2}
     assert finish["position"] == head
     assert finish["seconds"] >= 0
 

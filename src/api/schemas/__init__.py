@@ -15,6 +15,7 @@ from api.schemas.common import (
     Strict,
     movement_body,
 )
+from api.schemas.costs import AllocationPublic, CostCreate, CostResultPublic
 from api.schemas.documents import (
     AdjustmentCreate,
     ConsumptionCreate,
@@ -61,6 +62,7 @@ __all__ = [
     "CODE_PATTERN",
     "DOCUMENT_FIELDS",
     "AdjustmentCreate",
+    "AllocationPublic",
     "BalancePublic",
     "Code",
     "CogsAmounts",
@@ -69,6 +71,8 @@ __all__ = [
     "CogsRow",
     "CommandResultPublic",
     "ConsumptionCreate",
+    "CostCreate",
+    "CostResultPublic",
     "CountCreate",
     "CountLineIn",
     "Dec",

@@ -19,6 +19,7 @@ class CogsAmounts(BaseModel):
     consumed_value: Dec
     waste_qty: Dec
     waste_value: Dec
+    variance_value: Dec
     net_cogs: Dec
 
 
@@ -57,6 +58,8 @@ class ValuationAmounts(BaseModel):
     waste_value: Dec
     adjustments_qty: Dec
     adjustments_value: Dec
+    revaluation_qty: Dec
+    revaluation_value: Dec
     closing_qty: Dec
     closing_value: Dec
 

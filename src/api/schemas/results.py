@@ -29,4 +29,5 @@ def command_body(result: CommandResult) -> dict[str, Any]:
     }
     if result.quote is not None:
         body["quote"] = quote_body(result.quote)
+    body.update(result.extra)
     return body
