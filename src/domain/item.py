@@ -130,6 +130,7 @@ class Item(Aggregate):
 
     class Changed(Aggregate.Event):
         TOPIC = "stockledger:Item.Changed"
+        sku: str
         spec: dict[str, Any]
         user: str
 
@@ -163,7 +164,7 @@ class Item(Aggregate):
                 f"{self.sku} has movements: its base unit stays {self.spec.base_unit}",
                 [{"field": "base_unit"}],
             )
-        self.trigger_event(self.Changed, spec=spec.recorded(), user=user)
+        self.trigger_event(self.Changed, sku=self.sku, spec=spec.recorded(), user=user)
         return True
 
     def measure(self, quantity: Decimal, unit: str, field: str) -> tuple[Decimal, Entered]:
@@ -204,6 +205,7 @@ class Location(Aggregate):
 
     class Changed(Aggregate.Event):
         TOPIC = "stockledger:Location.Changed"
+        code: str
         name: str
         kind: str | None
         user: str
@@ -241,7 +243,7 @@ class Location(Aggregate):
         self.check(name, kind)
         if (name, kind) == (self.name, self.kind):
             return False
-        self.trigger_event(self.Changed, name=name, kind=kind, user=user)
+        self.trigger_event(self.Changed, code=self.code, name=name, kind=kind, user=user)
         return True
 
 
