@@ -31,6 +31,16 @@ MAX_UNITS = 50
 MAX_TEXT = 200
 
 
+def check_factor(factor: Decimal, field: str = "factor") -> None:
+    """A pack factor is > 0, exact to at most 6 decimals (never stored with fewer places than
+    given: a factor that needs more is refused, not rounded) and at most 10^12."""
+    if not factor.is_finite() or factor <= 0:
+        raise ValidationError("a factor must be > 0", [{"field": field, "message": "must be > 0"}])
+    if bounds.places(factor) > FACTOR_PLACES or factor > bounds.MAX_QUANTITY:
+        message = "at most 6 decimals and at most 10^12"
+        raise ValidationError(f"a factor has {message}", [{"field": field, "message": message}])
+
+
 class LocationKind(StrEnum):
     WAREHOUSE = "warehouse"
     STORE = "store"
@@ -82,12 +92,7 @@ class ItemSpec:
             if pack.unit in seen:
                 raise ValidationError(f"unit {pack.unit} given twice", [{"field": f"{field}.unit"}])
             seen.add(pack.unit)
-            if not pack.factor.is_finite() or pack.factor <= 0:
-                raise ValidationError("a factor must be > 0", [{"field": f"{field}.factor"}])
-            if bounds.places(pack.factor) > FACTOR_PLACES or pack.factor > bounds.MAX_QUANTITY:
-                raise ValidationError(
-                    "a factor has at most 6 decimals", [{"field": f"{field}.factor"}]
-                )
+            check_factor(pack.factor, f"{field}.factor")
         places = set()
         for index, entry in enumerate(self.reorder):
             field = f"reorder[{index}]"

@@ -2,10 +2,10 @@
 
 It wires the store (``Database`` over the backend's dialect), the registry, the ledger as an
 ``EventSource``, one runner per read model and the views the API reads (``stock``,
-``movements``, ``reports``, ``catalogue``). It creates the registry and a first, empty generation of each
-projection, runs the projections (threads inside the server, or a blocking worker loop),
-reports status, waits for read-your-writes, rebuilds and verifies. A projection whose
-VERSION in code is newer than the one that built its live table is rebuilt in the
+``movements``, ``reports``, ``catalogue``). It creates the registry and a first, empty
+generation of each projection, runs the projections (threads inside the server, or a
+blocking worker loop), reports status, waits for read-your-writes, rebuilds and verifies.
+A projection whose VERSION in code is newer than the one that built its live table is rebuilt in the
 background by ``start``/``run`` while the old table keeps serving (and, where old-code
 workers still run, being maintained by them). Code older than the live
 version never rebuilds or writes it: its runners step down (see ``projections.runner``).
