@@ -208,3 +208,16 @@ def _delivery(
     if unit is not None:
         line["unit"] = unit
     return {"delivery_id": delivery_id, "location": location, "lines": [line]}
+
+
+def test_an_item_change_is_published_on_the_feed(api: Api) -> None:
+    api.put("/api/items/BEER", BEER)
+    api.put("/api/items/BEER", BEER)  # unchanged: no event
+    api.put("/api/items/BEER", {**BEER, "name": "Pils"})
+    items = api.get("/api/events?type=item", role="finance").json()["items"]
+    assert [(e["type"], e["data"]["name"], e["data"]["version"]) for e in items] == [
+        ("item.changed", "Pils 0.33 l", 1),
+        ("item.changed", "Pils", 2),
+    ]
+    assert items[0]["data"]["units"] == [{"unit": "case", "factor": "24"}]
+    assert items[0]["data"]["user"] == "admin"
