@@ -122,7 +122,7 @@ def test_commands_keep_flowing_during_a_rebuild_and_nothing_is_lost_at_the_switc
     thread = threading.Thread(target=post)
     thread.start()
     try:
-        for name in ("balances", "cogs", "movements"):
+        for name in list(models.projections):
             models.rebuild(name)
     finally:
         done.set()
