@@ -205,6 +205,7 @@ def count(command: PostCount, work: Work) -> None:
     seen_at = counts.observed_at(command.counted_at, work.at)
     for index, line in enumerate(command.lines):
         check_code(line.sku, "sku")
+        work.measures.require(line.sku, command.location)
         counted = _counted(work, line, index)
         item_id = StockItem.create_id(line.sku, command.location)
         change = counts.difference(counted.quantity, on_hand_at(work.ledger, item_id, seen_at))

@@ -112,7 +112,14 @@ def test_items_and_locations_are_put_by_admins_and_read_by_viewers(api: Api) -> 
 def test_locations_list_the_declared_ones_and_those_seen_in_the_ledger(any_api: Api) -> None:
     put = any_api.put("/api/locations/bar", {"name": "Main bar", "kind": "bar"})
     assert put.status_code == 201
-    assert put.json() == {"code": "bar", "name": "Main bar", "kind": "bar", "declared": True}
+    assert put.json() == {
+        "code": "bar",
+        "name": "Main bar",
+        "kind": "bar",
+        "declared": True,
+        "position": put.json()["position"],
+    }
+    assert put.json()["position"] > 0
     assert any_api.put("/api/locations/bar", {"name": "Main bar", "kind": "bar"}).status_code == 200
     assert any_api.put("/api/locations/van1", {"name": "Van", "kind": "boat"}).status_code == 422
     moved = any_api.post("/api/receipts", _receipt("R-1", "AB-1", "2", "1.00", location="cellar"))
@@ -185,6 +192,9 @@ def test_with_items_required_unknown_skus_and_locations_are_refused(strict_api: 
         },
     )
     assert moved.status_code == 422 and moved.json()["code"] == "unknown_location"
+    count = {"count_id": "C-1", "location": "main", "note": "stocktake"}
+    counted = strict_api.post("/api/counts", {**count, "lines": [{"sku": "WINE", "counted": "0"}]})
+    assert counted.status_code == 422 and counted.json()["code"] == "unknown_item"
 
 
 def _receipt(

@@ -17,8 +17,8 @@ from api.schemas.catalogue import (
     ItemPublic,
     ItemPut,
     LocationList,
-    LocationPublic,
     LocationPut,
+    LocationSaved,
     LowStockReport,
     item_body,
     location_body,
@@ -97,7 +97,7 @@ def get_item(
 @router.put(
     "/locations/{code}",
     status_code=201,
-    response_model=LocationPublic,
+    response_model=LocationSaved,
     responses=PUT_RESPONSES,
     summary="Name a location and give its kind (admin)",
 )
@@ -111,8 +111,8 @@ def put_location(
 ) -> dict[str, Any]:
     place, saved = ledger.put_location(code, body.name, body.kind, user=who.user)
     response.status_code = 201 if saved.created else 200
-    request.state.position = saved.position
-    return {"code": code, "name": place.name, "kind": place.kind, "declared": True}
+    saved_body = {"code": code, "name": place.name, "kind": place.kind, "declared": True}
+    return answered(request, {**saved_body, "position": saved.position})
 
 
 @router.get(

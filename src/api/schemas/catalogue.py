@@ -106,6 +106,13 @@ class LocationPublic(BaseModel):
     declared: bool
 
 
+class LocationSaved(LocationPublic):
+    """A put location, with the position of the event that recorded it (or, unchanged, of
+    its latest)."""
+
+    position: int
+
+
 class LocationList(BaseModel):
     items: list[LocationPublic]
     position: int
