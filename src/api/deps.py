@@ -18,6 +18,7 @@ from api.auth import Principal, admin, clerk, finance, viewer
 from api.dependencies import fresh_read_models, get_ledger, get_read_models
 from application.ledger import Ledger
 from projections.balances import StockView
+from projections.catalogue import CatalogueView
 from projections.cogs import CogsView
 from projections.movements import MovementView
 from projections.service import ReadModels
@@ -46,7 +47,12 @@ def _reports(read_models: FreshReadModels) -> CogsView:
     return read_models.reports
 
 
+def _catalogue(read_models: FreshReadModels) -> CatalogueView:
+    return read_models.catalogue
+
+
 # The views, each once the read models have reached the request's min_position.
 StockViewDep = Annotated[StockView, Depends(_stock)]
 MovementViewDep = Annotated[MovementView, Depends(_movements)]
 ReportsDep = Annotated[CogsView, Depends(_reports)]
+CatalogueDep = Annotated[CatalogueView, Depends(_catalogue)]

@@ -19,6 +19,7 @@ from fastapi.openapi.utils import get_openapi
 from api import docs, limits, metrics, problems
 from api.routers import (
     adjustments,
+    catalogue,
     costs,
     documents,
     events,
@@ -93,6 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
         projections,
         events,
         webhooks,
+        catalogue,
     ):
         app.include_router(module.router)
     docs.install(app)

@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from domain import bounds
 from domain.errors import ValidationError
+from domain.item import check_factor
 
 
 class RawNumber(str):
@@ -119,3 +120,8 @@ def _iso_only(value: Any) -> Any:
 
 
 IsoTime = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
+Factor = Annotated[
+    Decimal,
+    PlainValidator(_checked(check_factor)),
+    WithJsonSchema(_schema("Base units per pack: decimal > 0, at most 6 places", "0.75")),
+]

@@ -37,6 +37,9 @@ from domain.errors import (
     InsufficientStockError,
     InvalidStateError,
     NoCostBasisError,
+    UnknownItemError,
+    UnknownLocationError,
+    UnknownUnitError,
     ValidationError,
 )
 
@@ -74,6 +77,9 @@ PROBLEMS: dict[type[Exception], Kind] = {
     DomainError: Kind(422, "validation_error", "Request refused by a ledger rule"),
     ValidationError: Kind(422, "validation_error", "Invalid request"),
     NoCostBasisError: Kind(422, "validation_error", "No cost basis for this adjustment"),
+    UnknownUnitError: Kind(422, "unknown_unit", "Unknown unit"),
+    UnknownItemError: Kind(422, "unknown_item", "Unknown item"),
+    UnknownLocationError: Kind(422, "unknown_location", "Unknown location"),
     InsufficientStockError: Kind(409, "insufficient_stock", "Insufficient stock"),
     InvalidStateError: Kind(409, "invalid_state", "Not allowed in the current state"),
     DocumentConflictError: Kind(409, "document_conflict", "Document id already used"),

@@ -7,7 +7,8 @@ hand — so a new command gets idempotency for free::
     ledger.execute(PostReceipt("R-1", "main", [ReceiptLine("AB-1", qty, cost)]), user="alice")
 
 One line type per concept: ``Line`` (what leaves or moves), ``ReceiptLine`` (what arrives, at a
-cost), ``PricedLine`` (what a quote offers), ``CountLine`` (what a count saw).
+cost), ``PricedLine`` (what a quote offers), ``CountLine`` (what a count saw). Every line (and an
+adjustment) may name a pack ``unit`` of its item (SPEC §8); its figures are then in that unit.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from domain.movements import DocType
 class Line:
     sku: str
     quantity: Decimal
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class ReceiptLine:
     sku: str
     quantity: Decimal
     unit_cost: Decimal
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class PricedLine:
     sku: str
     quantity: Decimal
     unit_price: Decimal
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class CountLine:
     sku: str
     counted: Decimal
     unit_cost: Decimal | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,10 +64,20 @@ class Command:
         return str(getattr(self, fields(self)[0].name))
 
     def payload(self) -> dict[str, Any]:
-        """Every field but the id, lines as dicts: what a repeat must match exactly."""
-        body = asdict(self)
+        """Every field but the id, lines as dicts: what a repeat must match exactly. A unit
+        left out (None) is left out of the payload too, so a document without units has the
+        fingerprint it had before units existed."""
+        body = _without_base_unit(asdict(self))
         del body[fields(self)[0].name]
         return body
+
+
+def _without_base_unit(body: dict[str, Any]) -> dict[str, Any]:
+    if body.get("unit", "") is None:
+        del body["unit"]
+    for line in body.get("lines", ()):
+        _without_base_unit(line)
+    return body
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,7 @@ class PostAdjustment(Command):
     quantity: Decimal
     note: str | None
     unit_cost: Decimal | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,15 @@ runs them, records their document and answers repeats).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from application.commands import (
+    CountLine,
+    Line,
     PostAdjustment,
     PostConsumption,
     PostCount,
@@ -21,6 +24,7 @@ from application.commands import (
     PostTransfer,
     PostWaste,
 )
+from application.measures import Measured
 from application.posting import Work, handles
 from domain import bounds, counts
 from domain.codes import check_code, require_note
@@ -53,11 +57,12 @@ def _noted_lines(command: PostWaste | PostCount) -> None:
 
 @handles(PostReceipt, check=_lines)
 def receipt(command: PostReceipt, work: Work) -> None:
-    """RECEIVE per line at its unit cost."""
+    """RECEIVE per line at its unit cost (per entered unit: a case's cost for cases)."""
     for index, line in enumerate(command.lines):
         item = work.item(line.sku, command.location)
-        src = work.src(index, command.note)
-        item.receive(line.quantity, line.unit_cost, src, work.at, work.places)
+        measured = work.measure(line.sku, line.quantity, line.unit, _unit(index))
+        src = work.src(index, command.note, measured)
+        item.receive(measured.quantity, line.unit_cost, src, work.at, work.places)
         work.moved(item)
     work.details = DocumentDetails(location=command.location)
 
@@ -65,7 +70,8 @@ def receipt(command: PostReceipt, work: Work) -> None:
 def _outbound(command: PostConsumption | PostWaste, work: Work, move: Callable[..., Any]) -> None:
     for index, line in enumerate(command.lines):
         item = work.item(line.sku, command.location)
-        move(item, line.quantity, work.src(index, command.note), work.at, work.places)
+        measured = work.measure(line.sku, line.quantity, line.unit, _unit(index))
+        move(item, measured.quantity, work.src(index, command.note, measured), work.at, work.places)
         work.moved(item)
     work.details = DocumentDetails(location=command.location)
 
@@ -87,22 +93,25 @@ def delivery(command: PostDelivery, work: Work) -> None:
     """SHIP per line. Against a quote (which must exist) the Quote checks its own delivery —
     same location, skus on the quote, each line ≤ its outstanding quantity — and the
     reservation is consumed; without one each line draws on available stock."""
+    measures = [_measure(work, line, index) for index, line in enumerate(command.lines)]
     if command.quote_id is not None:
         quote = work.ledger.get(Quote, Quote.create_id(command.quote_id))
         if quote is None:
             raise ValidationError(f"quote {command.quote_id} not found", [{"field": "quote_id"}])
-        shipped = [(line.sku, line.quantity) for line in command.lines]
+        shipped = [(line.sku, m.quantity) for line, m in zip(command.lines, measures, strict=True)]
         quote.deliver(command.delivery_id, command.location, shipped, work.user)
         work.keep(quote)
-    for index, line in enumerate(command.lines):
+    for index, (line, measured) in enumerate(zip(command.lines, measures, strict=True)):
         item = work.item(line.sku, command.location)
-        reserved = line.quantity if command.quote_id is not None else Decimal(0)
-        value = item.ship(line.quantity, work.src(index), work.at, work.places, reserved=reserved)
+        quantity = measured.quantity
+        reserved = quantity if command.quote_id is not None else Decimal(0)
+        src = work.src(index, None, measured)
+        value = item.ship(quantity, src, work.at, work.places, reserved=reserved)
         work.moved(item)
         work.shipped.append(
             {
                 "sku": line.sku,
-                "quantity": line.quantity,
+                "quantity": quantity,
                 "value": -value,
                 "returned_qty": Decimal(0),
                 "returned_value": Decimal(0),
@@ -123,17 +132,19 @@ def return_(command: PostReturn, work: Work) -> None:
         )
     location = delivery.details.location
     assert location is not None
+    returned = []
     for index, line in enumerate(command.lines):
-        parts = delivery.allocate_return(line.sku, line.quantity, work.places)
+        measured = _measure(work, line, index)
+        returned.append((line.sku, measured.quantity))
+        parts = delivery.allocate_return(line.sku, measured.quantity, work.places)
         delivery.record_return(command.return_id, parts, work.user)
         item = work.item(line.sku, location)
         for _, quantity, value in parts:
-            item.take_back(quantity, value, work.src(index, command.note), work.at)
+            item.take_back(quantity, value, work.src(index, command.note, measured), work.at)
             work.moved(item)
     work.keep(delivery)
     quote_id = delivery.details.quote_id
     quote = ledger.get(Quote, Quote.create_id(quote_id)) if quote_id else None
-    returned = [(line.sku, line.quantity) for line in command.lines]
     if quote is not None and quote.take_back(command.return_id, returned, work.user):
         work.keep(quote)
     work.details = DocumentDetails(location=location, delivery_id=command.delivery_id)
@@ -152,12 +163,13 @@ def transfer(command: PostTransfer, work: Work) -> None:
     """TRANSFER_OUT at the source and TRANSFER_IN at the destination per line, carrying
     exactly the value that left; atomic over every line; two different locations."""
     for index, line in enumerate(command.lines):
-        src = work.src(index, command.note)
         source = work.item(line.sku, command.from_location)
-        value = source.transfer_out(line.quantity, src, work.at, work.places)
-        work.moved(source)
         target = work.item(line.sku, command.to_location)
-        target.transfer_in(line.quantity, -value, src, work.at)
+        measured = _measure(work, line, index)
+        src = work.src(index, command.note, measured)
+        value = source.transfer_out(measured.quantity, src, work.at, work.places)
+        work.moved(source)
+        target.transfer_in(measured.quantity, -value, src, work.at)
         work.moved(target)
     work.details = DocumentDetails(
         from_location=command.from_location, to_location=command.to_location
@@ -172,8 +184,9 @@ def _noted(command: PostAdjustment) -> None:
 def adjustment(command: PostAdjustment, work: Work) -> None:
     """One ADJUSTMENT by a signed quantity ≠ 0, with a note (admin)."""
     item = work.item(command.sku, command.location)
-    src = work.src(0, command.note)
-    item.adjust(command.quantity, command.unit_cost, src, work.at, work.places)
+    measured = work.measure(command.sku, command.quantity, command.unit, "unit")
+    src = work.src(0, command.note, measured)
+    item.adjust(measured.quantity, command.unit_cost, src, work.at, work.places)
     work.moved(item)
     work.details = DocumentDetails(location=command.location)
 
@@ -192,14 +205,34 @@ def count(command: PostCount, work: Work) -> None:
     seen_at = counts.observed_at(command.counted_at, work.at)
     for index, line in enumerate(command.lines):
         check_code(line.sku, "sku")
+        work.measures.require(line.sku, command.location)
+        counted = _counted(work, line, index)
         item_id = StockItem.create_id(line.sku, command.location)
-        change = counts.difference(line.counted, on_hand_at(work.ledger, item_id, seen_at))
+        change = counts.difference(counted.quantity, on_hand_at(work.ledger, item_id, seen_at))
         if change:
             item = work.item(line.sku, command.location)
-            src = work.src(index, command.note)
+            src = work.src(index, command.note, counted)
             item.adjust(change, line.unit_cost, src, work.at, work.places)
             work.moved(item)
     work.details = DocumentDetails(location=command.location, counted_at=seen_at.isoformat())
+
+
+def _unit(index: int) -> str:
+    return f"lines[{index}].unit"
+
+
+def _measure(work: Work, line: Line, index: int) -> Measured:
+    return work.measure(line.sku, line.quantity, line.unit, _unit(index))
+
+
+def _counted(work: Work, line: CountLine, index: int) -> Measured:
+    """A count line's counted quantity in base units; a zero count in a pack unit counts
+    zero base units (its unit is still checked)."""
+    if line.counted != 0:
+        return work.measure(line.sku, line.counted, line.unit, _unit(index))
+    measured = work.measure(line.sku, Decimal(1), line.unit, _unit(index))
+    entered = replace(measured.entered, quantity=line.counted) if measured.entered else None
+    return Measured(line.counted, measured.unit, entered)
 
 
 def on_hand_at(ledger: Ledger, item_id: UUID, at: datetime) -> Decimal:

@@ -18,7 +18,8 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, JSONTranscoder, Recording
 
-from application import costs, documents, posting, quotes, registers, store
+from application import catalogue, costs, documents, posting, quotes, registers, store
+from application.catalogue import Saved
 from application.commands import Command
 from application.keys import ApiKeys
 from application.periods import ClosePeriod, Periods
@@ -29,6 +30,7 @@ from application.transcodings import DocumentDetailsAsDict
 from application.writer import WriterGuard
 from domain.access import KeyRing, Role
 from domain.books import Books, PeriodClose
+from domain.item import Item, ItemSpec, Location
 from domain.operations import Operations
 from domain.stock_item import StockItem
 
@@ -116,6 +118,16 @@ class Ledger(Application[UUID]):
         quote = quotes.load_quote(self, quote_id)
         (position,) = self.positions([(quote.id, quote.version)])
         return QuoteRecord.from_quote(quote, position)
+
+    # -- the catalogue (application.catalogue) ---------------------------------------------------
+
+    def put_item(self, sku: str, spec: ItemSpec, *, user: str) -> tuple[Item, Saved]:
+        return catalogue.put_item(self, sku, spec, user)
+
+    def put_location(
+        self, code: str, name: str, kind: str | None, *, user: str
+    ) -> tuple[Location, Saved]:
+        return catalogue.put_location(self, code, name, kind, user)
 
     # -- registers: periods, keys, operations (application.periods, application.keys) ----------
 

@@ -25,6 +25,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
 
@@ -33,6 +34,7 @@ from eventsourcing.persistence import IntegrityError
 
 from application.commands import Command
 from application.errors import ConcurrencyConflictError
+from application.measures import Measured, Measures
 from application.records import CommandResult, MovementRecord, QuoteRecord
 from domain.codes import check_code
 from domain.documents import Document, DocumentDetails, fingerprint
@@ -66,10 +68,13 @@ class Work:
         self.details = DocumentDetails()
         # The quote a quote command answers with.
         self.quote: Quote | None = None
+        # The items and locations of this attempt (SPEC §8).
+        self.measures = Measures(ledger)
 
     def item(self, sku: str, location: str) -> StockItem:
         check_code(sku, "sku")
         check_code(location, "location")
+        self.measures.require(sku, location)
         item_id = StockItem.create_id(sku, location)
         if item_id not in self.touched:
             found = self.ledger.get(StockItem, item_id)
@@ -85,10 +90,26 @@ class Work:
         """Notes the movement just made on ``item`` for the document record."""
         self.refs.append([str(item.id), item.version])
 
-    def src(self, line: int, note: str | None = None) -> Source:
-        """The source of a movement made for ``line`` of this command's document."""
+    def measure(self, sku: str, quantity: Decimal, unit: str | None, field: str) -> Measured:
+        """A line's quantity in base units (Measures.measure)."""
+        check_code(sku, "sku")
+        return self.measures.measure(sku, quantity, unit, field)
+
+    def src(self, line: int, note: str | None = None, measured: Measured | None = None) -> Source:
+        """The source of a movement made for ``line`` of this command's document, with the
+        unit figures of the line (``measured``)."""
         command, key = self.command, self.ledger.anchor_key
-        return Source(command.doc_type.value, command.doc_id, line, self.user, note, anchor_key=key)
+        unit, entered = (measured.unit, measured.entered) if measured else (None, None)
+        return Source(
+            command.doc_type.value,
+            command.doc_id,
+            line,
+            self.user,
+            note,
+            anchor_key=key,
+            unit=unit,
+            entered=entered,
+        )
 
 
 Run = Callable[[C, Work], CommandResult | None]

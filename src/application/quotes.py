@@ -5,16 +5,17 @@ itself remembers its payload's fingerprint.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
-from application.commands import CancelQuote, CloseQuote, CreateQuote
+from application.commands import CancelQuote, CloseQuote, CreateQuote, PricedLine
 from application.errors import QuoteNotFoundError
+from application.measures import Measured
 from application.posting import Work, handles, quote_answer
 from application.records import CommandResult
 from domain.codes import check_code
 from domain.errors import DocumentConflictError, InsufficientStockError
-from domain.quote import Quote, QuoteStatus
+from domain.quote import Quote, QuoteLine, QuoteStatus
 
 if TYPE_CHECKING:
     from application.ledger import Ledger
@@ -40,6 +41,21 @@ def _last_version(ledger: Ledger, quote: Quote, event_type: type[Any]) -> int:
     )
 
 
+def _line(work: Work, line: PricedLine, index: int) -> dict[str, Any]:
+    """A quote line as the Quote records it: its quantity in base units and, when given in
+    a pack unit, what was entered (its unit price stays per pack)."""
+    measured = work.measure(line.sku, line.quantity, line.unit, f"lines[{index}].unit")
+    recorded = {"sku": line.sku, "quantity": measured.quantity, "unit_price": line.unit_price}
+    if measured.entered is not None:
+        recorded["entered"] = asdict(measured.entered)
+    return recorded
+
+
+def _recorded(work: Work, line: QuoteLine) -> Measured:
+    """The unit figures of a movement of a quote line (its entered figures, if any)."""
+    return replace(work.measure(line.sku, line.quantity, None, ""), entered=line.entered)
+
+
 @handles(CreateQuote, documented=False)
 def create(command: CreateQuote, work: Work) -> CommandResult | None:
     """A draft quote (Quote.draft's rules); the same id and payload again is a repeat,
@@ -51,7 +67,7 @@ def create(command: CreateQuote, work: Work) -> CommandResult | None:
                 f"quote {command.quote_id} was already created with a different payload"
             )
         return quote_answer(work.ledger, existing, 1)
-    lines = [asdict(line) for line in command.lines]
+    lines = [_line(work, line, index) for index, line in enumerate(command.lines)]
     quote = Quote.draft(
         command.quote_id, command.customer, command.location, lines, work.user, work.fingerprint
     )
@@ -72,8 +88,9 @@ def close(command: CloseQuote, work: Work) -> CommandResult | None:
     short: list[dict[str, Any]] = []
     for index, line in enumerate(quote.lines):
         item = work.item(line.sku, quote.location)
+        src = work.src(index, None, _recorded(work, line))
         try:
-            item.reserve(line.quantity, work.src(index), work.at)
+            item.reserve(line.quantity, src, work.at)
         except InsufficientStockError as error:
             short.extend({"line": index, **detail} for detail in error.errors)
     if short:
@@ -97,7 +114,7 @@ def cancel(command: CancelQuote, work: Work) -> CommandResult | None:
     for index, (line, quantity) in enumerate(zip(quote.lines, released, strict=True)):
         if quantity > 0:
             item = work.item(line.sku, quote.location)
-            item.release(quantity, work.src(index), work.at)
+            item.release(quantity, work.src(index, None, _recorded(work, line)), work.at)
     work.keep(quote)
     work.quote = quote
     return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -63,6 +63,7 @@ class QuoteRecord:
                     "reserved": line.reserved,
                     "delivered": line.delivered,
                     "returned": line.returned,
+                    "entered": asdict(line.entered) if line.entered else None,
                 }
                 for line in quote.lines
             ],

@@ -1,5 +1,6 @@
 """A realistic history for a newcomer: SKUs at three locations over the past days, posted
-through the real Ledger commands with a clock stepping through those days.
+through the real Ledger commands with a clock stepping through those days; items with pack
+units and reorder points (cli.demo_catalogue), restocked in packs.
 
 This is the one place that back-dates: it injects a clock, so it refuses a store that
 already holds movements (a demo history behind real ones would be nonsense).
@@ -32,6 +33,7 @@ from application.commands import (
 )
 from application.ledger import Ledger
 from application.records import CommandResult
+from cli import demo_catalogue
 from domain.errors import DomainError
 from domain.stock_item import Movement, StockItem
 
@@ -127,6 +129,7 @@ class Demo:
             tick(day)
 
     def opening(self) -> None:
+        demo_catalogue.seed(self.ledger, self.skus, self.rng)
         for location, share in zip(LOCATIONS, (100, 30, 20), strict=True):
             for start in range(0, len(self.skus), 50):
                 lines = [
@@ -165,7 +168,10 @@ class Demo:
             self.cost[sku] = (self.cost[sku] * Decimal(self.rng.uniform(0.95, 1.06))).quantize(
                 Decimal("0.01")
             )
-            lines.append(ReceiptLine(sku, Decimal(self.rng.randint(20, 80)), self.cost[sku]))
+            unit, factor = demo_catalogue.pack_of(sku)
+            packs = Decimal(self.rng.randint(1, 4)) if factor >= 10 else Decimal(8)
+            pack_cost = (self.cost[sku] * factor).quantize(Decimal("0.01"))
+            lines.append(ReceiptLine(sku, packs, pack_cost, unit))
         receipt_id = self._id("R")
         self._try(
             partial(self.ledger.execute, PostReceipt(receipt_id, "main", lines), user=self._user())

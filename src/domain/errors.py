@@ -2,7 +2,10 @@
 
 DomainError
 ├── ValidationError            bad input (422)
-│   └── NoCostBasisError       positive adjustment with no cost to value it
+│   ├── NoCostBasisError       positive adjustment with no cost to value it
+│   ├── UnknownUnitError       a line's unit is not one of its item's units
+│   ├── UnknownItemError       a SKU without an item, when items are required
+│   └── UnknownLocationError   an undeclared location, when items are required
 ├── InsufficientStockError     would go below zero or over-reserve (409)
 ├── InvalidStateError          command not allowed in the aggregate's state (409)
 └── DocumentConflictError      same document id, different payload (409)
@@ -29,6 +32,18 @@ class ValidationError(DomainError):
 
 class NoCostBasisError(ValidationError):
     """A positive adjustment without unit cost on a position that never held stock."""
+
+
+class UnknownUnitError(ValidationError):
+    """A line gives its quantity in a unit its item does not have."""
+
+
+class UnknownItemError(ValidationError):
+    """A movement of a SKU that has no item, with STOCKLEDGER_REQUIRE_ITEMS on."""
+
+
+class UnknownLocationError(ValidationError):
+    """A movement at a location never declared, with STOCKLEDGER_REQUIRE_ITEMS on."""
 
 
 class InsufficientStockError(DomainError):

@@ -49,6 +49,16 @@ class DocType(StrEnum):
 
 
 @dataclass(frozen=True)
+class Entered:
+    """What a line gave when it used a pack unit: ``quantity`` ``unit``s of ``factor`` base
+    units each (SPEC §8)."""
+
+    quantity: Decimal
+    unit: str
+    factor: Decimal
+
+
+@dataclass(frozen=True)
 class Source:
     """Who and what caused a movement: its document line, the acting user, a note — and the
     ledger key the movement is anchored with (see ``movement_mac``), never printed."""
@@ -59,6 +69,19 @@ class Source:
     user: str
     note: str | None = None
     anchor_key: bytes | None = field(default=None, repr=False, compare=False)
+    # The SKU's base unit (None without an item) and what the line entered in a pack unit.
+    unit: str | None = None
+    entered: Entered | None = None
+
+    def unit_figures(self) -> dict[str, Any]:
+        """The movement's unit figures (every one None for a SKU without an item)."""
+        entered = self.entered
+        return {
+            "unit": self.unit,
+            "entered_quantity": entered.quantity if entered else None,
+            "entered_unit": entered.unit if entered else None,
+            "entered_factor": entered.factor if entered else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -90,10 +113,17 @@ MOVEMENT_SHAPE = (
     Figure("on_hand_after", "num"),
     Figure("reserved_after", "num"),
     Figure("value_after", "num"),
+    Figure("unit", "text?"),
+    Figure("entered_quantity", "num?"),
+    Figure("entered_unit", "text?"),
+    Figure("entered_factor", "num?"),
 )
 
-# The fields a movement's hash covers (hashed as a key-sorted JSON object).
-MOVEMENT_FIELDS = (*(f.name for f in MOVEMENT_SHAPE), "prev_hash")
+# The unit figures (SPEC §8) a movement's hash covers only when set, so every movement
+# recorded before them, and every one without units, keeps its hash.
+UNIT_FIELDS = ("unit", "entered_quantity", "entered_unit", "entered_factor")
+# The fields a movement's hash always covers (hashed as a key-sorted JSON object).
+MOVEMENT_FIELDS = (*(f.name for f in MOVEMENT_SHAPE if f.name not in UNIT_FIELDS), "prev_hash")
 
 
 class Movement(Aggregate.Event):
@@ -124,6 +154,10 @@ class Movement(Aggregate.Event):
     # A VARIANCE movement's cost variance (SPEC §10): money expensed to the period's COGS
     # without touching the position; hashed when present. None on every other movement.
     variance: Decimal | None = None
+    unit: str | None = None
+    entered_quantity: Decimal | None = None
+    entered_unit: str | None = None
+    entered_factor: Decimal | None = None
 
     def apply(self, aggregate: Any) -> None:
         aggregate.on_hand = self.on_hand_after
@@ -156,6 +190,7 @@ def movement_hash(
     body = {name: _text(fields[name]) for name in MOVEMENT_FIELDS}
     if fields.get("variance") is not None:
         body["variance"] = _text(fields["variance"])
+    body.update({n: _text(fields[n]) for n in UNIT_FIELDS if fields.get(n) is not None})
     body["originator_id"] = str(originator_id)
     body["originator_version"] = version
     body["timestamp"] = timestamp.isoformat()
@@ -165,7 +200,7 @@ def movement_hash(
 
 def recompute_hash(event: MovementLike) -> str:
     """The hash a stored movement should carry, recomputed from its own fields."""
-    fields = {name: getattr(event, name) for name in MOVEMENT_FIELDS}
+    fields = {name: getattr(event, name, None) for name in (*MOVEMENT_FIELDS, *UNIT_FIELDS)}
     fields["variance"] = getattr(event, "variance", None)
     return movement_hash(event.originator_id, event.originator_version, event.timestamp, fields)
 

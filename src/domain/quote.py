@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 from domain import valuation as v
 from domain.codes import check_code
 from domain.errors import InvalidStateError, ValidationError
+from domain.movements import Entered
 from domain.stock_item import NAMESPACE
 
 
@@ -31,10 +32,15 @@ class QuoteStatus(StrEnum):
 class QuoteLine:
     """One line's state: what was quoted and where its quantity stands."""
 
-    def __init__(self, sku: str, quantity: Decimal, unit_price: Decimal) -> None:
+    def __init__(
+        self, sku: str, quantity: Decimal, unit_price: Decimal, entered: Entered | None = None
+    ) -> None:
         self.sku = sku
         self.quantity = quantity
         self.unit_price = unit_price
+        # The line as given in a pack unit (SPEC §8); its quantity is then in base units
+        # and its unit price per pack.
+        self.entered = entered
         self.reserved = v.ZERO
         self.delivered = v.ZERO
         self.returned = v.ZERO
@@ -121,7 +127,12 @@ class Quote(Aggregate):
         self.fingerprint = fingerprint
         self.status = QuoteStatus.DRAFT
         self.lines = [
-            QuoteLine(line["sku"], Decimal(line["quantity"]), Decimal(line["unit_price"]))
+            QuoteLine(
+                line["sku"],
+                Decimal(line["quantity"]),
+                Decimal(line["unit_price"]),
+                Entered(**line["entered"]) if line.get("entered") else None,
+            )
             for line in lines
         ]
 

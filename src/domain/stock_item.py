@@ -100,21 +100,12 @@ class StockItem(Aggregate):
     def receive(
         self, quantity: Decimal, unit_cost: Decimal, src: Source, at: datetime, places: int
     ) -> None:
-        """RECEIVE: +q on hand at the given unit cost (required, ≥ 0)."""
+        """RECEIVE: +q on hand at the given unit cost (required, ≥ 0); a cost per entered
+        pack (``src.entered``) values the pack count, recording the cost per base unit."""
         v.check_quantity(quantity, field_of(src, "quantity"))
         v.check_unit_cost(unit_cost, field_of(src, "unit_cost"))
-        value = v.inbound_value(quantity, unit_cost, places, field_of(src, "quantity"))
-        self._move(
-            self.Received,
-            Kind.RECEIVE,
-            quantity,
-            quantity,
-            v.ZERO,
-            v.round_cost(unit_cost),
-            value,
-            src,
-            at,
-        )
+        value, cost = _costed(quantity, unit_cost, src, places)
+        self._move(self.Received, Kind.RECEIVE, quantity, quantity, v.ZERO, cost, value, src, at)
 
     def reserve(self, quantity: Decimal, src: Source, at: datetime) -> None:
         """RESERVE for a quote line: refuses when available < quantity."""
@@ -246,8 +237,10 @@ class StockItem(Aggregate):
             return
         if unit_cost is not None:
             v.check_unit_cost(unit_cost, field_of(src, "unit_cost"))
-            cost = unit_cost
-        elif self.average is not None:
+            value, cost = _costed(delta, unit_cost, src, places)
+            self._move(self.Adjusted, Kind.ADJUSTMENT, delta, delta, v.ZERO, cost, value, src, at)
+            return
+        if self.average is not None:
             cost = self.average
         elif self.last_average is not None:
             cost = self.last_average
@@ -340,11 +333,17 @@ class StockItem(Aggregate):
             "line": src.line,
             "user": src.user,
             "note": src.note,
+            **src.unit_figures(),
         }
         if variance is not None:
             figures["variance"] = variance
         fields = chained(figures, self.chain, self.id, self.version + 1, at, src.anchor_key)
         self.trigger_event(event_class, timestamp=at, **fields)
+
+
+def _costed(q: Decimal, cost: Decimal, src: Source, places: int) -> tuple[Decimal, Decimal]:
+    per = src.entered.factor if src.entered else None
+    return v.costed(q, cost, places, field_of(src, "quantity"), per)
 
 
 # The stored topics of every movement kind, found once from StockItem's event classes.

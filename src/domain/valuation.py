@@ -39,13 +39,31 @@ def check_unit_cost(cost: Decimal, field: str = "unit_cost") -> None:
 
 
 def inbound_value(
-    quantity: Decimal, unit_cost: Decimal, places: int, field: str = "quantity"
+    quantity: Decimal,
+    unit_cost: Decimal,
+    places: int,
+    field: str = "quantity",
+    per: Decimal = Decimal(1),
 ) -> Decimal:
     """Value of units received at a given cost: round(q × unit_cost), computed exactly and
-    refused beyond the money bound."""
-    value = bounds.exact(lambda: quantity * unit_cost, bounds.money_quantum(places))
+    refused beyond the money bound. With ``per`` (a pack factor) the cost is per pack of
+    ``per`` base units: round(q × unit_cost / per), i.e. round(packs × cost) as entered."""
+    value = bounds.exact(lambda: quantity * unit_cost / per, bounds.money_quantum(places))
     bounds.check_money(value, places, field)
     return value
+
+
+def costed(
+    quantity: Decimal, unit_cost: Decimal, places: int, field: str, per: Decimal | None
+) -> tuple[Decimal, Decimal]:
+    """(value, recorded unit cost) of ``quantity`` base units at ``unit_cost``. With ``per``
+    (the factor of the pack unit the line was entered in) the cost is per pack: the value is
+    round(packs × cost), what the invoice says, and the recorded cost is value / quantity
+    per base unit, 6 places, for display (SPEC §8)."""
+    if per is None:
+        return inbound_value(quantity, unit_cost, places, field), round_cost(unit_cost)
+    value = inbound_value(quantity, unit_cost, places, field, per)
+    return value, round_cost(value / quantity)
 
 
 def outbound_value(quantity: Decimal, on_hand: Decimal, value: Decimal, places: int) -> Decimal:

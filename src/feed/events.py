@@ -1,9 +1,9 @@
 """Stored events → feed events: the published schema, version 1 (docs/FEED.md).
 
 An event is ``{"v": 1, "position", "type", "time", "data"}``. Only what matters downstream
-is published: movements, posted documents, quote changes and period closes. Keys, snapshots,
-rebuild requests and other internal records are never read into the feed (they are filtered
-out by topic in the query, so a key hash cannot leak by a mapping mistake).
+is published: movements, posted documents, quote changes, item changes and period closes.
+Keys, snapshots, rebuild requests and other internal records are never read into the feed
+(they are filtered out by topic in the query, so a key hash cannot leak by a mapping mistake).
 
 A page is every published event in ``(after, upto]`` up to ``limit`` of them, oldest first.
 ``upto`` is the head read *before* the page: on PostgreSQL the writer's table lock makes
@@ -28,6 +28,7 @@ from application.events import LedgerEvents, Recorded
 from application.records import MovementRecord, QuoteRecord
 from domain.books import Books
 from domain.documents import Document
+from domain.item import ITEM_TOPICS
 from domain.movements import DocType
 from domain.quote import Quote
 from domain.stock_item import MOVEMENT_TOPICS
@@ -52,6 +53,7 @@ TYPES: dict[str, frozenset[str]] = {
     "document.posted": frozenset({Document.Created.TOPIC}),
     "quote.changed": QUOTE_TOPICS,
     "period.closed": frozenset({Books.PeriodClosed.TOPIC}),
+    "item.changed": ITEM_TOPICS,
 }
 TYPE_OF_TOPIC = {topic: name for name, topics in TYPES.items() for topic in topics}
 
@@ -161,6 +163,11 @@ class Feed:
         record = QuoteRecord.from_quote(quote, position)
         return dict(_json(vars(record)))
 
+    def _item(self, event: Any, position: int) -> dict[str, Any]:
+        # The item as this event left it (events carry the whole spec), and who changed it.
+        item = {"sku": event.sku, **event.spec, "version": event.originator_version}
+        return dict(_json({**item, "position": position, "user": event.user}))
+
     def _period(self, event: Any, position: int) -> dict[str, Any]:
         return dict(
             _json(
@@ -183,6 +190,7 @@ MAPPERS: dict[str, Callable[[Feed, Any, int], dict[str, Any]]] = {
     "document.posted": Feed._document,
     "quote.changed": Feed._quote,
     "period.closed": Feed._period,
+    "item.changed": Feed._item,
 }
 
 

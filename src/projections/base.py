@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from domain.stock_item import Movement
+from domain.stock_item import MOVEMENT_TOPICS, Movement
 from projections.db import Session
 from projections.dialects import decode
 
@@ -46,11 +46,17 @@ class Projection:
     # Rows are written once and never changed: the live path skips loading them, and a
     # rebuild flushes them chunk by chunk instead of keeping them all in memory.
     APPEND_ONLY: ClassVar[bool] = False
+    # The stored topics the projection folds (movements unless it says otherwise).
+    TOPICS: ClassVar[frozenset[str]] = MOVEMENT_TOPICS
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
         self._names = tuple(c.name for c in self.COLUMNS)
         self._kinds = tuple(c.kind for c in self.COLUMNS)
+
+    def own(self, batch: Batch) -> Batch:
+        """The events of ``batch`` this projection folds (a rebuild reads several kinds)."""
+        return [(p, e) for p, e in batch if getattr(type(e), "TOPIC", None) in self.TOPICS]
 
     def key_of(self, event: Movement, position: int) -> Key:
         raise NotImplementedError

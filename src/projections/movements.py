@@ -31,7 +31,8 @@ FIELDS = tuple((f.name, COLUMN_OF.get(f.name, f.name)) for f in MOVEMENT_SHAPE)
 
 class Movements(Projection):
     NAME = "movements"
-    VERSION = 1
+    # 2: the unit figures (SPEC §8) joined the movement shape.
+    VERSION = 2
     COLUMNS = (
         Column("position", "int"),
         Column("recorded_at", "time"),
@@ -50,7 +51,7 @@ class Movements(Projection):
     def fold(self, rows: Rows, event: Movement, position: int) -> None:
         row: dict[str, Any] = {"position": position, "recorded_at": event.timestamp}
         for name, column in FIELDS:
-            row[column] = getattr(event, name)
+            row[column] = getattr(event, name, None)
         rows[(position,)] = row
 
 

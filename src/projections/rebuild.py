@@ -106,14 +106,15 @@ class Rebuild:
         written: dict[str, set[Key]] = {p.NAME: set() for p in self.projections}
         position = 0
         newest: datetime | None = None
+        topics = frozenset().union(*(p.TOPICS for p in self.projections))
         while True:
-            last, batch, count = read_events(self.events, position, self.chunk)
+            last, batch, count = read_events(self.events, position, self.chunk, topics=topics)
             for _, event in batch:
                 if newest is None or event.timestamp > newest:
                     newest = event.timestamp
             for p in self.projections:
                 folded = rows[p.NAME]
-                for event_position, event in batch:
+                for event_position, event in p.own(batch):
                     p.fold(folded, event, event_position)
                 if p.APPEND_ONLY:
                     settled = list(folded)
@@ -191,7 +192,7 @@ class Rebuild:
                 live = entry(session, p.NAME, lock=True)
                 assert live is not None
                 refuse_older(p, live.version)
-                last, batch, count = read_events(self.events, position, self.chunk)
+                last, batch, count = read_events(self.events, position, self.chunk, topics=p.TOPICS)
                 p.apply(session, table, batch)
                 position = last
                 if count < self.chunk:

@@ -28,7 +28,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from application.events import EventSource
 from domain.operations import Operations
@@ -47,17 +47,22 @@ COALESCE = 0.1
 
 
 def read_events(
-    events: EventSource, after: int, limit: int, requests: list[str] | None = None
+    events: EventSource,
+    after: int,
+    limit: int,
+    requests: list[str] | None = None,
+    topics: Collection[str] = MOVEMENT_TOPICS,
 ) -> tuple[int, Batch, int]:
-    """(last position read or ``after``, movement events with their positions, count read).
+    """(last position read or ``after``, events of ``topics`` — movements unless told — with
+    their positions, count read).
 
-    Every event is read (the position is the last one, movement or not) and only movements
-    are decoded. With ``requests``, the projections named by rebuild requests read are
-    appended to it."""
+    Every event is read (the position is the last one, of those topics or not) and only
+    those of ``topics`` are decoded. With ``requests``, the projections named by rebuild
+    requests read are appended to it."""
     found = events.read(after, limit)
     if not found:
         return after, [], 0
-    batch = [(r.position, r.event()) for r in found if r.topic in MOVEMENT_TOPICS]
+    batch = [(r.position, r.event()) for r in found if r.topic in topics]
     if requests is not None:
         requests.extend(r.event().projection for r in found if r.topic == REBUILD_REQUESTED)
     return found[-1].position, batch, len(found)
@@ -80,7 +85,9 @@ def step(
         return 0  # another version's generation is live: not ours to write (see below)
     started = time.perf_counter()
     requests: list[str] = []
-    last, batch, count = read_events(events, current.position, batch_size, requests)
+    last, batch, count = read_events(
+        events, current.position, batch_size, requests, projection.TOPICS
+    )
     if count == 0:
         return 0
     with session.transaction():

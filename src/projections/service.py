@@ -2,10 +2,10 @@
 
 It wires the store (``Database`` over the backend's dialect), the registry, the ledger as an
 ``EventSource``, one runner per read model and the views the API reads (``stock``,
-``movements``, ``reports``). It creates the registry and a first, empty generation of each
-projection, runs the projections (threads inside the server, or a blocking worker loop),
-reports status, waits for read-your-writes, rebuilds and verifies. A projection whose
-VERSION in code is newer than the one that built its live table is rebuilt in the
+``movements``, ``reports``, ``catalogue``). It creates the registry and a first, empty
+generation of each projection, runs the projections (threads inside the server, or a
+blocking worker loop), reports status, waits for read-your-writes, rebuilds and verifies.
+A projection whose VERSION in code is newer than the one that built its live table is rebuilt in the
 background by ``start``/``run`` while the old table keeps serving (and, where old-code
 workers still run, being maintained by them). Code older than the live
 version never rebuilds or writes it: its runners step down (see ``projections.runner``).
@@ -26,6 +26,7 @@ from application.settings import Settings
 from application.store import schema_lock
 from projections.balances import Balances, StockView
 from projections.base import Projection
+from projections.catalogue import CatalogueView, Items, Locations
 from projections.cogs import Cogs, CogsView
 from projections.db import Database
 from projections.movements import Movements, MovementView
@@ -51,11 +52,15 @@ class ReadModels:
         self.db = Database(settings)
         self.events = LedgerEvents(ledger)
         balances, movements, cogs = Balances(self.zone), Movements(self.zone), Cogs(self.zone)
-        self.projections: dict[str, Projection] = {p.NAME: p for p in (balances, movements, cogs)}
+        items, locations = Items(self.zone), Locations(self.zone)
+        self.projections: dict[str, Projection] = {
+            p.NAME: p for p in (balances, movements, cogs, items, locations)
+        }
         # The views the API reads (api.deps: StockViewDep, MovementViewDep, ReportsDep).
         self.stock = StockView(self.db, balances)
         self.movements = MovementView(self.db, movements)
         self.reports = CogsView(self.db, cogs, ledger.clock)
+        self.catalogue = CatalogueView(self.db, items, locations, self.stock)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._runners: list[Runner] = []

@@ -167,7 +167,7 @@ def check_projection(
         rows: Rows = {}
         position = 0
         while position < upto:
-            last, batch, count = read_events(events, position, 5000)
+            last, batch, count = read_events(events, position, 5000, topics=projection.TOPICS)
             if count == 0:
                 break
             batch = [(p, e) for p, e in batch if p <= upto]

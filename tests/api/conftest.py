@@ -38,6 +38,11 @@ class Api:
             path, json=json, headers={**self.headers(role), **kwargs.pop("headers", {})}, **kwargs
         )
 
+    def put(self, path: str, json: Any = None, role: str | None = "admin", **kwargs: Any) -> Any:
+        return self.client.put(
+            path, json=json, headers={**self.headers(role), **kwargs.pop("headers", {})}, **kwargs
+        )
+
     @property
     def head(self) -> int:
         return int(self.client.app.state.ledger.head())  # type: ignore[attr-defined]

@@ -50,6 +50,7 @@ from application.commands import (
 from application.ledger import Ledger
 from application.records import CommandResult
 from application.settings import Settings
+from domain.bounds import places
 from domain.errors import (
     DomainError,
     InsufficientStockError,
@@ -57,6 +58,7 @@ from domain.errors import (
     NoCostBasisError,
     ValidationError,
 )
+from domain.item import ItemSpec, PackUnit
 from domain.movements import GENESIS_HASH, recompute_hash
 from domain.rollforward import FLOWS, roll
 from domain.stock_item import Movement, StockItem
@@ -68,6 +70,10 @@ ZERO = Decimal(0)
 SKUS = ("A", "B")
 LOCATIONS = ("main", "bar")
 
+# SKU "A" has an item (SPEC §8): litres, in bottles of 0.75 l or ounces of 0.028350 l.
+FACTORS = {"bottle": Decimal("0.75"), "oz": Decimal("0.028350")}
+packs = st.sampled_from(["1", "2", "4", "0.5", "1.333", "10", "40"]).map(Decimal)
+pack_units = st.sampled_from(sorted(FACTORS))
 quantities = st.sampled_from(["1", "2", "3", "5", "0.5", "1.333", "0.001", "2.25"]).map(Decimal)
 costs = st.sampled_from(["0", "0.01", "1", "2.5", "3.333333", "0.333333", "7.77"]).map(Decimal)
 maybe_costs = st.none() | costs
@@ -159,6 +165,8 @@ class LedgerMachine(RuleBasedStateMachine):
         self.variance = {key: ZERO for key in self.positions}
         self.posted: list[tuple[Callable[[], CommandResult], CommandResult]] = []
         self.serial = 0
+        units = tuple(PackUnit(unit, factor) for unit, factor in FACTORS.items())
+        self.ledger.put_item(self.sku("A"), ItemSpec("A", "l", units=units), user="admin")
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -238,6 +246,38 @@ class LedgerMachine(RuleBasedStateMachine):
         assert result is not None
         got = [(a["share"], a["to_stock"], a["to_cogs"]) for a in result.extra["allocation"]]
         assert got == expected
+
+    @rule(loc=locations, n=packs, unit=pack_units, cost=costs)
+    def receive_packs(self, loc: str, n: Decimal, unit: str, cost: Decimal) -> None:
+        """SPEC §8: n packs are n × factor litres, valued round(n × cost per pack)."""
+        base = n * FACTORS[unit]
+        lines = [ReceiptLine(self.sku("A"), n, cost, unit)]
+        doc = self.new_id()
+        call = lambda: self.ledger.execute(PostReceipt(doc, loc, lines), user=USER)  # noqa: E731
+        if places(base) > 3:
+            self.run(call, ValidationError)
+            return
+        expected = self.positions["A", loc].move(base, ZERO, money(n * cost))
+        result = self.run(call)
+        assert self.values(result) == [expected]
+        assert result is not None and result.movements[0].quantity == base
+
+    @rule(loc=locations, n=packs, unit=pack_units)
+    def deliver_packs(self, loc: str, n: Decimal, unit: str) -> None:
+        base = n * FACTORS[unit]
+        position = self.positions["A", loc]
+        doc = self.new_id()
+        lines = [Line(self.sku("A"), n, unit)]
+        call = lambda: self.ledger.execute(PostDelivery(doc, loc, lines), user=USER)  # noqa: E731
+        if places(base) > 3:
+            self.run(call, ValidationError)
+            return
+        if base > position.available:
+            self.run(call, InsufficientStockError)
+            return
+        expected = position.outbound(base)
+        assert self.values(self.run(call)) == [expected]
+        self.deliveries[doc] = DeliveryModel(loc, "A", base, -expected)
 
     @rule(sku=skus, loc=locations, qty=quantities)
     def deliver_without_quote(self, sku: str, loc: str, qty: Decimal) -> None:

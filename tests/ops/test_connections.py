@@ -20,9 +20,10 @@ from tests.pgserver import PostgresServer
 
 pytestmark = pytest.mark.postgres
 
-# docs/OPERATIONS.md: pool_size + pool_max_overflow + read_pool_size + 2 per projection (3)
-# + 1 for the event feed's head watcher (no webhook registered here).
-PROJECTIONS = 3
+# docs/OPERATIONS.md: pool_size + pool_max_overflow + read_pool_size + 2 per projection (5:
+# balances, movements, cogs, items, locations) + 1 for the event feed's head watcher (no
+# webhook registered here).
+PROJECTIONS = 5
 FEED = 1
 
 

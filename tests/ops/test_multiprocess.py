@@ -49,6 +49,10 @@ def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
             process.wait(timeout=10)
 
 
+# One advisory lock per projection runner: balances, movements, cogs, items, locations.
+RUNNERS = 5
+
+
 def advisory_holders(owner_url: str) -> set[int]:
     """Backend pids holding a projection runner's advisory lock."""
     with psycopg.connect(owner_url, autocommit=True) as conn:
@@ -147,7 +151,7 @@ def test_two_servers_and_two_workers_survive_killing_the_active_worker(
 
     first = Worker(projector, tmp_path / "worker-1.log")
     processes.append(first.process)
-    wait_until(lambda: len(advisory_holders(pg_url)) == 3, 30, "the first worker's locks")
+    wait_until(lambda: len(advisory_holders(pg_url)) == RUNNERS, 30, "the first worker's locks")
     active = advisory_holders(pg_url)
     second = Worker(projector, tmp_path / "worker-2.log")
     processes.append(second.process)
@@ -183,7 +187,7 @@ def test_two_servers_and_two_workers_survive_killing_the_active_worker(
     killed_at = time.monotonic()
     head_at_kill = head(pg_url)
     wait_until(
-        lambda: len(advisory_holders(pg_url)) == 3 and not advisory_holders(pg_url) & active,
+        lambda: len(advisory_holders(pg_url)) == RUNNERS and not advisory_holders(pg_url) & active,
         30,
         "the standby to take over",
     )

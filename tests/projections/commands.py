@@ -29,6 +29,7 @@ from application.commands import (
 from application.errors import ApplicationError
 from application.ledger import Ledger
 from domain.errors import DomainError
+from domain.item import ItemSpec, PackUnit, Reorder
 
 SKUS = ("A", "B", "C")
 LOCATIONS = ("main", "bar")
@@ -58,6 +59,16 @@ operations = st.one_of(
         st.sampled_from(["close", "cancel", "deliver"]),
     ),
     st.tuples(st.just("return"), quantities),
+    # The catalogue (SPEC §8): items with a pack unit "pk", declared locations, packs.
+    st.tuples(
+        st.just("item"),
+        skus,
+        st.sampled_from(["each", "kg"]),
+        st.sampled_from([Decimal("0.75"), Decimal(24), Decimal("0.028350")]),
+        st.integers(0, 10),
+    ),
+    st.tuples(st.just("place"), locations, st.sampled_from(["One", "Two"])),
+    st.tuples(st.just("packs"), locations, skus, st.integers(1, 3), costs),
 )
 
 
@@ -123,6 +134,15 @@ class Driver:
                 d = self.next_id("D")
                 led.execute(PostDelivery(d, op[1], [Line(op[2], op[3])], quote_id=q), user=u)
                 self.deliveries.append((d, op[2]))
+        elif kind == "item":
+            reorder = (Reorder("main", Decimal(op[4]), Decimal(5)),)
+            spec = ItemSpec(f"item {op[1]}", op[2], units=(PackUnit("pk", op[3]),), reorder=reorder)
+            led.put_item(op[1], spec, user="admin")
+        elif kind == "place":
+            led.put_location(op[1], op[2], "store", user="admin")
+        elif kind == "packs":
+            line = ReceiptLine(op[2], Decimal(op[3]), op[4], "pk")
+            led.execute(PostReceipt(self.next_id("P"), op[1], [line]), user=u)
         elif kind == "return" and self.deliveries:
             delivery, sku = self.deliveries[-1]
             led.execute(PostReturn(self.next_id("X"), delivery, [Line(sku, op[1])]), user=u)

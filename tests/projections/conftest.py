@@ -64,7 +64,8 @@ def folded_rows(ledger: Ledger, projection: Projection, upto: int | None = None)
     rows: Rows = {}
     position = 0
     while True:
-        last, batch, count = read_events(LedgerEvents(ledger), position, 1000)
+        events = LedgerEvents(ledger)
+        last, batch, count = read_events(events, position, 1000, topics=projection.TOPICS)
         for event_position, event in batch:
             if upto is None or event_position <= upto:
                 projection.fold(rows, event, event_position)

@@ -122,7 +122,7 @@ def test_commands_keep_flowing_during_a_rebuild_and_nothing_is_lost_at_the_switc
     thread = threading.Thread(target=post)
     thread.start()
     try:
-        for name in ("balances", "cogs", "movements"):
+        for name in list(models.projections):
             models.rebuild(name)
     finally:
         done.set()
@@ -177,7 +177,14 @@ def test_verify_passes_on_a_clean_store_and_names_a_row_altered_behind_its_back(
     catch_up(models, ledger)
     messages: list[tuple[str, int, int]] = []
     assert models.verify(lambda *a: messages.append(a)).problems == []
-    assert {m[0] for m in messages} == {"ledger", "balances", "movements", "cogs"}
+    assert {m[0] for m in messages} == {
+        "ledger",
+        "balances",
+        "movements",
+        "cogs",
+        "items",
+        "locations",
+    }
     with models.db.session() as session, session.transaction():
         value = session.dialect.encode(Decimal("99.99"), "num")
         session.execute(

@@ -52,7 +52,13 @@ def test_rebuilding_all_in_one_pass_gives_the_rows_the_live_runners_built(
         for name in models.projections:
             assert generation(models, name) == 2, name
             assert live_rows(models, name) == live[name], name
-        assert {p["name"] for p in progress} == {"balances", "movements", "cogs"}
+        assert {p["name"] for p in progress} == {
+            "balances",
+            "movements",
+            "cogs",
+            "items",
+            "locations",
+        }
         assert models.verify().ok
     finally:
         models.close()

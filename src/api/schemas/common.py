@@ -33,6 +33,12 @@ def _plain(value: Decimal) -> str:
 # A decimal in a response: always a JSON string such as "12.5".
 Dec = Annotated[Decimal, PlainSerializer(_plain, return_type=str, when_used="json")]
 
+# A document line's pack unit (SPEC §8): a unit of the SKU's item; absent means base units.
+Unit = Annotated[
+    str | None,
+    Field(pattern=CODE_PATTERN, description="a pack unit of the SKU's item", examples=["case"]),
+]
+
 Note = Annotated[str, Field(max_length=2000, examples=["pallet dropped"])]
 RequiredNote = Annotated[str, Field(min_length=1, max_length=2000, examples=["monthly count"])]
 
@@ -52,9 +58,29 @@ class DocumentPublic(BaseModel):
     id: str
 
 
-# The movement's document fields travel as one object: {"type", "id", "line"}.
+class EnteredPublic(BaseModel):
+    """What a line entered in a pack unit: ``quantity`` ``unit``s of ``factor`` base units."""
+
+    quantity: Dec
+    unit: str
+    factor: Dec
+
+
+# The movement's document fields travel as one object: {"type", "id", "line"}; what was
+# entered in a pack unit as another, {"quantity", "unit", "factor"}, or null.
 DOCUMENT_FIELDS = {"document_type": "type", "document_id": "id", "line": "line"}
-_TYPE_OF_KIND: dict[str, Any] = {"text": str, "num": Dec, "int": int, "text?": str | None}
+ENTERED_FIELDS = {
+    "entered_quantity": "quantity",
+    "entered_unit": "unit",
+    "entered_factor": "factor",
+}
+_TYPE_OF_KIND: dict[str, Any] = {
+    "text": str,
+    "num": Dec,
+    "int": int,
+    "text?": str | None,
+    "num?": Dec | None,
+}
 
 
 def _movement_fields() -> dict[str, Any]:
@@ -62,6 +88,8 @@ def _movement_fields() -> dict[str, Any]:
     for figure in MOVEMENT_SHAPE:
         if figure.name in DOCUMENT_FIELDS:
             fields.setdefault("document", (DocumentLine, ...))
+        elif figure.name in ENTERED_FIELDS:
+            fields.setdefault("entered", (EnteredPublic | None, ...))
         else:
             fields[figure.name] = (_TYPE_OF_KIND[figure.kind], ...)
     return fields
@@ -78,6 +106,10 @@ def movement_body(record: MovementRecord) -> dict[str, Any]:
         value = getattr(record, figure.name)
         if figure.name in DOCUMENT_FIELDS:
             body.setdefault("document", {})[DOCUMENT_FIELDS[figure.name]] = value
+        elif figure.name in ENTERED_FIELDS:
+            body.setdefault("entered", {})[ENTERED_FIELDS[figure.name]] = value
         else:
             body[figure.name] = value
+    if body["entered"]["unit"] is None:
+        body["entered"] = None
     return body

@@ -12,6 +12,7 @@ from api.schemas.common import (
     Note,
     RequiredNote,
     Strict,
+    Unit,
 )
 from domain.bounds import MAX_LINES
 
@@ -19,18 +20,21 @@ from domain.bounds import MAX_LINES
 class LineIn(Strict):
     sku: Code
     quantity: Quantity
+    unit: Unit = None
 
 
 class ReceiptLineIn(Strict):
     sku: Code
     quantity: Quantity
     unit_cost: UnitCost
+    unit: Unit = None
 
 
 class CountLineIn(Strict):
     sku: Code
     counted: Counted
     unit_cost: UnitCost | None = None
+    unit: Unit = None
 
 
 class ReceiptCreate(Strict):
@@ -134,6 +138,7 @@ class AdjustmentCreate(Strict):
     quantity: SignedQuantity
     note: RequiredNote
     unit_cost: UnitCost | None = None
+    unit: Unit = None
 
 
 class CountCreate(Strict):

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.numbers import Quantity, UnitCost
-from api.schemas.common import Code, Dec, Strict
+from api.schemas.common import Code, Dec, EnteredPublic, Strict, Unit
 from application.records import QuoteRecord
 from domain.bounds import MAX_LINES
 
@@ -16,6 +16,7 @@ class QuoteLineIn(Strict):
     sku: Code
     quantity: Quantity
     unit_price: UnitCost
+    unit: Unit = None
 
 
 class QuoteCreate(Strict):
@@ -44,6 +45,9 @@ class QuoteLinePublic(BaseModel):
     reserved: Dec
     delivered: Dec
     returned: Dec
+    # Given in a pack unit: what was entered (the quantity is in base units, the unit
+    # price per pack).
+    entered: EnteredPublic | None = None
 
 
 class QuotePublic(BaseModel):

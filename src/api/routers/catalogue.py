@@ -1,0 +1,142 @@
+"""The catalogue (SPEC §8): items and locations (put by an admin, read by any viewer) and the
+low-stock report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from api.dependencies import answered
+from api.deps import Admin, CatalogueDep, LedgerDep, Viewer
+from api.problems import responses
+from api.routing import DecimalRoute
+from api.schemas import CODE_PATTERN
+from api.schemas.catalogue import (
+    ItemPage,
+    ItemPublic,
+    ItemPut,
+    LocationList,
+    LocationPut,
+    LocationSaved,
+    LowStockReport,
+    item_body,
+    location_body,
+    low_stock_body,
+    spec_body,
+)
+from application.errors import NotFoundError
+
+router = APIRouter(prefix="/api", tags=["catalogue"], route_class=DecimalRoute)
+
+Sku = Path(pattern=CODE_PATTERN, examples=["AB-001"])
+Code = Path(pattern=CODE_PATTERN, examples=["bar"])
+PUT_RESPONSES = {200: {"description": "Changed or unchanged"}, **responses(401, 403, 409, 422)}
+QUERY_RESPONSES = responses(401, 403, 422, 503)
+
+
+@router.put(
+    "/items/{sku}",
+    status_code=201,
+    response_model=ItemPublic,
+    responses=PUT_RESPONSES,
+    summary="Create or change the item of a SKU: units, pack sizes, reorder points (admin)",
+)
+def put_item(
+    body: ItemPut,
+    request: Request,
+    response: Response,
+    who: Admin,
+    ledger: LedgerDep,
+    sku: str = Sku,
+) -> dict[str, Any]:
+    item, saved = ledger.put_item(sku, body.spec(), user=who.user)
+    response.status_code = 201 if saved.created else 200
+    return answered(request, spec_body(sku, item.spec, saved.version, saved.position))
+
+
+@router.get(
+    "/items",
+    response_model=ItemPage,
+    responses=QUERY_RESPONSES,
+    summary="Items by sku; search matches sku, name or barcode, case-insensitive",
+)
+def list_items(
+    request: Request,
+    who: Viewer,
+    catalogue: CatalogueDep,
+    search: str | None = Query(None, max_length=200),
+    category: str | None = Query(None, max_length=200),
+    limit: int = Query(100, ge=1, le=1000),
+    cursor: str | None = Query(None, max_length=512),
+) -> dict[str, Any]:
+    page = catalogue.search(search, category, limit, cursor)
+    body = {
+        "items": [item_body(row) for row in page.items],
+        "next_cursor": page.next_cursor,
+        "position": page.position,
+    }
+    return answered(request, body)
+
+
+@router.get(
+    "/items/{sku}",
+    response_model=ItemPublic,
+    responses=responses(401, 403, 404, 422, 503),
+    summary="One item",
+)
+def get_item(
+    request: Request, who: Viewer, catalogue: CatalogueDep, sku: str = Sku
+) -> dict[str, Any]:
+    row = catalogue.item(sku)
+    if row is None:
+        raise NotFoundError(f"item {sku} not found")
+    return answered(request, item_body(row))
+
+
+@router.put(
+    "/locations/{code}",
+    status_code=201,
+    response_model=LocationSaved,
+    responses=PUT_RESPONSES,
+    summary="Name a location and give its kind (admin)",
+)
+def put_location(
+    body: LocationPut,
+    request: Request,
+    response: Response,
+    who: Admin,
+    ledger: LedgerDep,
+    code: str = Code,
+) -> dict[str, Any]:
+    place, saved = ledger.put_location(code, body.name, body.kind, user=who.user)
+    response.status_code = 201 if saved.created else 200
+    saved_body = {"code": code, "name": place.name, "kind": place.kind, "declared": True}
+    return answered(request, {**saved_body, "position": saved.position})
+
+
+@router.get(
+    "/locations",
+    response_model=LocationList,
+    responses=QUERY_RESPONSES,
+    summary="Declared locations and every location seen in the ledger",
+)
+def list_locations(request: Request, who: Viewer, catalogue: CatalogueDep) -> dict[str, Any]:
+    rows, position = catalogue.all_locations()
+    return answered(request, {"items": [location_body(r) for r in rows], "position": position})
+
+
+@router.get(
+    "/reports/low-stock",
+    response_model=LowStockReport,
+    responses=QUERY_RESPONSES,
+    summary="Positions whose available stock is at or below their reorder point",
+)
+def low_stock(
+    request: Request,
+    who: Viewer,
+    catalogue: CatalogueDep,
+    location: str | None = Query(None, pattern=CODE_PATTERN),
+) -> dict[str, Any]:
+    rows, position = catalogue.low_stock(location)
+    return answered(request, low_stock_body(rows, position))

@@ -1,0 +1,72 @@
+"""What a document line's SKU and unit mean in base units (SPEC §8), for one posting attempt.
+
+``Measures`` loads each item and location once, converts a line's quantity to base units
+(``Item.measure``) and, with ``STOCKLEDGER_REQUIRE_ITEMS``, refuses a SKU without an item or
+an undeclared location.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from domain.errors import UnknownItemError, UnknownLocationError, UnknownUnitError
+from domain.item import Item, Location
+from domain.movements import Entered
+
+if TYPE_CHECKING:
+    from application.ledger import Ledger
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A line's quantity in base units, the SKU's base unit (None without an item) and
+    what was entered in a pack unit (None when the base unit was used)."""
+
+    quantity: Decimal
+    unit: str | None
+    entered: Entered | None = None
+
+
+class Measures:
+    """Items and locations as one posting attempt sees them (each loaded once)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.required = ledger.settings.require_items
+        self._items: dict[str, Item | None] = {}
+        self._places: dict[str, bool] = {}
+
+    def item(self, sku: str) -> Item | None:
+        if sku not in self._items:
+            self._items[sku] = self.ledger.get(Item, Item.create_id(sku))
+        return self._items[sku]
+
+    def require(self, sku: str, location: str) -> None:
+        """With items required: refuses a SKU without an item (UnknownItemError) and a
+        location never declared (UnknownLocationError)."""
+        if not self.required:
+            return
+        if self.item(sku) is None:
+            raise UnknownItemError(f"{sku} has no item", [{"field": "sku", "sku": sku}])
+        if location not in self._places:
+            found = self.ledger.get(Location, Location.create_id(location))
+            self._places[location] = found is not None
+        if not self._places[location]:
+            raise UnknownLocationError(
+                f"location {location} is not declared", [{"field": "location"}]
+            )
+
+    def measure(self, sku: str, quantity: Decimal, unit: str | None, field: str) -> Measured:
+        """``quantity`` ``unit``s of ``sku`` in base units. The base unit's own name, or
+        none, means base units; another unit must be one of the item's (UnknownUnitError)
+        and the base quantity must fit 3 decimals."""
+        item = self.item(sku)
+        base_unit = item.spec.base_unit if item is not None else None
+        if unit is None or unit == base_unit:
+            return Measured(quantity, base_unit)
+        if item is None:
+            raise UnknownUnitError(f"{sku} has no item, so no unit {unit}", [{"field": field}])
+        base, entered = item.measure(quantity, unit, field)
+        return Measured(base, base_unit, entered)
