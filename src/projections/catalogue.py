@@ -11,6 +11,7 @@ ledger. The low-stock report reads the reorder points from ``items`` and the bal
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -151,6 +152,15 @@ class CatalogueView:
 
         rows, position = read_live(self.db, self.items, work)
         return [_item(row) for row in rows], position
+
+    def units_of(self, skus: Iterable[str]) -> dict[str, str]:
+        """The base unit of each of ``skus`` that has an item (SPEC §8: balances carry it)."""
+        wanted = sorted(set(skus))
+        if not wanted:
+            return {}
+        marks = ", ".join("?" for _ in wanted)
+        found, _ = self._items(f"sku IN ({marks})", list(wanted))
+        return {row.sku: row.base_unit for row in found}
 
     def item(self, sku: str) -> ItemRow | None:
         found, _ = self._items("sku = ?", [sku])

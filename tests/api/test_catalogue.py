@@ -231,3 +231,17 @@ def test_an_item_change_is_published_on_the_feed(api: Api) -> None:
     ]
     assert items[0]["data"]["units"] == [{"unit": "case", "factor": "24"}]
     assert items[0]["data"]["user"] == "admin"
+
+
+def test_balances_carry_the_base_unit_of_their_sku(any_api: Api) -> None:
+    any_api.put("/api/items/WINE", WINE)
+    any_api.post("/api/receipts", _receipt("R-1", "WINE", "4", "9.99", unit="bottle"))
+    last = any_api.post("/api/receipts", _receipt("R-2", "LOOSE", "5", "1.00"))
+    position = last.json()["position"]
+    balance = fresh(any_api, "/api/stock/WINE/main", position)
+    assert balance["unit"] == "l" and Decimal(balance["on_hand"]) == 3
+    assert fresh(any_api, "/api/stock/LOOSE/main", position)["unit"] is None
+    by_sku = fresh(any_api, "/api/stock/WINE", position)
+    assert [row["unit"] for row in by_sku["locations"]] == ["l"]
+    page = fresh(any_api, "/api/stock?location=main", position)
+    assert {row["sku"]: row["unit"] for row in page["items"]} == {"LOOSE": None, "WINE": "l"}

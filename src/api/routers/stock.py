@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 
 from api.dependencies import answered
-from api.deps import MovementViewDep, StockViewDep, Viewer
+from api.deps import CatalogueDep, MovementViewDep, StockViewDep, Viewer
 from api.numbers import IsoTime
 from api.problems import responses
 from api.routing import DecimalRoute
@@ -48,12 +48,15 @@ def stock_list(
     request: Request,
     who: Viewer,
     stock: StockViewDep,
+    catalogue: CatalogueDep,
     location: str | None = Query(None, pattern=CODE_PATTERN),
     sku_prefix: str | None = Query(None, max_length=64),
     limit: int = Query(100, ge=1, le=1000),
     cursor: str | None = Query(None, max_length=512),
 ) -> dict[str, Any]:
-    return answered(request, stock_page_body(stock.page(location, sku_prefix, limit, cursor)))
+    page = stock.page(location, sku_prefix, limit, cursor)
+    units = catalogue.units_of(b.sku for b in page.items)
+    return answered(request, stock_page_body(page, units))
 
 
 @router.get(
@@ -63,9 +66,9 @@ def stock_list(
     summary="One SKU at every location, with totals",
 )
 def stock_of_sku(
-    request: Request, who: Viewer, stock: StockViewDep, sku: str = Sku
+    request: Request, who: Viewer, stock: StockViewDep, catalogue: CatalogueDep, sku: str = Sku
 ) -> dict[str, Any]:
-    return answered(request, sku_stock_body(stock.of_sku(sku)))
+    return answered(request, sku_stock_body(stock.of_sku(sku), catalogue.units_of([sku])))
 
 
 @router.get(
@@ -75,9 +78,15 @@ def stock_of_sku(
     summary="One position's balance (zeros for a position never used)",
 )
 def balance(
-    request: Request, who: Viewer, stock: StockViewDep, sku: str = Sku, location: str = Location
+    request: Request,
+    who: Viewer,
+    stock: StockViewDep,
+    catalogue: CatalogueDep,
+    sku: str = Sku,
+    location: str = Location,
 ) -> dict[str, Any]:
-    return answered(request, balance_body(stock.balance(sku, location)))
+    units = catalogue.units_of([sku])
+    return answered(request, balance_body(stock.balance(sku, location), units))
 
 
 @router.get(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,7 @@ class BalancePublic(BaseModel):
     available: Dec
     value: Dec
     unit_cost: Dec | None
+    unit: str | None = None
     position: int
 
 
@@ -66,17 +68,23 @@ class MovementPage(BaseModel):
 # -- bodies from the views' typed rows ----------------------------------------------------------
 
 
-def balance_body(balance: Balance) -> dict[str, Any]:
-    return {**asdict(balance), "available": balance.available, "unit_cost": balance.unit_cost}
+def balance_body(balance: Balance, units: Mapping[str, str]) -> dict[str, Any]:
+    """A Balance; ``unit`` is the SKU's base unit (null when the SKU has no item)."""
+    return {
+        **asdict(balance),
+        "available": balance.available,
+        "unit_cost": balance.unit_cost,
+        "unit": units.get(balance.sku),
+    }
 
 
-def stock_page_body(page: Page[Balance]) -> dict[str, Any]:
-    items = [balance_body(b) for b in page.items]
+def stock_page_body(page: Page[Balance], units: Mapping[str, str]) -> dict[str, Any]:
+    items = [balance_body(b, units) for b in page.items]
     return {"items": items, "next_cursor": page.next_cursor, "position": page.position}
 
 
-def sku_stock_body(stock: SkuStockRow) -> dict[str, Any]:
-    locations = [balance_body(b) for b in stock.locations]
+def sku_stock_body(stock: SkuStockRow, units: Mapping[str, str]) -> dict[str, Any]:
+    locations = [balance_body(b, units) for b in stock.locations]
     return {
         "sku": stock.sku,
         "locations": locations,
