@@ -167,9 +167,15 @@ class ReadModels:
     # -- status ----------------------------------------------------------------------------
 
     def positions(self, *, queried: bool = False) -> dict[str, int]:
-        """Each projection's position on the primary, or (``queried``) where queries read."""
+        """Each projection's position on the primary, or (``queried``) where queries read:
+        none there while a fresh standby has not replayed the registry yet."""
         with (self.query_db if queried else self.db).session() as session:
-            return positions(session)
+            try:
+                return positions(session)
+            except session.dialect.errors as error:
+                if queried and session.missing_table(error, "rm_registry"):
+                    return {}
+                raise
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:  # ok-float: seconds
         """True once every projection has read ≥ ``position`` where the queries read (on a
@@ -182,7 +188,7 @@ class ReadModels:
             self.notify()
             for runner in self._runners:
                 runner.hurry.set()
-            if min(self.positions(queried=True).values()) >= position:
+            if min(self.positions(queried=True).values(), default=-1) >= position:
                 return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:

@@ -110,3 +110,42 @@ def test_an_unreachable_standby_answers_503_database_unavailable_never_500(
             assert "127.0.0.1" not in answer.json()["detail"]
     finally:
         primary.drop_database("lonely")
+
+
+def test_a_standby_without_the_read_models_yet_answers_503_lagging_then_the_write(
+    pair: tuple[PostgresServer, PostgresServer], tmp_path: Path
+) -> None:
+    primary, standby = pair
+    primary.create_database("fresh")
+    wait_until(lambda: _connects(standby.url("fresh")), 10.0, "the database on the standby")
+    settings = Settings(
+        database_url=primary.url("fresh"),
+        read_database_url=standby.url("fresh"),
+        data_dir=tmp_path / "var",
+        read_your_writes_wait=0.5,
+    )
+    try:
+        with psycopg.connect(standby.url(), autocommit=True) as conn:
+            conn.execute("SELECT pg_wal_replay_pause()")  # before the schema exists
+        for api in _api(settings):
+            position = api.post("/api/receipts", receipt("R-1"), role="clerk").json()["position"]
+            lagging = api.get(f"/api/stock?min_position={position}")
+            assert lagging.status_code == 503, lagging.json()
+            assert lagging.json()["code"] == "projection_lagging"
+            with psycopg.connect(standby.url(), autocommit=True) as conn:
+                conn.execute("SELECT pg_wal_replay_resume()")
+            read_models = api.client.app.state.read_models  # type: ignore[attr-defined]
+            read_models.settings = settings.model_copy(update={"read_your_writes_wait": 10.0})
+            assert api.get(f"/api/stock?min_position={position}").status_code == 200
+    finally:
+        with psycopg.connect(standby.url(), autocommit=True) as conn:
+            conn.execute("SELECT pg_wal_replay_resume()")
+        primary.drop_database("fresh")
+
+
+def _connects(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=2):
+            return True
+    except psycopg.OperationalError:
+        return False
