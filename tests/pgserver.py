@@ -4,6 +4,12 @@ The server lives in a temporary directory, listens on 127.0.0.1 on a free port w
 trust authentication, and trades durability for speed (``fsync=off`` and friends).
 ``stop()`` kills it without a checkpoint and deletes the directory.
 
+For replication tests a server can be given settings of its own (``PostgresServer({...})``,
+e.g. ``synchronous_commit = on``), a streaming hot standby made from it with
+``pg_basebackup -R`` (``start_standby``: initdb's pg_hba already trusts replication
+connections from 127.0.0.1, and wal_level, max_wal_senders and hot_standby are on by default),
+killed with SIGKILL (``kill``) and promoted (``promote``).
+
 PostgreSQL refuses to run as root. Under root (as in CI) ``initdb`` and ``pg_ctl`` run
 as the ``postgres`` system user that Debian's package creates, and the directory is
 handed over to that user.
@@ -13,9 +19,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -74,10 +82,12 @@ def free_port() -> int:
 class PostgresServer:
     """One PostgreSQL cluster in a temporary directory, for the life of a test session."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: dict[str, str] | None = None) -> None:
         self.bindir = find_bindir()
         self.port = 0
         self.basedir: Path | None = None
+        self.settings = {**TEST_SETTINGS, **(settings or {})}
+        self.killed = False
 
     @property
     def datadir(self) -> Path:
@@ -98,7 +108,7 @@ class PostgresServer:
         if self.basedir is None:
             return
         try:
-            if (self.datadir / "postmaster.pid").exists():
+            if not self.killed and (self.datadir / "postmaster.pid").exists():
                 self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.basedir, ignore_errors=True)
@@ -108,6 +118,45 @@ class PostgresServer:
         """Stop the server (ending every connection) and start it again on the same port."""
         self._run("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "stop")
         self._run("pg_ctl", "-D", str(self.datadir), "-l", str(self._logfile), "-w", "start")
+
+    def start_standby(self) -> PostgresServer:
+        """A hot standby streaming from this server, on a free port of its own."""
+        standby = PostgresServer(self.settings)
+        standby.basedir = Path(tempfile.mkdtemp(prefix="stockledger-pg-standby-"))
+        try:
+            standby._hand_over(standby.basedir)
+            standby._run(
+                "pg_basebackup",
+                "-D", str(standby.datadir),
+                "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER,
+                "-R", "-X", "stream", "-c", "fast",
+            )  # fmt: skip
+            standby.port = free_port()
+            standby._configure()
+            standby._run(
+                "pg_ctl", "-D", str(standby.datadir), "-l", str(standby._logfile), "-w", "start"
+            )
+        except BaseException:
+            standby.stop()
+            raise
+        return standby
+
+    def kill(self) -> None:
+        """SIGKILL the postmaster, as a machine loss would (no shutdown, no checkpoint)."""
+        pid = int((self.datadir / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGKILL)
+        self.killed = True
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+
+    def promote(self) -> None:
+        """End recovery: this standby becomes a writable primary."""
+        self._run("pg_ctl", "-D", str(self.datadir), "-w", "promote")
 
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{dbname}"
@@ -143,14 +192,19 @@ class PostgresServer:
             "--no-locale",
         )  # fmt: skip
         self.port = free_port()
+        self._configure()
+        self._run("pg_ctl", "-D", str(self.datadir), "-l", str(self._logfile), "-w", "start")
+
+    def _configure(self) -> None:
+        """Appends this server's settings (later lines win over a base backup's copy)."""
+        assert self.basedir is not None
         settings = {
-            **TEST_SETTINGS,
+            **self.settings,
             "port": str(self.port),
             "unix_socket_directories": f"'{self.basedir}'",
         }
         with (self.datadir / "postgresql.conf").open("a") as conf:
             conf.writelines(f"{name} = {value}\n" for name, value in settings.items())
-        self._run("pg_ctl", "-D", str(self.datadir), "-l", str(self._logfile), "-w", "start")
 
     @property
     def _logfile(self) -> Path:

@@ -1,7 +1,10 @@
 """Every error answer is RFC 9457 problem+json, chosen from ONE table.
 
 The table maps exception types to (status, code, title); the most specific class wins
-(the exception's MRO is walked in order). Edge errors of the API itself:
+(the exception's MRO is walked in order). The driver's and the event store's connection
+errors (``application.store.UNAVAILABLE_ERRORS``: the server restarting, a failover under
+way, a standby reached where the primary was meant) answer 503 ``database_unavailable``.
+Edge errors of the API itself:
 
 ApiError
 ├── UnauthorizedError          missing, malformed or unknown key (401)
@@ -31,6 +34,7 @@ from application.errors import (
     ReceiptNotFoundError,
     WriterBusyError,
 )
+from application.store import UNAVAILABLE_ERRORS
 from domain.errors import (
     DocumentConflictError,
     DomainError,
@@ -96,6 +100,9 @@ PROBLEMS: dict[type[Exception], Kind] = {
     ProjectionLaggingError: Kind(503, "projection_lagging", "Projection lagging"),
 }
 
+UNAVAILABLE = Kind(503, "database_unavailable", "The database is unavailable; retry")
+PROBLEMS.update(dict.fromkeys(UNAVAILABLE_ERRORS, UNAVAILABLE))
+
 INTERNAL = Kind(500, "internal_error", "Internal server error")
 
 # Codes for the HTTP errors Starlette raises itself (unknown route, wrong method, …).
@@ -153,6 +160,13 @@ def problem_response(
 def for_exception(exc: Exception) -> JSONResponse:
     kind = lookup(type(exc))
     detail = getattr(exc, "detail", None) or str(exc) or kind.title
+    if kind is UNAVAILABLE:
+        # The driver's message names hosts and ports: logged, not answered.
+        log.warning("database unavailable: %s", exc)
+        detail = (
+            "the database is unreachable or switching over; retry (a document posted "
+            "again with the same id is never recorded twice)"
+        )
     errors = getattr(exc, "errors", None)
     headers = {"WWW-Authenticate": "Bearer"} if kind.status == 401 else None
     return problem_response(

@@ -5,14 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     """Where the ledger lives and how it rounds and dates money.
 
-    ``database_url`` unset means the embedded SQLite store under ``data_dir``.
+    ``database_url`` unset means the embedded SQLite store under ``data_dir``. It may name
+    several hosts (``postgresql://h1:5432,h2:5432/db?target_session_attrs=read-write``):
+    after a failover the service finds the promoted standby without a restart.
+    ``read_database_url`` (optional, PostgreSQL) is a hot standby the read-model queries
+    read from; commands, projectors and rebuilds stay on ``database_url``.
     """
 
     # Inputs stay out of error messages: a bad key or database URL must not be printed.
@@ -21,6 +25,7 @@ class Settings(BaseSettings):
     )
 
     database_url: str | None = None
+    read_database_url: str | None = None
     data_dir: Path = Path("./var")
     timezone: str = "UTC"
     currency_decimals: int = Field(default=2, ge=0, le=6)
@@ -55,15 +60,22 @@ class Settings(BaseSettings):
         ZoneInfo(value)  # raises for an unknown zone
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "read_database_url")
     @classmethod
-    def _postgres_only(cls, value: str | None) -> str | None:
+    def _postgres_only(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value in (None, ""):
             return None
         if not value.startswith(("postgresql://", "postgres://")):
-            msg = "STOCKLEDGER_DATABASE_URL must be a postgresql:// URL"
+            msg = f"STOCKLEDGER_{str(info.field_name).upper()} must be a postgresql:// URL"
             raise ValueError(msg)
         return value
+
+    @model_validator(mode="after")
+    def _replica_of_postgres(self) -> Settings:
+        if self.read_database_url and not self.database_url:
+            msg = "STOCKLEDGER_READ_DATABASE_URL needs STOCKLEDGER_DATABASE_URL (PostgreSQL)"
+            raise ValueError(msg)
+        return self
 
     @field_validator("ledger_key")
     @classmethod
@@ -81,6 +93,13 @@ class Settings(BaseSettings):
         if self.ledger_key is None:
             return []
         return [k.strip().encode() for k in self.ledger_key.get_secret_value().split(",")]
+
+    @property
+    def for_queries(self) -> Settings:
+        """These settings with the read-model store the queries read (the standby, if any)."""
+        if not self.read_database_url:
+            return self
+        return self.model_copy(update={"database_url": self.read_database_url})
 
     @property
     def is_postgres(self) -> bool:

@@ -1,7 +1,9 @@
 """The event store under the ledger: SQLite file or PostgreSQL, chosen by Settings.
 
 Also what the library leaves to us: the append-only guard on the events table, serialised
-schema creation across processes, and finding the global position of recorded events.
+schema creation across processes, finding the global position of recorded events, and the
+connection options the library has no setting for (a multi-host URL's
+``target_session_attrs``, which is how a promoted standby is found after a failover).
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qsl, urlencode
 from uuid import UUID
 
 import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.postgres import PostgresFactory
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.sql import SQL, Identifier
 
 from application.settings import Settings
@@ -63,16 +68,50 @@ def sqlite_path(settings: Settings) -> Path:
     return settings.data_dir / "ledger.sqlite"
 
 
+# The database cannot be reached, or is not (or no longer) the writable primary: a
+# restart, a failover under way, a standby answering. Commands and queries answer 503.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    psycopg.OperationalError,
+    psycopg.errors.ReadOnlySqlTransaction,
+    OperationalError,
+    InterfaceError,
+)
+# The library's own key (read by ConninfoFactory) for the connection options it lacks.
+OPTIONS_KEY = "STOCKLEDGER_PG_OPTIONS"
+_LIBRARY_KEYS = {"dbname", "host", "port", "user", "password"}
+
+
 def pg_conninfo(url: str) -> dict[str, str]:
-    """Splits a postgresql:// URL into the library's POSTGRES_* settings."""
-    parts = urlparse(url)
-    return {
-        "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
-        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-        "POSTGRES_PORT": str(parts.port or 5432),
-        "POSTGRES_USER": unquote(parts.username or "postgres"),
-        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+    """Splits a postgresql:// URL (multi-host too: ``h1:p1,h2:p2``) into the library's
+    POSTGRES_* settings; other URL parameters (``target_session_attrs``,
+    ``connect_timeout``, ``sslmode``, …) travel under OPTIONS_KEY."""
+    parts = conninfo_to_dict(url)
+    env = {
+        "POSTGRES_DBNAME": str(parts.get("dbname") or "postgres"),
+        "POSTGRES_HOST": str(parts.get("host") or "127.0.0.1"),
+        "POSTGRES_PORT": str(parts.get("port") or 5432),
+        "POSTGRES_USER": str(parts.get("user") or "postgres"),
+        "POSTGRES_PASSWORD": str(parts.get("password") or ""),
     }
+    options = {k: str(v) for k, v in parts.items() if k not in _LIBRARY_KEYS}
+    if options:
+        env[OPTIONS_KEY] = urlencode(options)
+    if "connect_timeout" in options:
+        # Also how long a command waits for a pooled connection while the server is away.
+        env["POSTGRES_CONNECT_TIMEOUT"] = options["connect_timeout"]
+    return env
+
+
+class ConninfoFactory(PostgresFactory):
+    """The library's PostgreSQL factory, passing OPTIONS_KEY's options to every connection
+    its pool opens (the pool is not open yet when the factory is made)."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        options = dict(parse_qsl(self.env.get(OPTIONS_KEY) or ""))
+        kwargs = self.datastore.pool.kwargs
+        assert isinstance(kwargs, dict)
+        kwargs.update(options)
 
 
 def ledger_env(settings: Settings) -> dict[str, str]:
@@ -85,7 +124,7 @@ def ledger_env(settings: Settings) -> dict[str, str]:
         env.update(pg_conninfo(settings.database_url))
         env.update(
             {
-                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "PERSISTENCE_MODULE": f"{__name__}:ConninfoFactory",
                 "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout),
                 "POSTGRES_POOL_SIZE": str(settings.pool_size),
                 "POSTGRES_MAX_OVERFLOW": str(settings.pool_max_overflow),

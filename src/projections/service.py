@@ -50,6 +50,8 @@ class ReadModels:
         self.zone = settings.zone
         self.batch_size = batch_size
         self.db = Database(settings)
+        # Where the views read: a hot standby when STOCKLEDGER_READ_DATABASE_URL names one.
+        self.query_db = Database(settings.for_queries) if settings.read_database_url else self.db
         self.events = LedgerEvents(ledger)
         balances, movements, cogs = Balances(self.zone), Movements(self.zone), Cogs(self.zone)
         items, locations = Items(self.zone), Locations(self.zone)
@@ -57,10 +59,10 @@ class ReadModels:
             p.NAME: p for p in (balances, movements, cogs, items, locations)
         }
         # The views the API reads (api.deps: StockViewDep, MovementViewDep, ReportsDep).
-        self.stock = StockView(self.db, balances)
-        self.movements = MovementView(self.db, movements)
-        self.reports = CogsView(self.db, cogs, ledger.clock)
-        self.catalogue = CatalogueView(self.db, items, locations, self.stock)
+        self.stock = StockView(self.query_db, balances)
+        self.movements = MovementView(self.query_db, movements)
+        self.reports = CogsView(self.query_db, cogs, ledger.clock)
+        self.catalogue = CatalogueView(self.query_db, items, locations, self.stock)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._runners: list[Runner] = []
@@ -169,12 +171,20 @@ class ReadModels:
 
     # -- status ----------------------------------------------------------------------------
 
-    def positions(self) -> dict[str, int]:
-        with self.db.session() as session:
-            return positions(session)
+    def positions(self, *, queried: bool = False) -> dict[str, int]:
+        """Each projection's position on the primary, or (``queried``) where queries read:
+        none there while a fresh standby has not replayed the registry yet."""
+        with (self.query_db if queried else self.db).session() as session:
+            try:
+                return positions(session)
+            except session.dialect.errors as error:
+                if queried and session.missing_table(error, "rm_registry"):
+                    return {}
+                raise
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:  # ok-float: seconds
-        """True once every projection has read ≥ ``position``; False after ``timeout``.
+        """True once every projection has read ≥ ``position`` where the queries read (on a
+        standby: replayed there); False after ``timeout``.
 
         A position beyond the ledger's head is waited for too: it may be written meanwhile
         (read-your-writes through another process), and answering at once would be stale."""
@@ -183,7 +193,7 @@ class ReadModels:
             self.notify()
             for runner in self._runners:
                 runner.hurry.set()
-            if min(self.positions().values()) >= position:
+            if min(self.positions(queried=True).values(), default=-1) >= position:
                 return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -244,3 +254,5 @@ class ReadModels:
     def close(self) -> None:
         self.stop()
         self.db.close()
+        if self.query_db is not self.db:
+            self.query_db.close()

@@ -32,6 +32,7 @@ from projections.dialects import Row, Waiter
 
 CHANNEL = "ledger_events"
 POLL = 1.0
+POOL_WAIT = 5.0
 TYPES = {"num": "NUMERIC", "time": "TIMESTAMPTZ", "int": "BIGINT", "text": "TEXT"}
 
 
@@ -54,6 +55,8 @@ class PostgresDialect:
             open=True,
             name="stockledger-views",
             check=ConnectionPool.check_connection,
+            # A query waits this long for a connection when the server is away (then 503).
+            timeout=POOL_WAIT,
         )
 
     # -- connections -------------------------------------------------------------------------
