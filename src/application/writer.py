@@ -45,7 +45,7 @@ READY_TIMEOUT = 2.0
 
 @dataclass
 class _Write:
-    deadline: float
+    deadline: float  # ok-float: monotonic seconds
     pid: int | None = None
     aborted: bool = False
     done: bool = False
@@ -58,7 +58,7 @@ class _Watchdog:
 
     def __init__(self) -> None:
         self._cv = threading.Condition()
-        self._due: list[tuple[float, int, _Write, Callable[[_Write], None]]] = []
+        self._due: list[tuple[float, int, _Write, Callable[[_Write], None]]] = []  # ok-float: deadlines
         self._seq = itertools.count()
         self._thread: threading.Thread | None = None
 
@@ -98,7 +98,7 @@ class WriterGuard:
 
     def __init__(self, recorder: Any, settings: Settings) -> None:
         self.settings = settings
-        self.timeout = float(settings.write_timeout)
+        self.timeout = float(settings.write_timeout)  # ok-float: seconds
         self._local = threading.local()
         self.enabled = settings.is_postgres
         if self.enabled:

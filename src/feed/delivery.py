@@ -67,8 +67,11 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
 
 
 def post(
-    url: str, secret: str, event: dict[str, Any], timeout: float
-) -> tuple[int | None, str]:  # ok-float: seconds
+    url: str,
+    secret: str,
+    event: dict[str, Any],
+    timeout: float,  # ok-float: seconds
+) -> tuple[int | None, str]:
     """(status code or None, error text) of one signed delivery."""
     body = encode(event)
     msg_id = f"evt_{event['position']}"

@@ -126,7 +126,12 @@ def rebuild_started(session: Session, p: Projection, generation: int, head: int)
 
 
 def rebuild_progressed(
-    session: Session, p: Projection, generation: int, position: int, head: int, rate: float
+    session: Session,
+    p: Projection,
+    generation: int,
+    position: int,
+    head: int,
+    rate: float,  # ok-float: events per second
 ) -> None:
     eta = (head - position) / rate if rate > 0 else None
     session.execute(
@@ -140,12 +145,11 @@ def rebuilds(session: Session) -> dict[str, RebuildState]:
     rows = session.execute(
         "SELECT name, version, position, head, events_per_s, updated_at FROM rm_rebuilds"
     )
-    return {
-        str(r[0]): RebuildState(
-            str(r[0]), int(r[1]), int(r[2]), int(r[3]), float(r[4]), float(r[5])
-        )
-        for r in rows
-    }
+    found = {}
+    for name, version, position, head, rate, updated in rows:
+        seconds = float(rate), float(updated)  # ok-float: events/s and epoch seconds
+        found[str(name)] = RebuildState(str(name), int(version), int(position), int(head), *seconds)
+    return found
 
 
 def drop_leftovers(session: Session, p: Projection, live_generation: int) -> list[str]:
