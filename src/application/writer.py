@@ -58,7 +58,8 @@ class _Watchdog:
 
     def __init__(self) -> None:
         self._cv = threading.Condition()
-        self._due: list[tuple[float, int, _Write, Callable[[_Write], None]]] = []  # ok-float: deadlines
+        # (deadline in monotonic seconds, sequence, write, action)
+        self._due: list[tuple[float, int, _Write, Callable[[_Write], None]]] = []  # ok-float
         self._seq = itertools.count()
         self._thread: threading.Thread | None = None
 
