@@ -230,6 +230,44 @@ def check_mac(keys: Sequence[bytes], movement_hash: str, mac: str) -> bool | Non
     return None
 
 
+def movement_figures(
+    sku: str,
+    location: str,
+    kind: Kind,
+    quantity: Decimal,
+    deltas: tuple[Decimal, Decimal, Decimal],
+    unit_cost: Decimal,
+    after: tuple[Decimal, Decimal, Decimal],
+    src: Source,
+    variance: Decimal | None = None,
+) -> dict[str, Any]:
+    """What a new movement records (MOVEMENT_SHAPE, its unit figures, and a VARIANCE's
+    amount), given its (on_hand, reserved, value) deltas and the figures after it."""
+    on_hand_delta, reserved_delta, value = deltas
+    figures: dict[str, Any] = {
+        "sku": sku,
+        "location": location,
+        "kind": kind.value,
+        "quantity": quantity,
+        "on_hand_delta": on_hand_delta,
+        "reserved_delta": reserved_delta,
+        "unit_cost": unit_cost,
+        "value": value,
+        "on_hand_after": after[0],
+        "reserved_after": after[1],
+        "value_after": after[2],
+        "document_type": src.document_type,
+        "document_id": src.document_id,
+        "line": src.line,
+        "user": src.user,
+        "note": src.note,
+        **src.unit_figures(),
+    }
+    if variance is not None:
+        figures["variance"] = variance
+    return figures
+
+
 def chained(
     figures: dict[str, Any],
     prev_hash: str,

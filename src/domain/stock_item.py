@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -18,7 +17,7 @@ from domain import bounds
 from domain import valuation as v
 from domain.codes import check_code, field_of, require_note
 from domain.errors import InsufficientStockError, NoCostBasisError, ValidationError
-from domain.movements import GENESIS_HASH, Kind, Movement, Source, chained
+from domain.movements import GENESIS_HASH, Kind, Movement, Source, chained, movement_figures
 
 __all__ = ["MOVEMENT_TOPICS", "NAMESPACE", "Movement", "StockItem"]
 
@@ -316,27 +315,17 @@ class StockItem(Aggregate):
     ) -> None:
         after = (self.on_hand + on_hand_delta, self.reserved + reserved_delta, self.value + value)
         bounds.check_position(*after, field_of(src, "quantity"))
-        figures: dict[str, Any] = {
-            "sku": self.sku,
-            "location": self.location,
-            "kind": kind.value,
-            "quantity": quantity,
-            "on_hand_delta": on_hand_delta,
-            "reserved_delta": reserved_delta,
-            "unit_cost": unit_cost,
-            "value": value,
-            "on_hand_after": after[0],
-            "reserved_after": after[1],
-            "value_after": after[2],
-            "document_type": src.document_type,
-            "document_id": src.document_id,
-            "line": src.line,
-            "user": src.user,
-            "note": src.note,
-            **src.unit_figures(),
-        }
-        if variance is not None:
-            figures["variance"] = variance
+        figures = movement_figures(
+            self.sku,
+            self.location,
+            kind,
+            quantity,
+            (on_hand_delta, reserved_delta, value),
+            unit_cost,
+            after,
+            src,
+            variance,
+        )
         fields = chained(figures, self.chain, self.id, self.version + 1, at, src.anchor_key)
         self.trigger_event(event_class, timestamp=at, **fields)
 
