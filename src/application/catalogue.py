@@ -6,9 +6,12 @@ concurrent save like the registers (application.measures reads them for the docu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
+from uuid import UUID
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from application import posting
@@ -18,6 +21,8 @@ from domain.stock_item import StockItem
 
 if TYPE_CHECKING:
     from application.ledger import Ledger
+
+M = TypeVar("M", bound=Aggregate)
 
 
 @dataclass(frozen=True)
@@ -43,37 +48,48 @@ def has_movements(ledger: Ledger, sku: str) -> bool:
 
 def put_item(ledger: Ledger, sku: str, spec: ItemSpec, user: str) -> tuple[Item, Saved]:
     """Creates or changes the item of ``sku`` (Item.register, Item.define)."""
-    for _ in posting.attempts():
-        item = ledger.get(Item, Item.create_id(sku))
-        created = item is None
-        if item is None:
-            item = Item.register(sku, spec, user)
-        elif not item.define(spec, user, lambda: has_movements(ledger, sku)):
-            (position,) = ledger.positions([(item.id, item.version)])
-            return item, Saved(item.version, position, False)
-        try:
-            recordings = ledger.save(item)
-        except IntegrityError:
-            continue
-        return item, Saved(item.version, recordings[-1].notification.id, created)
-    raise AssertionError("unreachable: attempts() raises when spent")  # pragma: no cover
+    return _put(
+        ledger,
+        Item,
+        Item.create_id(sku),
+        lambda: Item.register(sku, spec, user),
+        lambda item: item.define(spec, user, lambda: has_movements(ledger, sku)),
+    )
 
 
 def put_location(
     ledger: Ledger, code: str, name: str, kind: str | None, user: str
 ) -> tuple[Location, Saved]:
     """Declares ``code`` or renames it (Location.declare, Location.rename)."""
+    return _put(
+        ledger,
+        Location,
+        Location.create_id(code),
+        lambda: Location.declare(code, name, kind, user),
+        lambda place: place.rename(name, kind, user),
+    )
+
+
+def _put(
+    ledger: Ledger,
+    cls: type[M],
+    aggregate_id: UUID,
+    create: Callable[[], M],
+    change: Callable[[M], bool],
+) -> tuple[M, Saved]:
+    """Creates the aggregate, or applies ``change`` (False: nothing to change, answered
+    with its current position), and saves it; re-run on a concurrent save."""
     for _ in posting.attempts():
-        place = ledger.get(Location, Location.create_id(code))
-        created = place is None
-        if place is None:
-            place = Location.declare(code, name, kind, user)
-        elif not place.rename(name, kind, user):
-            (position,) = ledger.positions([(place.id, place.version)])
-            return place, Saved(place.version, position, False)
+        found = ledger.get(cls, aggregate_id)
+        created = found is None
+        if found is None:
+            found = create()
+        elif not change(found):
+            (position,) = ledger.positions([(found.id, found.version)])
+            return found, Saved(found.version, position, False)
         try:
-            recordings = ledger.save(place)
+            recordings = ledger.save(found)
         except IntegrityError:
             continue
-        return place, Saved(place.version, recordings[-1].notification.id, created)
+        return found, Saved(found.version, recordings[-1].notification.id, created)
     raise AssertionError("unreachable: attempts() raises when spent")  # pragma: no cover
