@@ -13,6 +13,7 @@ import pytest
 import uvicorn
 
 from api.main import create_app
+from api.routers import events as events_router
 from application.settings import Settings
 from tests.api.conftest import ROLES, receipt
 from tests.pgserver import free_port
@@ -101,3 +102,25 @@ def test_a_live_stream_delivers_events_posted_after_it_opened(live: Live) -> Non
 def test_the_stream_is_for_finance(live: Live) -> None:
     answer = httpx.get(f"{live.url}/api/events/stream", headers=live.headers("clerk"))
     assert answer.status_code == 403
+
+
+def test_an_idle_stream_sends_keep_alive_comments(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The interval is 15 s in production; a short one keeps the test quick.
+    monkeypatch.setattr(events_router, "KEEPALIVE", 0.2)
+    comments = 0
+    with httpx.stream(
+        "GET",
+        f"{live.url}/api/events/stream?after=1000000",
+        headers=live.headers("finance"),
+        timeout=20,
+    ) as answer:
+        assert answer.status_code == 200
+        for line in answer.iter_lines():
+            assert not line.startswith(("id:", "data:")), line
+            if line == ": keep-alive":
+                comments += 1
+                if comments == 2:
+                    break
+    assert comments == 2
