@@ -173,7 +173,16 @@ def test_a_failover_under_load_loses_no_acknowledged_command(tmp_path: Path) -> 
             assert lost == []
             assert twice == []
             assert set(load.statuses) <= {200, 201, 503}, load.statuses
-            assert load.statuses[503] > 0, "the switch was never seen"
+            # The service followed the switch without a restart: commands sent after the
+            # promotion were acknowledged and are on the promoted server (checked above).
+            # Whether a client also saw a 503 depends on timing: a command in flight during
+            # the switch either outlives the 2 s write bound (503) or rides through it.
+            after_promotion = [
+                d
+                for (sent, _), d in zip(load.successes, load.acknowledged, strict=True)
+                if sent > run.promoted
+            ]
+            assert after_promotion and all(d in recorded for d in after_promotion)
             verified = cli(Settings(database_url=url, data_dir=tmp_path / "var"), "verify")
             assert "no discrepancies" in verified.stdout
         finally:
