@@ -7,8 +7,9 @@ hand — so a new command gets idempotency for free::
     ledger.execute(PostReceipt("R-1", "main", [ReceiptLine("AB-1", qty, cost)]), user="alice")
 
 One line type per concept: ``Line`` (what leaves or moves), ``ReceiptLine`` (what arrives, at a
-cost), ``PricedLine`` (what a quote offers), ``CountLine`` (what a count saw). Every line (and an
-adjustment) may name a pack ``unit`` of its item (SPEC §8); its figures are then in that unit.
+cost), ``PricedLine`` (what a quote offers), ``CountLine`` (what a count saw), ``SaleLine``
+(what a POS sold: its quantities come from recipes). Every other line (and an adjustment)
+may name a pack ``unit`` of its item (SPEC §8); its figures are then in that unit.
 """
 
 from __future__ import annotations
@@ -43,6 +44,15 @@ class PricedLine:
     quantity: Decimal
     unit_price: Decimal
     unit: str | None = None
+
+
+@dataclass(frozen=True)
+class SaleLine:
+    """Portions of a menu item sold at a price each (SPEC §9)."""
+
+    menu_item: str
+    quantity: Decimal
+    unit_price: Decimal
 
 
 @dataclass(frozen=True)
@@ -167,6 +177,17 @@ class PostCost(Command):
     amount: Decimal
     note: str | None
     by: str = "value"
+
+
+@dataclass(frozen=True)
+class PostSale(Command):
+    """A POS sale: its lines consume their menu items' recipes at ``location``."""
+
+    doc_type = DocType.SALE
+    sale_id: str
+    location: str
+    lines: Sequence[SaleLine]
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,17 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, JSONTranscoder, Recording
 
-from application import catalogue, costs, documents, posting, quotes, registers, store
+from application import (
+    catalogue,
+    costs,
+    documents,
+    posting,
+    quotes,
+    recipes,
+    registers,
+    sales,
+    store,
+)
 from application.catalogue import Saved
 from application.commands import Command
 from application.keys import ApiKeys
@@ -32,12 +42,13 @@ from domain.access import KeyRing, Role
 from domain.books import Books, PeriodClose
 from domain.item import Item, ItemSpec, Location
 from domain.operations import Operations
+from domain.recipe import Recipe, RecipeSpec
 from domain.stock_item import StockItem
 
 T = TypeVar("T", bound=Aggregate)
 Clock = Callable[[], datetime]
 # The handlers register themselves with the posting path on import.
-HANDLER_MODULES = (documents, costs, quotes)
+HANDLER_MODULES = (documents, costs, quotes, sales)
 
 
 def utc_now() -> datetime:
@@ -128,6 +139,14 @@ class Ledger(Application[UUID]):
         self, code: str, name: str, kind: str | None, *, user: str
     ) -> tuple[Location, Saved]:
         return catalogue.put_location(self, code, name, kind, user)
+
+    # -- recipes (application.recipes) --------------------------------------------------------
+
+    def put_recipe(self, menu_item: str, spec: RecipeSpec, *, user: str) -> tuple[Recipe, Saved]:
+        return recipes.put_recipe(self, menu_item, spec, user)
+
+    def recipe(self, menu_item: str, version: int | None = None) -> tuple[Recipe, int]:
+        return recipes.recipe_at(self, menu_item, version)
 
     # -- registers: periods, keys, operations (application.periods, application.keys) ----------
 

@@ -58,15 +58,24 @@ class Measures:
                 f"location {location} is not declared", [{"field": "location"}]
             )
 
+    def factor(self, sku: str, unit: str | None, field: str) -> tuple[str | None, Decimal | None]:
+        """The SKU's base unit and the factor of ``unit`` in it (None for base units), as
+        ``measure`` reads them; a recipe line's unit is converted with it at each sale."""
+        item = self.item(sku)
+        base_unit = item.spec.base_unit if item is not None else None
+        if unit is None or unit == base_unit:
+            return base_unit, None
+        if item is None:
+            raise UnknownUnitError(f"{sku} has no item, so no unit {unit}", [{"field": field}])
+        return base_unit, item.factor(unit, field)
+
     def measure(self, sku: str, quantity: Decimal, unit: str | None, field: str) -> Measured:
         """``quantity`` ``unit``s of ``sku`` in base units. The base unit's own name, or
         none, means base units; another unit must be one of the item's (UnknownUnitError)
         and the base quantity must fit 3 decimals."""
+        base_unit, factor = self.factor(sku, unit, field)
         item = self.item(sku)
-        base_unit = item.spec.base_unit if item is not None else None
-        if unit is None or unit == base_unit:
+        if factor is None or item is None or unit is None:
             return Measured(quantity, base_unit)
-        if item is None:
-            raise UnknownUnitError(f"{sku} has no item, so no unit {unit}", [{"field": field}])
         base, entered = item.measure(quantity, unit, field)
         return Measured(base, base_unit, entered)

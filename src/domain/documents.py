@@ -55,6 +55,8 @@ class DocumentDetails:
     from_location: str | None = None
     to_location: str | None = None
     counted_at: str | None = None
+    # A sale's posting time (ISO): its revenue belongs to this instant's period (SPEC §9).
+    posted_at: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {name: value for name, value in asdict(self).items() if value is not None}

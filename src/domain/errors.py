@@ -5,7 +5,8 @@ DomainError
 │   ├── NoCostBasisError       positive adjustment with no cost to value it
 │   ├── UnknownUnitError       a line's unit is not one of its item's units
 │   ├── UnknownItemError       a SKU without an item, when items are required
-│   └── UnknownLocationError   an undeclared location, when items are required
+│   ├── UnknownLocationError   an undeclared location, when items are required
+│   └── UnknownRecipeError     a sale of a menu item that has no recipe
 ├── InsufficientStockError     would go below zero or over-reserve (409)
 ├── InvalidStateError          command not allowed in the aggregate's state (409)
 └── DocumentConflictError      same document id, different payload (409)
@@ -44,6 +45,10 @@ class UnknownItemError(ValidationError):
 
 class UnknownLocationError(ValidationError):
     """A movement at a location never declared, with STOCKLEDGER_REQUIRE_ITEMS on."""
+
+
+class UnknownRecipeError(ValidationError):
+    """A sale line names a menu item that has no recipe (SPEC §9)."""
 
 
 class InsufficientStockError(DomainError):

@@ -172,15 +172,20 @@ class Item(Aggregate):
         self.trigger_event(self.Changed, sku=self.sku, spec=spec.recorded(), user=user)
         return True
 
-    def measure(self, quantity: Decimal, unit: str, field: str) -> tuple[Decimal, Entered]:
-        """Base quantity of ``quantity`` ``unit``s and what was entered. Refuses an unknown
-        unit (UnknownUnitError) and a base quantity that does not fit 3 decimals."""
+    def factor(self, unit: str, field: str) -> Decimal:
+        """Base units in one ``unit``; refuses an unknown unit (UnknownUnitError)."""
         factor = next((p.factor for p in self.spec.units if p.unit == unit), None)
         if factor is None:
             raise UnknownUnitError(
                 f"{self.sku} has no unit {unit} (base unit {self.spec.base_unit})",
                 [{"field": field}],
             )
+        return factor
+
+    def measure(self, quantity: Decimal, unit: str, field: str) -> tuple[Decimal, Entered]:
+        """Base quantity of ``quantity`` ``unit``s and what was entered. Refuses an unknown
+        unit (UnknownUnitError) and a base quantity that does not fit 3 decimals."""
+        factor = self.factor(unit, field)
         with localcontext() as wide:
             wide.prec = 60  # nothing is rounded before the check
             base = quantity * factor

@@ -46,6 +46,7 @@ class DocType(StrEnum):
     ADJUSTMENT = "adjustment"
     COUNT = "count"
     COST = "cost"
+    SALE = "sale"
 
 
 @dataclass(frozen=True)
@@ -72,15 +73,21 @@ class Source:
     # The SKU's base unit (None without an item) and what the line entered in a pack unit.
     unit: str | None = None
     entered: Entered | None = None
+    # A sale's movement (SPEC §9): the menu item and the recipe version it came from.
+    menu_item: str | None = None
+    recipe_version: int | None = None
 
     def unit_figures(self) -> dict[str, Any]:
-        """The movement's unit figures (every one None for a SKU without an item)."""
+        """The movement's optional figures: its units (every one None for a SKU without an
+        item) and, for a sale, its menu item and recipe version."""
         entered = self.entered
         return {
             "unit": self.unit,
             "entered_quantity": entered.quantity if entered else None,
             "entered_unit": entered.unit if entered else None,
             "entered_factor": entered.factor if entered else None,
+            "menu_item": self.menu_item,
+            "recipe_version": self.recipe_version,
         }
 
 
@@ -117,11 +124,21 @@ MOVEMENT_SHAPE = (
     Figure("entered_quantity", "num?"),
     Figure("entered_unit", "text?"),
     Figure("entered_factor", "num?"),
+    Figure("menu_item", "text?"),
+    Figure("recipe_version", "int?"),
 )
 
-# The unit figures (SPEC §8) a movement's hash covers only when set, so every movement
-# recorded before them, and every one without units, keeps its hash.
-UNIT_FIELDS = ("unit", "entered_quantity", "entered_unit", "entered_factor")
+# The optional figures — units (SPEC §8), a sale's menu item and recipe version (§9) — a
+# movement's hash covers only when set, so every movement recorded before them, and every
+# one without them, keeps its hash.
+UNIT_FIELDS = (
+    "unit",
+    "entered_quantity",
+    "entered_unit",
+    "entered_factor",
+    "menu_item",
+    "recipe_version",
+)
 # The fields a movement's hash always covers (hashed as a key-sorted JSON object).
 MOVEMENT_FIELDS = (*(f.name for f in MOVEMENT_SHAPE if f.name not in UNIT_FIELDS), "prev_hash")
 
@@ -158,6 +175,8 @@ class Movement(Aggregate.Event):
     entered_quantity: Decimal | None = None
     entered_unit: str | None = None
     entered_factor: Decimal | None = None
+    menu_item: str | None = None
+    recipe_version: int | None = None
 
     def apply(self, aggregate: Any) -> None:
         aggregate.on_hand = self.on_hand_after

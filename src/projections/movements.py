@@ -31,8 +31,9 @@ FIELDS = tuple((f.name, COLUMN_OF.get(f.name, f.name)) for f in MOVEMENT_SHAPE)
 
 class Movements(Projection):
     NAME = "movements"
-    # 2: the unit figures (SPEC §8) joined the movement shape.
-    VERSION = 2
+    # 2: the unit figures (SPEC §8) joined the movement shape; 3: a sale's menu item and
+    # recipe version (SPEC §9).
+    VERSION = 3
     COLUMNS = (
         Column("position", "int"),
         Column("recorded_at", "time"),

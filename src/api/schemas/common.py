@@ -80,6 +80,7 @@ _TYPE_OF_KIND: dict[str, Any] = {
     "int": int,
     "text?": str | None,
     "num?": Dec | None,
+    "int?": int | None,
 }
 
 

@@ -1,0 +1,52 @@
+"""Recipes on the command side (SPEC §9): putting a menu item's recipe and reading any of
+its versions back from the ledger.
+
+A put that changes the recipe records its next version; an identical put records nothing.
+Units are checked against the catalogue when the recipe is put (a unit its item does not
+have is refused), and converted at each sale with the factor current then (pack factors
+change prospectively).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from application.catalogue import Saved, _put
+from application.errors import NotFoundError
+from application.measures import Measures
+from domain.recipe import Recipe, RecipeSpec
+
+if TYPE_CHECKING:
+    from application.ledger import Ledger
+
+
+def put_recipe(ledger: Ledger, menu_item: str, spec: RecipeSpec, user: str) -> tuple[Recipe, Saved]:
+    """Writes version 1 or the next version of ``menu_item``'s recipe (Recipe.write,
+    Recipe.revise); refuses a line whose unit its SKU's item does not have."""
+    measures = Measures(ledger)
+    for index, line in enumerate(spec.lines):
+        measures.factor(line.sku, line.unit, f"lines[{index}].unit")
+    return _put(
+        ledger,
+        Recipe,
+        Recipe.create_id(menu_item),
+        lambda: Recipe.write(menu_item, spec, user),
+        lambda recipe: recipe.revise(spec, user),
+    )
+
+
+def recipe_at(ledger: Ledger, menu_item: str, version: int | None) -> tuple[Recipe, int]:
+    """The recipe of ``menu_item`` — its current version, or ``version`` — and the position
+    of the event that made that version; NotFoundError for no recipe or no such version."""
+    recipe_id = Recipe.create_id(menu_item)
+    recipe = ledger.get(Recipe, recipe_id)
+    if recipe is None:
+        raise NotFoundError(f"{menu_item} has no recipe")
+    if version is not None and version != recipe.version:
+        if not 1 <= version < recipe.version:
+            raise NotFoundError(f"{menu_item} has no recipe version {version}")
+        old: object = ledger.repository.get(recipe_id, version=version)
+        assert isinstance(old, Recipe)
+        recipe = old
+    (position,) = ledger.positions([(recipe_id, recipe.version)])
+    return recipe, position

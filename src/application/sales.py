@@ -1,0 +1,101 @@
+"""The handler of a POS sale (SPEC §9): each sale line consumes its menu item's recipe.
+
+A sale posts one CONSUME per (sale line, ingredient) at the sale's location, in that order
+(``document.line`` counts them), each quantity sold × per portion rounded half-up to 3
+places (``domain.recipe.portion``) and valued by the outbound rule. The recipe is the
+version current at posting, read from the ledger (never from a read model), and every
+movement records its menu item and recipe version. The revenue of each line,
+round(quantity × unit_price), is recorded on the sale's document, with the posting time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from application.commands import PostSale, SaleLine
+from application.documents import need_lines
+from application.posting import Work, handles
+from domain import bounds
+from domain.codes import check_code
+from domain.documents import DocumentDetails
+from domain.errors import InsufficientStockError, UnknownRecipeError
+from domain.movements import Entered
+from domain.recipe import Recipe, portion
+
+
+def _rules(command: PostSale) -> None:
+    need_lines(command.lines)
+    for index, line in enumerate(command.lines):
+        check_code(line.menu_item, f"lines[{index}].menu_item")
+        bounds.check_quantity(line.quantity, f"lines[{index}].quantity")
+        bounds.check_unit_cost(line.unit_price, f"lines[{index}].unit_price")
+
+
+def current_recipe(work: Work, line: SaleLine, index: int) -> Recipe:
+    """The recipe of a sale line's menu item as it stands in the ledger now."""
+    recipe = work.ledger.get(Recipe, Recipe.create_id(line.menu_item))
+    if recipe is None:
+        raise UnknownRecipeError(
+            f"{line.menu_item} has no recipe",
+            [{"field": f"lines[{index}].menu_item", "menu_item": line.menu_item}],
+        )
+    return recipe
+
+
+@handles(PostSale, check=_rules)
+def sale(command: PostSale, work: Work) -> None:
+    """CONSUME per (sale line, ingredient), all or nothing: a sale short of any ingredient
+    is refused naming every short one (InsufficientStockError); a menu item without a
+    recipe is refused (UnknownRecipeError)."""
+    recipes = [current_recipe(work, line, i) for i, line in enumerate(command.lines)]
+    short: list[dict[str, Any]] = []
+    number = 0
+    for index, (line, recipe) in enumerate(zip(command.lines, recipes, strict=True)):
+        for ingredient in recipe.spec.lines:
+            field = f"lines[{index}].quantity"
+            base_unit, factor = work.measures.factor(ingredient.sku, ingredient.unit, field)
+            quantity = portion(line.quantity, ingredient.quantity, factor or Decimal(1), field)
+            entered = None
+            if factor is not None and ingredient.unit is not None:
+                entered = Entered(line.quantity * ingredient.quantity, ingredient.unit, factor)
+            src = replace(
+                work.src(number, command.note),
+                unit=base_unit,
+                entered=entered,
+                menu_item=line.menu_item,
+                recipe_version=recipe.version,
+            )
+            number += 1
+            item = work.item(ingredient.sku, command.location)
+            try:
+                item.consume(quantity, src, work.at, work.places)
+            except InsufficientStockError as refused:
+                short.extend({**e, "menu_item": line.menu_item} for e in refused.errors)
+                continue
+            work.moved(item)
+    if short:
+        names = ", ".join(dict.fromkeys(str(e["sku"]) for e in short))
+        raise InsufficientStockError(
+            f"insufficient stock at {command.location} for sale {command.sale_id}: {names}",
+            short,
+        )
+    work.shipped = [
+        _sold(line, recipe, work.places)
+        for line, recipe in zip(command.lines, recipes, strict=True)
+    ]
+    work.details = DocumentDetails(location=command.location, posted_at=work.at.isoformat())
+
+
+def _sold(line: SaleLine, recipe: Recipe, places: int) -> dict[str, Any]:
+    """A sale line as its document records it, with its revenue."""
+    revenue = bounds.exact(lambda: line.quantity * line.unit_price, bounds.money_quantum(places))
+    bounds.check_money(revenue, places, "unit_price")
+    return {
+        "menu_item": line.menu_item,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "revenue": revenue,
+        "recipe_version": recipe.version,
+    }

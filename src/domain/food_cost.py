@@ -1,0 +1,81 @@
+"""Food cost arithmetic (SPEC §9), as pure functions: the ``food_cost`` read model, period
+close and ``verify`` fold the ledger with the same functions.
+
+One row per (period, location, menu item): ``sold_qty`` and ``revenue`` from the sale
+documents (each sale line's revenue is recorded on its sale), ``cost`` from the sale's
+CONSUME movements (Σ −value, so positive). ``food_cost_pct`` = cost / revenue × 100 to 2
+places, None when revenue is 0. A sale's lines and movements carry the same instant (the
+document's ``posted_at`` is its movements' recorded time), so both land in one period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain.documents import DocumentDetails
+from domain.movements import DocType, Kind
+from domain.rollforward import period_of
+
+ZERO = Decimal(0)
+AMOUNTS = ("sold_qty", "revenue", "cost")
+_PCT = Decimal("0.01")
+
+Key = tuple[str, str, str]
+Row = dict[str, Any]
+
+
+def keys_of(event: Any, zone: ZoneInfo) -> list[Key]:
+    """The (period, location, menu item) rows a recorded event changes: a sale's CONSUME
+    its menu item's, a sale document each of its lines'; nothing for any other event."""
+    if getattr(event, "doc_type", None) == DocType.SALE.value:
+        details = DocumentDetails.of(event.details)
+        assert details.posted_at is not None and details.location is not None
+        period = period_of(datetime.fromisoformat(details.posted_at), zone)
+        return list(
+            dict.fromkeys((period, details.location, ln["menu_item"]) for ln in event.lines)
+        )
+    if getattr(event, "document_type", None) == DocType.SALE.value and event.kind == Kind.CONSUME:
+        return [(period_of(event.timestamp, zone), event.location, event.menu_item)]
+    return []
+
+
+def fold(rows: dict[Any, Row], event: Any, zone: ZoneInfo) -> None:
+    """Adds ``event`` (see ``keys_of``) to ``rows``."""
+    keys = keys_of(event, zone)
+    if not keys:
+        return
+    if hasattr(event, "doc_type"):
+        for line in event.lines:
+            row = _row(rows, (keys[0][0], keys[0][1], line["menu_item"]))
+            row["sold_qty"] += Decimal(line["quantity"])
+            row["revenue"] += Decimal(line["revenue"])
+        return
+    _row(rows, keys[0])["cost"] -= event.value
+
+
+def _row(rows: dict[Any, Row], key: Key) -> Row:
+    if key not in rows:
+        rows[key] = {"period": key[0], "location": key[1], "menu_item": key[2]}
+        rows[key].update({name: ZERO for name in AMOUNTS})
+    return rows[key]
+
+
+def food_cost_pct(cost: Decimal, revenue: Decimal) -> Decimal | None:
+    """cost / revenue × 100, half-up to 2 places; None when revenue is 0."""
+    if revenue == 0:
+        return None
+    return (cost * 100 / revenue).quantize(_PCT, rounding=ROUND_HALF_UP)
+
+
+def totals(rows: Iterable[Row], period: str) -> dict[str, Decimal]:
+    """The period's summed amounts (what a period close records)."""
+    out = {name: ZERO for name in AMOUNTS}
+    for row in rows:
+        if row["period"] == period:
+            for name in AMOUNTS:
+                out[name] += row[name]
+    return out

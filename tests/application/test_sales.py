@@ -1,0 +1,137 @@
+"""Recipes and sales on the command side (SPEC §9), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from application.commands import PostSale, SaleLine
+from application.errors import NotFoundError
+from application.ledger import Ledger
+from domain.documents import Document
+from domain.errors import (
+    DocumentConflictError,
+    InsufficientStockError,
+    UnknownRecipeError,
+    UnknownUnitError,
+    ValidationError,
+)
+from domain.item import ItemSpec, PackUnit
+from domain.recipe import Ingredient, RecipeSpec
+from tests.application.helpers import USER, D, receive, state
+
+BURGER = RecipeSpec(
+    "Burger",
+    (Ingredient("BUN", D("1")), Ingredient("BEEF", D("0.15")), Ingredient("CHEESE", D("0.02"))),
+)
+
+
+def stock_kitchen(ledger: Ledger) -> None:
+    receive(ledger, "R-1", "BUN", "10", "0.50", "kitchen")
+    receive(ledger, "R-2", "BEEF", "3", "12.00", "kitchen")
+    receive(ledger, "R-3", "CHEESE", "1", "8.00", "kitchen")
+
+
+def sale(sale_id: str, *lines: tuple[str, str, str], location: str = "kitchen") -> PostSale:
+    return PostSale(sale_id, location, [SaleLine(m, D(q), D(p)) for m, q, p in lines])
+
+
+def test_a_sale_consumes_each_ingredient_of_the_current_recipe(ledger: Ledger) -> None:
+    ledger.put_recipe("burger", BURGER, user="chef")
+    stock_kitchen(ledger)
+    result = ledger.execute(sale("S-1", ("burger", "2", "9.50")), user=USER)
+    assert result.created and result.document_type == "sale"
+    assert [(m.sku, m.kind, m.quantity, m.value) for m in result.movements] == [
+        ("BUN", "CONSUME", D("2.000"), D("-1.00")),
+        ("BEEF", "CONSUME", D("0.300"), D("-3.60")),
+        ("CHEESE", "CONSUME", D("0.040"), D("-0.32")),
+    ]
+    assert [m.line for m in result.movements] == [0, 1, 2]
+    assert {(m.menu_item, m.recipe_version) for m in result.movements} == {("burger", 1)}
+    document = ledger.get(Document, Document.create_id("sale", "S-1"))
+    assert document is not None
+    assert document.lines[0]["revenue"] == D("19.00")
+    assert state(ledger, "BEEF", "kitchen") == (D("2.700"), D(0), D("32.40"))
+
+
+def test_fractional_portions_round_half_up_to_three_places(ledger: Ledger) -> None:
+    ledger.put_recipe("shot", RecipeSpec("Shot", (Ingredient("GIN", D("0.045")),)), user="chef")
+    receive(ledger, "R-1", "GIN", "1", "20", "bar")
+    # 0.5 × 0.045 = 0.0225 → 0.023 (half-up); 0.3 × 0.045 = 0.0135 → 0.014
+    first = ledger.execute(sale("S-1", ("shot", "0.5", "4"), location="bar"), user=USER)
+    second = ledger.execute(sale("S-2", ("shot", "0.3", "4"), location="bar"), user=USER)
+    assert first.movements[0].quantity == D("0.023")
+    assert second.movements[0].quantity == D("0.014")
+    with pytest.raises(ValidationError) as refused:
+        ledger.execute(sale("S-3", ("shot", "0.001", "4"), location="bar"), user=USER)
+    assert refused.value.errors == [{"field": "lines[0].quantity"}]
+
+
+def test_a_recipe_line_in_a_pack_unit_converts_at_the_sale(ledger: Ledger) -> None:
+    spec = ItemSpec("Gin", "l", units=(PackUnit("bottle", D("0.7")),))
+    ledger.put_item("GIN", spec, user="admin")
+    ledger.put_recipe("gt", RecipeSpec("G&T", (Ingredient("GIN", D("0.05"), "bottle"),)), user="c")
+    receive(ledger, "R-1", "GIN", "7", "30", "bar")
+    result = ledger.execute(sale("S-1", ("gt", "3", "8"), location="bar"), user=USER)
+    (moved,) = result.movements
+    assert moved.quantity == D("0.105")  # 3 × 0.05 × 0.7 = 0.105 l
+    assert (moved.entered_quantity, moved.entered_unit, moved.entered_factor) == (
+        D("0.15"),
+        "bottle",
+        D("0.7"),
+    )
+    with pytest.raises(UnknownUnitError):
+        ledger.put_recipe("bad", RecipeSpec("Bad", (Ingredient("GIN", D("1"), "case"),)), user="c")
+
+
+def test_a_short_sale_records_nothing_and_names_every_short_ingredient(ledger: Ledger) -> None:
+    ledger.put_recipe("burger", BURGER, user="chef")
+    receive(ledger, "R-1", "BUN", "10", "0.50", "kitchen")
+    receive(ledger, "R-2", "BEEF", "0.2", "12.00", "kitchen")
+    head = ledger.head()
+    with pytest.raises(InsufficientStockError) as refused:
+        ledger.execute(sale("S-1", ("burger", "2", "9.50")), user=USER)
+    assert [e["sku"] for e in refused.value.errors] == ["BEEF", "CHEESE"]
+    assert all(e["menu_item"] == "burger" for e in refused.value.errors)
+    assert ledger.head() == head
+    assert state(ledger, "BUN", "kitchen") == (D("10"), D(0), D("5.00"))
+
+
+def test_an_unknown_menu_item_is_refused(ledger: Ledger) -> None:
+    with pytest.raises(UnknownRecipeError) as refused:
+        ledger.execute(sale("S-1", ("pizza", "1", "9")), user=USER)
+    assert refused.value.errors[0]["field"] == "lines[0].menu_item"
+
+
+def test_a_recipe_change_is_a_new_version_and_sales_use_the_current_one(ledger: Ledger) -> None:
+    _, first = ledger.put_recipe("burger", BURGER, user="chef")
+    _, same = ledger.put_recipe("burger", BURGER, user="chef")
+    assert first.created and not same.created and same.version == 1
+    lighter = RecipeSpec("Burger", (Ingredient("BUN", D("1")), Ingredient("BEEF", D("0.1"))))
+    _, second = ledger.put_recipe("burger", lighter, user="chef")
+    assert second.version == 2
+    stock_kitchen(ledger)
+    result = ledger.execute(sale("S-1", ("burger", "1", "9")), user=USER)
+    assert [(m.sku, m.quantity, m.recipe_version) for m in result.movements] == [
+        ("BUN", D("1.000"), 2),
+        ("BEEF", D("0.100"), 2),
+    ]
+    old, position = ledger.recipe("burger", 1)
+    assert old.spec == BURGER and old.version == 1 and position == first.position
+    current, _ = ledger.recipe("burger")
+    assert current.spec == lighter
+    with pytest.raises(NotFoundError):
+        ledger.recipe("burger", 3)
+
+
+def test_a_sale_is_idempotent(ledger: Ledger) -> None:
+    ledger.put_recipe("burger", BURGER, user="chef")
+    stock_kitchen(ledger)
+    first = ledger.execute(sale("S-1", ("burger", "1", "9.50")), user=USER)
+    again = ledger.execute(sale("S-1", ("burger", "1", "9.50")), user=USER)
+    assert not again.created and again.movements == first.movements
+    assert again.position == first.position
+    with pytest.raises(DocumentConflictError):
+        ledger.execute(sale("S-1", ("burger", "2", "9.50")), user=USER)
+    assert state(ledger, "BUN", "kitchen")[0] == Decimal("9.000")
