@@ -20,6 +20,7 @@ from application.ledger import Ledger
 from projections.balances import StockView
 from projections.catalogue import CatalogueView
 from projections.cogs import CogsView
+from projections.food_cost import FoodCostView
 from projections.movements import MovementView
 from projections.service import ReadModels
 
@@ -51,8 +52,13 @@ def _catalogue(read_models: FreshReadModels) -> CatalogueView:
     return read_models.catalogue
 
 
+def _food_cost(read_models: FreshReadModels) -> FoodCostView:
+    return read_models.food_cost
+
+
 # The views, each once the read models have reached the request's min_position.
 StockViewDep = Annotated[StockView, Depends(_stock)]
 MovementViewDep = Annotated[MovementView, Depends(_movements)]
 ReportsDep = Annotated[CogsView, Depends(_reports)]
 CatalogueDep = Annotated[CatalogueView, Depends(_catalogue)]
+FoodCostDep = Annotated[FoodCostView, Depends(_food_cost)]

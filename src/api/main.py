@@ -27,7 +27,9 @@ from api.routers import (
     periods,
     projections,
     quotes,
+    recipes,
     reports,
+    sales,
     stock,
     webhooks,
 )
@@ -95,6 +97,8 @@ def create_app(settings: Settings) -> FastAPI:
         events,
         webhooks,
         catalogue,
+        recipes,
+        sales,
     ):
         app.include_router(module.router)
     docs.install(app)

@@ -15,7 +15,17 @@ from fastapi import Request
 from domain.bounds import exact, money_quantum
 
 MONEY_KEYS = frozenset(
-    {"value", "value_after", "net_cogs", "share", "to_stock", "to_cogs", "variance"}
+    {
+        "value",
+        "value_after",
+        "net_cogs",
+        "share",
+        "to_stock",
+        "to_cogs",
+        "variance",
+        "revenue",
+        "cost",
+    }
 )
 
 

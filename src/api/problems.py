@@ -43,6 +43,7 @@ from domain.errors import (
     NoCostBasisError,
     UnknownItemError,
     UnknownLocationError,
+    UnknownRecipeError,
     UnknownUnitError,
     ValidationError,
 )
@@ -84,6 +85,7 @@ PROBLEMS: dict[type[Exception], Kind] = {
     UnknownUnitError: Kind(422, "unknown_unit", "Unknown unit"),
     UnknownItemError: Kind(422, "unknown_item", "Unknown item"),
     UnknownLocationError: Kind(422, "unknown_location", "Unknown location"),
+    UnknownRecipeError: Kind(422, "unknown_recipe", "Unknown recipe"),
     InsufficientStockError: Kind(409, "insufficient_stock", "Insufficient stock"),
     InvalidStateError: Kind(409, "invalid_state", "Not allowed in the current state"),
     DocumentConflictError: Kind(409, "document_conflict", "Document id already used"),

@@ -142,7 +142,9 @@ class Ledger(Application[UUID]):
 
     # -- recipes (application.recipes) --------------------------------------------------------
 
-    def put_recipe(self, menu_item: str, spec: RecipeSpec, *, user: str) -> tuple[Recipe, Saved]:
+    def put_recipe(
+        self, menu_item: str, spec: RecipeSpec, *, user: str
+    ) -> tuple[Recipe, Saved, bool]:
         return recipes.put_recipe(self, menu_item, spec, user)
 
     def recipe(self, menu_item: str, version: int | None = None) -> tuple[Recipe, int]:

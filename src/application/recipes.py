@@ -20,19 +20,29 @@ if TYPE_CHECKING:
     from application.ledger import Ledger
 
 
-def put_recipe(ledger: Ledger, menu_item: str, spec: RecipeSpec, user: str) -> tuple[Recipe, Saved]:
+def put_recipe(
+    ledger: Ledger, menu_item: str, spec: RecipeSpec, user: str
+) -> tuple[Recipe, Saved, bool]:
     """Writes version 1 or the next version of ``menu_item``'s recipe (Recipe.write,
-    Recipe.revise); refuses a line whose unit its SKU's item does not have."""
+    Recipe.revise) and says whether it did (False: identical to the current version).
+    Refuses a line whose unit its SKU's item does not have."""
     measures = Measures(ledger)
     for index, line in enumerate(spec.lines):
         measures.factor(line.sku, line.unit, f"lines[{index}].unit")
-    return _put(
+    revised: list[bool] = []
+
+    def revise(recipe: Recipe) -> bool:
+        revised.append(recipe.revise(spec, user))
+        return revised[-1]
+
+    recipe, saved = _put(
         ledger,
         Recipe,
         Recipe.create_id(menu_item),
         lambda: Recipe.write(menu_item, spec, user),
-        lambda recipe: recipe.revise(spec, user),
+        revise,
     )
+    return recipe, saved, saved.created or revised[-1]
 
 
 def recipe_at(ledger: Ledger, menu_item: str, version: int | None) -> tuple[Recipe, int]:

@@ -61,6 +61,11 @@ class Projection:
     def key_of(self, event: Movement, position: int) -> Key:
         raise NotImplementedError
 
+    def keys_of(self, event: Movement, position: int) -> list[Key]:
+        """The keys of the rows ``fold`` changes for ``event``: ``key_of``'s one, unless a
+        read model folds events that touch several rows (or none)."""
+        return [self.key_of(event, position)]
+
     def fold(self, rows: Rows, event: Movement, position: int) -> None:
         raise NotImplementedError
 
@@ -179,7 +184,7 @@ class Projection:
         """Folds a batch into the table: load the touched rows, fold, write them back."""
         if not batch:
             return
-        keys = list(dict.fromkeys(self.key_of(e, p) for p, e in batch))
+        keys = list(dict.fromkeys(k for p, e in batch for k in self.keys_of(e, p)))
         rows = {} if self.APPEND_ONLY else self.load(session, table, keys)
         for position, event in batch:
             self.fold(rows, event, position)

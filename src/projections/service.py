@@ -29,6 +29,7 @@ from projections.base import Projection
 from projections.catalogue import CatalogueView, Items, Locations
 from projections.cogs import Cogs, CogsView
 from projections.db import Database
+from projections.food_cost import FoodCost, FoodCostView
 from projections.movements import Movements, MovementView
 from projections.rebuild import Rebuild
 from projections.registry import clean_abandoned, entry, positions, register, statuses
@@ -55,14 +56,16 @@ class ReadModels:
         self.events = LedgerEvents(ledger)
         balances, movements, cogs = Balances(self.zone), Movements(self.zone), Cogs(self.zone)
         items, locations = Items(self.zone), Locations(self.zone)
+        food_cost = FoodCost(self.zone)
         self.projections: dict[str, Projection] = {
-            p.NAME: p for p in (balances, movements, cogs, items, locations)
+            p.NAME: p for p in (balances, movements, cogs, items, locations, food_cost)
         }
         # The views the API reads (api.deps: StockViewDep, MovementViewDep, ReportsDep).
         self.stock = StockView(self.query_db, balances)
         self.movements = MovementView(self.query_db, movements)
         self.reports = CogsView(self.query_db, cogs, ledger.clock)
         self.catalogue = CatalogueView(self.query_db, items, locations, self.stock)
+        self.food_cost = FoodCostView(self.query_db, food_cost)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._runners: list[Runner] = []

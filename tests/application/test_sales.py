@@ -105,12 +105,12 @@ def test_an_unknown_menu_item_is_refused(ledger: Ledger) -> None:
 
 
 def test_a_recipe_change_is_a_new_version_and_sales_use_the_current_one(ledger: Ledger) -> None:
-    _, first = ledger.put_recipe("burger", BURGER, user="chef")
-    _, same = ledger.put_recipe("burger", BURGER, user="chef")
-    assert first.created and not same.created and same.version == 1
+    _, first, new = ledger.put_recipe("burger", BURGER, user="chef")
+    _, same, again = ledger.put_recipe("burger", BURGER, user="chef")
+    assert new and first.created and not again and same.version == 1
     lighter = RecipeSpec("Burger", (Ingredient("BUN", D("1")), Ingredient("BEEF", D("0.1"))))
-    _, second = ledger.put_recipe("burger", lighter, user="chef")
-    assert second.version == 2
+    _, second, changed = ledger.put_recipe("burger", lighter, user="chef")
+    assert changed and second.version == 2 and not second.created
     stock_kitchen(ledger)
     result = ledger.execute(sale("S-1", ("burger", "1", "9")), user=USER)
     assert [(m.sku, m.quantity, m.recipe_version) for m in result.movements] == [

@@ -1,0 +1,62 @@
+"""Recipes (SPEC §9): put by an admin (each change a new version), read by any viewer —
+the current version or any older one, straight from the ledger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from api.dependencies import answered
+from api.deps import Admin, LedgerDep, Viewer
+from api.problems import responses
+from api.routing import DecimalRoute
+from api.schemas import CODE_PATTERN
+from api.schemas.recipes import RecipePublic, RecipePut, recipe_body
+
+router = APIRouter(prefix="/api", tags=["recipes"], route_class=DecimalRoute)
+
+MenuItem = Path(pattern=CODE_PATTERN, examples=["cheeseburger"])
+
+
+@router.put(
+    "/recipes/{menu_item}",
+    status_code=201,
+    response_model=RecipePublic,
+    responses={
+        200: {"description": "Identical to the current version: nothing recorded"},
+        **responses(401, 403, 409, 422),
+    },
+    summary="Write a menu item's recipe: each change is a new version (admin)",
+)
+def put_recipe(
+    body: RecipePut,
+    request: Request,
+    response: Response,
+    who: Admin,
+    ledger: LedgerDep,
+    menu_item: str = MenuItem,
+) -> dict[str, Any]:
+    recipe, saved, new = ledger.put_recipe(menu_item, body.spec(), user=who.user)
+    response.status_code = 201 if new else 200
+    return answered(request, recipe_body(recipe, saved.position))
+
+
+@router.get(
+    "/recipes/{menu_item}",
+    response_model=RecipePublic,
+    responses=responses(401, 403, 404, 422, 503),
+    summary="A menu item's recipe: the current version, or the one asked for",
+)
+def get_recipe(
+    request: Request,
+    who: Viewer,
+    ledger: LedgerDep,
+    menu_item: str = MenuItem,
+    version: int | None = Query(None, ge=1),
+    min_position: int | None = Query(
+        None, ge=0, description="Always reached: the ledger itself answers, not a read model"
+    ),
+) -> dict[str, Any]:
+    recipe, position = ledger.recipe(menu_item, version)
+    return answered(request, recipe_body(recipe, position))

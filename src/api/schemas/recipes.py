@@ -1,0 +1,125 @@
+"""Recipes, sales and food cost (SPEC §9): the recipe put and answered, the sale posted, and
+the food-cost report."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.numbers import Quantity, UnitCost
+from api.schemas.common import Code, Dec, Note, Strict, Unit
+from domain.bounds import MAX_LINES
+from domain.item import MAX_TEXT
+from domain.recipe import MAX_INGREDIENTS, Ingredient, Recipe, RecipeSpec
+from projections.food_cost import FoodCostReport
+
+
+class IngredientIn(Strict):
+    sku: Code
+    quantity: Quantity
+    unit: Unit = None
+
+
+class RecipePut(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Cheeseburger",
+                    "lines": [
+                        {"sku": "BUN", "quantity": "1"},
+                        {"sku": "BEEF", "quantity": "0.15"},
+                        {"sku": "CHEDDAR", "quantity": "0.02"},
+                    ],
+                }
+            ]
+        },
+    )
+    name: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    lines: Annotated[list[IngredientIn], Field(min_length=1, max_length=MAX_INGREDIENTS)]
+
+    def spec(self) -> RecipeSpec:
+        return RecipeSpec(
+            self.name, tuple(Ingredient(ln.sku, ln.quantity, ln.unit) for ln in self.lines)
+        )
+
+
+class IngredientPublic(BaseModel):
+    sku: str
+    quantity: Dec
+    unit: str | None
+
+
+class RecipePublic(BaseModel):
+    menu_item: str
+    name: str
+    version: int
+    lines: list[IngredientPublic]
+    position: int
+
+
+def recipe_body(recipe: Recipe, position: int) -> dict[str, Any]:
+    """API.md's Recipe: the version asked for and the position of the event that made it."""
+    return {
+        "menu_item": recipe.menu_item,
+        "name": recipe.spec.name,
+        "version": recipe.version,
+        "lines": [
+            {"sku": line.sku, "quantity": line.quantity, "unit": line.unit}
+            for line in recipe.spec.lines
+        ],
+        "position": position,
+    }
+
+
+class SaleLineIn(Strict):
+    menu_item: Code
+    quantity: Quantity
+    unit_price: UnitCost
+
+
+class SaleCreate(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sale_id": "POS1-000123",
+                    "location": "kitchen",
+                    "lines": [{"menu_item": "cheeseburger", "quantity": "2", "unit_price": "9.50"}],
+                }
+            ]
+        }
+    )
+    sale_id: Code
+    location: Code
+    lines: Annotated[list[SaleLineIn], Field(min_length=1, max_length=MAX_LINES)]
+    note: Note | None = None
+
+
+class FoodCostAmounts(BaseModel):
+    sold_qty: Dec
+    revenue: Dec
+    cost: Dec
+    food_cost_pct: Dec | None
+
+
+class FoodCostRowPublic(FoodCostAmounts):
+    """The group keys asked for (``group_by``), then the amounts."""
+
+    period: str | None = None
+    location: str | None = None
+    menu_item: str | None = None
+
+
+class FoodCostReportPublic(BaseModel):
+    rows: list[FoodCostRowPublic]
+    totals: FoodCostAmounts
+    position: int
+
+
+def food_cost_body(report: FoodCostReport, keys: list[str]) -> dict[str, Any]:
+    """The rows (the ``keys`` asked for, then the amounts), totals and position."""
+    rows = [{**{key: getattr(row, key) for key in keys}, **row.amounts} for row in report.rows]
+    return {"rows": rows, "totals": dict(report.totals), "position": report.position}
