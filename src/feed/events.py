@@ -31,6 +31,7 @@ from domain.documents import Document
 from domain.item import ITEM_TOPICS
 from domain.movements import DocType
 from domain.quote import Quote
+from domain.recipe import RECIPE_TOPICS
 from domain.stock_item import MOVEMENT_TOPICS
 
 VERSION = 1
@@ -54,6 +55,7 @@ TYPES: dict[str, frozenset[str]] = {
     "quote.changed": QUOTE_TOPICS,
     "period.closed": frozenset({Books.PeriodClosed.TOPIC}),
     "item.changed": ITEM_TOPICS,
+    "recipe.changed": RECIPE_TOPICS,
 }
 TYPE_OF_TOPIC = {topic: name for name, topics in TYPES.items() for topic in topics}
 
@@ -155,6 +157,8 @@ class Feed:
         body = {"type": event.doc_type, "id": event.doc_id, "user": event.user}
         if event.doc_type == DocType.COST:  # a late cost's allocation (SPEC §10)
             body["allocation"] = event.lines
+        if event.doc_type == DocType.SALE:  # a sale's lines with their revenue (SPEC §9)
+            body["lines"] = event.lines
         return dict(_json(with_places(body, self.places)))
 
     def _quote(self, event: Any, position: int) -> dict[str, Any]:
@@ -167,6 +171,17 @@ class Feed:
         # The item as this event left it (events carry the whole spec), and who changed it.
         item = {"sku": event.sku, **event.spec, "version": event.originator_version}
         return dict(_json({**item, "position": position, "user": event.user}))
+
+    def _recipe(self, event: Any, position: int) -> dict[str, Any]:
+        # The recipe version this event made (events carry the whole spec), and who made it.
+        spec = event.spec
+        recipe = {
+            "menu_item": event.menu_item,
+            "name": spec["name"],
+            "version": event.originator_version,
+            "lines": spec["lines"],
+        }
+        return dict(_json({**recipe, "position": position, "user": event.user}))
 
     def _period(self, event: Any, position: int) -> dict[str, Any]:
         return dict(
@@ -191,6 +206,7 @@ MAPPERS: dict[str, Callable[[Feed, Any, int], dict[str, Any]]] = {
     "quote.changed": Feed._quote,
     "period.closed": Feed._period,
     "item.changed": Feed._item,
+    "recipe.changed": Feed._recipe,
 }
 
 

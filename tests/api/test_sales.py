@@ -149,3 +149,24 @@ def test_food_cost_pct_is_null_without_revenue(api: Api) -> None:
     assert report["rows"][0]["food_cost_pct"] is None
     assert report["totals"]["food_cost_pct"] is None
     assert Decimal(report["totals"]["cost"]) == Decimal("4.92")
+
+
+def test_recipe_changes_and_sales_are_published_in_the_feed(api: Api) -> None:
+    stocked(api)
+    api.post("/api/sales", sale("S-1"), role="clerk")
+    recipes = api.get("/api/events?type=recipe", role="finance").json()["items"]
+    assert [(e["type"], e["data"]["menu_item"], e["data"]["version"]) for e in recipes] == [
+        ("recipe.changed", "burger", 1)
+    ]
+    assert recipes[0]["data"]["user"] == "admin"
+    documents = api.get("/api/events?type=document", role="finance").json()["items"]
+    (posted,) = [e["data"] for e in documents if e["data"]["type"] == "sale"]
+    assert posted["lines"] == [
+        {
+            "menu_item": "burger",
+            "quantity": "2",
+            "unit_price": "9.50",
+            "revenue": "19.00",
+            "recipe_version": 1,
+        }
+    ]
