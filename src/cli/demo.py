@@ -1,6 +1,7 @@
 """A realistic history for a newcomer: SKUs at three locations over the past days, posted
 through the real Ledger commands with a clock stepping through those days; items with pack
-units and reorder points (cli.demo_catalogue), restocked in packs.
+units and reorder points (cli.demo_catalogue), restocked in packs; and a restaurant group
+selling its menu through the POS (cli.demo_restaurant).
 
 This is the one place that back-dates: it injects a clock, so it refuses a store that
 already holds movements (a demo history behind real ones would be nonsense).
@@ -34,6 +35,7 @@ from application.commands import (
 from application.ledger import Ledger
 from application.records import CommandResult
 from cli import demo_catalogue
+from cli.demo_restaurant import Restaurant
 from domain.errors import DomainError
 from domain.stock_item import Movement, StockItem
 
@@ -100,6 +102,7 @@ class Demo:
         self.deliveries: list[tuple[str, str, Decimal]] = []
         self.serial = 0
         self.refused = 0
+        self.restaurant = Restaurant(ledger, self.rng, self._try, self._id)
 
     def _id(self, prefix: str) -> str:
         self.serial += 1
@@ -126,10 +129,12 @@ class Demo:
                 days=1 if day else 0
             )
             self.day(day)
+            self.restaurant.day(day, self.clock.now)
             tick(day)
 
     def opening(self) -> None:
         demo_catalogue.seed(self.ledger, self.skus, self.rng)
+        self.restaurant.opening()
         for location, share in zip(LOCATIONS, (100, 30, 20), strict=True):
             for start in range(0, len(self.skus), 50):
                 lines = [

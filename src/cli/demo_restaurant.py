@@ -1,0 +1,166 @@
+"""The demo's restaurant group (SPEC §9): a menu with recipes, the main store feeding the
+kitchen and the bar by transfers, two POS services a day, waste — so the food-cost report
+has real figures.
+
+Ingredients are bought at the main store at prices that drift week by week; each morning
+the kitchen and the bar are topped up from the store; the burger's recipe gets a bigger
+patty on the 15th of the month (a new recipe version mid-month); lettuce spoils.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+
+from application.commands import (
+    Command,
+    Line,
+    PostReceipt,
+    PostSale,
+    PostTransfer,
+    PostWaste,
+    ReceiptLine,
+    SaleLine,
+)
+from application.ledger import Ledger
+from application.records import CommandResult
+from domain.item import ItemSpec, PackUnit
+from domain.recipe import Ingredient, RecipeSpec
+
+Attempt = Callable[[Callable[[], CommandResult]], CommandResult | None]
+
+# sku -> (name, base unit, pack unit, factor, opening price per base unit, outlet, par level)
+INGREDIENTS = {
+    "R-BUN": ("Brioche bun", "each", "bag", Decimal(24), Decimal("0.45"), "kitchen", Decimal(80)),
+    "R-BEEF": ("Beef mince", "kg", "case", Decimal(5), Decimal("11.80"), "kitchen", Decimal(15)),
+    "R-CHEDDAR": ("Cheddar", "kg", "block", Decimal(2), Decimal("9.60"), "kitchen", Decimal(3)),
+    "R-LETTUCE": ("Lettuce", "each", "crate", Decimal(12), Decimal("0.90"), "kitchen", Decimal(20)),
+    "R-POTATO": ("Potatoes", "kg", "sack", Decimal(25), Decimal("0.85"), "kitchen", Decimal(30)),
+    "R-GIN": ("London dry gin", "l", "bottle", Decimal("0.7"), Decimal("21.50"), "bar", Decimal(4)),
+    "R-TONIC": ("Tonic water", "each", "case", Decimal(24), Decimal("0.55"), "bar", Decimal(60)),
+    "R-LIME": ("Limes", "each", "net", Decimal(30), Decimal("0.20"), "bar", Decimal(40)),
+}
+# menu item -> (name, outlet, price, [(sku, quantity per portion, unit)])
+Portion = tuple[str, str, str | None]
+MENU: dict[str, tuple[str, str, Decimal, list[Portion]]] = {
+    "burger": (
+        "Burger",
+        "kitchen",
+        Decimal("12.50"),
+        [("R-BUN", "1", None), ("R-BEEF", "0.15", None), ("R-LETTUCE", "0.25", None)],
+    ),
+    "cheeseburger": (
+        "Cheeseburger",
+        "kitchen",
+        Decimal("13.90"),
+        [("R-BUN", "1", None), ("R-BEEF", "0.15", None), ("R-CHEDDAR", "0.03", None)],
+    ),
+    "fries": ("Fries", "kitchen", Decimal("4.50"), [("R-POTATO", "0.25", None)]),
+    "gin-tonic": (
+        "Gin & tonic",
+        "bar",
+        Decimal("9.00"),
+        [("R-GIN", "0.05", "bottle"), ("R-TONIC", "1", None), ("R-LIME", "0.25", None)],
+    ),
+}
+BIGGER_PATTY: Portion = ("R-BEEF", "0.18", None)
+ONE = Decimal(1)
+
+
+def recipe(menu_item: str, beef: Portion | None = None) -> RecipeSpec:
+    name, _, _, lines = MENU[menu_item]
+    chosen = [beef if beef and line[0] == "R-BEEF" else line for line in lines]
+    return RecipeSpec(name, tuple(Ingredient(sku, Decimal(q), u) for sku, q, u in chosen))
+
+
+class Restaurant:
+    """The restaurant part of one demo history (``cli.demo.Demo`` runs it day by day)."""
+
+    def __init__(
+        self, ledger: Ledger, rng: random.Random, attempt: Attempt, new_id: Callable[[str], str]
+    ) -> None:
+        self.ledger = ledger
+        self.rng = rng
+        self.attempt = attempt
+        self.new_id = new_id
+        self.price = {sku: spec[4] for sku, spec in INGREDIENTS.items()}
+        self.on_hand = {(sku, place): Decimal(0) for sku in INGREDIENTS for place in PLACES}
+        self.revised = False
+
+    def _run(self, command: Command, user: str) -> CommandResult | None:
+        result = self.attempt(partial(self.ledger.execute, command, user=user))
+        for m in result.movements if result else ():
+            self.on_hand[(m.sku, m.location)] = m.on_hand_after
+        return result
+
+    def opening(self) -> None:
+        for sku, (name, base, pack, factor, *_) in INGREDIENTS.items():
+            spec = ItemSpec(name, base, "restaurant", units=(PackUnit(pack, factor),))
+            self.ledger.put_item(sku, spec, user="admin")
+        for menu_item in MENU:
+            self.ledger.put_recipe(menu_item, recipe(menu_item), user="chef")
+        self.buy(weeks=2)
+
+    def day(self, day: int, now: datetime) -> None:
+        if day % 7 == 0:
+            self.buy(weeks=1)
+        if now.day >= 15 and not self.revised:
+            self.revised = True
+            beefy = recipe("burger", BIGGER_PATTY)
+            self.ledger.put_recipe("burger", beefy, user="chef")
+        self.top_up()
+        for outlet, sales in (("kitchen", 9), ("bar", 5)):
+            for _ in range(sales):
+                self.sell(outlet)
+        if day % 3 == 1:
+            self.spoil()
+
+    def buy(self, weeks: int) -> None:
+        """A receipt at the main store in packs, at this week's prices (which drift)."""
+        lines = []
+        for sku, (_, _, pack, factor, _, _, par) in INGREDIENTS.items():
+            self.price[sku] = (self.price[sku] * Decimal(self.rng.uniform(0.96, 1.07))).quantize(
+                Decimal("0.0001")
+            )
+            packs = (par * 7 * weeks / factor / 3).to_integral_value() + 1
+            lines.append(
+                ReceiptLine(sku, packs, (self.price[sku] * factor).quantize(Decimal("0.01")), pack)
+            )
+        self._run(PostReceipt(self.new_id("RR"), "main", lines, "supplier delivery"), "alice")
+
+    def top_up(self) -> None:
+        """Each morning the kitchen and the bar are filled up to their par from the store."""
+        for outlet in ("kitchen", "bar"):
+            lines = []
+            for sku, spec in INGREDIENTS.items():
+                if spec[5] != outlet:
+                    continue
+                wanted = spec[6] - self.on_hand[(sku, outlet)]
+                moved = min(wanted, self.on_hand[(sku, "main")])
+                if moved > 0:
+                    lines.append(Line(sku, moved))
+            if lines:
+                command = PostTransfer(self.new_id("RT"), "main", outlet, lines, "morning top-up")
+                self._run(command, "bob")
+
+    def sell(self, outlet: str) -> None:
+        items = [m for m, spec in MENU.items() if spec[1] == outlet]
+        picked = self.rng.sample(items, self.rng.randint(1, len(items)))
+        lines = [
+            SaleLine(m, Decimal(self.rng.choice((1, 1, 2, 3))), MENU[m][2]) for m in sorted(picked)
+        ]
+        self._run(PostSale(self.new_id("POS"), outlet, lines), "pos")
+
+    def spoil(self) -> None:
+        spoiled = min(Decimal(2), self.on_hand[("R-LETTUCE", "kitchen")])
+        if spoiled > 0:
+            waste = PostWaste(
+                self.new_id("RW"), "kitchen", [Line("R-LETTUCE", spoiled)], "wilted lettuce"
+            )
+            self._run(waste, "carol")
+
+
+PLACES = ("main", "kitchen", "bar")
