@@ -1,0 +1,130 @@
+"""sales: POS sales per second through HTTP on PostgreSQL (SPEC §9).
+
+``stockledger serve`` runs as a subprocess over its own PostgreSQL database. Each client
+process is one outlet (its own location, so outlets do not contend on a position) and
+posts small sales — one line of a menu item whose recipe has three ingredients, so three
+CONSUME movements per sale. Baseline, measured in the same run on the same server: the
+same three movements posted as a plain consumption (the client computing the quantities
+itself, as a restaurant had to before recipes), so the ratio is the cost of the recipe.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+from tests.pgserver import free_port
+
+from bench.bench_http import serving, stockledger_env
+from bench.common import Report, median, new_database, percentile, postgres, run_clients, throughput
+
+CLIENTS = 4
+RECIPE = {
+    "name": "Burger",
+    "lines": [
+        {"sku": "BUN", "quantity": "1"},
+        {"sku": "BEEF", "quantity": "0.15"},
+        {"sku": "CHEDDAR", "quantity": "0.02"},
+    ],
+}
+
+
+def sale(tag: str, outlet: str) -> tuple[str, dict[str, Any]]:
+    lines = [{"menu_item": "burger", "quantity": "1", "unit_price": "12.50"}]
+    return "/api/sales", {"sale_id": f"S{tag}", "location": outlet, "lines": lines}
+
+
+def consumption(tag: str, outlet: str) -> tuple[str, dict[str, Any]]:
+    lines = [{"sku": line["sku"], "quantity": line["quantity"]} for line in RECIPE["lines"]]
+    return "/api/consumptions", {"consumption_id": f"C{tag}", "location": outlet, "lines": lines}
+
+
+KINDS = {"sale": sale, "consumption": consumption}
+
+
+def client(
+    index: int, barrier: Any, base: str, token: str, kind: str, seconds: float, limit: int
+) -> dict[str, Any]:
+    outlet = f"outlet-{index}"
+    tag = f"{uuid.uuid4().hex[:8]}-{index}"
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+        stock = [
+            {"sku": line["sku"], "quantity": "1000000", "unit_cost": "2.50"}
+            for line in RECIPE["lines"]
+        ]
+        body = {"receipt_id": f"R{tag}", "location": outlet, "lines": stock}
+        http.post("/api/receipts", json=body).raise_for_status()
+        latencies: list[float] = []
+        count = 0
+        barrier.wait()
+        start = time.perf_counter()
+        while count < limit and time.perf_counter() < start + seconds:
+            path, body = KINDS[kind](f"{tag}-{count}", outlet)
+            began = time.perf_counter()
+            response = http.post(path, json=body)
+            latencies.append((time.perf_counter() - began) * 1000)
+            if response.status_code != 201:
+                raise RuntimeError(f"{path}: {response.status_code} {response.text[:300]}")
+            count += 1
+        end = time.perf_counter()
+    return {"count": count, "start": start, "end": end, "latencies": latencies}
+
+
+def admin_key(env: dict[str, str]) -> str:
+    script = str(Path(sys.executable).parent / "stockledger")
+    done = subprocess.run(
+        [script, "keys", "create", "--user", "bench", "--role", "admin"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def run(*, quick: bool, runs: int | None) -> Report:
+    seconds = 0.5 if quick else 10.0
+    limit = 50 if quick else 50_000
+    runs = runs or (1 if quick else 3)
+    report = Report("sales", quick, {"clients": CLIENTS, "seconds": seconds, "runs": runs})
+    rates: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    with postgres() as server:
+        env = stockledger_env(new_database(server))
+        token = admin_key(env)
+        serve = [str(Path(sys.executable).parent / "stockledger"), "serve"]
+        port = free_port()
+        with serving([*serve, "--port", str(port)], env, port) as base:
+            headers = {"Authorization": f"Bearer {token}"}
+            httpx.put(f"{base}/api/recipes/burger", json=RECIPE, headers=headers).raise_for_status()
+            for _ in range(runs):
+                for kind in KINDS:
+                    found = run_clients(client, CLIENTS, base, token, kind, seconds, limit)
+                    rate, timed = throughput(found)
+                    rates[kind].append(rate)
+                    latencies[kind].extend(timed)
+    sales, baseline = median(rates["sale"]), median(rates["consumption"])
+    report.add(
+        f"{CLIENTS} outlets: POST /api/sales (1 line, 3 ingredients)",
+        sales,
+        "sales/s",
+        baseline=baseline,
+        note=f"median of {runs}; baseline = the same 3 CONSUMEs as a plain consumption",
+    )
+    report.add(
+        "sale latency p99",
+        percentile(latencies["sale"], 99),
+        "ms",
+        baseline=percentile(latencies["consumption"], 99),
+        note=f"median {median(latencies['sale']):.1f} ms",
+    )
+    report.extra["rates"] = rates
+    report.finish()
+    return report
