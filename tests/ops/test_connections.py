@@ -20,10 +20,10 @@ from tests.pgserver import PostgresServer
 
 pytestmark = pytest.mark.postgres
 
-# docs/OPERATIONS.md: pool_size + pool_max_overflow + read_pool_size + 2 per projection (5:
-# balances, movements, cogs, items, locations) + 1 for the event feed's head watcher (no
-# webhook registered here).
-PROJECTIONS = 5
+# docs/OPERATIONS.md: pool_size + pool_max_overflow + read_pool_size + 2 per projection (6:
+# balances, movements, cogs, items, locations, food_cost) + 1 for the event feed's head
+# watcher (no webhook registered here).
+PROJECTIONS = 6
 FEED = 1
 
 

@@ -49,8 +49,9 @@ def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
             process.wait(timeout=10)
 
 
-# One advisory lock per projection runner: balances, movements, cogs, items, locations.
-RUNNERS = 5
+# One advisory lock per projection runner: balances, movements, cogs, items, locations,
+# food_cost.
+RUNNERS = 6
 
 
 def advisory_holders(owner_url: str) -> set[int]:

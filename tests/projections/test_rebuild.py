@@ -184,6 +184,7 @@ def test_verify_passes_on_a_clean_store_and_names_a_row_altered_behind_its_back(
         "cogs",
         "items",
         "locations",
+        "food_cost",
     }
     with models.db.session() as session, session.transaction():
         value = session.dialect.encode(Decimal("99.99"), "num")

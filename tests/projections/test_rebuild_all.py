@@ -58,6 +58,7 @@ def test_rebuilding_all_in_one_pass_gives_the_rows_the_live_runners_built(
             "cogs",
             "items",
             "locations",
+            "food_cost",
         }
         assert models.verify().ok
     finally:
