@@ -115,6 +115,7 @@ def test_the_food_cost_report_as_json_and_csv(api: Api) -> None:
     ]
     report = api.get(f"/api/reports/food-cost?min_position={position}", role="finance").json()
     (row,) = report["rows"]
+    assert list(row)[:3] == ["period", "location", "menu_item"]
     assert row["location"] == "kitchen" and row["menu_item"] == "burger"
     assert (row["sold_qty"], row["revenue"], row["cost"]) == ("3", "19.00", "7.38")
     assert row["food_cost_pct"] == "38.84"  # 7.38 / 19.00

@@ -105,12 +105,14 @@ class FoodCostAmounts(BaseModel):
     food_cost_pct: Dec | None
 
 
-class FoodCostRowPublic(FoodCostAmounts):
-    """The group keys asked for (``group_by``), then the amounts."""
-
+class FoodCostKeys(BaseModel):
     period: str | None = None
     location: str | None = None
     menu_item: str | None = None
+
+
+class FoodCostRowPublic(FoodCostAmounts, FoodCostKeys):
+    """The group keys asked for (``group_by``), then the amounts."""
 
 
 class FoodCostReportPublic(BaseModel):
