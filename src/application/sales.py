@@ -20,7 +20,7 @@ from application.posting import Work, handles
 from domain import bounds
 from domain.codes import check_code
 from domain.documents import DocumentDetails
-from domain.errors import InsufficientStockError, UnknownRecipeError
+from domain.errors import InsufficientStockError, UnknownRecipeError, ValidationError
 from domain.movements import Entered
 from domain.recipe import Recipe, portion
 
@@ -48,8 +48,13 @@ def current_recipe(work: Work, line: SaleLine, index: int) -> Recipe:
 def sale(command: PostSale, work: Work) -> None:
     """CONSUME per (sale line, ingredient), all or nothing: a sale short of any ingredient
     is refused naming every short one (InsufficientStockError); a menu item without a
-    recipe is refused (UnknownRecipeError)."""
+    recipe is refused (UnknownRecipeError), and so is a sale expanding to more than
+    MAX_LINES movements."""
     recipes = [current_recipe(work, line, i) for i, line in enumerate(command.lines)]
+    if sum(len(recipe.spec.lines) for recipe in recipes) > bounds.MAX_LINES:
+        # A document moves at most MAX_LINES positions, however its lines expand (SPEC §7).
+        message = f"the sale's recipes expand to more than {bounds.MAX_LINES} movements"
+        raise ValidationError(message, [{"field": "lines"}])
     short: list[dict[str, Any]] = []
     number = 0
     for index, (line, recipe) in enumerate(zip(command.lines, recipes, strict=True)):

@@ -135,3 +135,13 @@ def test_a_sale_is_idempotent(ledger: Ledger) -> None:
     with pytest.raises(DocumentConflictError):
         ledger.execute(sale("S-1", ("burger", "2", "9.50")), user=USER)
     assert state(ledger, "BUN", "kitchen")[0] == Decimal("9.000")
+
+
+def test_a_sale_expanding_past_the_line_bound_is_refused(ledger: Ledger) -> None:
+    many = RecipeSpec("Tasting menu", tuple(Ingredient(f"I{n:03d}", D(1)) for n in range(100)))
+    ledger.put_recipe("tasting", many, user="chef")
+    head = ledger.head()
+    with pytest.raises(ValidationError) as refused:
+        ledger.execute(sale("S-1", *[("tasting", "1", "90")] * 11), user=USER)
+    assert refused.value.errors == [{"field": "lines"}]
+    assert ledger.head() == head
