@@ -87,16 +87,16 @@ def sale(command: PostSale, work: Work) -> None:
             short,
         )
     work.shipped = [
-        _sold(line, recipe, work.places)
-        for line, recipe in zip(command.lines, recipes, strict=True)
+        _sold(line, recipe, work.places, index)
+        for index, (line, recipe) in enumerate(zip(command.lines, recipes, strict=True))
     ]
     work.details = DocumentDetails(location=command.location, posted_at=work.at.isoformat())
 
 
-def _sold(line: SaleLine, recipe: Recipe, places: int) -> dict[str, Any]:
+def _sold(line: SaleLine, recipe: Recipe, places: int, index: int) -> dict[str, Any]:
     """A sale line as its document records it, with its revenue."""
     revenue = bounds.exact(lambda: line.quantity * line.unit_price, bounds.money_quantum(places))
-    bounds.check_money(revenue, places, "unit_price")
+    bounds.check_money(revenue, places, f"lines[{index}].unit_price")
     return {
         "menu_item": line.menu_item,
         "quantity": line.quantity,

@@ -145,3 +145,16 @@ def test_a_sale_expanding_past_the_line_bound_is_refused(ledger: Ledger) -> None
         ledger.execute(sale("S-1", *[("tasting", "1", "90")] * 11), user=USER)
     assert refused.value.errors == [{"field": "lines"}]
     assert ledger.head() == head
+
+
+def test_a_revenue_past_the_money_bound_names_its_line(ledger: Ledger) -> None:
+    ledger.put_recipe("salt", RecipeSpec("Salt", (Ingredient("SALT", D("0.001")),)), user="chef")
+    receive(ledger, "R-1", "SALT", "100000000", "0.01", "kitchen")
+    head = ledger.recorder.max_notification_id()
+    # 10^7 portions at 10^9 each is 10^16: past the 10^15 money bound.
+    with pytest.raises(ValidationError) as refused:
+        ledger.execute(
+            sale("S-1", ("salt", "1", "1"), ("salt", "10000000", "1000000000")), user=USER
+        )
+    assert [e["field"] for e in refused.value.errors] == ["lines[1].unit_price"]
+    assert ledger.recorder.max_notification_id() == head
