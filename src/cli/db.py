@@ -14,8 +14,8 @@ import typer
 
 from application.ledger import Ledger
 from application.roles import APP_ROLE, PROJECTOR_ROLE, grant_roles, grant_webhooks, role_url
-from application.settings import Settings
 from cli.failures import DATABASE_EXIT
+from cli.tenants import TenantOption, tenant_settings
 
 db_app = typer.Typer(
     help="Schema and database roles (run by the database owner).", no_args_is_help=True
@@ -23,20 +23,20 @@ db_app = typer.Typer(
 
 
 @db_app.command("migrate")
-def migrate() -> None:
+def migrate(tenant: TenantOption = None) -> None:
     """Create the event tables, the append-only trigger and (on PostgreSQL, when
     STOCKLEDGER_APP_PASSWORD and STOCKLEDGER_PROJECTOR_PASSWORD are set) the least-privilege
-    roles the API and the projector workers log in as."""
+    roles the API and the projector workers log in as; in --tenant's store if given."""
     from feed.webhooks import Webhooks
     from projections.db import Database
     from projections.service import ReadModels
 
-    settings = Settings(create_schema=True)
+    settings = tenant_settings(tenant).model_copy(update={"create_schema": True})
     app_password = os.environ.get("STOCKLEDGER_APP_PASSWORD")
     projector_password = os.environ.get("STOCKLEDGER_PROJECTOR_PASSWORD")
     if settings.database_url and app_password and projector_password:
         require_createrole(settings.database_url)
-    ledger = Ledger(settings)
+    ledger = Ledger(settings, tenant=tenant)
     typer.echo("schema ready")
     views = settings
     if settings.database_url and app_password and projector_password:
