@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from anyio import to_thread
 from fastapi import Query, Request
 
 from api.money import places_of, with_places
@@ -26,22 +27,35 @@ if TYPE_CHECKING:
 # dependency costs a hop through the thread pool on every request.
 
 
+def _tenant(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return tenant_of(token.strip()) if scheme.lower() == "bearer" else None
+
+
 def composition_of(request: Request) -> Composition:
-    """The store of the tenant the request's bearer token names (once per request)."""
+    """The store of the tenant the request's bearer token names (once per request); may
+    read the registry and open the tenant's store (call it off the event loop)."""
     found: Composition | None = getattr(request.state, "composition", None)
     if found is not None:
         return found
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    tenant = tenant_of(token.strip()) if scheme.lower() == "bearer" else None
-    found = request.app.state.tenancy.get(tenant)
+    found = request.app.state.tenancy.get(_tenant(request))
     if found is None:
         raise UnauthorizedError("unknown or revoked API key")
     request.state.composition = found
     return found
 
 
+async def _composition(request: Request) -> Composition:
+    """``composition_of`` on the event loop when the store is open already (a dict look-up),
+    else in a worker thread (a registry read, perhaps opening the tenant's store)."""
+    tenancy = request.app.state.tenancy
+    if hasattr(request.state, "composition") or tenancy.is_open(_tenant(request)):
+        return composition_of(request)
+    return await to_thread.run_sync(composition_of, request)
+
+
 async def get_ledger(request: Request) -> Ledger:
-    return composition_of(request).ledger
+    return (await _composition(request)).ledger
 
 
 def feed_of(request: Request) -> FeedService:
@@ -49,7 +63,7 @@ def feed_of(request: Request) -> FeedService:
 
 
 async def get_read_models(request: Request) -> ReadModels:
-    return _read_models(request)
+    return (await _composition(request)).read_models
 
 
 def _read_models(request: Request) -> ReadModels:

@@ -64,8 +64,10 @@ def tenants_create(
 ) -> None:
     """Create a tenant's store (schema, read models) and its first admin key, which is the
     last line of the output."""
+    from cli.db import migrate_store
+
     try:
-        created = create_tenant(Settings(), name, database_url)
+        created = create_tenant(Settings(), name, database_url, migrate_store)
     except TenantError as error:
         typer.echo(f"error: {error.detail}", err=True)
         raise typer.Exit(1) from None

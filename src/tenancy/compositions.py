@@ -87,6 +87,10 @@ class Tenancy:
             composition.close()
         self.home.close()
 
+    def is_open(self, tenant: str | None) -> bool:
+        """Whether ``get(tenant)`` is a look-up in memory (no registry read)."""
+        return tenant == self.home.tenant or (tenant or "") in self._open
+
     def get(self, tenant: str | None) -> Composition | None:
         """The composition of ``tenant`` (None: the home store's); None when unknown."""
         if tenant == self.home.tenant:

@@ -3,8 +3,10 @@
 One small table, ``sl_tenants``, in the home store beside the read models (as the webhook
 registrations are: configuration, not stock history). A row names the tenant and, on
 PostgreSQL, the URL of its database, which may be on another cluster; a tenant without a URL
-lives in ``<data_dir>/tenants/<name>/`` (SQLite). The URL may hold a password, so it is only
-ever shown through ``masked`` and never logged. No table (no tenant ever created) means no
+lives in ``<data_dir>/tenants/<name>/`` (SQLite). A URL registered without a user says where
+the database is, and every process logs in there as its own home URL does (the API as the
+API's role, a worker as the projector's); a URL with a password is only ever shown through
+``masked`` and never logged. No table (no tenant ever created) means no
 tenants: the home store serves alone, exactly as before tenants existed.
 """
 
@@ -35,16 +37,34 @@ def checked_name(name: str) -> str:
     return name
 
 
+def _split_login(url: str) -> tuple[str, str]:
+    """(``user[:password]``, hosts) of a URL's network location (hosts may be a list)."""
+    login, _, hosts = urlsplit(url).netloc.rpartition("@")
+    return login, hosts
+
+
 def masked(url: str | None) -> str:
     """``url`` with its password replaced by ``***`` (what may be printed)."""
     if url is None:
         return ""
-    parts = urlsplit(url)
-    users, at, hosts = parts.netloc.rpartition("@")
-    if not at or ":" not in users:
+    login, hosts = _split_login(url)
+    if ":" not in login:
         return url
-    user = users.split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{hosts}"))
+    user = login.split(":", 1)[0]
+    return urlunsplit(urlsplit(url)._replace(netloc=f"{user}:***@{hosts}"))
+
+
+def without_login(url: str) -> str:
+    """``url`` with no user or password: where, not who."""
+    return urlunsplit(urlsplit(url)._replace(netloc=_split_login(url)[1]))
+
+
+def with_login(url: str, login_url: str | None) -> str:
+    """``url`` logging in as ``login_url`` does, unless ``url`` names a user itself."""
+    login = _split_login(login_url)[0] if login_url else ""
+    if _split_login(url)[0] or not login:
+        return url
+    return urlunsplit(urlsplit(url)._replace(netloc=f"{login}@{_split_login(url)[1]}"))
 
 
 @dataclass(frozen=True)
@@ -58,10 +78,12 @@ class Tenant:
 
     def settings(self, home: Settings) -> Settings:
         """The home settings pointed at this tenant's store (rounding, zone, timeouts and
-        pool sizes are the deployment's, shared by every tenant)."""
+        pool sizes are the deployment's, shared by every tenant). A registered URL without a
+        user logs in as the home URL does, so each process keeps its own role."""
+        url = with_login(self.database_url, home.database_url) if self.database_url else None
         return home.model_copy(
             update={
-                "database_url": self.database_url,
+                "database_url": url,
                 "read_database_url": None,
                 "data_dir": home.data_dir / "tenants" / self.name,
             }

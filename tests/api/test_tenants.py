@@ -21,6 +21,7 @@ import uvicorn
 
 from api.main import create_app
 from application.settings import Settings
+from cli.db import migrate_store
 from tenancy.stores import create_tenant
 from tests.pgserver import PostgresServer, free_port
 from tests.receiver import Receiver, wait_for
@@ -211,8 +212,8 @@ def stores(
         acme_url = server.url(f"{home_db}_elsewhere")
         dropped = [f"{home_db}_{name}" for name in ("elsewhere", "beta", "late")]
     tokens = {
-        "acme": create_tenant(settings, "acme", acme_url).token,
-        "beta": create_tenant(settings, "beta", None).token,
+        "acme": create_tenant(settings, "acme", acme_url, migrate_store).token,
+        "beta": create_tenant(settings, "beta", None, migrate_store).token,
     }
     yield settings, tokens
     for name in dropped:
@@ -377,7 +378,7 @@ def test_an_unknown_tenant_and_a_borrowed_prefix_are_refused_like_a_bad_key(
 
 def test_a_tenant_created_while_serving_is_served_at_once(server: Server, stores: Any) -> None:
     settings = stores[0]
-    created = create_tenant(settings, "late", None)
+    created = create_tenant(settings, "late", None, migrate_store)
     answer = server.call("POST", "/api/receipts", created.token, WRITES[3][2]("late", ""))
     assert answer.status_code == 201
     assert server.call("GET", "/api/quotes/Q-1", created.token).status_code == 404
