@@ -382,3 +382,9 @@ def test_a_tenant_created_while_serving_is_served_at_once(server: Server, stores
     answer = server.call("POST", "/api/receipts", created.token, WRITES[3][2]("late", ""))
     assert answer.status_code == 201
     assert server.call("GET", "/api/quotes/Q-1", created.token).status_code == 404
+
+
+def test_metrics_are_for_keys_of_the_home_store(server: Server, stores: Any) -> None:
+    assert server.call("GET", "/metrics", server.home_token).status_code == 200
+    answer = server.call("GET", "/metrics", stores[1]["acme"])
+    assert (answer.status_code, answer.json()["code"]) == (403, "forbidden")
