@@ -159,10 +159,6 @@ class Tenant:
     receiver: Receiver
     webhooks: list[str] = field(default_factory=list)
 
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
 
 class Server:
     """The real app on uvicorn (the event stream needs a real server)."""
@@ -170,8 +166,8 @@ class Server:
     def __init__(self, settings: Settings) -> None:
         self.app = create_app(settings)
         self.home_token = self.app.state.ledger.issue_key("home", "admin", issued_by="test")[1]
-        self.url = f"http://127.0.0.1:{free_port()}"
-        port = int(self.url.rsplit(":", 1)[1])
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
         self.server = uvicorn.Server(uvicorn.Config(self.app, port=port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
