@@ -52,8 +52,7 @@ def _bearer(token: str) -> dict[str, str]:
 def _connections(server: Any, home_db: str) -> list[int]:
     with psycopg.connect(server.url(), autocommit=True) as conn:
         rows = conn.execute(
-            "SELECT datname::text, count(*) FROM pg_stat_activity "
-            "WHERE datname LIKE %s GROUP BY 1",
+            "SELECT datname::text, count(*) FROM pg_stat_activity WHERE datname LIKE %s GROUP BY 1",
             (f"{home_db}%",),
         ).fetchall()
     return [int(count) for _, count in rows]
