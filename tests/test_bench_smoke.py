@@ -28,6 +28,7 @@ from tests.pgserver import PostgresServer
         "document_size",
         "feed",
         "sales",
+        "tenants",
     ],
 )
 def test_each_benchmark_runs_quickly_and_writes_its_result(

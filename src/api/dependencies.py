@@ -1,35 +1,73 @@
-"""What handlers receive: the one Ledger and ReadModels of the app, and fresh-enough reads."""
+"""What handlers receive: the Ledger, ReadModels and feed of the caller's store, and
+fresh-enough reads.
+
+The store is the one the bearer token's tenant prefix names (``acme.sl_…``), else the home
+store; an unknown tenant is refused as an unknown key is (401), before anything is read.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from anyio import to_thread
 from fastapi import Query, Request
 
 from api.money import places_of, with_places
-from api.problems import ProjectionLaggingError
+from api.problems import ProjectionLaggingError, UnauthorizedError
+from application.keys import tenant_of
 from application.ledger import Ledger
 
 if TYPE_CHECKING:
+    from feed.service import FeedService
     from projections.service import ReadModels
+    from tenancy.compositions import Composition
 
 
 # The plain look-ups are coroutines so FastAPI runs them on the event loop: a sync
 # dependency costs a hop through the thread pool on every request.
 
 
+def _tenant(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return tenant_of(token.strip()) if scheme.lower() == "bearer" else None
+
+
+def composition_of(request: Request) -> Composition:
+    """The store of the tenant the request's bearer token names (once per request); may
+    read the registry and open the tenant's store (call it off the event loop)."""
+    found: Composition | None = getattr(request.state, "composition", None)
+    if found is not None:
+        return found
+    found = request.app.state.tenancy.get(_tenant(request))
+    if found is None:
+        raise UnauthorizedError("unknown or revoked API key")
+    request.state.composition = found
+    return found
+
+
+async def _composition(request: Request) -> Composition:
+    """``composition_of`` on the event loop when the store is open already (a dict look-up),
+    else in a worker thread (a registry read, perhaps opening the tenant's store)."""
+    tenancy = request.app.state.tenancy
+    if hasattr(request.state, "composition") or tenancy.is_open(_tenant(request)):
+        return composition_of(request)
+    return await to_thread.run_sync(composition_of, request)
+
+
 async def get_ledger(request: Request) -> Ledger:
-    ledger: Ledger = request.app.state.ledger
-    return ledger
+    return (await _composition(request)).ledger
+
+
+def feed_of(request: Request) -> FeedService:
+    return composition_of(request).feed
 
 
 async def get_read_models(request: Request) -> ReadModels:
-    return _read_models(request)
+    return (await _composition(request)).read_models
 
 
 def _read_models(request: Request) -> ReadModels:
-    read_models: ReadModels = request.app.state.read_models
-    return read_models
+    return composition_of(request).read_models
 
 
 def fresh_read_models(

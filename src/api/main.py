@@ -1,4 +1,5 @@
-"""The HTTP edge: ``create_app(settings)`` wires one Ledger and one ReadModels.
+"""The HTTP edge: ``create_app(settings)`` wires a Ledger and ReadModels per store: the home
+store's, and each tenant's (tenancy.compositions), picked per request by the key's tenant.
 
 The read models' runners start with the app (in-process projectors) and stop with it.
 Every request leaves one JSON log line on ``stockledger.http``; tokens never appear in it.
@@ -33,7 +34,6 @@ from api.routers import (
     stock,
     webhooks,
 )
-from application.ledger import Ledger
 from application.settings import Settings
 
 log = logging.getLogger("stockledger.http")
@@ -46,29 +46,26 @@ Send `Authorization: Bearer <key>` (`stockledger keys create`) on every `/api` c
 """
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The StockLedger API on the store ``settings`` name; the projectors run in-process
-    unless ``settings.run_projectors`` is off (workers run them: `projections run`)."""
-    from feed.service import FeedService
-    from projections.service import ReadModels
+def create_app(settings: Settings, *, tenant: str | None = None) -> FastAPI:
+    """The StockLedger API on the store ``settings`` name, and on every tenant registered
+    there (a key's tenant prefix picks the ledger); the projectors run in-process unless
+    ``settings.run_projectors`` is off (workers run them: `projections run`). With
+    ``tenant``, ``settings`` name that tenant's store and the app serves it alone."""
+    from tenancy.compositions import Composition, Tenancy
+    from tenancy.registry import TenantRegistry
 
-    ledger = Ledger(settings)
-    read_models = ReadModels(settings, ledger)
-    ledger.on_recorded.append(lambda _position: read_models.notify())
-    feed = FeedService(settings, ledger, read_models.db)
+    home = Composition(settings, tenant)
+    registry = None if tenant else TenantRegistry(home.read_models.db)
+    tenancy = Tenancy(settings, home, registry)
+    ledger, read_models, feed = home.ledger, home.read_models, home.feed
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.run_projectors:
-            read_models.start()
-        feed.start(deliver=settings.run_projectors)  # webhooks are delivered beside them
+        tenancy.start()  # webhooks are delivered beside the projectors
         try:
             yield
         finally:
-            feed.stop()
-            read_models.stop()
-            read_models.close()
-            ledger.close()
+            tenancy.stop()
 
     app = FastAPI(
         title="StockLedger",
@@ -82,6 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.ledger = ledger
     app.state.read_models = read_models
     app.state.feed = feed
+    app.state.tenancy = tenancy
     app.state.metrics = metrics.Metrics(read_models)
     app.include_router(metrics.router)
     for module in (

@@ -29,6 +29,8 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
 from api.auth import Principal, viewer
+from api.dependencies import composition_of
+from api.problems import ForbiddenError
 
 if TYPE_CHECKING:
     from projections.service import ReadModels
@@ -157,7 +159,10 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/metrics")
 def metrics(request: Request, who: Principal = Depends(viewer)) -> Response:
-    """Prometheus text format, for any valid key (viewer and up)."""
+    """Prometheus text format, for any valid key (viewer and up) of the home store: the
+    figures are the process's and its home store's, not a tenant's to read."""
+    if composition_of(request) is not request.app.state.tenancy.home:
+        raise ForbiddenError("/metrics needs a key of the home store, not a tenant's")
     registry: Metrics = request.app.state.metrics
     return Response(registry.exposition(), media_type=CONTENT_TYPE_LATEST)
 

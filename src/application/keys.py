@@ -1,5 +1,8 @@
 """API keys (SPEC §7): tokens ``sl_<key id>_<secret>``, of which only SHA-256 of the
 secret is recorded; issuing, revoking, and checking a token against the key ring.
+
+A tenant's ledger (docs/OPERATIONS.md "Tenants") issues ``<tenant>.sl_<key id>_<secret>``:
+the public prefix says which ledger to ask, and that ledger accepts only its own prefix.
 """
 
 from __future__ import annotations
@@ -22,13 +25,24 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-# sl_ + 12 hex digits (secrets.token_hex(6)) + _ + 43 URL-safe characters (token_urlsafe(32)).
-TOKEN = re.compile(r"sl_[0-9a-f]{12}_[A-Za-z0-9_-]{43}")
+# A tenant's name: usable as a directory and (with _ for -) inside a database name.
+TENANT_NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
+# [tenant.] sl_ + 12 hex digits (secrets.token_hex(6)) + _ + 43 URL-safe characters
+# (token_urlsafe(32)).
+TOKEN = re.compile(
+    rf"(?:(?P<tenant>{TENANT_NAME.pattern})\.)?(?P<key>sl_[0-9a-f]{{12}}_[A-Za-z0-9_-]{{43}})"
+)
 
 
 def well_formed(token: str) -> bool:
     """Whether ``token`` has the shape of an issued key (checked before any database read)."""
     return TOKEN.fullmatch(token) is not None
+
+
+def tenant_of(token: str) -> str | None:
+    """The tenant a well-formed token names (None: the home ledger's, or malformed)."""
+    match = TOKEN.fullmatch(token)
+    return match["tenant"] if match else None
 
 
 def check_token(ring: KeyRing, token: str) -> tuple[str, Role] | None:
@@ -49,8 +63,10 @@ class ApiKeys:
     """The API keys of one ledger, and the copy of the key ring that authentication trusts
     while the store holds no newer ``KeyRing`` event."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, tenant: str | None = None) -> None:
         self._ledger = ledger
+        # The prefix of this ledger's tokens (None: the home ledger's plain tokens).
+        self._tenant = tenant
         # (stored version, ring) of the last ring read.
         self._cached: tuple[int, KeyRing] | None = None
 
@@ -68,7 +84,8 @@ class ApiKeys:
             lambda ring: ring.issue(key_id, user, role, hash_secret(secret), issued_by),
         )
         self._cached = None
-        return key_id, f"sl_{key_id}_{secret}"
+        token = f"sl_{key_id}_{secret}"
+        return key_id, f"{self._tenant}.{token}" if self._tenant else token
 
     def revoke(self, key_id: str, *, revoked_by: str) -> None:
         """Revokes a key (refuses an unknown one); a revoked key stays revoked."""
@@ -81,10 +98,12 @@ class ApiKeys:
         A malformed token is refused without touching the store. Otherwise one indexed
         probe asks whether the key ring has an event newer than the cached copy; only then
         is the ring read again. So a revocation or an issue in any process counts from the
-        next request, and bad tokens never cost a ring reload."""
-        if not well_formed(token):
+        next request, and bad tokens never cost a ring reload. A token naming another
+        tenant (or none, on a tenant's ledger) is refused the same way."""
+        match = TOKEN.fullmatch(token)
+        if match is None or match["tenant"] != self._tenant:
             return None
-        return check_token(self._current(), token)
+        return check_token(self._current(), match["key"])
 
     def _current(self) -> KeyRing:
         ring_id = KeyRing.create_id()

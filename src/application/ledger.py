@@ -62,8 +62,12 @@ class Ledger(Application[UUID]):
     # A cold load reads the newest snapshot and at most this many events after it.
     snapshotting_intervals = {StockItem: 100}  # noqa: RUF012 (library's class attribute)
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, *, tenant: str | None = None
+    ) -> None:
         self.settings = settings
+        # The tenant whose ledger this is (None: the home store's); it prefixes its keys.
+        self.tenant = tenant
         self.places = settings.currency_decimals
         # The key new movements are anchored with (the first ledger key), if any.
         self.anchor_key: bytes | None = next(iter(settings.ledger_keys), None)
@@ -78,7 +82,7 @@ class Ledger(Application[UUID]):
             store.serialise_writers_on_lock_table(self.recorder, settings)
         self._writer = WriterGuard(self.recorder, settings)
         self.periods = Periods(self)
-        self.api_keys = ApiKeys(self)
+        self.api_keys = ApiKeys(self, tenant)
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         """Snapshots are used only when they agree with the events (application.snapshots)."""

@@ -82,3 +82,15 @@ def grant_webhooks(owner_url: str) -> None:
             sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON wh_webhooks TO {}").format(app)
         )
         conn.execute(sql.SQL("GRANT SELECT ON wh_attempts TO {}").format(app))
+
+
+def grant_registry(owner_url: str, table: str) -> None:
+    """The API and the projector workers read the tenant registry (where the roles exist)."""
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        for role in (APP_ROLE, PROJECTOR_ROLE):
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                conn.execute(
+                    sql.SQL("GRANT SELECT ON {} TO {}").format(
+                        sql.Identifier(table), sql.Identifier(role)
+                    )
+                )

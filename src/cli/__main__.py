@@ -1,7 +1,8 @@
 """``stockledger``: serve the API, manage keys, run and rebuild projections, verify, demo.
 
 Configuration comes from the environment (STOCKLEDGER_DATABASE_URL, STOCKLEDGER_DATA_DIR,
-STOCKLEDGER_TIMEZONE, STOCKLEDGER_CURRENCY_DECIMALS); see application.settings.
+STOCKLEDGER_TIMEZONE, STOCKLEDGER_CURRENCY_DECIMALS); see application.settings. Every
+command takes ``--tenant NAME`` to work on that tenant's ledger (cli.tenants).
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from rich.table import Table
 
 from application.errors import ApplicationError
 from application.ledger import Ledger
-from application.settings import Settings
 from cli.db import db_app
 from cli.failures import database_failures
 from cli.progress import rebuild_bar, rebuild_fields
+from cli.tenants import TenantOption, tenant_settings, tenants_app
 from domain.access import Role
 from domain.errors import DomainError
 
@@ -40,14 +41,15 @@ projections_app = typer.Typer(help="Run, inspect and rebuild the read models.")
 app.add_typer(keys_app, name="keys")
 app.add_typer(projections_app, name="projections")
 app.add_typer(db_app, name="db")
+app.add_typer(tenants_app, name="tenants")
 
 out = Console()
 err = Console(stderr=True)
 
 
 @contextmanager
-def opened_ledger() -> Iterator[Ledger]:
-    ledger = Ledger(Settings())
+def opened_ledger(tenant: str | None) -> Iterator[Ledger]:
+    ledger = Ledger(tenant_settings(tenant), tenant=tenant)
     try:
         yield ledger
     finally:
@@ -55,11 +57,11 @@ def opened_ledger() -> Iterator[Ledger]:
 
 
 @contextmanager
-def opened_read_models() -> Iterator[ReadModels]:
+def opened_read_models(tenant: str | None) -> Iterator[ReadModels]:
     from projections.service import ReadModels
 
-    settings = Settings()
-    ledger = Ledger(settings)
+    settings = tenant_settings(tenant)
+    ledger = Ledger(settings, tenant=tenant)
     read_models = ReadModels(settings, ledger)
     try:
         yield read_models
@@ -85,8 +87,10 @@ def serve(
             "keep it off public networks). /metrics on PORT always needs a key.",
         ),
     ] = None,
+    tenant: TenantOption = None,
 ) -> None:
-    """Serve the HTTP API with the projectors running in-process.
+    """Serve the HTTP API with the projectors running in-process, for the home store and
+    every tenant (a key's tenant prefix picks its ledger); with --tenant, that tenant alone.
 
     On a store with no API keys yet it creates an admin key (user [bold]admin[/bold]) and
     prints it once.
@@ -97,7 +101,7 @@ def serve(
     from api.metrics import serve_metrics
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    application = create_app(Settings())
+    application = create_app(tenant_settings(tenant), tenant=tenant)
     ledger: Ledger = application.state.ledger
     if not ledger.keyring().keys:
         key_id, token = ledger.issue_key("admin", Role.ADMIN.value, issued_by="stockledger serve")
@@ -118,9 +122,10 @@ def serve(
 def keys_create(
     user: Annotated[str, typer.Option(help="Who the key acts as (recorded on every event)")],
     role: Annotated[Role, typer.Option(help="viewer, clerk, finance or admin")],
+    tenant: TenantOption = None,
 ) -> None:
     """Create a key; the key itself is the last line of the output."""
-    with opened_ledger() as ledger:
+    with opened_ledger(tenant) as ledger:
         try:
             key_id, token = ledger.issue_key(user, role.value, issued_by="cli")
         except DomainError as error:
@@ -130,9 +135,9 @@ def keys_create(
 
 
 @keys_app.command("list")
-def keys_list() -> None:
+def keys_list(tenant: TenantOption = None) -> None:
     """Every key with its user, role and state (never the secret)."""
-    with opened_ledger() as ledger:
+    with opened_ledger(tenant) as ledger:
         keys = list(ledger.keyring().keys.values())
     table = Table("key id", "user", "role", "created", "revoked")
     for key in keys:
@@ -148,9 +153,12 @@ def keys_list() -> None:
 
 
 @keys_app.command("revoke")
-def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id from `keys list`")]) -> None:
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key id from `keys list`")],
+    tenant: TenantOption = None,
+) -> None:
     """Revoke a key: it stops working at once."""
-    with opened_ledger() as ledger:
+    with opened_ledger(tenant) as ledger:
         try:
             ledger.revoke_key(key_id, revoked_by="cli")
         except DomainError as error:
@@ -159,9 +167,9 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id from `key
 
 
 @projections_app.command("status")
-def projections_status() -> None:
+def projections_status(tenant: TenantOption = None) -> None:
     """Name, version, position, head, lag and state of every projection."""
-    with opened_read_models() as read_models:
+    with opened_read_models(tenant) as read_models:
         rows = read_models.status()
     columns = ("name", "version", "code_version", "position", "head", "lag", "state")
     table = Table(*columns)
@@ -193,10 +201,11 @@ def projections_rebuild(
             "and then rebuild (default: refuse)"
         ),
     ] = False,
+    tenant: TenantOption = None,
 ) -> None:
     """Blue/green rebuild: a fresh copy is built beside the live one, which keeps serving,
     and replaces it atomically once caught up. Runs here, showing events/s and the ETA."""
-    with opened_read_models() as read_models, rebuild_bar(out) as progress:
+    with opened_read_models(tenant) as read_models, rebuild_bar(out) as progress:
         start_head = read_models.events.head()
         task = progress.add_task(f"rebuild {name}", **rebuild_fields(None, start_head))
 
@@ -215,8 +224,10 @@ def projections_run(
     names: Annotated[
         list[str] | None, typer.Argument(help="Projections to follow (default: all)")
     ] = None,
+    tenant: TenantOption = None,
 ) -> None:
-    """Worker: follow the log and keep projections up to date until SIGTERM or SIGINT."""
+    """Worker: follow the log and keep projections up to date until SIGTERM or SIGINT
+    (one worker per tenant: --tenant)."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -225,7 +236,7 @@ def projections_run(
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    with opened_read_models() as read_models:
+    with opened_read_models(tenant) as read_models:
         out.print(f"following the ledger for {', '.join(names) if names else 'all projections'}")
         from feed.service import FeedService
 
@@ -237,11 +248,11 @@ def projections_run(
 
 
 @app.command()
-def verify() -> None:
+def verify(tenant: TenantOption = None) -> None:
     """Recompute the hash chains, arithmetic, MACs (with STOCKLEDGER_LEDGER_KEY), snapshots,
     closed-period digests and every read model against the ledger. Exit 0 when clean, 1 with
     the first discrepancies; what could not be checked is printed as a note."""
-    with opened_read_models() as read_models, _progress() as progress:
+    with opened_read_models(tenant) as read_models, _progress() as progress:
         tasks: dict[str, Any] = {}
 
         def report(stage: str, done: int, total: int) -> None:
@@ -266,6 +277,7 @@ def demo(
     skus: Annotated[int, typer.Option(min=1, help="Number of SKUs")] = 200,
     days: Annotated[int, typer.Option(min=1, max=3650, help="Days of history")] = 90,
     seed: Annotated[int, typer.Option(help="Random seed")] = 7,
+    tenant: TenantOption = None,
 ) -> None:
     """Fill an empty store with a realistic history: receipts, quotes closed and partly
     delivered, direct deliveries, returns, transfers, consumption, waste and counts at
@@ -276,9 +288,9 @@ def demo(
     """
     from cli.demo import Demo, DemoClock, has_movements, start_of
 
-    settings = Settings()
+    settings = tenant_settings(tenant)
     clock = DemoClock(start_of(days))
-    ledger = Ledger(settings, clock=clock)
+    ledger = Ledger(settings, clock=clock, tenant=tenant)
     try:
         if has_movements(ledger):
             raise fail("the store already holds movements; demo needs an empty ledger")

@@ -16,6 +16,7 @@ from application.ledger import Ledger
 from application.roles import APP_ROLE, PROJECTOR_ROLE, grant_roles, grant_webhooks, role_url
 from application.settings import Settings
 from cli.failures import DATABASE_EXIT
+from cli.tenants import TenantOption, tenant_settings
 
 db_app = typer.Typer(
     help="Schema and database roles (run by the database owner).", no_args_is_help=True
@@ -23,20 +24,26 @@ db_app = typer.Typer(
 
 
 @db_app.command("migrate")
-def migrate() -> None:
+def migrate(tenant: TenantOption = None) -> None:
     """Create the event tables, the append-only trigger and (on PostgreSQL, when
     STOCKLEDGER_APP_PASSWORD and STOCKLEDGER_PROJECTOR_PASSWORD are set) the least-privilege
-    roles the API and the projector workers log in as."""
+    roles the API and the projector workers log in as; in --tenant's store if given."""
+    migrate_store(tenant_settings(tenant), tenant)
+
+
+def migrate_store(settings: Settings, tenant: str | None) -> None:
+    """``db migrate`` on the store ``settings`` name (``tenants create`` runs it on a new
+    tenant's store, so a tenant gets the same roles and table owners as the home store)."""
     from feed.webhooks import Webhooks
     from projections.db import Database
     from projections.service import ReadModels
 
-    settings = Settings(create_schema=True)
+    settings = settings.model_copy(update={"create_schema": True})
     app_password = os.environ.get("STOCKLEDGER_APP_PASSWORD")
     projector_password = os.environ.get("STOCKLEDGER_PROJECTOR_PASSWORD")
     if settings.database_url and app_password and projector_password:
         require_createrole(settings.database_url)
-    ledger = Ledger(settings)
+    ledger = Ledger(settings, tenant=tenant)
     typer.echo("schema ready")
     views = settings
     if settings.database_url and app_password and projector_password:

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 
 from api.auth import finance
+from api.dependencies import feed_of
 from api.problems import responses
 from api.routing import DecimalRoute
 from api.schemas.feed import EventsPage, known_prefix
@@ -34,8 +35,7 @@ Type = Query(
 
 
 def _service(request: Request) -> FeedService:
-    service: FeedService = request.app.state.feed
-    return service
+    return feed_of(request)
 
 
 def _prefixes(type_: str | None) -> list[str]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from api.dependencies import feed_of
 from api.deps import Admin
 from api.problems import responses
 from api.routing import DecimalRoute
@@ -24,8 +25,7 @@ HookId = Path(pattern=r"^wh_[0-9a-f]{16}$", examples=["wh_0123456789abcdef"])
 
 
 def _service(request: Request) -> FeedService:
-    service: FeedService = request.app.state.feed
-    return service
+    return feed_of(request)
 
 
 @router.post(

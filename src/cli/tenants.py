@@ -1,0 +1,91 @@
+"""`stockledger tenants create|list`, and the ``--tenant`` every command takes.
+
+``--tenant NAME`` (or STOCKLEDGER_TENANT) points a command at that tenant's store, looked up
+in the home store's registry; without it a command works on the home store, as before
+tenants existed. Database URLs are printed with the password masked, and never logged.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from application.settings import Settings
+from projections.db import Database
+from tenancy.registry import TenantError, TenantRegistry
+from tenancy.stores import create_tenant
+
+tenants_app = typer.Typer(
+    help="One ledger per tenant, each in its own database or directory.", no_args_is_help=True
+)
+
+TenantOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tenant",
+        envvar="STOCKLEDGER_TENANT",
+        help="Work on this tenant's ledger (`stockledger tenants list`); default: the home store",
+    ),
+]
+
+out = Console()
+
+
+def tenant_settings(tenant: str | None) -> Settings:
+    """The settings of ``tenant``'s store (the home store's for None); an unknown tenant
+    stops the command with a usage error."""
+    home = Settings()
+    if tenant is None:
+        return home
+    db = Database(home)
+    try:
+        found = TenantRegistry(db).find(tenant)
+    finally:
+        db.close()
+    if found is None:
+        raise typer.BadParameter(f"no tenant {tenant} (see `stockledger tenants list`)", None)
+    return found.settings(home)
+
+
+@tenants_app.command("create")
+def tenants_create(
+    name: Annotated[str, typer.Argument(help="a-z, 0-9 and -, starting with a letter")],
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The tenant's PostgreSQL database, on any cluster (it must exist). Default: "
+            "a new database <home database>_<name> on the home cluster, or "
+            "<data dir>/tenants/<name>/ on SQLite",
+        ),
+    ] = None,
+) -> None:
+    """Create a tenant's store (schema, read models) and its first admin key, which is the
+    last line of the output."""
+    from cli.db import migrate_store
+
+    try:
+        created = create_tenant(Settings(), name, database_url, migrate_store)
+    except TenantError as error:
+        typer.echo(f"error: {error.detail}", err=True)
+        raise typer.Exit(1) from None
+    tenant = created.tenant
+    out.print(f"created tenant {tenant.name} in {tenant.location}")
+    out.print(f"admin key {created.key_id} (user admin); it is shown only now:")
+    print(created.token, flush=True)
+
+
+@tenants_app.command("list")
+def tenants_list() -> None:
+    """Every tenant and where its ledger lives (passwords masked)."""
+    db = Database(Settings())
+    try:
+        tenants = TenantRegistry(db).all()
+    finally:
+        db.close()
+    table = Table("tenant", "store", "created", "created by")
+    for tenant in tenants:
+        table.add_row(tenant.name, tenant.location, tenant.created_at, tenant.created_by)
+    out.print(table)
