@@ -36,6 +36,7 @@ PATH_PARAMS = {
     "code": "main",
     "period": LAST_MONTH,
     "name": "balances",
+    "menu_item": "burger",
     "webhook_id": "wh_0123456789abcdef",  # replaced by the tenant's newest webhook, if any
 }
 QUERY = {"time": NOW.isoformat()}
@@ -64,6 +65,21 @@ WRITES: list[tuple[str, str, Body]] = [
             "location": "main",
             "lines": [{"sku": "TS-1", "quantity": "40", "unit_cost": "2.5"}],
             "note": f"{m} supplier",
+        },
+    ),
+    (
+        "PUT",
+        "/api/recipes/{menu_item}",
+        lambda m, _: {"name": f"{m} burger", "lines": [{"sku": "TS-1", "quantity": "1"}]},
+    ),
+    (
+        "POST",
+        "/api/sales",
+        lambda m, _: {
+            "sale_id": "S-1",
+            "location": "main",
+            "lines": [{"menu_item": "burger", "quantity": "2", "unit_price": "9"}],
+            "note": f"{m} table 4",
         },
     ),
     (
