@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
+import console
 from api import docs, limits, metrics, problems
 from api.routers import (
     adjustments,
@@ -98,6 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(module.router)
     docs.install(app)
+    console.install(app, settings, ledger)
     problems.install(app)
     app.add_middleware(limits.BodyLimit)
     app.middleware("http")(_log_request)

@@ -11,7 +11,7 @@ import secrets
 from typing import TYPE_CHECKING
 
 from application import registers
-from domain.access import KeyRing, Role
+from domain.access import ApiKey, KeyRing, Role
 
 if TYPE_CHECKING:
     from application.ledger import Ledger
@@ -85,6 +85,12 @@ class ApiKeys:
         if not well_formed(token):
             return None
         return check_token(self._current(), token)
+
+    def live(self, key_id: str) -> ApiKey | None:
+        """The unrevoked key ``key_id``, from the same cached ring as ``authenticate`` (the
+        console's session cookie names a key and is re-checked with this on each request)."""
+        key = self._current().keys.get(key_id)
+        return key if key is not None and key.revoked_at is None else None
 
     def _current(self) -> KeyRing:
         ring_id = KeyRing.create_id()

@@ -1,0 +1,8 @@
+"""The console's pages, in navigation order. Each module has a ``router`` and a ``NAV``
+entry; adding a page (food cost, say) is one new module and one line here."""
+
+from __future__ import annotations
+
+from console import stock
+
+PAGES = (stock,)
