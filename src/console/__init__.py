@@ -18,10 +18,13 @@ def install(app: FastAPI, settings: Settings, ledger: Ledger) -> None:
     from console import home
     from console.pages import PAGES
     from console.session import Sessions
+    from projections.journal import JournalView
 
     secret = settings.console_secret
     key = secret.get_secret_value().encode() if secret else secrets.token_bytes(32)
     app.state.console_sessions = Sessions(ledger, key)
+    models = app.state.read_models
+    app.state.console_journal = JournalView(models.query_db, models.movements.projection)
     app.mount(
         "/console-static",
         StaticFiles(packages=[("console", "static")]),

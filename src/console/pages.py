@@ -3,6 +3,6 @@ entry; adding a page (food cost, say) is one new module and one line here."""
 
 from __future__ import annotations
 
-from console import stock
+from console import cogs, item, journal, keys, periods, projections, stock, valuation
 
-PAGES = (stock,)
+PAGES = (stock, item, journal, cogs, valuation, periods, projections, keys)

@@ -27,6 +27,7 @@ from domain.errors import DomainError
 
 if TYPE_CHECKING:
     from application.ledger import Ledger
+    from projections.journal import JournalView
     from projections.service import ReadModels
 
 # No inline script or style anywhere: every asset is a file of the package.
@@ -138,14 +139,13 @@ def error_page(request: Request, who: Visitor | None, exc: Exception) -> HTMLRes
     else:
         kind = lookup(type(exc))
         status, title = kind.status, kind.title
-    detail = "; ".join(
-        f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}"
-        for e in getattr(exc, "errors", lambda: [])()
-        if isinstance(e, dict) and "loc" in e
-    )
-    return render(
-        request, who, "error.html", status, title=title, detail=detail or str(exc) or title
-    )
+    detail = str(exc) or title
+    if isinstance(exc, RequestValidationError):
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc'][1:])}: {error['msg']}"
+            for error in exc.errors()
+        )
+    return render(request, who, "error.html", status, title=title, detail=detail)
 
 
 class ConsoleRoute(APIRoute):
@@ -174,6 +174,11 @@ class ConsoleRoute(APIRoute):
 
 def read_models(request: Request) -> ReadModels:
     found: ReadModels = request.app.state.read_models
+    return found
+
+
+def journal_of(request: Request) -> JournalView:
+    found: JournalView = request.app.state.console_journal
     return found
 
 
