@@ -3,6 +3,30 @@ entry; adding a page (food cost, say) is one new module and one line here."""
 
 from __future__ import annotations
 
-from console import cogs, item, journal, keys, periods, projections, stock, valuation
+from console import (
+    catalogue,
+    cogs,
+    feed,
+    item,
+    journal,
+    keys,
+    late_costs,
+    periods,
+    projections,
+    stock,
+    valuation,
+)
 
-PAGES = (stock, item, journal, cogs, valuation, periods, projections, keys)
+PAGES = (
+    stock,
+    item,
+    catalogue,
+    journal,
+    cogs,
+    valuation,
+    late_costs,
+    periods,
+    projections,
+    keys,
+    feed,
+)

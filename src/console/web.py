@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import ValidationError as PydanticError
 
 from api.problems import ApiError, lookup
 from application.errors import ApplicationError
@@ -39,6 +40,10 @@ HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
 }
+
+
+# Where a request's field came from, left out when naming the field in an error.
+PLACES = ("query", "path", "body")
 
 
 @dataclass(frozen=True)
@@ -134,15 +139,15 @@ def render(
 def error_page(request: Request, who: Visitor | None, exc: Exception) -> HTMLResponse:
     if isinstance(exc, Refused):
         status, title = 403, "Forbidden"
-    elif isinstance(exc, RequestValidationError):
+    elif isinstance(exc, RequestValidationError | PydanticError):
         status, title = 422, "Invalid request"
     else:
         kind = lookup(type(exc))
         status, title = kind.status, kind.title
     detail = str(exc) or title
-    if isinstance(exc, RequestValidationError):
+    if isinstance(exc, RequestValidationError | PydanticError):
         detail = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc'][1:])}: {error['msg']}"
+            f"{'.'.join(str(p) for p in error['loc'] if p not in PLACES)}: {error['msg']}"
             for error in exc.errors()
         )
     return render(request, who, "error.html", status, title=title, detail=detail)
@@ -163,6 +168,7 @@ class ConsoleRoute(APIRoute):
             except (
                 Refused,
                 RequestValidationError,
+                PydanticError,
                 DomainError,
                 ApplicationError,
                 ApiError,
