@@ -128,7 +128,17 @@ class Browser:
         return self
 
     def wait(self, condition: Callable[[], Any], what: str, timeout: float = 15) -> None:
-        wait_until(condition, timeout, what)
+        """Waits for ``condition``; an element replaced while it was read (the live region
+        refreshing) counts as not yet."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        def settled() -> Any:
+            try:
+                return condition()
+            except StaleElementReferenceException:
+                return False
+
+        wait_until(settled, timeout, what)
 
     def text(self, css: str) -> str:
         from selenium.webdriver.common.by import By
@@ -149,11 +159,16 @@ class Browser:
         return answer.json()
 
 
-@pytest.fixture
-def browser(store: Settings, tmp_path: Path) -> Iterator[Browser]:
-    """A real ``stockledger serve`` on the store and a real headless Chromium."""
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """A real ``stockledger serve`` on a store holding post_history() and a real headless
+    Chromium, shared by a module's tests (each signs in afresh; none undoes another's
+    reading: a closed period or a rebuild leaves every figure as it was)."""
+    workdir = tmp_path_factory.mktemp("console")
+    store = Settings(database_url=None, data_dir=workdir / "var")
+    post_history(store)
     tokens = issue_keys(store)
-    server = Server(store, tmp_path).start()
+    server = Server(store, workdir).start()
     try:
         driver = chrome()
         try:
