@@ -17,6 +17,7 @@ BENCHMARKS = (
     "http",
     "document_size",
     "feed",
+    "console",
 )
 
 

@@ -27,6 +27,7 @@ from tests.pgserver import PostgresServer
         "http",
         "document_size",
         "feed",
+        "console",
     ],
 )
 def test_each_benchmark_runs_quickly_and_writes_its_result(
