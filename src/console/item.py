@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.schemas import CODE_PATTERN
 from console.chart import line_chart
@@ -34,10 +34,18 @@ def moment(raw: str, request: Request) -> datetime | None:
     return at if at.tzinfo is not None else at.replace(tzinfo=zone)
 
 
-@router.get("/items")
-def items_page(request: Request, who: Viewer) -> HTMLResponse:
-    """Items are reached from the stock page or the catalogue: send the visitor to stock."""
-    return render(request, who, "items.html")
+@router.get("/items", response_model=None)
+def items_page(
+    request: Request,
+    who: Viewer,
+    sku: str = Query("", pattern=f"({CODE_PATTERN})|^$"),
+    location: str = Query("", pattern=f"({CODE_PATTERN})|^$"),
+) -> HTMLResponse | RedirectResponse:
+    """Open one position by SKU and location (the stock page and the catalogue link here)."""
+    if sku and location:
+        return RedirectResponse(f"/items/{sku}/{location}", status_code=303)
+    locations, _ = read_models(request).catalogue.all_locations()
+    return render(request, who, "items.html", sku=sku, locations=locations)
 
 
 @router.get("/items/{sku}/{location}")

@@ -283,3 +283,10 @@ def test_journal_and_drill_down_read_the_same_on_both_backends(any_console: Cons
     figure = re.search(r'id="figure">([^<]*)<', drill)
     values = [Decimal(v) for v in cells(drill, "value")]
     assert figure is not None and -sum(values) == Decimal(figure.group(1))
+
+
+def test_the_items_form_opens_a_position(console: Console) -> None:
+    console.sign_in("viewer")
+    opened = console.get("/items?sku=AB-001&location=main")
+    assert opened.status_code == 303 and opened.headers["location"] == "/items/AB-001/main"
+    assert '<option value="main">' in console.get("/items").text
