@@ -290,3 +290,10 @@ def test_the_items_form_opens_a_position(console: Console) -> None:
     opened = console.get("/items?sku=AB-001&location=main")
     assert opened.status_code == 303 and opened.headers["location"] == "/items/AB-001/main"
     assert '<option value="main">' in console.get("/items").text
+
+
+def test_every_page_answers_on_both_backends(any_console: Console) -> None:
+    any_console.sign_in("admin")
+    for path in PAGES:
+        answer = any_console.get(path)
+        assert answer.status_code == 200, (path, answer.text[-300:])
