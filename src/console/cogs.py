@@ -1,5 +1,5 @@
 """COGS by period × location; any figure drills down to its SKUs, and a SKU's figure to the
-movements behind it; CSV of exactly what is on screen (the API's CSV writer)."""
+movements behind it; CSV of the selection on screen, every row (the API's CSV writer)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from api.routers.reports import PERIOD_PATTERN, cogs_csv
 from api.schemas import CODE_PATTERN
 from api.schemas.reports import report_body
 from console.session import Finance
-from console.web import HEADERS, ConsoleRoute, NavEntry, journal_of, read_models, render
+from console.web import (
+    HEADERS,
+    ConsoleRoute,
+    NavEntry,
+    journal_of,
+    read_models,
+    render,
+    screen,
+)
 from domain.access import Role
 from domain.errors import ValidationError
 from domain.rollforward import COGS_AMOUNTS
@@ -20,6 +28,7 @@ from domain.rollforward import COGS_AMOUNTS
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV = NavEntry("COGS", "/cogs", Role.FINANCE)
 PAGE_SIZE = 200
+ROWS = 100  # report rows per screen; the totals and the CSV are of every row
 Period = Query("", pattern=f"({PERIOD_PATTERN})|^$")
 Code = Query("", pattern=f"({CODE_PATTERN})|^$")
 
@@ -56,6 +65,7 @@ def cogs_page(
     to: str = Period,
     location: str = Code,
     by_sku: bool = Query(False),
+    page: int = Query(1, ge=1, le=100_000),
 ) -> HTMLResponse:
     """Period × location, or (``by_sku``, the first drill-down) × SKU."""
     keys = _keys(by_sku)
@@ -66,6 +76,7 @@ def cogs_page(
         who,
         "cogs.html",
         report=report,
+        rows=screen(report["rows"], page, ROWS),
         keys=keys,
         amounts=COGS_AMOUNTS,
         kinds=COLUMN_KINDS,

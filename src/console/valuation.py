@@ -10,11 +10,12 @@ from api.routers.reports import GROUP_KEYS, PERIOD_PATTERN, VALUATION_AMOUNTS
 from api.schemas import CODE_PATTERN
 from api.schemas.reports import report_body
 from console.session import Finance
-from console.web import ConsoleRoute, NavEntry, read_models, render
+from console.web import ConsoleRoute, NavEntry, read_models, render, screen
 from domain.access import Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV = NavEntry("Valuation", "/valuation", Role.FINANCE)
+ROWS = 100  # rows per screen; the totals are of every row
 
 
 @router.get("/valuation")
@@ -24,6 +25,7 @@ def valuation_page(
     period: str = Query("", pattern=f"({PERIOD_PATTERN})|^$"),
     location: str = Query("", pattern=f"({CODE_PATTERN})|^$"),
     sku: str = Query("", pattern=f"({CODE_PATTERN})|^$"),
+    page: int = Query(1, ge=1, le=100_000),
 ) -> HTMLResponse:
     models = read_models(request)
     found = models.reports.valuation(period or None, location or None, sku or None)
@@ -34,6 +36,7 @@ def valuation_page(
         who,
         "valuation.html",
         report=report,
+        rows=screen(report["rows"], page, ROWS),
         amounts=VALUATION_AMOUNTS,
         period=period or (report["rows"][0]["period"] if report["rows"] else ""),
         location=location,

@@ -191,3 +191,22 @@ def journal_of(request: Request) -> JournalView:
 def ledger_of(request: Request) -> Ledger:
     found: Ledger = request.app.state.ledger
     return found
+
+
+@dataclass(frozen=True)
+class Rows:
+    """One screen of a report's rows (the totals stay those of every row)."""
+
+    items: list[Any]
+    number: int  # 1-based
+    pages: int
+    first: int  # 1-based index of the first row shown
+    total: int
+
+
+def screen(rows: list[Any], number: int, size: int) -> Rows:
+    """Page ``number`` of ``rows``, ``size`` at a time (the last page when past the end)."""
+    pages = max((len(rows) + size - 1) // size, 1)
+    number = min(max(number, 1), pages)
+    start = (number - 1) * size
+    return Rows(rows[start : start + size], number, pages, start + 1, len(rows))

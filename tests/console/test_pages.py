@@ -297,3 +297,20 @@ def test_every_page_answers_on_both_backends(any_console: Console) -> None:
     for path in PAGES:
         answer = any_console.get(path)
         assert answer.status_code == 200, (path, answer.text[-300:])
+
+
+def test_report_rows_are_shown_a_screen_at_a_time_with_totals_of_all() -> None:
+    from console.web import screen
+
+    rows = list(range(250))
+    second = screen(rows, 2, 100)
+    assert (second.items[0], len(second.items), second.pages, second.first) == (100, 100, 3, 101)
+    assert screen(rows, 9, 100).items == list(range(200, 250))
+    assert screen([], 1, 100).pages == 1
+
+
+def test_a_report_page_past_the_end_shows_the_last_rows(console: Console) -> None:
+    console.sign_in("finance")
+    page = console.get("/valuation?period=2025-02&page=5")
+    assert page.status_code == 200 and 'data-sku="AB-001"' in page.text
+    assert console.get("/cogs?page=0").status_code == 422
