@@ -24,7 +24,7 @@ from bench.common import Report, median, new_database, percentile, postgres, set
 from bench.generator import HistorySpec, fill, location_names
 
 TARGET_MS = 200.0
-REQUESTS = 20
+REQUESTS = 10
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
