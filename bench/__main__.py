@@ -19,6 +19,7 @@ BENCHMARKS = (
     "feed",
     "sales",
     "tenants",
+    "console",
 )
 
 

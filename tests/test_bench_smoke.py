@@ -29,6 +29,7 @@ from tests.pgserver import PostgresServer
         "feed",
         "sales",
         "tenants",
+        "console",
     ],
 )
 def test_each_benchmark_runs_quickly_and_writes_its_result(

@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
+import console
 from api import docs, limits, metrics, problems
 from api.routers import (
     adjustments,
@@ -100,6 +101,7 @@ def create_app(settings: Settings, *, tenant: str | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
     docs.install(app)
+    console.install(app, settings, ledger)
     problems.install(app)
     app.add_middleware(limits.BodyLimit)
     app.middleware("http")(_log_request)

@@ -14,7 +14,7 @@ import secrets
 from typing import TYPE_CHECKING
 
 from application import registers
-from domain.access import KeyRing, Role
+from domain.access import ApiKey, KeyRing, Role
 
 if TYPE_CHECKING:
     from application.ledger import Ledger
@@ -104,6 +104,12 @@ class ApiKeys:
         if match is None or match["tenant"] != self._tenant:
             return None
         return check_token(self._current(), match["key"])
+
+    def live(self, key_id: str) -> ApiKey | None:
+        """The unrevoked key ``key_id``, from the same cached ring as ``authenticate`` (the
+        console's session cookie names a key and is re-checked with this on each request)."""
+        key = self._current().keys.get(key_id)
+        return key if key is not None and key.revoked_at is None else None
 
     def _current(self) -> KeyRing:
         ring_id = KeyRing.create_id()

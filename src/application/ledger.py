@@ -38,7 +38,7 @@ from application.settings import Settings
 from application.snapshots import CheckedSnapshotStore
 from application.transcodings import DocumentDetailsAsDict
 from application.writer import WriterGuard
-from domain.access import KeyRing, Role
+from domain.access import ApiKey, KeyRing, Role
 from domain.books import Books, PeriodClose
 from domain.item import Item, ItemSpec, Location
 from domain.operations import Operations
@@ -185,3 +185,6 @@ class Ledger(Application[UUID]):
 
     def authenticate(self, token: str) -> tuple[str, Role] | None:
         return self.api_keys.authenticate(token)
+
+    def live_key(self, key_id: str) -> ApiKey | None:
+        return self.api_keys.live(key_id)

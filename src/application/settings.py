@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # Anchors every movement with an HMAC (docs/OPERATIONS.md "Ledger key"): comma-separated
     # keys of at least 32 characters; the first signs new movements, all are used to verify.
     ledger_key: SecretStr | None = None
+    # Signs the web console's session cookies (docs/OPERATIONS.md "Web console"); unset, each
+    # process draws a random one, so sessions end when the server restarts.
+    console_secret: SecretStr | None = None
 
     @field_validator("timezone")
     @classmethod

@@ -1,0 +1,134 @@
+"""COGS by period × location; any figure drills down to its SKUs, and a SKU's figure to the
+movements behind it; CSV of the selection on screen, every row (the API's CSV writer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from api.routers.reports import PERIOD_PATTERN, cogs_csv
+from api.schemas import CODE_PATTERN
+from api.schemas.reports import report_body
+from console.session import Finance
+from console.web import (
+    HEADERS,
+    ConsoleRoute,
+    NavEntry,
+    journal_of,
+    read_models,
+    render,
+    screen,
+)
+from domain.access import Role
+from domain.errors import ValidationError
+from domain.rollforward import COGS_AMOUNTS
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+NAV = NavEntry("COGS", "/cogs", Role.FINANCE)
+PAGE_SIZE = 200
+ROWS = 100  # report rows per screen; the totals and the CSV are of every row
+Period = Query("", pattern=f"({PERIOD_PATTERN})|^$")
+Code = Query("", pattern=f"({CODE_PATTERN})|^$")
+
+# The movement kinds each COGS column sums (domain.rollforward.cogs_of).
+KINDS = {
+    "shipped": ("SHIP",),
+    "returned": ("RETURN",),
+    "consumed": ("CONSUME",),
+    "waste": ("WASTE",),
+    "variance": ("VARIANCE",),
+    "net": ("SHIP", "RETURN", "CONSUME", "VARIANCE"),
+}
+COLUMN_KINDS = {name: name.split("_")[0] for name in COGS_AMOUNTS}
+
+
+def _report(
+    request: Request, from_: str, to: str, location: str, sku: str, keys: list[str]
+) -> dict[str, Any]:
+    found = read_models(request).reports.cogs(
+        from_ or None, to or None, location or None, sku or None, keys
+    )
+    return report_body(found, tuple(keys))
+
+
+def _keys(by_sku: bool) -> list[str]:
+    return ["period", "location", "sku"] if by_sku else ["period", "location"]
+
+
+@router.get("/cogs")
+def cogs_page(
+    request: Request,
+    who: Finance,
+    from_: str = Query("", alias="from", pattern=f"({PERIOD_PATTERN})|^$"),
+    to: str = Period,
+    location: str = Code,
+    by_sku: bool = Query(False),
+    page: int = Query(1, ge=1, le=100_000),
+) -> HTMLResponse:
+    """Period × location, or (``by_sku``, the first drill-down) × SKU."""
+    keys = _keys(by_sku)
+    report = _report(request, from_, to, location, "", keys)
+    locations, _ = read_models(request).catalogue.all_locations()
+    return render(
+        request,
+        who,
+        "cogs.html",
+        report=report,
+        rows=screen(report["rows"], page, ROWS),
+        keys=keys,
+        amounts=COGS_AMOUNTS,
+        kinds=COLUMN_KINDS,
+        from_=from_,
+        to=to,
+        location=location,
+        by_sku=by_sku,
+        locations=locations,
+    )
+
+
+@router.get("/cogs.csv")
+def cogs_csv_page(
+    request: Request,
+    who: Finance,
+    from_: str = Query("", alias="from", pattern=f"({PERIOD_PATTERN})|^$"),
+    to: str = Period,
+    location: str = Code,
+    by_sku: bool = Query(False),
+) -> Response:
+    keys = _keys(by_sku)
+    body = cogs_csv(_report(request, from_, to, location, "", keys), keys)
+    headers = {**HEADERS, "Content-Disposition": 'attachment; filename="cogs.csv"'}
+    return Response(body, media_type="text/csv", headers=headers)
+
+
+@router.get("/cogs/movements")
+def cogs_movements(
+    request: Request,
+    who: Finance,
+    period: str = Query(pattern=PERIOD_PATTERN),
+    location: str = Query(pattern=CODE_PATTERN),
+    sku: str = Query(pattern=CODE_PATTERN),
+    column: str = Query("net", max_length=32),
+    cursor: str | None = Query(None, max_length=512),
+) -> HTMLResponse:
+    """The movements behind one figure: one SKU at one location in one period."""
+    group = COLUMN_KINDS.get(column, column)
+    if group not in KINDS:
+        raise ValidationError(f"unknown column {column}", [{"field": "column"}])
+    report = _report(request, period, period, location, sku, ["period", "location", "sku"])
+    page = journal_of(request).behind(period, location, sku, KINDS[group], PAGE_SIZE, cursor)
+    return render(
+        request,
+        who,
+        "cogs_movements.html",
+        report=report,
+        amounts=COGS_AMOUNTS,
+        column=column,
+        kinds=KINDS[group],
+        period=period,
+        location=location,
+        sku=sku,
+        page=page,
+    )

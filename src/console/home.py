@@ -1,0 +1,60 @@
+"""The console's front door: ``/`` (the sign-in page, or the stock page once signed in),
+signing in with an API key and signing out."""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
+
+from console.session import (
+    COOKIE,
+    LIFETIME,
+    SIGN_IN_COOKIE,
+    Form,
+    current,
+    new_sign_in_token,
+    read_form,
+    sessions_of,
+    set_cookie,
+)
+from console.web import ConsoleRoute, Refused, render
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+
+def sign_in_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+    token = new_sign_in_token()
+    response = render(request, None, "sign_in.html", status, sign_in_token=token, error=error)
+    set_cookie(response, request, SIGN_IN_COOKIE, token, 600)
+    return response
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    if current(request) is None:
+        return sign_in_page(request)
+    return RedirectResponse("/stock", status_code=303)
+
+
+@router.post("/sign-in")
+async def sign_in(request: Request, form: dict[str, str] = Depends(read_form)) -> Response:
+    """Opens a session for a valid key; the form must carry the sign-in page's token."""
+    expected = request.cookies.get(SIGN_IN_COOKIE, "")
+    if not expected or not hmac.compare_digest(form.get("csrf", ""), expected):
+        raise Refused("the sign-in form has expired; reload the page")
+    cookie = sessions_of(request).open(form.get("key", ""))
+    if cookie is None:
+        return sign_in_page(request, "Unknown or revoked API key.", 401)
+    response = RedirectResponse("/stock", status_code=303)
+    set_cookie(response, request, COOKIE, cookie, LIFETIME)
+    response.delete_cookie(SIGN_IN_COOKIE, path="/")
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, form: Form) -> Response:
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    return response

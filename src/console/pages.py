@@ -1,0 +1,32 @@
+"""The console's pages, in navigation order. Each module has a ``router`` and a ``NAV``
+entry; adding a page (food cost, say) is one new module and one line here."""
+
+from __future__ import annotations
+
+from console import (
+    catalogue,
+    cogs,
+    feed,
+    item,
+    journal,
+    keys,
+    late_costs,
+    periods,
+    projections,
+    stock,
+    valuation,
+)
+
+PAGES = (
+    stock,
+    item,
+    catalogue,
+    journal,
+    cogs,
+    valuation,
+    late_costs,
+    periods,
+    projections,
+    keys,
+    feed,
+)

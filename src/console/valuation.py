@@ -1,0 +1,45 @@
+"""The valuation roll-forward of a period: opening + the movements' columns = closing, per
+location and SKU (the API's report, from the same view)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from api.routers.reports import GROUP_KEYS, PERIOD_PATTERN, VALUATION_AMOUNTS
+from api.schemas import CODE_PATTERN
+from api.schemas.reports import report_body
+from console.session import Finance
+from console.web import ConsoleRoute, NavEntry, read_models, render, screen
+from domain.access import Role
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+NAV = NavEntry("Valuation", "/valuation", Role.FINANCE)
+ROWS = 100  # rows per screen; the totals are of every row
+
+
+@router.get("/valuation")
+def valuation_page(
+    request: Request,
+    who: Finance,
+    period: str = Query("", pattern=f"({PERIOD_PATTERN})|^$"),
+    location: str = Query("", pattern=f"({CODE_PATTERN})|^$"),
+    sku: str = Query("", pattern=f"({CODE_PATTERN})|^$"),
+    page: int = Query(1, ge=1, le=100_000),
+) -> HTMLResponse:
+    models = read_models(request)
+    found = models.reports.valuation(period or None, location or None, sku or None)
+    report = report_body(found, GROUP_KEYS)
+    locations, _ = models.catalogue.all_locations()
+    return render(
+        request,
+        who,
+        "valuation.html",
+        report=report,
+        rows=screen(report["rows"], page, ROWS),
+        amounts=VALUATION_AMOUNTS,
+        period=period or (report["rows"][0]["period"] if report["rows"] else ""),
+        location=location,
+        sku=sku,
+        locations=locations,
+    )

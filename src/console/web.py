@@ -1,0 +1,212 @@
+"""What every console page shares: the Jinja2 environment, the navigation, rendering with
+the security headers, and the route class that turns refusals into HTML pages.
+
+A page module holds one ``router`` (``APIRouter(route_class=ConsoleRoute)``) and one
+``NAV`` entry; ``console.pages.PAGES`` lists the modules, so a new page is one module and
+one line there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import ValidationError as PydanticError
+
+from api.problems import ApiError, lookup
+from application.errors import ApplicationError
+from domain.access import Role, allows
+from domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from application.ledger import Ledger
+    from projections.journal import JournalView
+    from projections.service import ReadModels
+
+# No inline script or style anywhere: every asset is a file of the package.
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+}
+
+
+# Where a request's field came from, left out when naming the field in an error.
+PLACES = ("query", "path", "body")
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A page in the navigation, shown to roles that allow ``needs``."""
+
+    label: str
+    path: str
+    needs: Role
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who is signed in: the key's user and role, its id, and the session's CSRF token."""
+
+    user: str
+    role: Role
+    key_id: str
+    csrf: str
+
+    def may(self, needed: str) -> bool:
+        return allows(self.role, Role(needed))
+
+
+class SignInRequired(Exception):
+    """No valid session (none, expired, tampered, or its key revoked)."""
+
+
+class Refused(Exception):
+    """The signed-in role may not see this page or do this."""
+
+
+def _plain(value: Any) -> str:
+    """Decimals as plain strings ("0.75", never "7.5E-1"); None as an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _money(value: Any, places: int = 2) -> str:
+    if value is None:
+        return ""
+    return format(Decimal(value).quantize(Decimal(1).scaleb(-places)), "f")
+
+
+def _query(request: Request, **changes: Any) -> str:
+    """The current query string with ``changes`` applied (None removes a parameter)."""
+    params = dict(request.query_params)
+    params.update({k: v for k, v in changes.items() if v is not None})
+    for key in [k for k, v in changes.items() if v is None]:
+        params.pop(key, None)
+    return "?" + urlencode({k: v for k, v in params.items() if v != ""})
+
+
+templates = Environment(
+    loader=PackageLoader("console", "templates"),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates.filters["plain"] = _plain
+templates.globals["query"] = _query
+
+
+def nav() -> list[NavEntry]:
+    from console.pages import PAGES
+
+    return [module.NAV for module in PAGES]
+
+
+def render(
+    request: Request,
+    who: Visitor | None,
+    template: str,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """A page of the base layout, with the navigation ``who`` may follow."""
+    places = request.app.state.settings.currency_decimals
+    entries = [entry for entry in nav() if who is not None and who.may(entry.needs)]
+    html = templates.get_template(template).render(
+        request=request,
+        who=who,
+        nav=entries,
+        money=lambda value: _money(value, places),
+        **context,
+    )
+    return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def error_page(request: Request, who: Visitor | None, exc: Exception) -> HTMLResponse:
+    if isinstance(exc, Refused):
+        status, title = 403, "Forbidden"
+    elif isinstance(exc, RequestValidationError | PydanticError):
+        status, title = 422, "Invalid request"
+    else:
+        kind = lookup(type(exc))
+        status, title = kind.status, kind.title
+    detail = str(exc) or title
+    if isinstance(exc, RequestValidationError | PydanticError):
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc'] if p not in PLACES)}: {error['msg']}"
+            for error in exc.errors()
+        )
+    return render(request, who, "error.html", status, title=title, detail=detail)
+
+
+class ConsoleRoute(APIRoute):
+    """A console route: no session → the sign-in page; a refusal or a rule of the ledger →
+    an HTML page with the status and title the API would give (api.problems' table)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired:
+                return RedirectResponse("/", status_code=303)
+            except (
+                Refused,
+                RequestValidationError,
+                PydanticError,
+                DomainError,
+                ApplicationError,
+                ApiError,
+            ) as exc:
+                return error_page(request, getattr(request.state, "visitor", None), exc)
+
+        return route
+
+
+def read_models(request: Request) -> ReadModels:
+    found: ReadModels = request.app.state.read_models
+    return found
+
+
+def journal_of(request: Request) -> JournalView:
+    found: JournalView = request.app.state.console_journal
+    return found
+
+
+def ledger_of(request: Request) -> Ledger:
+    found: Ledger = request.app.state.ledger
+    return found
+
+
+@dataclass(frozen=True)
+class Rows:
+    """One screen of a report's rows (the totals stay those of every row)."""
+
+    items: list[Any]
+    number: int  # 1-based
+    pages: int
+    first: int  # 1-based index of the first row shown
+    total: int
+
+
+def screen(rows: list[Any], number: int, size: int) -> Rows:
+    """Page ``number`` of ``rows``, ``size`` at a time (the last page when past the end)."""
+    pages = max((len(rows) + size - 1) // size, 1)
+    number = min(max(number, 1), pages)
+    start = (number - 1) * size
+    return Rows(rows[start : start + size], number, pages, start + 1, len(rows))

@@ -1,0 +1,124 @@
+"""``JournalView``: the ``movements`` read model seen across positions, for the console.
+
+- the document journal: every movement, newest first, filtered by document type, day (in
+  the ledger's zone) and user;
+- the movements behind a report figure: one period at one location (optionally one SKU),
+  of the kinds that make the figure;
+- a position's latest movements (the item page's chart).
+
+Every query is bounded (a page of at most ``limit`` rows, cursor = last position seen) and
+reads one snapshot of the live generation, like every view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from application.records import MovementRecord
+from domain.books import check_period
+from domain.errors import ValidationError
+from domain.movements import Kind
+from projections.db import Database, Session
+from projections.movements import Movements, _record
+from projections.reading import Page, check_limit, paged, read_cursor, read_live
+
+
+class JournalView:
+    def __init__(self, db: Database, projection: Movements) -> None:
+        self.db = db
+        self.projection = projection
+
+    def _rows(self, where: list[str], params: list[Any], order: str, limit: int) -> Any:
+        def work(session: Session, table: str) -> list[dict[str, Any]]:
+            encode = session.dialect.encode
+            values = [encode(v, "time") if isinstance(v, datetime) else v for v in params]
+            clause = " AND ".join(where) or "1 = 1"
+            return self.projection.select(
+                session, table, f"{clause} ORDER BY {order} LIMIT {limit}", values
+            )
+
+        return read_live(self.db, self.projection, work)
+
+    def _day(self, day: date) -> tuple[datetime, datetime]:
+        start = datetime.combine(day, time(), tzinfo=self.projection.zone)
+        return start, datetime.combine(day + timedelta(days=1), time(), self.projection.zone)
+
+    def _period(self, period: str) -> tuple[datetime, datetime]:
+        check_period(period)
+        year, month = int(period[:4]), int(period[5:])
+        following = (year + 1, 1) if month == 12 else (year, month + 1)
+        zone = self.projection.zone
+        return datetime(year, month, 1, tzinfo=zone), datetime(*following, 1, tzinfo=zone)
+
+    def journal(
+        self,
+        document_type: str | None,
+        document_id: str | None,
+        day: date | None,
+        user: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[MovementRecord]:
+        """Movements newest first, of one document type (and id), day or user; the cursor is
+        the last position shown."""
+        check_limit(limit)
+        before = read_cursor(cursor, lambda v: isinstance(v, int) and not isinstance(v, bool))
+        where: list[str] = []
+        params: list[Any] = []
+        if document_type:
+            where.append("document_type = ?")
+            params.append(document_type)
+        if document_id:
+            where.append("document_id = ?")
+            params.append(document_id)
+        if user:
+            where.append("actor = ?")
+            params.append(user)
+        if day is not None:
+            where += ["recorded_at >= ?", "recorded_at < ?"]
+            params += list(self._day(day))
+        if before is not None:
+            where.append("position < ?")
+            params.append(before)
+        rows, position = self._rows(where, params, "position DESC", limit + 1)
+        return paged([_record(r) for r in rows], limit, position, lambda m: m.position)
+
+    def behind(
+        self,
+        period: str,
+        location: str,
+        sku: str,
+        kinds: Sequence[str],
+        limit: int,
+        cursor: str | None,
+    ) -> Page[MovementRecord]:
+        """The movements of ``kinds`` at one position recorded in ``period``, oldest first:
+        what one figure of a report sums (read through the (sku, location, recorded_at)
+        index)."""
+        check_limit(limit)
+        unknown = [kind for kind in kinds if kind not in Kind.__members__]
+        if unknown or not kinds:
+            raise ValidationError(f"unknown kinds {unknown}", [{"field": "kinds"}])
+        after = read_cursor(cursor, lambda v: isinstance(v, int) and not isinstance(v, bool))
+        start, end = self._period(period)
+        where = [
+            "sku = ?",
+            "location = ?",
+            "recorded_at >= ?",
+            "recorded_at < ?",
+            f"kind IN ({', '.join('?' for _ in kinds)})",
+        ]
+        params: list[Any] = [sku, location, start, end, *kinds]
+        if after is not None:
+            where.append("position > ?")
+            params.append(after)
+        rows, position = self._rows(where, params, "position", limit + 1)
+        return paged([_record(r) for r in rows], limit, position, lambda m: m.position)
+
+    def recent(self, sku: str, location: str, limit: int) -> list[MovementRecord]:
+        """A position's latest ``limit`` movements, oldest first."""
+        check_limit(limit)
+        rows, _ = self._rows(["sku = ?", "location = ?"], [sku, location], "position DESC", limit)
+        return [_record(r) for r in reversed(rows)]
