@@ -101,7 +101,7 @@ def create_app(settings: Settings, *, tenant: str | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
     docs.install(app)
-    console.install(app, settings, ledger)
+    console.install(app, settings)
     problems.install(app)
     app.add_middleware(limits.BodyLimit)
     app.middleware("http")(_log_request)

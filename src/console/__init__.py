@@ -9,22 +9,21 @@ import secrets
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from application.ledger import Ledger
 from application.settings import Settings
 
 
-def install(app: FastAPI, settings: Settings, ledger: Ledger) -> None:
-    """Adds the console's pages and assets to the app."""
+def install(app: FastAPI, settings: Settings) -> None:
+    """Adds the console's pages and assets to the app; a session reads the store of its
+    key's tenant (``app.state.tenancy``), as the API's requests do."""
     from console import home
     from console.pages import PAGES
     from console.session import Sessions
-    from projections.journal import JournalView
+    from console.web import Journals
 
     secret = settings.console_secret
     key = secret.get_secret_value().encode() if secret else secrets.token_bytes(32)
-    app.state.console_sessions = Sessions(ledger, key)
-    models = app.state.read_models
-    app.state.console_journal = JournalView(models.query_db, models.movements.projection)
+    app.state.console_sessions = Sessions(app.state.tenancy, key)
+    app.state.console_journals = Journals()
     app.mount(
         "/console-static",
         StaticFiles(packages=[("console", "static")]),

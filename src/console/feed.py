@@ -9,9 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.schemas.feed import WebhookCreate
 from console.session import Admin, Form
-from console.web import ConsoleRoute, NavEntry, Visitor, render
+from console.web import ConsoleRoute, NavEntry, Visitor, feed_of, render
 from domain.access import Role
-from feed.service import FeedService
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV = NavEntry("Feed", "/feed", Role.ADMIN)
@@ -19,13 +18,8 @@ ATTEMPTS = 5
 HookId = Path(pattern=r"^wh_[0-9a-f]{16}$")
 
 
-def _service(request: Request) -> FeedService:
-    service: FeedService = request.app.state.feed
-    return service
-
-
 def _page(request: Request, who: Visitor, created: dict[str, object] | None = None) -> HTMLResponse:
-    webhooks = _service(request).webhooks
+    webhooks = feed_of(request).webhooks
     hooks = [(hook.public(), webhooks.attempts(hook.id, ATTEMPTS)) for hook in webhooks.all()]
     return render(request, who, "feed.html", hooks=hooks, created=created)
 
@@ -42,7 +36,7 @@ def create_webhook(request: Request, who: Admin, form: Form) -> HTMLResponse:
     body = WebhookCreate(
         url=form.get("url", ""), types=types, description=form.get("description") or None
     )
-    service = _service(request)
+    service = feed_of(request)
     created = service.webhooks.create(
         body.url, body.types, body.description, who.user, service.feed.head()
     )
@@ -54,7 +48,7 @@ def create_webhook(request: Request, who: Admin, form: Form) -> HTMLResponse:
 def resume_webhook(
     request: Request, who: Admin, form: Form, hook_id: str = HookId
 ) -> RedirectResponse:
-    service = _service(request)
+    service = feed_of(request)
     service.webhooks.resume(hook_id, who.user)
     service.deliverer.wake.set()
     return RedirectResponse("/feed", status_code=303)

@@ -8,6 +8,7 @@ import hmac
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
+from application.keys import tenant_of
 from console.session import (
     COOKIE,
     LIFETIME,
@@ -15,6 +16,7 @@ from console.session import (
     Form,
     current,
     new_sign_in_token,
+    off_loop,
     read_form,
     sessions_of,
     set_cookie,
@@ -44,7 +46,8 @@ async def sign_in(request: Request, form: dict[str, str] = Depends(read_form)) -
     expected = request.cookies.get(SIGN_IN_COOKIE, "")
     if not expected or not hmac.compare_digest(form.get("csrf", ""), expected):
         raise Refused("the sign-in form has expired; reload the page")
-    cookie = sessions_of(request).open(form.get("key", ""))
+    key = form.get("key", "").strip()
+    cookie = await off_loop(request, tenant_of(key), lambda: sessions_of(request).open(key))
     if cookie is None:
         return sign_in_page(request, "Unknown or revoked API key.", 401)
     response = RedirectResponse("/stock", status_code=303)

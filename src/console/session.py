@@ -1,10 +1,14 @@
 """Console sessions: sign in with an API key, a signed cookie naming that key, CSRF tokens.
 
-The cookie is ``<key id>.<expiry>.<signature>``: a reference to the key, never its secret.
-The signature is an HMAC, under the console secret, of the id, the expiry and the key's
-stored secret hash, so it fits only that key. Every request re-checks the key against the
-key ring (``Ledger.live_key``, the same cached ring as the API's authentication), so a
-revoked key signs its sessions out at once, in every process.
+The cookie is ``[<tenant>.]<key id>.<expiry>.<signature>``: a reference to the key, never
+its secret. As in the API, the key's tenant prefix (``acme.sl_…``) picks the store (the
+composition ``Tenancy`` holds), and no prefix is the home store's. The signature is an HMAC,
+under the console secret, of the tenant, the id, the expiry and the key's stored secret
+hash, so it fits only that key of that tenant: a cookie whose tenant is changed is no
+session. Every request re-checks the key against its store's key ring (``Ledger.live_key``,
+the same cached ring as the API's authentication), so a revoked key signs its sessions out
+at once, in every process; the request then reads that store alone
+(``request.state.composition``, read by ``console.web``).
 
 CSRF: each session's token is an HMAC of its cookie; every POST must carry it. The sign-in
 form, before any session, carries a random token that must equal a pre-session cookie.
@@ -19,15 +23,18 @@ import hmac
 import secrets
 import time
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 from urllib.parse import parse_qsl
 
+from anyio import to_thread
 from fastapi import Depends, Request, Response
 
-from application.keys import well_formed
-from application.ledger import Ledger
+from application.keys import TENANT_NAME, TOKEN
 from console.web import Refused, SignInRequired, Visitor
 from domain.access import Role
+
+if TYPE_CHECKING:
+    from tenancy.compositions import Composition, Tenancy
 
 COOKIE = "stockledger_session"
 SIGN_IN_COOKIE = "stockledger_sign_in"
@@ -36,12 +43,12 @@ FORM_LIMIT = 64 * 1024  # bytes of a console form
 
 
 class Sessions:
-    """Opens and checks sessions of one ledger under one secret."""
+    """Opens and checks sessions of the stores ``tenancy`` serves, under one secret."""
 
     def __init__(
-        self, ledger: Ledger, secret: bytes, clock: Callable[[], float] = time.time
+        self, tenancy: Tenancy, secret: bytes, clock: Callable[[], float] = time.time
     ) -> None:
-        self.ledger = ledger
+        self.tenancy = tenancy
         self.secret = secret
         self.clock = clock
 
@@ -51,30 +58,49 @@ class Sessions:
 
     def open(self, token: str) -> str | None:
         """The cookie of a new session for a valid, unrevoked ``token``, else None."""
-        token = token.strip()
-        if not well_formed(token) or self.ledger.authenticate(token) is None:
+        match = TOKEN.fullmatch(token.strip())
+        if match is None:
             return None
-        key_id = token.split("_")[1]
-        key = self.ledger.live_key(key_id)
+        tenant = match["tenant"]
+        composition = self.tenancy.get(tenant)
+        if composition is None or composition.ledger.authenticate(match[0]) is None:
+            return None
+        key_id = match["key"].split("_")[1]
+        key = composition.ledger.live_key(key_id)
         if key is None:
             return None
-        expires = int(self.clock()) + LIFETIME
-        return f"{key_id}.{expires}.{self._sign(f'{key_id}.{expires}.{key.secret_hash}')}"
+        body = f"{tenant + '.' if tenant else ''}{key_id}.{int(self.clock()) + LIFETIME}"
+        return f"{body}.{self._sign(f'{body}.{key.secret_hash}')}"
 
-    def check(self, cookie: str | None) -> Visitor | None:
-        """Who the cookie signs in, when it is genuine, unexpired and its key still live."""
-        if not cookie or cookie.count(".") != 2:
+    def check(self, cookie: str | None) -> tuple[Visitor, Composition] | None:
+        """Who the cookie signs in, and into which store, when it is genuine, unexpired and
+        its key still live in that store."""
+        parts = (cookie or "").split(".")
+        if len(parts) not in (3, 4):
             return None
-        key_id, expires, signature = cookie.split(".")
+        tenant = parts.pop(0) if len(parts) == 4 else None
+        key_id, expires, signature = parts
         if not expires.isdigit() or int(expires) < self.clock():
             return None
-        key = self.ledger.live_key(key_id)
+        if tenant is not None and TENANT_NAME.fullmatch(tenant) is None:
+            return None
+        composition = self.tenancy.get(tenant)
+        if composition is None:
+            return None
+        key = composition.ledger.live_key(key_id)
         if key is None:
             return None
-        expected = self._sign(f"{key_id}.{expires}.{key.secret_hash}")
-        if not hmac.compare_digest(expected, signature):
+        body = cookie.rpartition(".")[0] if cookie else ""
+        if not hmac.compare_digest(self._sign(f"{body}.{key.secret_hash}"), signature):
             return None
-        return Visitor(key.user, key.role, key_id, self._sign(f"csrf.{cookie}"))
+        visitor = Visitor(key.user, key.role, key_id, self._sign(f"csrf.{cookie}"), tenant)
+        return visitor, composition
+
+
+def tenant_in(cookie: str | None) -> str | None:
+    """The tenant a session cookie names (None: the home store's, or no session)."""
+    parts = (cookie or "").split(".")
+    return parts[0] if len(parts) == 4 else None
 
 
 def sessions_of(request: Request) -> Sessions:
@@ -95,12 +121,27 @@ def set_cookie(response: Response, request: Request, name: str, value: str, age:
 
 
 def current(request: Request) -> Visitor | None:
-    """The visitor of the request's session, or None (also kept for error pages)."""
-    visitor = sessions_of(request).check(request.cookies.get(COOKIE))
+    """The visitor of the request's session, or None (also kept for error pages); its
+    store becomes the request's (may open a tenant's store: call it off the event loop)."""
+    signed = sessions_of(request).check(request.cookies.get(COOKIE))
+    visitor = signed[0] if signed else None
     request.state.visitor = visitor
-    if visitor is not None:
-        request.state.user = visitor.user  # for the request log, as the API does
+    if signed is not None:
+        request.state.composition = signed[1]
+        request.state.user = signed[0].user  # for the request log, as the API does
     return visitor
+
+
+T = TypeVar("T")
+
+
+async def off_loop(request: Request, tenant: str | None, work: Callable[[], T]) -> T:
+    """``work`` on the event loop when ``tenant``'s store is open (look-ups in memory), else
+    in a worker thread (a registry read, perhaps opening the tenant's store), as the API's
+    ``api.dependencies`` does."""
+    if sessions_of(request).tenancy.is_open(tenant):
+        return work()
+    return await to_thread.run_sync(work)
 
 
 def signed_in(request: Request) -> Visitor:
@@ -132,7 +173,8 @@ async def read_form(request: Request) -> dict[str, str]:
 async def checked_form(request: Request) -> dict[str, str]:
     """The form of a signed-in POST, refused unless it carries the session's CSRF token."""
     form = await read_form(request)
-    visitor = sessions_of(request).check(request.cookies.get(COOKIE))
+    tenant = tenant_in(request.cookies.get(COOKIE))
+    visitor = await off_loop(request, tenant, lambda: current(request))
     if visitor is None:
         raise SignInRequired
     if not hmac.compare_digest(form.get("csrf", ""), visitor.csrf):

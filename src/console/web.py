@@ -8,11 +8,13 @@ one line there.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
+from weakref import WeakKeyDictionary
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -28,8 +30,10 @@ from domain.errors import DomainError
 
 if TYPE_CHECKING:
     from application.ledger import Ledger
+    from feed.service import FeedService
     from projections.journal import JournalView
     from projections.service import ReadModels
+    from tenancy.compositions import Composition
 
 # No inline script or style anywhere: every asset is a file of the package.
 HEADERS = {
@@ -57,12 +61,14 @@ class NavEntry:
 
 @dataclass(frozen=True)
 class Visitor:
-    """Who is signed in: the key's user and role, its id, and the session's CSRF token."""
+    """Who is signed in: the key's user and role, its id, the session's CSRF token, and the
+    tenant whose store the session reads (None: the home store)."""
 
     user: str
     role: Role
     key_id: str
     csrf: str
+    tenant: str | None = None
 
     def may(self, needed: str) -> bool:
         return allows(self.role, Role(needed))
@@ -178,19 +184,51 @@ class ConsoleRoute(APIRoute):
         return route
 
 
+# What a page reads is the store of the request's session (set by console.session when it
+# checks the cookie), never the app's home store as such.
+
+
+def composition_of(request: Request) -> Composition:
+    found: Composition | None = getattr(request.state, "composition", None)
+    if found is None:
+        raise SignInRequired
+    return found
+
+
 def read_models(request: Request) -> ReadModels:
-    found: ReadModels = request.app.state.read_models
-    return found
-
-
-def journal_of(request: Request) -> JournalView:
-    found: JournalView = request.app.state.console_journal
-    return found
+    return composition_of(request).read_models
 
 
 def ledger_of(request: Request) -> Ledger:
-    found: Ledger = request.app.state.ledger
-    return found
+    return composition_of(request).ledger
+
+
+def feed_of(request: Request) -> FeedService:
+    return composition_of(request).feed
+
+
+class Journals:
+    """One ``JournalView`` per store, made on first use and kept while the store is open."""
+
+    def __init__(self) -> None:
+        self._views: WeakKeyDictionary[Composition, JournalView] = WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def of(self, composition: Composition) -> JournalView:
+        from projections.journal import JournalView
+
+        with self._lock:
+            view = self._views.get(composition)
+            if view is None:
+                models = composition.read_models
+                view = JournalView(models.query_db, models.movements.projection)
+                self._views[composition] = view
+            return view
+
+
+def journal_of(request: Request) -> JournalView:
+    journals: Journals = request.app.state.console_journals
+    return journals.of(composition_of(request))
 
 
 @dataclass(frozen=True)
