@@ -4,6 +4,8 @@
   the ledger's zone) and user;
 - the movements behind a report figure: one period at one location (optionally one SKU),
   of the kinds that make the figure;
+- the movements behind a menu item's food cost: its sales' CONSUMEs at one location in one
+  period;
 - a position's latest movements (the item page's chart).
 
 Every query is bounded (a page of at most ``limit`` rows, cursor = last position seen) and
@@ -19,7 +21,7 @@ from typing import Any
 from application.records import MovementRecord
 from domain.books import check_period
 from domain.errors import ValidationError
-from domain.movements import Kind
+from domain.movements import DocType, Kind
 from projections.db import Database, Session
 from projections.movements import Movements, _record
 from projections.reading import Page, check_limit, paged, read_cursor, read_live
@@ -111,6 +113,30 @@ class JournalView:
             f"kind IN ({', '.join('?' for _ in kinds)})",
         ]
         params: list[Any] = [sku, location, start, end, *kinds]
+        if after is not None:
+            where.append("position > ?")
+            params.append(after)
+        rows, position = self._rows(where, params, "position", limit + 1)
+        return paged([_record(r) for r in rows], limit, position, lambda m: m.position)
+
+    def sold(
+        self, period: str, location: str, menu_item: str, limit: int, cursor: str | None
+    ) -> Page[MovementRecord]:
+        """The CONSUME movements of the sales of ``menu_item`` at ``location`` recorded in
+        ``period``, oldest first: what its food cost sums (the ``food_cost`` fold's rows)."""
+        check_limit(limit)
+        after = read_cursor(cursor, lambda v: isinstance(v, int) and not isinstance(v, bool))
+        start, end = self._period(period)
+        where = [
+            "document_type = ?",
+            "kind = ?",
+            "menu_item = ?",
+            "location = ?",
+            "recorded_at >= ?",
+            "recorded_at < ?",
+        ]
+        params: list[Any] = [DocType.SALE.value, Kind.CONSUME.value, menu_item, location]
+        params += [start, end]
         if after is not None:
             where.append("position > ?")
             params.append(after)

@@ -32,6 +32,10 @@ PAGES = {
     "/cogs.csv": "finance",
     "/cogs/movements?period=2025-01&location=main&sku=AB-001&column=net_cogs": "finance",
     "/valuation?period=2025-01": "finance",
+    "/food-cost": "finance",
+    "/food-cost?group_by=location": "finance",
+    "/food-cost.csv": "finance",
+    "/food-cost/movements?period=2025-01&location=main&menu_item=burger": "finance",
     "/periods": "finance",
     "/late-costs": "finance",
     "/keys": "admin",
@@ -158,6 +162,77 @@ def test_a_cogs_figure_drills_down_to_the_movements_that_make_it(console: Consol
     assert sorted(re.findall(r'data-position="(\d+)"', drill)) == sorted(
         str(m["position"]) for m in in_january
     )
+
+
+def post_sales(console: Console) -> str:
+    """Two menu items sold at main (AB-001 in both recipes); the period they fall in."""
+    admin = {"Authorization": f"Bearer {console.tokens['admin']}"}
+    for menu_item, portion in (("burger", "1"), ("fries", "0.25")):
+        recipe = {"name": menu_item, "lines": [{"sku": "AB-001", "quantity": portion}]}
+        assert console.client.put(
+            f"/api/recipes/{menu_item}", json=recipe, headers=admin
+        ).is_success
+    sale = {
+        "sale_id": "S-1",
+        "location": "main",
+        "lines": [
+            {"menu_item": "burger", "quantity": "2", "unit_price": "9"},
+            {"menu_item": "fries", "quantity": "3", "unit_price": "2.5"},
+        ],
+    }
+    posted = console.client.post("/api/sales", json=sale, headers=admin)
+    assert posted.status_code == 201, posted.text
+    position = posted.json()["position"]
+    api = console.api(f"/api/reports/food-cost?min_position={position}", "finance").json()
+    return str(api["rows"][0]["period"])
+
+
+def test_the_food_cost_page_and_its_csv_equal_the_api_report(console: Console) -> None:
+    period = post_sales(console)
+    console.sign_in("finance")
+    for group_by in ("period,location,menu_item", "menu_item", "period,location"):
+        page = console.get(f"/food-cost?group_by={group_by}").text
+        api = console.api(f"/api/reports/food-cost?group_by={group_by}", "finance").json()
+        keys = group_by.split(",")
+        assert len(api["rows"]) == page.count("<tr data-")
+        for row in api["rows"]:
+            marks = "".join(f' data-{k.replace("_", "-")}="{row[k]}"' for k in keys)
+            shown = re.search(rf"<tr{marks}>(.*?)</tr>", page, re.S)
+            assert shown is not None, (group_by, row)
+            for amount in ("sold_qty", "revenue", "cost", "food_cost_pct"):
+                cell = re.search(rf'data-column="{amount}">\s*(?:<a [^>]*>)?([^<]*)<', shown[1])
+                assert cell is not None and cell[1].strip() == str(row[amount] or ""), amount
+        totals = page.split("<tfoot>")[1]
+        for amount, value in api["totals"].items():
+            assert f'data-column="{amount}">{value or ""}<' in totals, amount
+        shown_csv = console.get(f"/food-cost.csv?group_by={group_by}").text
+        api_csv = console.client.get(
+            f"/api/reports/food-cost?group_by={group_by}",
+            headers={"Authorization": f"Bearer {console.tokens['finance']}", "Accept": "text/csv"},
+        ).text
+        assert shown_csv == api_csv
+    by_item = console.get(f"/food-cost?from={period}&to={period}&location=main&menu_item=fries")
+    assert (
+        'data-menu-item="fries"' in by_item.text and 'data-menu-item="burger"' not in by_item.text
+    )
+
+
+def test_a_menu_items_cost_drills_down_to_its_sale_movements(console: Console) -> None:
+    period = post_sales(console)
+    console.sign_in("finance")
+    page = console.get("/food-cost").text
+    link = re.search(r'href="(/food-cost/movements\?[^"]*menu_item=burger)"', page)
+    assert link is not None
+    drill = console.get(unescape(link.group(1))).text
+    figure = re.search(r'id="figure">([^<]*)<', drill)
+    values = [Decimal(v) for v in cells(drill, "value")]
+    assert figure is not None and values and -sum(values) == Decimal(figure.group(1))
+    api = console.api(
+        f"/api/reports/food-cost?from={period}&to={period}&menu_item=burger", "finance"
+    ).json()
+    assert Decimal(figure.group(1)) == Decimal(api["totals"]["cost"])
+    assert re.findall(r'data-kind="(\w+)" data-recipe-version="(\d+)"', drill) == [("CONSUME", "1")]
+    assert "S-1 / " in drill
 
 
 def test_the_valuation_page_equals_the_api(console: Console) -> None:
