@@ -62,6 +62,31 @@ def test_finance_follows_a_cogs_figure_down_to_its_movements(browser: Browser) -
     assert shown == [m["position"] for m in ships if m["recorded_at"].startswith("2025-01")]
 
 
+def test_finance_opens_food_cost_and_follows_a_cost_to_its_sales(browser: Browser) -> None:
+    import httpx
+
+    admin = {"Authorization": f"Bearer {browser.tokens['admin']}"}
+    recipe = {"name": "Burger", "lines": [{"sku": "AB-001", "quantity": "1"}]}
+    url = browser.server.url
+    assert httpx.put(f"{url}/api/recipes/burger", json=recipe, headers=admin).is_success
+    sale = {
+        "sale_id": "S-1",
+        "location": "main",
+        "lines": [{"menu_item": "burger", "quantity": "2", "unit_price": "9"}],
+    }
+    posted = httpx.post(f"{url}/api/sales", json=sale, headers=admin)
+    assert posted.status_code == 201, posted.text
+    api = browser.api(f"/api/reports/food-cost?min_position={posted.json()['position']}", "finance")
+    browser.sign_in("finance")
+    browser.open("/food-cost")
+    for amount, value in api["totals"].items():
+        assert browser.text(f'tfoot td[data-column="{amount}"]') == (value or "")
+    browser.all('tr[data-menu-item="burger"] td[data-column="cost"] a')[0].click()
+    browser.wait(lambda: browser.all("#figure"), "the sale movements behind the cost")
+    values = [Decimal(td.text) for td in browser.all("#movements td.value")]
+    assert -sum(values) == Decimal(browser.text("#figure")) == Decimal(api["totals"]["cost"])
+
+
 def test_finance_closes_a_period_and_sees_it_verified(browser: Browser) -> None:
     browser.sign_in("finance")
     browser.open("/periods")
