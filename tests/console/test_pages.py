@@ -360,6 +360,18 @@ def test_journal_and_drill_down_read_the_same_on_both_backends(any_console: Cons
     assert figure is not None and -sum(values) == Decimal(figure.group(1))
 
 
+def test_the_food_cost_drill_down_reads_the_same_on_both_backends(any_console: Console) -> None:
+    period = post_sales(any_console)
+    any_console.sign_in("finance")
+    drill = any_console.get(
+        f"/food-cost/movements?period={period}&location=main&menu_item=fries"
+    ).text
+    assert re.findall(r'data-kind="(\w+)" data-recipe-version="(\d+)"', drill) == [("CONSUME", "1")]
+    figure = re.search(r'id="figure">([^<]*)<', drill)
+    values = [Decimal(v) for v in cells(drill, "value")]
+    assert figure is not None and -sum(values) == Decimal(figure.group(1)) == Decimal("3.75")
+
+
 def test_the_items_form_opens_a_position(console: Console) -> None:
     console.sign_in("viewer")
     opened = console.get("/items?sku=AB-001&location=main")
