@@ -137,18 +137,18 @@ def _serve_here(settings: Settings, host: str, port: int, metrics_port: int | No
     from api.metrics import serve_metrics
     from cli import serve as serving
 
-    application = create_app(serving.api_settings(settings))
-    _first_key(application.state.ledger)
+    projector = serving.projector(settings)  # first: the admin key stays the last line
     stop_metrics = None
-    if metrics_port is not None:
-        stop_metrics = serve_metrics(application.state.metrics, host, metrics_port)
-        out.print(f"/metrics without a key on http://{host}:{metrics_port}/metrics")
-    projector = serving.projector(settings)
-    # uvicorn re-raises the signal that stopped it once it has shut down, under the handler
-    # found at its start: a no-op here, so the projector process is stopped below.
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: None)
     try:
+        application = create_app(serving.api_settings(settings))
+        _first_key(application.state.ledger)
+        if metrics_port is not None:
+            stop_metrics = serve_metrics(application.state.metrics, host, metrics_port)
+            out.print(f"/metrics without a key on http://{host}:{metrics_port}/metrics")
+        # uvicorn re-raises the signal that stopped it once it has shut down, under the
+        # handler found at its start: a no-op here, so the projector is stopped below.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: None)
         uvicorn.run(application, host=host, port=port, access_log=False, log_level="info")
     finally:
         if projector is not None:

@@ -46,11 +46,14 @@ class Supervised:
         self.env = env
         self.process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
+        self._started = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._keep, daemon=True, name=f"supervise-{name}")
 
     def start(self) -> Supervised:
+        """Starts the child and returns once its start is logged."""
         self._thread.start()
+        self._started.wait(STOP_TIMEOUT)
         return self
 
     def _keep(self) -> None:
@@ -61,6 +64,7 @@ class Supervised:
                 self.process = subprocess.Popen(self.command, env=self.env, stdin=subprocess.PIPE)
                 process = self.process
             log.info(json.dumps({"process": self.name, "pid": process.pid, "event": "started"}))
+            self._started.set()
             code = process.wait()
             if self._stopping.is_set():
                 return
