@@ -18,6 +18,13 @@ from tests.e2e.conftest import Server, cli, wait_until
 pytestmark = pytest.mark.postgres
 
 
+@pytest.fixture
+def patient(pg_settings: Settings) -> Settings:
+    """Reads wait up to 30 s for their position: a restarted projector process must start
+    Python and find its locks first, and the machine may be busy."""
+    return pg_settings.model_copy(update={"read_your_writes_wait": 30.0})
+
+
 def _lines(server: Server) -> list[dict[str, Any]]:
     found = []
     for text in server.output().splitlines():
@@ -67,11 +74,11 @@ def _on_hand(url: str, headers: dict[str, str], position: int) -> Decimal:
 
 
 def test_the_projector_process_is_restarted_when_killed(
-    pg_settings: Settings, tmp_path: Path, serve: list[Server]
+    patient: Settings, tmp_path: Path, serve: list[Server]
 ) -> None:
-    server = Server(pg_settings, tmp_path).start()
+    server = Server(patient, tmp_path).start()
     serve.append(server)
-    headers = _clerk(pg_settings)
+    headers = _clerk(patient)
     wait_until(lambda: len(_projector_pids(server)) == 1, 30, "the projector process")
     first = _projector_pids(server)[0]
     assert first != server.process.pid  # type: ignore[union-attr]
@@ -84,11 +91,11 @@ def test_the_projector_process_is_restarted_when_killed(
 
 
 def test_two_api_processes_share_the_port_and_reads_follow_writes_across_them(
-    pg_settings: Settings, tmp_path: Path, serve: list[Server]
+    patient: Settings, tmp_path: Path, serve: list[Server]
 ) -> None:
-    server = Server(pg_settings, tmp_path, args=("--workers", "2")).start()
+    server = Server(patient, tmp_path, args=("--workers", "2")).start()
     serve.append(server)
-    headers = _clerk(pg_settings)
+    headers = _clerk(patient)
     for n in range(12):
         position = _receipt(server.url, headers, f"R-{n}")
         assert _on_hand(server.url, headers, position) == Decimal(2 * (n + 1))
