@@ -137,10 +137,10 @@ def _serve_here(settings: Settings, host: str, port: int, metrics_port: int | No
     from api.metrics import serve_metrics
     from cli import serve as serving
 
-    projector = serving.projector(settings)  # first: the admin key stays the last line
+    application = create_app(serving.api_settings(settings))  # an unreachable store stops here
+    projector = serving.projector(settings)  # before the admin key: it stays the last line
     stop_metrics = None
     try:
-        application = create_app(serving.api_settings(settings))
         _first_key(application.state.ledger)
         if metrics_port is not None:
             stop_metrics = serve_metrics(application.state.metrics, host, metrics_port)
