@@ -1,10 +1,12 @@
 """http: the command mix over HTTP against ``stockledger serve`` vs a naive service.
 
-Both servers run as subprocesses on 127.0.0.1 (one uvicorn process each) over their own
-database on the same PostgreSQL. Client processes send the cycle of ``bench commands``
-(receipt, quote create, close, delivery against it, transfer) with httpx, bounded in count
-and time. Baseline: bench/naive_service.py, a running-balance service doing one guarded
-UPDATE per stock change, measured in the same run with the same clients.
+The servers run as subprocesses on 127.0.0.1, each over its own database on the same
+PostgreSQL: ``stockledger serve`` as shipped (one API process beside its projector process),
+``stockledger serve --workers 2``, and the baseline. Client processes (8; BENCH_CLIENTS)
+send the cycle of ``bench commands`` (receipt, quote create, close, delivery against it,
+transfer) with httpx, bounded in count and time. Baseline: bench/naive_service.py, a
+running-balance service doing one guarded UPDATE per stock change, measured in the same
+run with the same clients, the three loads taking turns.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +36,9 @@ from bench.common import (
     throughput,
 )
 
-CLIENTS = 4
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 TARGET_RATIO = 0.5
+TARGET_RATIO_WORKERS = 1.0
 TARGET_P99_MS = 50.0
 
 
@@ -160,52 +163,66 @@ def load(base: str, token: str, seconds: float, limit: int) -> tuple[float, list
     return throughput(run_clients(client, CLIENTS, base, token, tag, seconds, limit))
 
 
+def _row(
+    report: Report,
+    name: str,
+    rates: list[float],
+    latencies: list[float],
+    naive: tuple[list[float], list[float]],
+    ratio: float,
+) -> None:
+    product, base = median(rates), median(naive[0])
+    report.add(
+        f"{CLIENTS} clients: {name}",
+        product,
+        "commands/s",
+        baseline=base,
+        target=f"ratio ≥ {ratio:g}",
+        met=product / base >= ratio,
+        note=f"median of {len(rates)}; baseline = naive running-balance service",
+    )
+    p99 = percentile(latencies, 99)
+    report.add(
+        f"{name}: latency p99",
+        p99,
+        "ms",
+        baseline=percentile(naive[1], 99),
+        target="< 50 ms",
+        met=p99 < TARGET_P99_MS,
+        note=f"median {median(latencies):.1f} ms vs naive {median(naive[1]):.1f} ms",
+    )
+
+
 def run(*, quick: bool, runs: int | None) -> Report:
     seconds = 0.5 if quick else 10.0
     limit = 100 if quick else 50_000
     runs = runs or (1 if quick else 3)
     report = Report("http", quick, {"clients": CLIENTS, "seconds": seconds, "runs": runs})
-    product_rates: list[float] = []
-    naive_rates: list[float] = []
-    product_lat: list[float] = []
-    naive_lat: list[float] = []
-    with postgres() as server:
-        env = stockledger_env(new_database(server))
-        token = clerk_key(env)
-        serve = [str(Path(sys.executable).parent / "stockledger"), "serve"]
+    names = ("stockledger serve", "stockledger serve --workers 2", "naive")
+    rates: dict[str, list[float]] = {name: [] for name in names}
+    latencies: dict[str, list[float]] = {name: [] for name in names}
+    script = str(Path(sys.executable).parent / "stockledger")
+    with postgres() as server, ExitStack() as servers:
+        bases: dict[str, tuple[str, str]] = {}
+        for name, extra in ((names[0], []), (names[1], ["--workers", "2"])):
+            env = stockledger_env(new_database(server))
+            token = clerk_key(env)
+            port = free_port()
+            command = [script, "serve", "--port", str(port), *extra]
+            bases[name] = (servers.enter_context(serving(command, env, port)), token)
+        port = free_port()
         naive = [sys.executable, "-m", "bench.naive_service", "--dsn", new_database(server)]
-        port, naive_port = free_port(), free_port()
-        with (
-            serving([*serve, "--port", str(port)], env, port) as base,
-            serving([*naive, "--port", str(naive_port)], dict(os.environ), naive_port) as nbase,
-        ):
-            for _ in range(runs):
-                rate, lat = load(base, token, seconds, limit)
-                product_rates.append(rate)
-                product_lat.extend(lat)
-                rate, lat = load(nbase, token, seconds, limit)
-                naive_rates.append(rate)
-                naive_lat.extend(lat)
-    product, naive_rate = median(product_rates), median(naive_rates)
-    report.add(
-        f"{CLIENTS} clients: stockledger serve",
-        product,
-        "commands/s",
-        baseline=naive_rate,
-        target="ratio ≥ 0.5",
-        met=product / naive_rate >= TARGET_RATIO,
-        note=f"median of {runs}; baseline = naive running-balance service",
-    )
-    p99 = percentile(product_lat, 99)
-    report.add(
-        "stockledger serve latency p99",
-        p99,
-        "ms",
-        baseline=percentile(naive_lat, 99),
-        target="< 50 ms",
-        met=p99 < TARGET_P99_MS,
-        note=f"median {median(product_lat):.1f} ms vs naive {median(naive_lat):.1f} ms",
-    )
-    report.extra["rates"] = {"stockledger": product_rates, "naive": naive_rates}
+        command = [*naive, "--port", str(port)]
+        naive_base = servers.enter_context(serving(command, dict(os.environ), port))
+        bases[names[2]] = (naive_base, bases[names[0]][1])  # it checks no key
+        for _ in range(runs):
+            for name in names:
+                rate, lat = load(*bases[name], seconds, limit)
+                rates[name].append(rate)
+                latencies[name].extend(lat)
+    baseline = (rates[names[2]], latencies[names[2]])
+    _row(report, names[0], rates[names[0]], latencies[names[0]], baseline, TARGET_RATIO)
+    _row(report, names[1], rates[names[1]], latencies[names[1]], baseline, TARGET_RATIO_WORKERS)
+    report.extra["rates"] = rates
     report.finish()
     return report

@@ -34,6 +34,9 @@ RESULTS = Path(__file__).resolve().parent / "results"
 console = Console(width=150)
 
 
+# BENCH_DURABLE=1: a server that keeps its promises (the suite's trades them for speed).
+DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
+
 # A running server to reuse instead of starting one (the smoke test hands in the suite's).
 shared_server: PostgresServer | None = None
 
@@ -44,7 +47,7 @@ def postgres() -> Iterator[PostgresServer]:
     if shared_server is not None:
         yield shared_server
         return
-    with PostgresServer() as server:
+    with PostgresServer(DURABLE if os.environ.get("BENCH_DURABLE") else None) as server:
         yield server
 
 

@@ -2,23 +2,22 @@
 store's, and each tenant's (tenancy.compositions), picked per request by the key's tenant.
 
 The read models' runners start with the app (in-process projectors) and stop with it.
-Every request leaves one JSON log line on ``stockledger.http``; tokens never appear in it.
+Every request leaves one JSON log line on ``stockledger.http`` (``api.observe``); tokens
+never appear in it.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 import console
 from api import docs, limits, metrics, problems
+from api.observe import RequestLog
 from api.routers import (
     adjustments,
     catalogue,
@@ -36,8 +35,6 @@ from api.routers import (
     webhooks,
 )
 from application.settings import Settings
-
-log = logging.getLogger("stockledger.http")
 
 DESCRIPTION = """\
 An event-sourced inventory ledger. Commands post typed stock movements; queries read
@@ -104,37 +101,9 @@ def create_app(settings: Settings, *, tenant: str | None = None) -> FastAPI:
     console.install(app, settings)
     problems.install(app)
     app.add_middleware(limits.BodyLimit)
-    app.middleware("http")(_log_request)
+    app.add_middleware(RequestLog)  # outermost: it sees every answer, the 413s too
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-async def _log_request(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """One structured line per request; an unexpected error becomes a logged 500 problem."""
-    started = time.perf_counter()
-    try:
-        response = await call_next(request)
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        response = problems.internal_error()
-    route = request.scope.get("route")
-    elapsed = time.perf_counter() - started
-    request.app.state.metrics.observe(
-        request.method, getattr(route, "path", None), response.status_code, elapsed
-    )
-    line = {
-        "method": request.method,
-        "route": getattr(route, "path", None),
-        "path": request.url.path,
-        "status": response.status_code,
-        "duration_ms": round(elapsed * 1000, 2),
-        "user": getattr(request.state, "user", None),
-        "position": getattr(request.state, "position", None),
-    }
-    log.info(json.dumps(line))
-    return response
 
 
 def _operations(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

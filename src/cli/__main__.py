@@ -21,6 +21,7 @@ from rich.table import Table
 
 from application.errors import ApplicationError
 from application.ledger import Ledger
+from application.settings import Settings
 from cli.db import db_app
 from cli.failures import database_failures
 from cli.progress import rebuild_bar, rebuild_fields
@@ -84,36 +85,83 @@ def serve(
         typer.Option(
             envvar="STOCKLEDGER_METRICS_PORT",
             help="Also serve /metrics WITHOUT a key on this port of HOST (for a scraper; "
-            "keep it off public networks). /metrics on PORT always needs a key.",
+            "keep it off public networks; API process i of --workers uses this port + i). "
+            "/metrics on PORT always needs a key.",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            envvar="STOCKLEDGER_WORKERS",
+            help="API processes sharing PORT (SO_REUSEPORT; PostgreSQL only). About one "
+            "per core, less one for the projector process and PostgreSQL's share.",
+        ),
+    ] = 1,
     tenant: TenantOption = None,
 ) -> None:
-    """Serve the HTTP API with the projectors running in-process, for the home store and
-    every tenant (a key's tenant prefix picks its ledger); with --tenant, that tenant alone.
+    """Serve the HTTP API for the home store and every tenant (a key's tenant prefix picks
+    its ledger); with --tenant, that tenant alone. On PostgreSQL the projectors of every
+    store served run in one supervised process of their own (restarted if it dies); on
+    SQLite inside the API process.
 
     On a store with no API keys yet it creates an admin key (user [bold]admin[/bold]) and
     prints it once.
     """
-    import uvicorn
-
-    from api.main import create_app
-    from api.metrics import serve_metrics
+    from cli import serve as serving
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    application = create_app(tenant_settings(tenant), tenant=tenant)
-    ledger: Ledger = application.state.ledger
+    settings = tenant_settings(tenant)
+    if workers > 1 and not settings.is_postgres:
+        raise fail("--workers above 1 needs PostgreSQL (STOCKLEDGER_DATABASE_URL)")
+    if workers == 1:
+        _serve_here(settings, host, port, metrics_port, tenant)
+        return
+    with opened_read_models(tenant) as read_models:  # the schema, created once before the workers
+        _first_key(read_models.ledger)
+    children = serving.api_workers(host, port, workers, metrics_port, tenant)
+    projector = serving.projector(settings, tenant)
+    try:
+        serving.wait_for_signal()
+    finally:
+        for child in [*children, *([projector] if projector else [])]:
+            child.stop()
+
+
+def _first_key(ledger: Ledger) -> None:
     if not ledger.keyring().keys:
         key_id, token = ledger.issue_key("admin", Role.ADMIN.value, issued_by="stockledger serve")
         out.print(f"No API keys yet: created admin key {key_id} (user admin). It is shown once:")
         print(token, flush=True)
+
+
+def _serve_here(
+    settings: Settings, host: str, port: int, metrics_port: int | None, tenant: str | None
+) -> None:
+    """The API in this process, beside the supervised projector process (PostgreSQL)."""
+    import uvicorn
+
+    from api.main import create_app
+    from api.metrics import serve_metrics
+    from cli import serve as serving
+
+    # An unreachable store stops here.
+    application = create_app(serving.api_settings(settings), tenant=tenant)
+    projector = serving.projector(settings, tenant)  # before the admin key: it stays the last line
     stop_metrics = None
-    if metrics_port is not None:
-        stop_metrics = serve_metrics(application.state.metrics, host, metrics_port)
-        out.print(f"/metrics without a key on http://{host}:{metrics_port}/metrics")
     try:
+        _first_key(application.state.ledger)
+        if metrics_port is not None:
+            stop_metrics = serve_metrics(application.state.metrics, host, metrics_port)
+            out.print(f"/metrics without a key on http://{host}:{metrics_port}/metrics")
+        # uvicorn re-raises the signal that stopped it once it has shut down, under the
+        # handler found at its start: a no-op here, so the projector is stopped below.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: None)
         uvicorn.run(application, host=host, port=port, access_log=False, log_level="info")
     finally:
+        if projector is not None:
+            projector.stop()
         if stop_metrics is not None:
             stop_metrics()
 

@@ -33,7 +33,7 @@ from projections.food_cost import FoodCost, FoodCostView
 from projections.movements import Movements, MovementView
 from projections.rebuild import Rebuild
 from projections.registry import clean_abandoned, entry, positions, register, statuses
-from projections.runner import Runner, log
+from projections.runner import Runner, SharedReader, log
 from projections.verify import VerifyReport, verify
 
 __all__ = ["ReadModels", "VerifyReport"]
@@ -54,6 +54,7 @@ class ReadModels:
         # Where the views read: a hot standby when STOCKLEDGER_READ_DATABASE_URL names one.
         self.query_db = Database(settings.for_queries) if settings.read_database_url else self.db
         self.events = LedgerEvents(ledger)
+        self.reader = SharedReader(self.events)  # one read and decode for all the runners
         balances, movements, cogs = Balances(self.zone), Movements(self.zone), Cogs(self.zone)
         items, locations = Items(self.zone), Locations(self.zone)
         food_cost = FoodCost(self.zone)
@@ -105,7 +106,7 @@ class ReadModels:
             clean_abandoned(self.db, self._projection(name))
             runner = Runner(
                 self.db,
-                self.events,
+                self.reader,
                 self._projection(name),
                 batch_size=self.batch_size,
                 on_progress=self._progressed,

@@ -73,7 +73,15 @@ class Tenancy:
             self._started = True
             for composition in self._open.values():
                 composition.start()
-            for tenant in self.registry.all() if self.registry else []:
+        self.open_registered()
+
+    def open_registered(self) -> None:
+        """Opens (and, when started, starts) every registered tenant not open yet: how a
+        process that answers no requests (the projector process) finds new tenants."""
+        for tenant in self.registry.all() if self.registry else []:
+            if tenant.name in self._open:
+                continue
+            with self._lock:
                 try:
                     self._opened(tenant)
                 except Exception:

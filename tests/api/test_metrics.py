@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import time
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.api.conftest import Api, receipt
@@ -79,3 +83,22 @@ def test_metrics_on_the_api_port_need_a_key_of_any_role(api: Api) -> None:
         assert response.status_code == 200, role
         assert response.headers["content-type"].startswith("text/plain")
         assert "stockledger_projection_position" in response.text
+
+
+def test_a_body_refused_before_routing_is_logged_and_counted_once(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = scrape(api)
+    oversized = {"Content-Length": str(2 << 20), "Authorization": f"Bearer {api.tokens['clerk']}"}
+    with caplog.at_level(logging.INFO, logger="stockledger.http"):
+        response = api.client.post("/api/receipts", content=b"{}", headers=oversized)
+    assert response.status_code == 413
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "stockledger.http"]
+    assert [(line["status"], line["path"], line["pid"]) for line in lines] == [
+        (413, "/api/receipts", os.getpid())
+    ]
+    after = scrape(api)
+    label = {"method": "POST", "route": "unmatched", "status": "413"}
+    assert value(after, "stockledger_http_requests_total", **label) == 1 + value(
+        before, "stockledger_http_requests_total", **label
+    )

@@ -58,10 +58,15 @@ class Server:
     """`stockledger serve` in a subprocess; its stdout is kept in a file."""
 
     def __init__(
-        self, settings: Settings, workdir: Path, extra_env: dict[str, str] | None = None
+        self,
+        settings: Settings,
+        workdir: Path,
+        extra_env: dict[str, str] | None = None,
+        args: tuple[str, ...] = (),
     ) -> None:
         self.settings = settings
         self.extra_env = extra_env or {}
+        self.args = args
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.stdout = workdir / f"serve-{self.port}.out"
@@ -70,7 +75,7 @@ class Server:
     def start(self) -> Server:
         with self.stdout.open("wb") as out:
             self.process = subprocess.Popen(
-                [STOCKLEDGER, "serve", "--port", str(self.port)],
+                [STOCKLEDGER, "serve", "--port", str(self.port), *self.args],
                 env={**environment(self.settings), **self.extra_env},
                 stdout=out,
                 stderr=subprocess.STDOUT,

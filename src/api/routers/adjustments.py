@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Path, Request, Response
 
 from api.deps import Admin, LedgerDep
@@ -31,11 +29,10 @@ Location = Path(pattern=CODE_PATTERN, examples=["main"])
 def adjust(
     body: AdjustmentCreate,
     request: Request,
-    response: Response,
     who: Admin,
     ledger: LedgerDep,
     sku: str = Sku,
     location: str = Location,
-) -> dict[str, Any]:
+) -> Response:
     command = command_of(PostAdjustment, body, sku=sku, location=location)
-    return answer(request, response, ledger.execute(command, user=who.user))
+    return answer(request, ledger.execute(command, user=who.user))

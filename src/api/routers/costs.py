@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Path, Request, Response
 
 from api.deps import Finance, LedgerDep
@@ -28,10 +26,9 @@ router = APIRouter(prefix="/api/receipts", tags=["documents"], route_class=Decim
 def post_cost(
     body: CostCreate,
     request: Request,
-    response: Response,
     who: Finance,
     ledger: LedgerDep,
     receipt_id: str = Path(pattern=CODE_PATTERN, examples=["R-1"]),
-) -> dict[str, Any]:
+) -> Response:
     result = ledger.execute(command_of(PostCost, body, receipt_id=receipt_id), user=who.user)
-    return answer(request, response, result)
+    return answer(request, result)

@@ -50,11 +50,9 @@ def _route(path: str, body: type[BaseModel], kind: type[Command], role: Any, sum
     """One document's POST route (named after its command: PostReceipt → post_receipt): its
     body becomes ``kind``, run by the ledger; 201 with the result, 200 on a repeat."""
 
-    def post(
-        body: Any, request: Request, response: Response, who: Any, ledger: LedgerDep
-    ) -> dict[str, Any]:
+    def post(body: Any, request: Request, who: Any, ledger: LedgerDep) -> Response:
         result = ledger.execute(command_of(kind, body), user=who.user)
-        return answer(request, response, result)
+        return answer(request, result)
 
     post.__name__ = re.sub(r"(?<!^)(?=[A-Z])", "_", kind.__name__).lower()
     post.__annotations__.update(body=body, who=role)

@@ -27,11 +27,9 @@ REPEAT: dict[int | str, dict[str, Any]] = {
     responses={**REPEAT, **responses(401, 403, 409, 422)},
     summary="Create a draft quote (no stock effect)",
 )
-def create_quote(
-    body: QuoteCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
-) -> dict[str, Any]:
+def create_quote(body: QuoteCreate, request: Request, who: Clerk, ledger: LedgerDep) -> Response:
     result = ledger.execute(command_of(CreateQuote, body), user=who.user)
-    return answer(request, response, result)
+    return answer(request, result)
 
 
 @router.post(
@@ -42,10 +40,10 @@ def create_quote(
     summary="Close a draft quote: one RESERVE per line, all or nothing",
 )
 def close_quote(
-    request: Request, response: Response, who: Clerk, ledger: LedgerDep, quote_id: str = QuoteId
-) -> dict[str, Any]:
+    request: Request, who: Clerk, ledger: LedgerDep, quote_id: str = QuoteId
+) -> Response:
     result = ledger.execute(CloseQuote(quote_id), user=who.user)
-    return answer(request, response, result)
+    return answer(request, result)
 
 
 @router.post(
@@ -56,10 +54,10 @@ def close_quote(
     summary="Cancel a quote, releasing its undelivered reservations",
 )
 def cancel_quote(
-    request: Request, response: Response, who: Clerk, ledger: LedgerDep, quote_id: str = QuoteId
-) -> dict[str, Any]:
+    request: Request, who: Clerk, ledger: LedgerDep, quote_id: str = QuoteId
+) -> Response:
     result = ledger.execute(CancelQuote(quote_id), user=who.user)
-    return answer(request, response, result)
+    return answer(request, result)
 
 
 @router.get(

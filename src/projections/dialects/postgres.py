@@ -8,7 +8,7 @@ READ ONLY, so a query's registry row and table rows are one snapshot.
 
 Locks: ``FOR UPDATE`` on registry rows; a session advisory lock per rebuild, and per
 projection and version for the active runner (standbys wait for it; death releases it).
-Bulk loads use COPY into a table without key or indexes, which are built after the load.
+Bulk loads use binary COPY into a table without key or indexes, which are built after the load.
 Runners LISTEN on ``ledger_events`` (the event recorder NOTIFYs on every write); the poll
 timeout covers a lost notification.
 """
@@ -89,12 +89,16 @@ class PostgresDialect:
     def copy_rows(
         self, conn: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
     ) -> None:
-        with (
-            conn.cursor() as cur,
-            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+        names = ", ".join(columns)
+        with conn.cursor() as cur:
+            # Binary COPY: no text formatting of every value (half a rebuild's CPU went to
+            # it); the column types it needs are the table's own.
+            cur.execute(f"SELECT {names} FROM {table} LIMIT 0")
+            types = [column.type_code for column in cur.description or ()]
+            with cur.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(types)
+                for row in rows:
+                    copy.write_row(row)
 
     def begin(self, *, write: bool) -> str:
         return "BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
