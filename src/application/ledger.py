@@ -21,6 +21,7 @@ from eventsourcing.persistence import EventStore, JSONTranscoder, Recording
 from application import catalogue, costs, documents, posting, quotes, registers, store
 from application.catalogue import Saved
 from application.commands import Command
+from application.group_commit import LedgerRecorder
 from application.keys import ApiKeys
 from application.periods import ClosePeriod, Periods
 from application.records import CommandResult, QuoteRecord
@@ -65,7 +66,9 @@ class Ledger(Application[UUID]):
             if settings.create_schema:
                 store.install_append_only_guard(self.recorder, settings)
             store.serialise_writers_on_lock_table(self.recorder, settings)
-        self._writer = WriterGuard(self.recorder, settings)
+        self._writer = WriterGuard(settings)
+        if isinstance(self.recorder, LedgerRecorder):
+            self.recorder.guard = self._writer
         self.periods = Periods(self)
         self.api_keys = ApiKeys(self)
 

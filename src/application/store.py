@@ -125,6 +125,7 @@ def ledger_env(settings: Settings) -> dict[str, str]:
         env.update(
             {
                 "PERSISTENCE_MODULE": f"{__name__}:ConninfoFactory",
+                "APPLICATION_RECORDER_TOPIC": "application.group_commit:LedgerRecorder",
                 "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout),
                 "POSTGRES_POOL_SIZE": str(settings.pool_size),
                 "POSTGRES_MAX_OVERFLOW": str(settings.pool_max_overflow),
