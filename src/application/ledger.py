@@ -23,6 +23,7 @@ from application.catalogue import Saved
 from application.commands import Command
 from application.group_commit import LedgerRecorder
 from application.keys import ApiKeys
+from application.owned import Owned
 from application.periods import ClosePeriod, Periods
 from application.records import CommandResult, QuoteRecord
 from application.settings import Settings
@@ -69,6 +70,7 @@ class Ledger(Application[UUID]):
         self._writer = WriterGuard(settings)
         if isinstance(self.recorder, LedgerRecorder):
             self.recorder.guard = self._writer
+        self.owned = Owned(self.repository)
         self.periods = Periods(self)
         self.api_keys = ApiKeys(self)
 

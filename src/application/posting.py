@@ -62,6 +62,10 @@ class Work:
         self.at = ledger.clock()
         self.places = ledger.places
         self.touched: dict[UUID, Aggregate] = {}
+        # Stock positions taken from the cache (application.owned), and the version of those
+        # taken on trust (not read: this process wrote their last known version).
+        self.taken: list[UUID] = []
+        self.trusted: dict[UUID, int] = {}
         self.refs: list[list[Any]] = []
         # The document record's lines (a delivery's shipped lines) and details.
         self.shipped: list[dict[str, Any]] = []
@@ -77,11 +81,30 @@ class Work:
         self.measures.require(sku, location)
         item_id = StockItem.create_id(sku, location)
         if item_id not in self.touched:
-            found = self.ledger.get(StockItem, item_id)
+            found, trusted = self.ledger.owned.take(item_id)
+            if found is not None:
+                self.taken.append(item_id)
+                if trusted:
+                    self.trusted[item_id] = found.version
             self.touched[item_id] = found or StockItem(sku, location)
         item = self.touched[item_id]
         assert isinstance(item, StockItem)
         return item
+
+    def stale(self, *, unchanged_only: bool = False) -> bool:
+        """Whether a position taken on trust was written elsewhere meanwhile (then the
+        attempt runs again on fresh state). A changed one is checked by its save's key, so
+        ``unchanged_only`` asks only about the others."""
+        taken = {
+            i: v
+            for i, v in self.trusted.items()
+            if not (unchanged_only and self.touched[i].pending_events)
+        }
+        return bool(taken) and self.ledger.owned.stale(taken)
+
+    def give_back(self, *, written: bool) -> None:
+        """Returns the positions taken from the cache (application.owned)."""
+        self.ledger.owned.give_back((self.touched[i] for i in self.taken), written=written)
 
     def keep(self, aggregate: Aggregate) -> None:
         self.touched.setdefault(aggregate.id, aggregate)
@@ -186,27 +209,41 @@ def execute(ledger: Ledger, command: Command, user: str) -> CommandResult:
 
     def attempt() -> CommandResult | None:
         work = Work(ledger, command, user, print_)
+        # A save takes the pending events out of the aggregates even when it fails, so
+        # after a failed one they hold changes that were never recorded: not given back.
+        saving = saved = False
         try:
-            answer = handler.run(command, work)
-        except DomainError:
-            if (
-                handler.documented
-                and (repeat := _repeat(ledger, command, print_, handler.answers_lines)) is not None
-            ):
-                return repeat
-            raise
-        if answer is not None:
-            return answer
-        record = [_document(work)] if handler.documented else []
-        try:
-            recordings = ledger.save(*work.touched.values(), *record)
-        except IntegrityError:
-            return (
-                _repeat(ledger, command, print_, handler.answers_lines)
-                if handler.documented
-                else None
-            )
-        return _result(work, recordings, handler.answers_lines)
+            try:
+                answer = handler.run(command, work)
+            except DomainError:
+                if work.stale():
+                    return None
+                if (
+                    handler.documented
+                    and (repeat := _repeat(ledger, command, print_, handler.answers_lines))
+                    is not None
+                ):
+                    return repeat
+                raise
+            if answer is not None:
+                return None if work.stale() else answer
+            if work.stale(unchanged_only=True):
+                return None
+            record = [_document(work)] if handler.documented else []
+            saving = True
+            try:
+                recordings = ledger.save(*work.touched.values(), *record)
+            except IntegrityError:
+                return (
+                    _repeat(ledger, command, print_, handler.answers_lines)
+                    if handler.documented
+                    else None
+                )
+            saved = True
+            return _result(work, recordings, handler.answers_lines)
+        finally:
+            if saved or not saving:
+                work.give_back(written=saved)
 
     return retrying(attempt)
 
