@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, JSONTranscoder, Recording
 
@@ -27,6 +27,7 @@ from application.owned import Owned
 from application.periods import ClosePeriod, Periods
 from application.records import CommandResult, QuoteRecord
 from application.settings import Settings
+from application.snapshot_taker import SnapshotTaker
 from application.snapshots import CheckedSnapshotStore
 from application.transcodings import DocumentDetailsAsDict
 from application.writer import WriterGuard
@@ -62,6 +63,7 @@ class Ledger(Application[UUID]):
         self.is_postgres = settings.is_postgres
         # Called with the position of every successful save (e.g. ReadModels.notify).
         self.on_recorded: list[Callable[[int], None]] = []
+        self.snapshot_taker = SnapshotTaker(lambda i, v: self.take_snapshot(i, version=v))
         with store.schema_lock(settings):
             super().__init__(env=store.ledger_env(settings))
             if settings.create_schema:
@@ -77,7 +79,9 @@ class Ledger(Application[UUID]):
     def construct_snapshot_store(self) -> EventStore[UUID]:
         """Snapshots are used only when they agree with the events (application.snapshots)."""
         recorder = self.factory.aggregate_recorder(purpose="snapshots")
-        return CheckedSnapshotStore(self.mapper, recorder, self.events)
+        store = CheckedSnapshotStore(self.mapper, recorder, self.events)
+        store.settle = self.snapshot_taker.settle
+        return store
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -97,6 +101,21 @@ class Ledger(Application[UUID]):
             for observer in self.on_recorded:
                 observer(position)
         return recordings
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Hands the snapshots due to the snapshot thread (application.snapshot_taker)."""
+        due = []
+        for event in processing_event.events:
+            aggregate = processing_event.aggregates.get(event.originator_id)
+            interval = self.snapshotting_intervals.get(type(aggregate)) if aggregate else None
+            if interval and event.originator_version % interval == 0:
+                due.append((event.originator_id, event.originator_version))
+        self.snapshot_taker.schedule(due)
+
+    def close(self) -> None:
+        """Takes the snapshots still due, then closes the store."""
+        self.snapshot_taker.settle()
+        super().close()
 
     def get(self, cls: type[T], aggregate_id: UUID) -> T | None:
         try:
