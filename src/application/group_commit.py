@@ -67,10 +67,6 @@ class _Pending:
         return [(e.originator_id, e.originator_version) for e in self.events]
 
 
-def _lost() -> IntegrityError:
-    return IntegrityError("an event of this save was recorded by a concurrent writer")
-
-
 class LedgerRecorder(PostgresApplicationRecorder):
     """The library's PostgreSQL application recorder with group commit (module docstring).
     ``guard`` bounds every write (application.writer); the Ledger sets it."""
@@ -84,8 +80,10 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self._cv = threading.Condition()
         self._queue: list[_Pending] = []
         self._writing = False
-        # How many saves each committed batch carried (read by the benchmark).
+        # How many saves each batch carried, and how many saves lost a race (read by the
+        # benchmark and the tests).
         self.batch_sizes: Counter[int] = Counter()
+        self.lost = 0
         self.insert_checked = SQL(
             "WITH batch AS (SELECT * FROM unnest("
             "%b::int4[], %b::uuid[], %b::int8[], %b::text[], %b::bytea[]) WITH ORDINALITY"
@@ -111,6 +109,12 @@ class LedgerRecorder(PostgresApplicationRecorder):
         if late is not None:
             raise late
         return self._commit(_Pending(stored_events, write))
+
+    @property
+    def waiting(self) -> int:
+        """Saves queued for the next batch."""
+        with self._cv:
+            return len(self._queue)
 
     def _commit(self, pending: _Pending) -> list[int]:
         with self._cv:
@@ -142,7 +146,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
             if late is not None:
                 pending.error = late
             elif seen.intersection(keys):
-                pending.error = _lost()
+                pending.error = self._lost()
             else:
                 seen.update(keys)
                 ready.append(pending)
@@ -163,13 +167,17 @@ class LedgerRecorder(PostgresApplicationRecorder):
             for pending in ready:
                 pending.error = error
 
+    def _lost(self) -> IntegrityError:
+        self.lost += 1
+        return IntegrityError("an event of this save was recorded by a concurrent writer")
+
     def _settle(self, ready: list[_Pending], recorded: dict[Key, int]) -> None:
         for pending in ready:
             ids = [recorded.get(key) for key in pending.refs()]
             if all(i is not None for i in ids):
                 pending.ids = [int(i) for i in ids if i is not None]
             else:
-                pending.error = _lost()
+                pending.error = self._lost()
         self.batch_sizes[len(ready)] += 1
 
     def _send(self, ready: list[_Pending]) -> dict[Key, int]:
