@@ -5,6 +5,7 @@ alone; positions follow commit order. PostgreSQL only (SQLite keeps the library'
 from __future__ import annotations
 
 import threading
+from itertools import pairwise
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -111,7 +112,7 @@ def test_concurrent_commands_share_one_transaction_in_position_order(
     # events together (item created, movement, per line; then its document).
     assert max(positions(first)) < min(positions(batch[0]))
     spans = [(min(positions(r)), r.position) for r in batch]
-    assert all(high < low for (_, high), (low, _) in zip(spans, spans[1:], strict=False))
+    assert all(high < low for (_, high), (low, _) in pairwise(spans))
     assert batch[-1].position == first.position + 8 * 5
     for result in batch:
         assert positions(result) == sorted(positions(result))

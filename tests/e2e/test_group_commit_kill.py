@@ -119,7 +119,8 @@ def test_a_kill_during_a_group_commit_leaves_every_command_whole_or_absent(
         "lines": [{"sku": s, "quantity": "100000", "unit_cost": "1.00"} for s in SKUS],
     }
     headers = {"Authorization": f"Bearer {token}"}
-    assert httpx.post(f"{server.url}/api/receipts", json=opening, headers=headers).status_code == 201
+    opened = httpx.post(f"{server.url}/api/receipts", json=opening, headers=headers)
+    assert opened.status_code == 201, opened.text
 
     clients = Clients(server.url, token)
     wait_until(lambda: len(clients.acknowledged) >= 60, 120, "commands acknowledged")
