@@ -5,9 +5,9 @@ alone; positions follow commit order. PostgreSQL only (SQLite keeps the library'
 from __future__ import annotations
 
 import threading
-from itertools import pairwise
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import pairwise
 from typing import Any
 
 import psycopg
