@@ -10,11 +10,17 @@ application.quotes) and the aggregates they drive hold the rules. Observers in
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from copy import deepcopy
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    project_aggregate,
+)
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, JSONTranscoder, Recording
 
@@ -118,12 +124,35 @@ class Ledger(Application[UUID]):
         super().close()
 
     def get(self, cls: type[T], aggregate_id: UUID) -> T | None:
+        """The aggregate as recorded, None if it was never created. Only a type that is
+        snapshotted looks for a snapshot when it is not cached (one read, not two)."""
         try:
-            found: Aggregate = self.repository.get(aggregate_id)
+            if cls in self.snapshotting_intervals or self._is_cached(aggregate_id):
+                found: Aggregate | None = self.repository.get(aggregate_id)
+            else:
+                found = self._replay(aggregate_id)
         except AggregateNotFoundError:
+            return None
+        if found is None:
             return None
         assert isinstance(found, cls)
         return found
+
+    def _is_cached(self, aggregate_id: UUID) -> bool:
+        cache = self.repository.cache
+        try:
+            return cache is not None and cache.get(aggregate_id) is not None
+        except KeyError:
+            return False
+
+    def _replay(self, aggregate_id: UUID) -> Aggregate | None:
+        """An aggregate from its events alone, cached as the library's get would."""
+        aggregate: Aggregate | None = project_aggregate(None, self.events.get(aggregate_id))
+        cache = self.repository.cache
+        if aggregate is None or cache is None:
+            return aggregate
+        cache.put(aggregate_id, aggregate)
+        return deepcopy(aggregate)
 
     def positions(self, refs: Sequence[tuple[UUID, int]]) -> list[int]:
         return store.positions_of(self.recorder, refs, self.is_postgres)
