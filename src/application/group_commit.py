@@ -84,6 +84,8 @@ class LedgerRecorder(PostgresApplicationRecorder):
         # benchmark and the tests).
         self.batch_sizes: Counter[int] = Counter()
         self.lost = 0
+        # Statements composed once (psycopg composes an SQL object on every execute).
+        schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
         self.insert_checked = SQL(
             "WITH batch AS (SELECT * FROM unnest("
             "%b::int4[], %b::uuid[], %b::int8[], %b::text[], %b::bytea[]) WITH ORDINALITY"
@@ -94,7 +96,10 @@ class LedgerRecorder(PostgresApplicationRecorder):
             " SELECT originator_id, originator_version, topic, state FROM batch"
             " WHERE save NOT IN (SELECT save FROM lost) ORDER BY n"
             " RETURNING originator_id, originator_version, notification_id"
-        ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        ).format(schema=schema, table=table)
+        self.insert_checked_sql = self.insert_checked.as_string()
+        self.notify_sql = SQL("NOTIFY {0}").format(Identifier(self.channel_name)).as_string()
+        self._lock_sql: tuple[list[Any], list[str]] = ([], [])
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
@@ -171,6 +176,17 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self.lost += 1
         return IntegrityError("an event of this save was recorded by a concurrent writer")
 
+    def _lock_table(self, curs: Any) -> None:
+        statements, composed = self._lock_sql
+        if statements is not self.lock_table_statements:
+            composed = [_text(statement) for statement in self.lock_table_statements]
+            self._lock_sql = (self.lock_table_statements, composed)
+        for statement in composed:
+            curs.execute(statement, prepare=True)
+
+    def _notify_channel(self, curs: Any) -> None:
+        curs.execute(self.notify_sql)
+
     def _settle(self, ready: list[_Pending], recorded: dict[Key, int]) -> None:
         for pending in ready:
             ids = [recorded.get(key) for key in pending.refs()]
@@ -203,7 +219,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
                             self.guard.enter(curs, writes)
                         self._lock_table(curs)
                         self._notify_channel(curs)
-                        insert.execute(self.insert_checked, columns, prepare=True)
+                        insert.execute(self.insert_checked_sql, columns, prepare=True)
                         curs.execute("COMMIT")
                         pipeline.sync()
                         rows = insert.fetchall()
@@ -217,6 +233,10 @@ class LedgerRecorder(PostgresApplicationRecorder):
                 _roll_back(conn)
                 raise error
         return {(r["originator_id"], r["originator_version"]): r["notification_id"] for r in rows}
+
+
+def _text(statement: Any) -> str:
+    return statement if isinstance(statement, str) else str(statement.as_string())
 
 
 def _roll_back(conn: psycopg.Connection[Any]) -> None:
