@@ -133,6 +133,9 @@ class LedgerRecorder(PostgresApplicationRecorder):
             try:
                 self._write_batch(batch)
             finally:
+                for unsettled in batch:
+                    if not unsettled.settled:  # the leader was interrupted
+                        unsettled.error = OperationalError("the batch was not written")
                 with self._cv:
                     self._writing = False
                     self._cv.notify_all()
