@@ -5,7 +5,7 @@ Commands saved concurrently in one process are written by one thread in one tran
 others wait and answer only once their batch has committed or failed). The transaction
 goes out as one pipeline with a single Sync::
 
-    BEGIN; <deadline>; SET LOCAL lock_timeout; LOCK ledger_write_lock; NOTIFY;
+    BEGIN; <deadline and lock_timeout>; LOCK ledger_write_lock; NOTIFY;
     INSERT … checked, binary arrays … RETURNING; COMMIT
 
 Each command stays all or nothing. The INSERT runs after the writer lock is held, so it
@@ -179,6 +179,15 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self.lost += 1
         return IntegrityError("an event of this save was recorded by a concurrent writer")
 
+    def _bound(self, curs: Any, writes: list[Write]) -> None:
+        """The transaction's timeouts: the writes' deadline (application.writer) and at
+        most POSTGRES_LOCK_TIMEOUT seconds of waiting for the writer lock."""
+        if self.guard is not None:
+            self.guard.enter(curs, writes, self.datastore.lock_timeout)
+        else:
+            lock_ms = str(self.datastore.lock_timeout * 1000)
+            curs.execute("SELECT set_config('lock_timeout', %s, true)", (lock_ms,))
+
     def _lock_table(self, curs: Any) -> None:
         statements, composed = self._lock_sql
         if statements is not self.lock_table_statements:
@@ -218,8 +227,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
                     curs, insert = conn.cursor(), conn.cursor()
                     try:
                         curs.execute("BEGIN")
-                        if self.guard is not None:
-                            self.guard.enter(curs, writes)
+                        self._bound(curs, writes)
                         self._lock_table(curs)
                         self._notify_channel(curs)
                         insert.execute(self.insert_checked_sql, columns, prepare=True)

@@ -148,21 +148,23 @@ class WriterGuard:
             "abandoned; nothing was recorded; retry (a smaller document may help)"
         )
 
-    def enter(self, curs: Any, writes: list[Write]) -> None:
-        """Bounds the server to the earliest deadline of the batch's ``writes`` and tells
-        the watchdog which session runs them (queued on a pipeline: no round trip)."""
-        if not writes:
-            return
-        pid = curs.connection.info.backend_pid
-        for write in writes:
-            with write.guard:
-                write.pid = pid
-        left = min(write.deadline for write in writes) - time.monotonic()
-        ms = str(max(1, int(left * 1000)))
+    def enter(self, curs: Any, writes: list[Write], lock_timeout: int) -> None:
+        """Bounds the server to the earliest deadline of the batch's ``writes`` (and the
+        lock wait to ``lock_timeout`` seconds at most) and tells the watchdog which session
+        runs them: one statement, queued on a pipeline, so no round trip of its own."""
+        left = self.timeout
+        if writes:
+            pid = curs.connection.info.backend_pid
+            for write in writes:
+                with write.guard:
+                    write.pid = pid
+            left = min(write.deadline for write in writes) - time.monotonic()
+        ms = max(1, int(left * 1000))
         curs.execute(
             "SELECT set_config('statement_timeout', %s, true), "
-            "set_config('idle_in_transaction_session_timeout', %s, true)",
-            (ms, ms),
+            "set_config('idle_in_transaction_session_timeout', %s, true), "
+            "set_config('lock_timeout', %s, true)",
+            (str(ms), str(ms), str(min(ms, lock_timeout * 1000))),
             prepare=True,
         )
 
