@@ -62,9 +62,9 @@ class Work:
         self.at = ledger.clock()
         self.places = ledger.places
         self.touched: dict[UUID, Aggregate] = {}
-        # Stock positions taken from the cache (application.owned), and the version of those
+        # Aggregates taken from the cache (application.owned), and the version of those
         # taken on trust (not read: this process wrote their last known version).
-        self.taken: list[UUID] = []
+        self.taken: dict[UUID, Aggregate] = {}
         self.trusted: dict[UUID, int] = {}
         self.refs: list[list[Any]] = []
         # The document record's lines (a delivery's shipped lines) and details.
@@ -81,30 +81,41 @@ class Work:
         self.measures.require(sku, location)
         item_id = StockItem.create_id(sku, location)
         if item_id not in self.touched:
-            found, trusted = self.ledger.owned.take(item_id)
-            if found is not None:
-                self.taken.append(item_id)
-                if trusted:
-                    self.trusted[item_id] = found.version
+            found = self.take(item_id)
             self.touched[item_id] = found or StockItem(sku, location)
         item = self.touched[item_id]
         assert isinstance(item, StockItem)
         return item
 
+    def take(self, aggregate_id: UUID) -> Aggregate | None:
+        """The aggregate for this attempt to change, from the cache without a copy (and
+        without a read when this process wrote it last); None if it was never created.
+        The handler still ``keep``s it for the save, where its changes belong in order."""
+        if aggregate_id not in self.taken:
+            found, trusted = self.ledger.owned.take(aggregate_id)
+            if found is None:
+                return None
+            self.taken[aggregate_id] = found
+            if trusted:
+                self.trusted[aggregate_id] = found.version
+        return self.taken[aggregate_id]
+
     def stale(self, *, unchanged_only: bool = False) -> bool:
-        """Whether a position taken on trust was written elsewhere meanwhile (then the
+        """Whether an aggregate taken on trust was written elsewhere meanwhile (then the
         attempt runs again on fresh state). A changed one is checked by its save's key, so
         ``unchanged_only`` asks only about the others."""
         taken = {
             i: v
             for i, v in self.trusted.items()
-            if not (unchanged_only and self.touched[i].pending_events)
+            if not (unchanged_only and self.taken[i].pending_events)
         }
         return bool(taken) and self.ledger.owned.stale(taken)
 
     def give_back(self, *, written: bool) -> None:
-        """Returns the positions taken from the cache (application.owned)."""
-        self.ledger.owned.give_back((self.touched[i] for i in self.taken), written=written)
+        """Returns what was taken from the cache (application.owned); once saved, also
+        what the attempt created (a new position, a new quote), as written here."""
+        given = {**self.taken, **self.touched} if written else self.taken
+        self.ledger.owned.give_back(given.values(), written=written)
 
     def keep(self, aggregate: Aggregate) -> None:
         self.touched.setdefault(aggregate.id, aggregate)
