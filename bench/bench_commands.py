@@ -1,19 +1,44 @@
-"""commands: the mixed command load through application.ledger.Ledger at 1 / 4 / 16 clients.
+"""commands: the mixed command load through application.ledger.Ledger.
 
-Each client is its own process with its own Ledger (threads sharing one application are
-slower, see EVENTSOURCING_NOTES). A cycle is five commands on the client's own SKUs:
-receipt, quote create, quote close, delivery against the quote, transfer main → kitchen.
-Baseline, same concurrency and duration: one raw INSERT per transaction on PostgreSQL.
+A client is a thread; a layout is P processes × T threads, each process with one Ledger
+(so its threads' commands are group-committed together). A cycle is five commands on the
+client's own SKUs: receipt, quote create, quote close, delivery against the quote,
+transfer main → kitchen.
+
+Full runs use a durable PostgreSQL (fsync, synchronous_commit and full_page_writes on).
+Each repetition measures, on the same server one after the other:
+
+* this code;
+* the baseline code (``BENCH_BASELINE``, a git commit, default c2c9e78: main before group
+  commit), the same clients run from a ``git archive`` of it in a subprocess;
+* the psycopg ceiling (bench/ceiling.py: the ledger's statements from 8 threads).
+
+The rows give the median of each, the ratio to the baseline code and to the ceiling, and
+the group-commit batch sizes (saves per transaction) of this code.
+``python -m bench.bench_commands URL PROCESSES THREADS SECONDS TAG`` runs one measurement
+and prints it as JSON (how the baseline is run).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
 import time
 import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
 from typing import Any
 
-import psycopg
+from tests.pgserver import PostgresServer
 
 from application.commands import (
     CloseQuote,
@@ -26,6 +51,7 @@ from application.commands import (
     ReceiptLine,
 )
 from application.ledger import Ledger
+from bench.ceiling import ceiling
 from bench.common import (
     Report,
     median,
@@ -37,12 +63,10 @@ from bench.common import (
     throughput,
 )
 
-TARGET = 1_000.0
+TARGET = 2_000.0
 SKUS_PER_CLIENT = 20
-RAW_TABLE = (
-    "CREATE TABLE IF NOT EXISTS bench_raw "
-    "(id bigserial PRIMARY KEY, client int, n int, payload jsonb)"
-)
+REPO = Path(__file__).resolve().parent.parent
+BASELINE = os.environ.get("BENCH_BASELINE", "c2c9e78")
 
 
 def one_cycle(ledger: Ledger, tag: str, sku: str, timed: list[float]) -> int:
@@ -73,83 +97,186 @@ def one_cycle(ledger: Ledger, tag: str, sku: str, timed: list[float]) -> int:
 
 
 def ledger_client(
-    client: int, barrier: Any, url: str, run: str, seconds: float, limit: int
+    client: int, barrier: Any, url: str, run: str, seconds: float, limit: int, threads: int = 1
 ) -> dict[str, Any]:
+    """One process: ``threads`` clients sharing one Ledger, each on its own SKUs."""
     ledger = Ledger(settings_for(url, create_schema=False))
-    warm: list[float] = []
-    one_cycle(ledger, f"{run}-{client}-warm", f"C{client}-0", warm)
+    ready = threading.Barrier(threads + 1)
+    go = threading.Event()
+    bounds = [0.0, 0.0]  # start, deadline
+    counts: list[int] = []
     latencies: list[float] = []
-    count = 0
+
+    def clerk(number: int) -> None:
+        name = f"{client}.{number}"
+        one_cycle(ledger, f"{run}-{name}-warm", f"C{name}-0", [])
+        ready.wait()
+        go.wait()
+        timed: list[float] = []
+        count = cycle = 0
+        while count < limit and time.perf_counter() < bounds[1]:
+            sku = f"C{name}-{cycle % SKUS_PER_CLIENT}"
+            count += one_cycle(ledger, f"{run}-{name}-{cycle}", sku, timed)
+            cycle += 1
+        counts.append(count)
+        latencies.extend(timed)
+
+    workers = [threading.Thread(target=clerk, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    ready.wait()
+    recorder: Any = ledger.recorder
+    batches: Counter[int] | None = getattr(recorder, "batch_sizes", None)
+    if batches is not None:
+        batches.clear()
+        recorder.lost = 0
     barrier.wait()
-    start = time.perf_counter()
-    deadline = start + seconds
-    cycle = 0
-    while count < limit and time.perf_counter() < deadline:
-        sku = f"C{client}-{cycle % SKUS_PER_CLIENT}"
-        count += one_cycle(ledger, f"{run}-{client}-{cycle}", sku, latencies)
-        cycle += 1
+    bounds[0] = time.perf_counter()
+    bounds[1] = bounds[0] + seconds
+    go.set()
+    for worker in workers:
+        worker.join()
     end = time.perf_counter()
     ledger.close()
-    return {"count": count, "start": start, "end": end, "latencies": latencies}
+    return {
+        "count": sum(counts),
+        "start": bounds[0],
+        "end": end,
+        "latencies": latencies,
+        "batches": dict(batches or {}),
+        "lost": getattr(recorder, "lost", 0),
+    }
 
 
-def raw_client(
-    client: int, barrier: Any, url: str, run: str, seconds: float, limit: int
+def measure(url: str, processes: int, threads: int, seconds: float, tag: str) -> dict[str, Any]:
+    """Commands/s, latencies and batch sizes of one layout, with this process's code."""
+    results = run_clients(ledger_client, processes, url, tag, seconds, 10**9, threads)
+    rate, latencies = throughput(results)
+    batches: Counter[int] = Counter()
+    for result in results:
+        batches.update({int(k): v for k, v in result["batches"].items()})
+    return {
+        "rate": rate,
+        "latencies": latencies,
+        "batches": dict(batches),
+        "lost": sum(r["lost"] for r in results),
+    }
+
+
+@contextmanager
+def baseline_source() -> Iterator[Path | None]:
+    """``src`` of the baseline commit, exported to a temporary directory (None: no git)."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", BASELINE, "src"], capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="stockledger-baseline-") as directory:
+        with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
+            tar.extractall(directory, filter="data")
+        yield Path(directory) / "src"
+
+
+def measure_baseline(
+    source: Path, url: str, processes: int, threads: int, seconds: float, tag: str
 ) -> dict[str, Any]:
-    latencies: list[float] = []
-    count = 0
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("SELECT 1")
-        barrier.wait()
-        start = time.perf_counter()
-        deadline = start + seconds
-        while count < limit and time.perf_counter() < deadline:
-            began = time.perf_counter()
-            conn.execute(
-                "INSERT INTO bench_raw (client, n, payload) VALUES (%s, %s, %s)",
-                (client, count, f'{{"run": "{run}", "sku": "C{client}", "quantity": "2"}}'),
-            )
-            latencies.append((time.perf_counter() - began) * 1000)
-            count += 1
-        end = time.perf_counter()
-    return {"count": count, "start": start, "end": end, "latencies": latencies}
+    """``measure`` run by the baseline code (its ``src`` first on the path)."""
+    command = [sys.executable, "-m", "bench.bench_commands", url]
+    done = subprocess.run(
+        [*command, str(processes), str(threads), str(seconds), tag],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(source)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"baseline run failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def server_for(quick: bool) -> AbstractContextManager[PostgresServer]:
+    if quick:
+        return postgres()
+    from bench.bench_document_size import durable
+
+    return durable()
+
+
+def batch_note(batches: Counter[int]) -> str:
+    saves = sum(size * n for size, n in batches.items())
+    if not saves:
+        return "no batches"
+    ordered = sorted(size for size, n in batches.items() for _ in range(n))
+    mean = saves / sum(batches.values())
+    return (
+        f"batch sizes: mean {mean:.1f} saves/transaction, median {median(ordered):.0f}, "
+        f"p90 {percentile(ordered, 90):.0f}, max {max(ordered)}"
+    )
 
 
 def run(*, quick: bool, runs: int | None) -> Report:
-    levels = (1, 4) if quick else (1, 4, 16)
+    layouts = ((1, 1), (1, 4)) if quick else ((1, 1), (1, 16), (2, 8))
     seconds = 0.5 if quick else 10.0
-    limit = 200 if quick else 100_000
     runs = runs or (1 if quick else 3)
-    report = Report("commands", quick, {"clients": levels, "seconds": seconds, "runs": runs})
-    with postgres() as server:
-        url = new_database(server)
-        Ledger(settings_for(url)).close()  # schema once; clients start with CREATE_TABLE=n
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(RAW_TABLE)
-        for clients in levels:
-            app_rates: list[float] = []
-            raw_rates: list[float] = []
-            app_lat: list[float] = []
+    params = {"layouts": layouts, "seconds": seconds, "runs": runs, "durable": not quick}
+    report = Report("commands", quick, {**params, "baseline": None if quick else BASELINE})
+    with server_for(quick) as server, baseline_source() as source:
+        use_baseline = source is not None and not quick
+        for processes, threads in layouts:
+            url = new_database(server)
+            Ledger(settings_for(url)).close()  # schema once; clients start with CREATE_TABLE=n
+            figures: dict[str, list[float]] = {"app": [], "base": [], "ceiling": []}
+            latencies: list[float] = []
+            batches: Counter[int] = Counter()
+            lost = 0
             for _ in range(runs):
                 tag = uuid.uuid4().hex[:8]
-                rate, lat = throughput(
-                    run_clients(ledger_client, clients, url, tag, seconds, limit)
-                )
-                app_rates.append(rate)
-                app_lat.extend(lat)
-                raw, _ = throughput(run_clients(raw_client, clients, url, tag, seconds, limit))
-                raw_rates.append(raw)
-            app, raw = median(app_rates), median(raw_rates)
-            met = app >= TARGET if clients >= 4 else None
+                mine = measure(url, processes, threads, seconds, tag)
+                figures["app"].append(mine["rate"])
+                latencies.extend(mine["latencies"])
+                batches.update(mine["batches"])
+                lost += mine["lost"]
+                if use_baseline:
+                    assert source is not None
+                    base = measure_baseline(source, url, processes, threads, seconds, f"b{tag}")
+                    figures["base"].append(base["rate"])
+                figures["ceiling"].append(ceiling(url, seconds))
+            clients = processes * threads
+            layout = f"{clients} client(s) ({processes} process × {threads} thread)"
+            app = median(figures["app"])
+            note = f"p50 {median(latencies):.1f} ms, p99 {percentile(latencies, 99):.1f} ms"
             report.add(
-                f"{clients} client(s): Ledger commands",
+                f"{layout}: Ledger commands vs {BASELINE if use_baseline else 'no baseline'}",
                 app,
                 "commands/s",
-                baseline=raw,
-                target="≥ 1,000/s" if clients >= 4 else "",
-                met=met,
-                note=f"p50 {median(app_lat):.1f} ms, p99 {percentile(app_lat, 99):.1f} ms",
+                baseline=median(figures["base"]) if use_baseline else None,
+                target="≥ 2,000/s" if clients == 16 else "",
+                met=app >= TARGET if clients == 16 else None,
+                note=f"{note}; {batch_note(batches)}; {lost} saves lost a race",
             )
-            report.extra[f"clients_{clients}"] = {"ledger": app_rates, "raw_insert": raw_rates}
+            report.add(
+                f"{layout}: Ledger commands vs the psycopg ceiling (8 threads)",
+                app,
+                "commands/s",
+                baseline=median(figures["ceiling"]),
+            )
+            report.extra[f"clients_{processes}x{threads}"] = {
+                **figures,
+                "batches": dict(batches),
+                "lost": lost,
+            }
     report.finish()
     return report
+
+
+def _main(argv: list[str]) -> None:
+    url, processes, threads, seconds, tag = argv
+    result = measure(url, int(processes), int(threads), float(seconds), tag)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])

@@ -95,8 +95,8 @@ def delivery(command: PostDelivery, work: Work) -> None:
     reservation is consumed; without one each line draws on available stock."""
     measures = [_measure(work, line, index) for index, line in enumerate(command.lines)]
     if command.quote_id is not None:
-        quote = work.ledger.get(Quote, Quote.create_id(command.quote_id))
-        if quote is None:
+        quote = work.take(Quote.create_id(command.quote_id))
+        if not isinstance(quote, Quote):
             raise ValidationError(f"quote {command.quote_id} not found", [{"field": "quote_id"}])
         shipped = [(line.sku, m.quantity) for line, m in zip(command.lines, measures, strict=True)]
         quote.deliver(command.delivery_id, command.location, shipped, work.user)

@@ -10,11 +10,17 @@ application.quotes) and the aggregates they drive hold the rules. Observers in
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from copy import deepcopy
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    project_aggregate,
+)
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, JSONTranscoder, Recording
 
@@ -31,10 +37,13 @@ from application import (
 )
 from application.catalogue import Saved
 from application.commands import Command
+from application.group_commit import LedgerRecorder
 from application.keys import ApiKeys
+from application.owned import Owned
 from application.periods import ClosePeriod, Periods
 from application.records import CommandResult, QuoteRecord
 from application.settings import Settings
+from application.snapshot_taker import SnapshotTaker
 from application.snapshots import CheckedSnapshotStore
 from application.transcodings import DocumentDetailsAsDict
 from application.writer import WriterGuard
@@ -75,19 +84,25 @@ class Ledger(Application[UUID]):
         self.is_postgres = settings.is_postgres
         # Called with the position of every successful save (e.g. ReadModels.notify).
         self.on_recorded: list[Callable[[int], None]] = []
+        self.snapshot_taker = SnapshotTaker(lambda i, v: self.take_snapshot(i, version=v))
         with store.schema_lock(settings):
             super().__init__(env=store.ledger_env(settings))
             if settings.create_schema:
                 store.install_append_only_guard(self.recorder, settings)
             store.serialise_writers_on_lock_table(self.recorder, settings)
-        self._writer = WriterGuard(self.recorder, settings)
+        self._writer = WriterGuard(settings)
+        if isinstance(self.recorder, LedgerRecorder):
+            self.recorder.guard = self._writer
+        self.owned = Owned(self.repository)
         self.periods = Periods(self)
         self.api_keys = ApiKeys(self, tenant)
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         """Snapshots are used only when they agree with the events (application.snapshots)."""
         recorder = self.factory.aggregate_recorder(purpose="snapshots")
-        return CheckedSnapshotStore(self.mapper, recorder, self.events)
+        store = CheckedSnapshotStore(self.mapper, recorder, self.events)
+        store.settle = self.snapshot_taker.settle
+        return store
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -108,13 +123,51 @@ class Ledger(Application[UUID]):
                 observer(position)
         return recordings
 
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Hands the snapshots due to the snapshot thread (application.snapshot_taker)."""
+        due = []
+        for event in processing_event.events:
+            aggregate = processing_event.aggregates.get(event.originator_id)
+            interval = self.snapshotting_intervals.get(type(aggregate)) if aggregate else None
+            if interval and event.originator_version % interval == 0:
+                due.append((event.originator_id, event.originator_version))
+        self.snapshot_taker.schedule(due)
+
+    def close(self) -> None:
+        """Takes the snapshots still due, then closes the store."""
+        self.snapshot_taker.settle()
+        super().close()
+
     def get(self, cls: type[T], aggregate_id: UUID) -> T | None:
+        """The aggregate as recorded, None if it was never created. Only a type that is
+        snapshotted looks for a snapshot when it is not cached (one read, not two)."""
         try:
-            found: Aggregate = self.repository.get(aggregate_id)
+            if cls in self.snapshotting_intervals or self._is_cached(aggregate_id):
+                found: Aggregate | None = self.repository.get(aggregate_id)
+            else:
+                found = self._replay(aggregate_id)
         except AggregateNotFoundError:
+            return None
+        if found is None:
             return None
         assert isinstance(found, cls)
         return found
+
+    def _is_cached(self, aggregate_id: UUID) -> bool:
+        cache = self.repository.cache
+        try:
+            return cache is not None and cache.get(aggregate_id) is not None
+        except KeyError:
+            return False
+
+    def _replay(self, aggregate_id: UUID) -> Aggregate | None:
+        """An aggregate from its events alone, cached as the library's get would."""
+        aggregate: Aggregate | None = project_aggregate(None, self.events.get(aggregate_id))
+        cache = self.repository.cache
+        if aggregate is None or cache is None:
+            return aggregate
+        cache.put(aggregate_id, aggregate)
+        return deepcopy(aggregate)
 
     def positions(self, refs: Sequence[tuple[UUID, int]]) -> list[int]:
         return store.positions_of(self.recorder, refs, self.is_postgres)

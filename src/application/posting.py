@@ -62,6 +62,10 @@ class Work:
         self.at = ledger.clock()
         self.places = ledger.places
         self.touched: dict[UUID, Aggregate] = {}
+        # Aggregates taken from the cache (application.owned), and the version of those
+        # taken on trust (not read: this process wrote their last known version).
+        self.taken: dict[UUID, Aggregate] = {}
+        self.trusted: dict[UUID, int] = {}
         self.refs: list[list[Any]] = []
         # The document record's lines (a delivery's shipped lines) and details.
         self.shipped: list[dict[str, Any]] = []
@@ -77,11 +81,41 @@ class Work:
         self.measures.require(sku, location)
         item_id = StockItem.create_id(sku, location)
         if item_id not in self.touched:
-            found = self.ledger.get(StockItem, item_id)
+            found = self.take(item_id)
             self.touched[item_id] = found or StockItem(sku, location)
         item = self.touched[item_id]
         assert isinstance(item, StockItem)
         return item
+
+    def take(self, aggregate_id: UUID) -> Aggregate | None:
+        """The aggregate for this attempt to change, from the cache without a copy (and
+        without a read when this process wrote it last); None if it was never created.
+        The handler still ``keep``s it for the save, where its changes belong in order."""
+        if aggregate_id not in self.taken:
+            found, trusted = self.ledger.owned.take(aggregate_id)
+            if found is None:
+                return None
+            self.taken[aggregate_id] = found
+            if trusted:
+                self.trusted[aggregate_id] = found.version
+        return self.taken[aggregate_id]
+
+    def stale(self, *, unchanged_only: bool = False) -> bool:
+        """Whether an aggregate taken on trust was written elsewhere meanwhile (then the
+        attempt runs again on fresh state). A changed one is checked by its save's key, so
+        ``unchanged_only`` asks only about the others."""
+        taken = {
+            i: v
+            for i, v in self.trusted.items()
+            if not (unchanged_only and self.taken[i].pending_events)
+        }
+        return bool(taken) and self.ledger.owned.stale(taken)
+
+    def give_back(self, *, written: bool) -> None:
+        """Returns what was taken from the cache (application.owned); once saved, also
+        what the attempt created (a new position, a new quote), as written here."""
+        given = {**self.taken, **self.touched} if written else self.taken
+        self.ledger.owned.give_back(given.values(), written=written)
 
     def keep(self, aggregate: Aggregate) -> None:
         self.touched.setdefault(aggregate.id, aggregate)
@@ -186,27 +220,41 @@ def execute(ledger: Ledger, command: Command, user: str) -> CommandResult:
 
     def attempt() -> CommandResult | None:
         work = Work(ledger, command, user, print_)
+        # A save takes the pending events out of the aggregates even when it fails, so
+        # after a failed one they hold changes that were never recorded: not given back.
+        saving = saved = False
         try:
-            answer = handler.run(command, work)
-        except DomainError:
-            if (
-                handler.documented
-                and (repeat := _repeat(ledger, command, print_, handler.answers_lines)) is not None
-            ):
-                return repeat
-            raise
-        if answer is not None:
-            return answer
-        record = [_document(work)] if handler.documented else []
-        try:
-            recordings = ledger.save(*work.touched.values(), *record)
-        except IntegrityError:
-            return (
-                _repeat(ledger, command, print_, handler.answers_lines)
-                if handler.documented
-                else None
-            )
-        return _result(work, recordings, handler.answers_lines)
+            try:
+                answer = handler.run(command, work)
+            except DomainError:
+                if work.stale():
+                    return None
+                if (
+                    handler.documented
+                    and (repeat := _repeat(ledger, command, print_, handler.answers_lines))
+                    is not None
+                ):
+                    return repeat
+                raise
+            if answer is not None:
+                return None if work.stale() else answer
+            if work.stale(unchanged_only=True):
+                return None
+            record = [_document(work)] if handler.documented else []
+            saving = True
+            try:
+                recordings = ledger.save(*work.touched.values(), *record)
+            except IntegrityError:
+                return (
+                    _repeat(ledger, command, print_, handler.answers_lines)
+                    if handler.documented
+                    else None
+                )
+            saved = True
+            return _result(work, recordings, handler.answers_lines)
+        finally:
+            if saved or not saving:
+                work.give_back(written=saved)
 
     return retrying(attempt)
 

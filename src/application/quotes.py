@@ -30,6 +30,16 @@ def load_quote(ledger: Ledger, quote_id: str) -> Quote:
     return quote
 
 
+def take_quote(work: Work, quote_id: str) -> Quote:
+    """The quote for a command to change (Work.take), or QuoteNotFoundError."""
+    check_code(quote_id, "quote_id")
+    quote = work.take(Quote.create_id(quote_id))
+    if quote is None:
+        raise QuoteNotFoundError(quote_id) from None
+    assert isinstance(quote, Quote)
+    return quote
+
+
 def _last_version(ledger: Ledger, quote: Quote, event_type: type[Any]) -> int:
     """The version of the quote's newest ``event_type`` event."""
     return int(
@@ -81,7 +91,7 @@ def close(command: CloseQuote, work: Work) -> CommandResult | None:
     """draft → closed with one RESERVE per line, all or nothing: any line short of
     available stock refuses the whole close, listing every short line. Closing a closed
     (or since delivered) quote again is a no-op."""
-    quote = load_quote(work.ledger, command.quote_id)
+    quote = take_quote(work, command.quote_id)
     if quote.status in (QuoteStatus.CLOSED, QuoteStatus.DELIVERED):
         return quote_answer(work.ledger, quote, _last_version(work.ledger, quote, Quote.Closed))
     quote.close(work.user)
@@ -107,7 +117,7 @@ def close(command: CloseQuote, work: Work) -> CommandResult | None:
 def cancel(command: CancelQuote, work: Work) -> CommandResult | None:
     """draft → cancelled with no movement; closed → cancelled with one RELEASE per line
     for its undelivered reservation; refused once delivered; again is a no-op."""
-    quote = load_quote(work.ledger, command.quote_id)
+    quote = take_quote(work, command.quote_id)
     if quote.status == QuoteStatus.CANCELLED:
         return quote_answer(work.ledger, quote, _last_version(work.ledger, quote, Quote.Cancelled))
     released = quote.cancel(work.user)

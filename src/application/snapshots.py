@@ -15,7 +15,7 @@ aggregate is replayed from its events, or from an older snapshot that does agree
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -116,6 +116,8 @@ class CheckedSnapshotStore(EventStore[UUID]):
     def __init__(self, mapper: Any, recorder: Any, events: EventStore[UUID]) -> None:
         super().__init__(mapper, recorder)
         self.events = events
+        # Waits for the snapshots still due for an aggregate (application.snapshot_taker).
+        self.settle: Callable[[UUID], None] | None = None
 
     def get(
         self,
@@ -128,6 +130,8 @@ class CheckedSnapshotStore(EventStore[UUID]):
     ) -> Iterator[Any]:
         """Like the library's, skipping (and warning about) every snapshot that lies; a
         limited newest-first read looks further back past a refused one."""
+        if self.settle is not None:
+            self.settle(originator_id)
         wanted = limit
         while True:
             page = list(

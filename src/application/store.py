@@ -125,6 +125,7 @@ def ledger_env(settings: Settings) -> dict[str, str]:
         env.update(
             {
                 "PERSISTENCE_MODULE": f"{__name__}:ConninfoFactory",
+                "APPLICATION_RECORDER_TOPIC": "application.group_commit:LedgerRecorder",
                 "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout),
                 "POSTGRES_POOL_SIZE": str(settings.pool_size),
                 "POSTGRES_MAX_OVERFLOW": str(settings.pool_max_overflow),
@@ -173,11 +174,11 @@ def install_append_only_guard(recorder: Any, settings: Settings) -> None:
 
 
 def serialise_writers_on_lock_table(recorder: Any, settings: Settings) -> None:
-    """Points the recorder's writer lock at the lock table (see PG_WRITE_LOCK_TABLE)."""
+    """Points the recorder's writer lock at the lock table (see PG_WRITE_LOCK_TABLE). The
+    lock wait is bounded by the recorder (application.group_commit: ``lock_timeout``)."""
     if not settings.database_url:
         return
     recorder.lock_table_statements = [
-        SQL("SET LOCAL lock_timeout = '{0}s'").format(settings.lock_timeout),
         SQL("LOCK TABLE {0}.{1} IN EXCLUSIVE MODE").format(
             Identifier(recorder.datastore.schema), Identifier(PG_WRITE_LOCK_TABLE)
         ),

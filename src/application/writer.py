@@ -9,8 +9,9 @@ forever and every other writer failed after its lock retries.
 Each ``save`` therefore gets a deadline of ``write_timeout`` seconds:
 
 * server side, every attempt sets ``statement_timeout`` and
-  ``idle_in_transaction_session_timeout`` to the time left, so a slow statement or a
-  stalled client between statements is ended by PostgreSQL itself;
+  ``idle_in_transaction_session_timeout`` to the time left (the earliest deadline of a
+  group-committed batch), so a slow statement or a stalled client between statements is
+  ended by PostgreSQL itself;
 * client side, a watchdog thread ends the writer's session (``pg_terminate_backend``)
   when the deadline passes; the blocked client then sees the connection close;
 * an attempt started after the deadline (the library retries a dropped connection) is
@@ -44,7 +45,9 @@ READY_TIMEOUT = 2.0
 
 
 @dataclass
-class _Write:
+class Write:
+    """One save under a deadline; ``pid`` is the session writing it, while it does."""
+
     deadline: float  # ok-float: monotonic seconds
     pid: int | None = None
     aborted: bool = False
@@ -59,11 +62,11 @@ class _Watchdog:
     def __init__(self) -> None:
         self._cv = threading.Condition()
         # (deadline in monotonic seconds, sequence, write, action)
-        self._due: list[tuple[float, int, _Write, Callable[[_Write], None]]] = []  # ok-float
+        self._due: list[tuple[float, int, Write, Callable[[Write], None]]] = []  # ok-float
         self._seq = itertools.count()
         self._thread: threading.Thread | None = None
 
-    def watch(self, write: _Write, abort: Callable[[_Write], None]) -> None:
+    def watch(self, write: Write, abort: Callable[[Write], None]) -> None:
         with self._cv:
             heapq.heappush(self._due, (write.deadline, next(self._seq), write, abort))
             if self._thread is None:
@@ -95,21 +98,17 @@ _watchdog = _Watchdog()
 
 
 class WriterGuard:
-    """Deadlines for the writes of one Ledger (PostgreSQL; a no-op on SQLite)."""
+    """Deadlines for the writes of one Ledger (PostgreSQL; a no-op on SQLite).
 
-    def __init__(self, recorder: Any, settings: Settings) -> None:
+    A save runs ``bounded``; the group commit (application.group_commit) asks each pending
+    write whether it is ``late`` before sending it, and ``enter``s the transaction of a
+    batch with the earliest deadline among its writes."""
+
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.timeout = float(settings.write_timeout)  # ok-float: seconds
         self._local = threading.local()
         self.enabled = settings.is_postgres
-        if self.enabled:
-            original = recorder._lock_table
-
-            def lock_table(curs: Any) -> None:
-                self._before_lock(curs)
-                original(curs)
-
-            recorder._lock_table = lock_table
 
     @contextmanager
     def bounded(self) -> Iterator[None]:
@@ -117,7 +116,7 @@ class WriterGuard:
         if not self.enabled or getattr(self._local, "write", None) is not None:
             yield
             return
-        write = _Write(deadline=time.monotonic() + self.timeout)
+        write = Write(deadline=time.monotonic() + self.timeout)
         self._local.write = write
         _watchdog.watch(write, self._abort)
         try:
@@ -133,32 +132,54 @@ class WriterGuard:
                 write.done = True
             self._local.write = None
 
+    def current(self) -> Write | None:
+        """The write this thread is running (None outside ``bounded``)."""
+        return getattr(self._local, "write", None)
+
+    def late(self, write: Write | None) -> WriterBusyError | None:
+        """The error for a write past its deadline (an attempt is refused then)."""
+        if write is not None and (write.aborted or write.deadline <= time.monotonic()):
+            return self._busy()
+        return None
+
     def _busy(self) -> WriterBusyError:
         return WriterBusyError(
             f"the write did not finish within {self.settings.write_timeout} s and was "
             "abandoned; nothing was recorded; retry (a smaller document may help)"
         )
 
-    def _before_lock(self, curs: Any) -> None:
-        """Each attempt: refuse past the deadline, else bound the server to the time left."""
-        write: _Write | None = getattr(self._local, "write", None)
-        if write is None:
-            return
-        left = write.deadline - time.monotonic()
-        if write.aborted or left <= 0:
-            raise self._busy()
-        write.pid = curs.connection.info.backend_pid
+    def enter(self, curs: Any, writes: list[Write], lock_timeout: int) -> None:
+        """Bounds the server to the earliest deadline of the batch's ``writes`` (and the
+        lock wait to ``lock_timeout`` seconds at most) and tells the watchdog which session
+        runs them: one statement, queued on a pipeline, so no round trip of its own."""
+        left = self.timeout
+        if writes:
+            pid = curs.connection.info.backend_pid
+            for write in writes:
+                with write.guard:
+                    write.pid = pid
+            left = min(write.deadline for write in writes) - time.monotonic()
         ms = max(1, int(left * 1000))
-        curs.execute(SQL("SET LOCAL statement_timeout = {0}").format(ms))
-        curs.execute(SQL("SET LOCAL idle_in_transaction_session_timeout = {0}").format(ms))
+        curs.execute(
+            "SELECT set_config('statement_timeout', %s, true), "
+            "set_config('idle_in_transaction_session_timeout', %s, true), "
+            "set_config('lock_timeout', %s, true)",
+            (str(ms), str(ms), str(min(ms, lock_timeout * 1000))),
+            prepare=True,
+        )
 
-    def _abort(self, write: _Write) -> None:
+    def leave(self, writes: list[Write]) -> None:
+        """The batch is over: its session may serve others, the watchdog must not end it."""
+        for write in writes:
+            with write.guard:
+                write.pid = None
+
+    def _abort(self, write: Write) -> None:
         """The watchdog: ends the session of a write still running at its deadline."""
         with write.guard:
-            if write.done or write.pid is None:
-                write.aborted = True
-                return
             write.aborted = True
+            if write.done or write.pid is None:
+                return
             log.error("write past %s s: ending its session (pid %s)", self.timeout, write.pid)
             try:
                 with psycopg.connect(
