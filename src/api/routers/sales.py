@@ -35,11 +35,9 @@ AMOUNTS = tuple(FoodCostAmounts.model_fields)
     responses=COMMAND_RESPONSES,
     summary="Post a POS sale: CONSUME per (sale line, ingredient) of the current recipes",
 )
-def post_sale(
-    body: SaleCreate, request: Request, response: Response, who: Clerk, ledger: LedgerDep
-) -> dict[str, Any]:
+def post_sale(body: SaleCreate, request: Request, who: Clerk, ledger: LedgerDep) -> Response:
     result = ledger.execute(command_of(PostSale, body), user=who.user)
-    return answer(request, response, result)
+    return answer(request, result)
 
 
 @router.get(
