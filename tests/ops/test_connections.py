@@ -20,21 +20,19 @@ from tests.pgserver import PostgresServer
 
 pytestmark = pytest.mark.postgres
 
-# docs/OPERATIONS.md: pool_size + pool_max_overflow + read_pool_size + 2 per projection (6:
-# balances, movements, cogs, items, locations, food_cost) + 1 for the event feed's head
-# watcher (no webhook registered here).
+# docs/OPERATIONS.md "Writer, keys and connections": `serve` on PostgreSQL is two processes.
+# The API process: pool_size + pool_max_overflow + read_pool_size + 1 for the event feed's
+# head watcher. The projector process: the same pools and head watcher, plus 2 per
+# projection (6: balances, movements, cogs, items, locations, food_cost); no webhook here.
 PROJECTIONS = 6
 FEED = 1
 
 
 def bound(settings: Settings) -> int:
-    return (
-        settings.pool_size
-        + settings.pool_max_overflow
-        + settings.read_pool_size
-        + 2 * PROJECTIONS
-        + FEED
-    )
+    pools = settings.pool_size + settings.pool_max_overflow + settings.read_pool_size
+    api_process = pools + FEED
+    projector_process = pools + FEED + 2 * PROJECTIONS
+    return api_process + projector_process
 
 
 def connections(url: str, dbname: str) -> int:
@@ -47,7 +45,7 @@ def connections(url: str, dbname: str) -> int:
     return int(row[0])
 
 
-def test_one_serve_process_stays_within_the_documented_connection_bound(
+def test_serve_and_its_projector_process_stay_within_the_documented_connection_bound(
     pg_url: str, tmp_path: Path
 ) -> None:
     settings = Settings(database_url=pg_url, data_dir=tmp_path / "var")
