@@ -21,6 +21,7 @@ import argparse
 import json
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -124,6 +125,9 @@ def api_workers(
 ) -> list[Supervised]:
     """``workers`` supervised API processes sharing ``port`` through SO_REUSEPORT."""
     env = child_env(tenant, run_projectors="false")  # several API processes need PostgreSQL
+    # One console secret for all of them (a session opened on one is valid on the next); unset,
+    # this run draws one, so sessions end when serve restarts, as with one process.
+    env.setdefault("STOCKLEDGER_CONSOLE_SECRET", secrets.token_urlsafe(32))
     children = []
     for index in range(workers):
         args = ["--host", host, "--port", str(port)]

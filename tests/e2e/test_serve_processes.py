@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 from decimal import Decimal
 from pathlib import Path
@@ -109,7 +110,25 @@ def test_two_api_processes_share_the_port_and_reads_follow_writes_across_them(
 
     assert len(answering_pids()) == 2, server.output()
     assert len(_projector_pids(server)) == 1
+    _console_session_holds_on_every_process(server, headers["Authorization"].split()[-1])
     assert server.stop() == 0
+
+
+def _console_session_holds_on_every_process(server: Server, token: str) -> None:
+    """A console session opened on one API process is valid on the other: serve hands every
+    process one console secret (without one, each drew its own and refused the other's)."""
+    with httpx.Client(base_url=server.url, timeout=30) as browser:
+        page = browser.get("/")
+        csrf = re.findall(r'name="csrf" value="([^"]+)"', page.text)[0]
+        signed_in = browser.post("/sign-in", data={"csrf": csrf, "key": token})
+        assert signed_in.status_code == 303, signed_in.text
+        session = dict(browser.cookies)
+    for _ in range(12):
+        with httpx.Client(base_url=server.url, cookies=session, timeout=30) as fresh:
+            answer = fresh.get("/stock", follow_redirects=False)
+            assert answer.status_code == 200, (answer.status_code, answer.headers)
+    console_pids = {line["pid"] for line in _lines(server) if line.get("route") == "/stock"}
+    assert len(console_pids) == 2, server.output()
 
 
 def test_the_projector_process_follows_every_tenant_even_one_created_while_serving(
