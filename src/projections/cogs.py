@@ -168,18 +168,12 @@ class CogsView:
     def valuation(self, period: str | None, location: str | None, sku: str | None) -> Report:
         """Roll-forward of ``period`` (default: the current one) per location and sku.
 
-        Only each position's newest row up to the period is read (a window query over the
-        (location, sku, period) index); ``valuation_rows`` carries it forward if older."""
+        Only each position's newest row up to the period is read (``_newest``);
+        ``valuation_rows`` carries it forward if older."""
         chosen = period or period_of(self.clock(), self.projection.zone)
         check_period(chosen)
         clause, values = _filtered(["period <= ?"], [chosen], location, sku)
-        columns = ", ".join(self.projection.names())
-        rows, position = self._select(
-            f"SELECT {columns} FROM (SELECT {columns}, ROW_NUMBER() OVER "
-            "(PARTITION BY location, sku ORDER BY period DESC) AS newest "
-            f"FROM {{table}} WHERE {clause}) latest WHERE newest = 1",
-            values,
-        )
+        rows, position = self._select(_newest(self.projection.names(), clause), values)
         out = [
             ReportRow(row["period"], row["location"], row["sku"], {n: row[n] for n in AMOUNTS})
             for row in valuation_rows(rows, chosen)
@@ -201,10 +195,8 @@ class CogsView:
         # nothing (``valuation_rows`` leaves those out).
         kept = (
             f"SELECT {columns}, CASE WHEN period = ? THEN 1 ELSE 0 END AS here FROM "
-            f"(SELECT {columns}, ROW_NUMBER() OVER "
-            "(PARTITION BY location, sku ORDER BY period DESC) AS newest "
-            f"FROM {{table}} WHERE {clause}) latest WHERE newest = 1 AND (period = ? OR NOT "
-            f"({dialect.is_zero('closing_qty')} AND {dialect.is_zero('closing_value')}))"
+            f"({_newest(self.projection.names(), clause)}) newest WHERE period = ? OR NOT "
+            f"({dialect.is_zero('closing_qty')} AND {dialect.is_zero('closing_value')})"
         )
         params = [chosen, *values, chosen]
         sums = ", ".join(dialect.exact_sum(_carried(name)) for name in AMOUNTS)
@@ -228,6 +220,18 @@ class CogsView:
         ]
         total = {name: _number(value) for name, value in zip(AMOUNTS, totals, strict=True)}
         return Screen(Report(out, total, position), number, count)
+
+
+def _newest(columns: Sequence[str], clause: str) -> str:
+    """SQL for each position's newest row among the rows matching ``clause``: the newest
+    period per position (a grouped maximum over the (location, sku, period) index, no
+    sort) joined back to its row by key."""
+    picked = ", ".join(f"r.{c}" for c in columns)
+    return (
+        f"SELECT {picked} FROM {{table}} r JOIN (SELECT location, sku, MAX(period) AS period "
+        f"FROM {{table}} WHERE {clause} GROUP BY location, sku) m "
+        "ON r.location = m.location AND r.sku = m.sku AND r.period = m.period"
+    )
 
 
 def _carried(name: str) -> str:
