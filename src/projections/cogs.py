@@ -199,21 +199,32 @@ class CogsView:
             f"({dialect.is_zero('closing_qty')} AND {dialect.is_zero('closing_value')})"
         )
         params = [chosen, *values, chosen]
-        sums = ", ".join(dialect.exact_sum(_carried(name)) for name in AMOUNTS)
+        sums = ", ".join(f"{dialect.exact_sum(_carried(name))} OVER ()" for name in AMOUNTS)
+        width = len(self.projection.COLUMNS)
 
-        def work(session: Session, table: str) -> tuple[int, int, list[Any], list[dict[str, Any]]]:
-            count, *totals = session.execute(
-                f"SELECT COUNT(*), {sums} FROM ({kept.format(table=table)}) kept", params
-            )[0]
-            number = min(max(page, 1), max((int(count) + size - 1) // size, 1))
-            found = session.execute(
-                f"SELECT {columns} FROM ({kept.format(table=table)}) kept ORDER BY "
-                f"{dialect.ordered('location')}, {dialect.ordered('sku')} LIMIT ? OFFSET ?",
-                [*params, size, (number - 1) * size],
-            )
-            return number, int(count), totals, [self.projection.from_db(row) for row in found]
+        def work(session: Session, table: str) -> tuple[int, list[Any]]:
+            every = kept.format(table=table)
 
-        (number, count, totals, rows), position = read_live(self.db, self.projection, work)
+            def rows_of(number: int) -> list[Any]:
+                # Each row shown carries the count and the totals of every row.
+                return session.execute(
+                    f"SELECT {columns}, COUNT(*) OVER (), {sums} FROM ({every}) kept ORDER BY "
+                    f"{dialect.ordered('location')}, {dialect.ordered('sku')} LIMIT ? OFFSET ?",
+                    [*params, size, (number - 1) * size],
+                )
+
+            number = max(page, 1)
+            found = rows_of(number)
+            if not found and number > 1:  # past the end: the last page
+                (count,) = session.execute(f"SELECT COUNT(*) FROM ({every}) kept", params)[0]
+                number = max((int(count) + size - 1) // size, 1)
+                found = rows_of(number)
+            return number, found
+
+        (number, found), position = read_live(self.db, self.projection, work)
+        count, *totals = found[0][width:] if found else (0, *(None for _ in AMOUNTS))
+        rows = [self.projection.from_db(row[:width]) for row in found]
+        assert isinstance(count, int)
         out = [
             ReportRow(row["period"], row["location"], row["sku"], {n: row[n] for n in AMOUNTS})
             for row in valuation_rows(rows, chosen)

@@ -77,8 +77,8 @@ class Dialect(Protocol):
     # -- exact arithmetic in SQL (reports that total many rows without reading them) ---------
 
     def exact_sum(self, expr: str) -> str:
-        """SQL for the exact decimal sum of ``expr`` over a group (NULL or decimal text when
-        empty; ``decode`` it). Never a float sum."""
+        """SQL for the exact decimal sum of ``expr`` over a group, or a window with ``OVER``
+        after it (NULL or decimal text when empty; ``decode`` it). Never a float sum."""
         ...
 
     def is_zero(self, expr: str) -> str:

@@ -28,7 +28,8 @@ TYPES = {"num": "TEXT", "time": "TEXT", "int": "INTEGER", "text": "TEXT"}
 
 
 class DecimalSum:
-    """``decimal_sum(x)``: the exact sum of decimal text (or integers) as decimal text."""
+    """``decimal_sum(x)``: the exact sum of decimal text (or integers) as decimal text, as
+    an aggregate or over a window."""
 
     def __init__(self) -> None:
         self.total = Decimal(0)
@@ -36,6 +37,13 @@ class DecimalSum:
     def step(self, value: object, /) -> None:
         if value is not None:
             self.total += Decimal(str(value))
+
+    def inverse(self, value: object, /) -> None:
+        if value is not None:
+            self.total -= Decimal(str(value))
+
+    def value(self) -> str:
+        return str(self.total)
 
     def finalize(self) -> str:
         return str(self.total)
@@ -59,8 +67,8 @@ class SqliteDialect:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        # typeshed types an aggregate as int -> int; SQLite takes any value (text here)
-        conn.create_aggregate("decimal_sum", 1, DecimalSum)  # type: ignore[arg-type]
+        # An aggregate that also runs over a window.
+        conn.create_window_function("decimal_sum", 1, DecimalSum)
         return conn
 
     def release(self, conn: Any) -> None:
