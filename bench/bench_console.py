@@ -6,7 +6,8 @@ TestClient, signed in through the console's own form as an admin). Each page is 
 ``REQUESTS`` times per run over random positions; the median of each run's median is
 reported with the p99 over all calls. Baseline, same run: the API endpoint that answers
 the same query as JSON, so the ratio is the cost of the page (rendering, the extra look-ups
-a page makes) over the bare query. ``BENCH_CONSOLE_MOVEMENTS`` sets the size.
+a page makes) over the bare query. ``BENCH_CONSOLE_MOVEMENTS`` sets the size;
+``BENCH_CONSOLE_URL`` measures a store an earlier fill of that size left (no new fill).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import os
 import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from typing import Any
 
 from application.ledger import Ledger
+from application.settings import Settings
 from bench.common import Report, median, new_database, percentile, postgres, settings_for
 from bench.generator import HistorySpec, fill, location_names
 
@@ -39,11 +42,33 @@ def _timed(get: Callable[[str], Any], paths: Callable[[], str], count: int) -> l
     return out
 
 
+@contextmanager
+def _store(spec: HistorySpec, report: Report) -> Iterator[tuple[Settings, str]]:
+    """A filled store (projections rebuilt) and an admin key: a new one, or, with
+    ``BENCH_CONSOLE_URL``, the database a previous fill of the same size left there."""
+    from projections.service import ReadModels
+
+    reused = os.environ.get("BENCH_CONSOLE_URL")
+    with nullcontext(None) if reused else postgres() as server:
+        url = new_database(server) if server is not None else str(reused)
+        settings = settings_for(url, run_projectors=False)
+        ledger = Ledger(settings)
+        if not reused:
+            filled = fill(ledger, spec)
+            models = ReadModels(settings, ledger)
+            for name in models.projections:
+                models.rebuild(name)
+            models.close()
+            report.extra["fill"] = {"events": filled.events, "seconds": round(filled.seconds, 1)}
+        _, token = ledger.issue_key("bench", "admin", issued_by="bench")
+        ledger.close()
+        yield settings, token
+
+
 def run(*, quick: bool, runs: int | None) -> Report:
     from fastapi.testclient import TestClient
 
     from api.main import create_app
-    from projections.service import ReadModels
 
     movements = int(os.environ.get("BENCH_CONSOLE_MOVEMENTS", 1_000_000))
     movements, skus, locations = (2_000, 20, 2) if quick else (movements, 1_000, 10)
@@ -51,18 +76,7 @@ def run(*, quick: bool, runs: int | None) -> Report:
     count = 3 if quick else REQUESTS
     spec = HistorySpec(movements, skus=skus, locations=locations)
     report = Report("console", quick, {"movements": movements, "positions": spec.positions})
-    with postgres() as server:
-        settings = settings_for(new_database(server), run_projectors=False)
-        ledger = Ledger(settings)
-        filled = fill(ledger, spec)
-        models = ReadModels(settings, ledger)
-        for name in models.projections:
-            models.rebuild(name)
-        models.close()
-        _, token = ledger.issue_key("bench", "admin", issued_by="bench")
-        ledger.close()
-        report.extra["fill"] = {"events": filled.events, "seconds": round(filled.seconds, 1)}
-
+    with _store(spec, report) as (settings, token):
         rng = random.Random(7)
         names = [f"{spec.prefix}-{i:06d}" for i in range(skus)]
         places = location_names(locations)

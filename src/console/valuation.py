@@ -10,12 +10,12 @@ from api.routers.reports import GROUP_KEYS, PERIOD_PATTERN, VALUATION_AMOUNTS
 from api.schemas import CODE_PATTERN
 from api.schemas.reports import report_body
 from console.session import Finance
-from console.web import ConsoleRoute, NavEntry, read_models, render, screen
+from console.web import ConsoleRoute, NavEntry, Rows, read_models, render
 from domain.access import Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV = NavEntry("Valuation", "/valuation", Role.FINANCE)
-ROWS = 100  # rows per screen; the totals are of every row
+ROWS = 100  # rows per screen, the only ones read; the totals are of every row (in SQL)
 
 
 @router.get("/valuation")
@@ -28,15 +28,17 @@ def valuation_page(
     page: int = Query(1, ge=1, le=100_000),
 ) -> HTMLResponse:
     models = read_models(request)
-    found = models.reports.valuation(period or None, location or None, sku or None)
-    report = report_body(found, GROUP_KEYS)
+    found = models.reports.valuation_screen(
+        period or None, location or None, sku or None, page, ROWS
+    )
+    report = report_body(found.report, GROUP_KEYS)
     locations, _ = models.catalogue.all_locations()
     return render(
         request,
         who,
         "valuation.html",
         report=report,
-        rows=screen(report["rows"], page, ROWS),
+        rows=Rows.of(report["rows"], found.number, ROWS, found.count),
         amounts=VALUATION_AMOUNTS,
         period=period or (report["rows"][0]["period"] if report["rows"] else ""),
         location=location,

@@ -241,10 +241,16 @@ class Rows:
     first: int  # 1-based index of the first row shown
     total: int
 
+    @classmethod
+    def of(cls, items: list[Any], number: int, size: int, total: int) -> Rows:
+        """Page ``number`` (already clamped) of ``total`` rows whose ``items`` were read."""
+        return cls(
+            items, number, max((total + size - 1) // size, 1), (number - 1) * size + 1, total
+        )
+
 
 def screen(rows: list[Any], number: int, size: int) -> Rows:
     """Page ``number`` of ``rows``, ``size`` at a time (the last page when past the end)."""
-    pages = max((len(rows) + size - 1) // size, 1)
-    number = min(max(number, 1), pages)
+    number = min(max(number, 1), max((len(rows) + size - 1) // size, 1))
     start = (number - 1) * size
-    return Rows(rows[start : start + size], number, pages, start + 1, len(rows))
+    return Rows.of(rows[start : start + size], number, size, len(rows))

@@ -29,12 +29,22 @@ from domain.rollforward import (
 from domain.stock_item import Movement
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Database, Session
+from projections.dialects import decode
 from projections.reading import read_live
 
 __all__ = ["AMOUNTS", "COGS_AMOUNTS", "Cogs", "CogsView", "cogs_of", "period_of"]
 
 ZERO = Decimal(0)
 GROUPS = ("period", "location", "sku")
+# The roll-forward columns ``cogs_of`` reads.
+COGS_SOURCES = (
+    *(
+        f"{flow}_{part}"
+        for flow in ("shipped", "returns", "consumed", "waste")
+        for part in ("qty", "value")
+    ),
+    "variance_value",
+)
 
 
 class Cogs(Projection):
@@ -83,6 +93,15 @@ class Report:
     position: int
 
 
+@dataclass(frozen=True)
+class Screen:
+    """One page of a report: its rows, the totals of every row; the page and row count."""
+
+    report: Report
+    number: int
+    count: int
+
+
 class CogsView:
     """The COGS report and the valuation roll-forward, each from one snapshot."""
 
@@ -106,13 +125,19 @@ class CogsView:
         sku: str | None,
         group_by: Sequence[str],
     ) -> Report:
-        """COGS per group; from/to are periods (inclusive). Groups with no COGS are left out."""
+        """COGS per group; from/to are periods (inclusive). Groups with no COGS are left out.
+
+        The store sums each group's roll-forward columns exactly (``Dialect.exact_sum``) over
+        the rows with any COGS; ``cogs_of`` of those sums is the sum of the rows' ``cogs_of``
+        (it only negates and adds), to the digit and the decimal place."""
         groups = list(group_by) or list(GROUPS)
         if any(g not in GROUPS for g in groups) or len(set(groups)) != len(groups):
             raise ValidationError(
                 "group_by must be a subset of period,location,sku", [{"field": "group_by"}]
             )
-        where: list[str] = []
+        keys = [g for g in GROUPS if g in groups]
+        dialect = self.db.dialect
+        where = ["NOT (" + " AND ".join(dialect.is_zero(c) for c in COGS_SOURCES) + ")"]
         params: list[Any] = []
         for bound, op in ((from_, ">="), (to, "<=")):
             if bound is not None:
@@ -120,51 +145,125 @@ class CogsView:
                 where.append(f"period {op} ?")
                 params.append(bound)
         clause, values = _filtered(where, params, location, sku)
-        columns = ", ".join(self.projection.names())
-        rows, position = self._select(f"SELECT {columns} FROM {{table}} WHERE {clause}", values)
-        grouped: dict[tuple[str | None, str | None, str | None], dict[str, Decimal]] = {}
-        for row in rows:
-            amounts = cogs_of(row)
-            if not any(amounts.values()):
-                continue
-            key = (
-                row["period"] if "period" in groups else None,
-                row["location"] if "location" in groups else None,
-                row["sku"] if "sku" in groups else None,
+        sums = ", ".join(f"{dialect.exact_sum(c)} AS {c}" for c in COGS_SOURCES)
+        order = ", ".join(dialect.ordered(k) for k in keys)
+        statement = (
+            f"SELECT {', '.join(keys)}, {sums} FROM {{table}} WHERE {clause} "
+            f"GROUP BY {', '.join(keys)} ORDER BY {order}"
+        )
+        found, position = read_live(
+            self.db,
+            self.projection,
+            lambda session, table: session.execute(statement.format(table=table), values),
+        )
+        out = []
+        for row in found:
+            group = dict(zip(keys, row[: len(keys)], strict=True))
+            amounts = _summed(row[len(keys) :])
+            out.append(
+                ReportRow(group.get("period"), group.get("location"), group.get("sku"), amounts)
             )
-            acc = grouped.setdefault(key, {name: ZERO for name in COGS_AMOUNTS})
-            for name, amount in amounts.items():
-                acc[name] += amount
-        out = [
-            ReportRow(period, location_, sku_, amounts)
-            for (period, location_, sku_), amounts in sorted(grouped.items(), key=_order)
-        ]
         return Report(out, _totals(out, COGS_AMOUNTS), position)
 
     def valuation(self, period: str | None, location: str | None, sku: str | None) -> Report:
         """Roll-forward of ``period`` (default: the current one) per location and sku.
 
-        Only each position's newest row up to the period is read (a window query over the
-        (location, sku, period) index); ``valuation_rows`` carries it forward if older."""
+        Only each position's newest row up to the period is read (``_newest``);
+        ``valuation_rows`` carries it forward if older."""
         chosen = period or period_of(self.clock(), self.projection.zone)
         check_period(chosen)
         clause, values = _filtered(["period <= ?"], [chosen], location, sku)
-        columns = ", ".join(self.projection.names())
-        rows, position = self._select(
-            f"SELECT {columns} FROM (SELECT {columns}, ROW_NUMBER() OVER "
-            "(PARTITION BY location, sku ORDER BY period DESC) AS newest "
-            f"FROM {{table}} WHERE {clause}) latest WHERE newest = 1",
-            values,
-        )
+        rows, position = self._select(_newest(self.projection.names(), clause), values)
         out = [
             ReportRow(row["period"], row["location"], row["sku"], {n: row[n] for n in AMOUNTS})
             for row in valuation_rows(rows, chosen)
         ]
         return Report(out, _totals(out, AMOUNTS), position)
 
+    def valuation_screen(
+        self, period: str | None, location: str | None, sku: str | None, page: int, size: int
+    ) -> Screen:
+        """Page ``page`` (clamped to the last) of ``valuation``, ``size`` rows a page, with the
+        totals and row count of every row: the store sums them exactly and reads only the
+        rows shown, so the page costs one screen of rows, not the whole report."""
+        chosen = period or period_of(self.clock(), self.projection.zone)
+        check_period(chosen)
+        clause, values = _filtered(["period <= ?"], [chosen], location, sku)
+        dialect = self.db.dialect
+        columns = ", ".join(self.projection.names())
+        # The position's newest row up to the period, unless it is an older row holding
+        # nothing (``valuation_rows`` leaves those out).
+        kept = (
+            f"SELECT {columns}, CASE WHEN period = ? THEN 1 ELSE 0 END AS here FROM "
+            f"({_newest(self.projection.names(), clause)}) newest WHERE period = ? OR NOT "
+            f"({dialect.is_zero('closing_qty')} AND {dialect.is_zero('closing_value')})"
+        )
+        params = [chosen, *values, chosen]
+        sums = ", ".join(f"{dialect.exact_sum(_carried(name))} OVER ()" for name in AMOUNTS)
+        width = len(self.projection.COLUMNS)
 
-def _order(item: tuple[tuple[str | None, str | None, str | None], Any]) -> tuple[str, ...]:
-    return tuple(part or "" for part in item[0])
+        def work(session: Session, table: str) -> tuple[int, list[Any]]:
+            every = kept.format(table=table)
+
+            def rows_of(number: int) -> list[Any]:
+                # Each row shown carries the count and the totals of every row.
+                return session.execute(
+                    f"SELECT {columns}, COUNT(*) OVER (), {sums} FROM ({every}) kept ORDER BY "
+                    f"{dialect.ordered('location')}, {dialect.ordered('sku')} LIMIT ? OFFSET ?",
+                    [*params, size, (number - 1) * size],
+                )
+
+            number = max(page, 1)
+            found = rows_of(number)
+            if not found and number > 1:  # past the end: the last page
+                (count,) = session.execute(f"SELECT COUNT(*) FROM ({every}) kept", params)[0]
+                number = max((int(count) + size - 1) // size, 1)
+                found = rows_of(number)
+            return number, found
+
+        (number, found), position = read_live(self.db, self.projection, work)
+        count, *totals = found[0][width:] if found else (0, *(None for _ in AMOUNTS))
+        rows = [self.projection.from_db(row[:width]) for row in found]
+        assert isinstance(count, int)
+        out = [
+            ReportRow(row["period"], row["location"], row["sku"], {n: row[n] for n in AMOUNTS})
+            for row in valuation_rows(rows, chosen)
+        ]
+        total = {name: _number(value) for name, value in zip(AMOUNTS, totals, strict=True)}
+        return Screen(Report(out, total, position), number, count)
+
+
+def _newest(columns: Sequence[str], clause: str) -> str:
+    """SQL for each position's newest row among the rows matching ``clause``: the newest
+    period per position (a grouped maximum over the (location, sku, period) index, no
+    sort) joined back to its row by key."""
+    picked = ", ".join(f"r.{c}" for c in columns)
+    return (
+        f"SELECT {picked} FROM {{table}} r JOIN (SELECT location, sku, MAX(period) AS period "
+        f"FROM {{table}} WHERE {clause} GROUP BY location, sku) m "
+        "ON r.location = m.location AND r.sku = m.sku AND r.period = m.period"
+    )
+
+
+def _carried(name: str) -> str:
+    """SQL for a valuation column of a kept row (``here``: of the period itself): an older
+    row is carried into the period holding its closing, with nothing moved."""
+    if name in ("opening_qty", "opening_value"):
+        closing = name.replace("opening", "closing")
+        return f"CASE WHEN here = 1 THEN {name} ELSE {closing} END"
+    if name in ("closing_qty", "closing_value"):
+        return name
+    return f"CASE WHEN here = 1 THEN {name} ELSE 0 END"
+
+
+def _summed(values: Sequence[Any]) -> dict[str, Decimal]:
+    """A group's COGS columns from the sums of its roll-forward columns."""
+    return cogs_of({c: _number(v) for c, v in zip(COGS_SOURCES, values, strict=True)})
+
+
+def _number(value: Any) -> Decimal:
+    """An exact sum as a Decimal (an empty sum is NULL on PostgreSQL)."""
+    return ZERO if value is None else Decimal(decode(value, "num"))
 
 
 def _totals(rows: list[ReportRow], names: Sequence[str]) -> dict[str, Decimal]:

@@ -32,8 +32,8 @@ FIELDS = tuple((f.name, COLUMN_OF.get(f.name, f.name)) for f in MOVEMENT_SHAPE)
 class Movements(Projection):
     NAME = "movements"
     # 2: the unit figures (SPEC §8) joined the movement shape; 3: a sale's menu item and
-    # recipe version (SPEC §9).
-    VERSION = 3
+    # recipe version (SPEC §9); 4: the journal's day filter reads the recorded_at index.
+    VERSION = 4
     COLUMNS = (
         Column("position", "int"),
         Column("recorded_at", "time"),
@@ -43,7 +43,11 @@ class Movements(Projection):
         ),
     )
     KEY = ("position",)
-    INDEXES = (("sku", "location", "position"), ("sku", "location", "recorded_at"))
+    INDEXES = (
+        ("sku", "location", "position"),
+        ("sku", "location", "recorded_at"),
+        ("recorded_at",),
+    )
     APPEND_ONLY = True
 
     def key_of(self, event: Movement, position: int) -> Key:

@@ -21,10 +21,10 @@ from application.periods import ClosePeriod
 from application.records import MovementRecord
 from application.settings import Settings
 from domain.errors import ValidationError
-from projections.cogs import AMOUNTS, COGS_AMOUNTS
+from projections.cogs import AMOUNTS, COGS_AMOUNTS, cogs_of
 from projections.service import ReadModels
 from tests.projections.commands import Driver
-from tests.projections.conftest import Clock
+from tests.projections.conftest import Clock, live_rows
 
 GROUP_KEYS = ("period", "location", "sku")
 
@@ -225,3 +225,64 @@ def test_closing_a_month_records_totals_that_equal_the_reference_and_verify(
     models.start()
     assert models.wait_for(driver.ledger.head(), timeout=30)
     assert models.verify().ok
+
+
+def _plain(rows: list[dict[str, Any]]) -> list[dict[str, str | None]]:
+    """Rows with every figure as its text, so a different scale (1.5 vs 1.50) differs."""
+    return [{k: None if v is None else str(v) for k, v in row.items()} for row in rows]
+
+
+def test_cogs_summed_in_the_store_equals_folding_every_row_in_python(
+    history: tuple[ReadModels, Recorder, Clock],
+) -> None:
+    models, driver, _ = history
+    models.start()
+    assert models.wait_for(driver.ledger.head(), timeout=30)
+    stored = list(live_rows(models, "cogs").values())
+    for keys in (GROUP_KEYS, ("period", "location"), ("location",), ("sku",), ("period",)):
+        for from_, to, location in ((None, None, None), ("2025-02", "2025-03", "main")):
+            # The report before the store summed: cogs_of per row, rows without COGS left out.
+            grouped: dict[tuple[str, ...], dict[str, Decimal]] = {}
+            for row in stored:
+                amounts = cogs_of(row)
+                if not any(amounts.values()) or (location and row["location"] != location):
+                    continue
+                if (from_ and row["period"] < from_) or (to and row["period"] > to):
+                    continue
+                acc = grouped.setdefault(
+                    tuple(row[k] for k in keys), {n: ZERO for n in COGS_AMOUNTS}
+                )
+                for name, amount in amounts.items():
+                    acc[name] += amount
+            want = [{**dict(zip(keys, k, strict=True)), **v} for k, v in sorted(grouped.items())]
+            got = report_body(models.reports.cogs(from_, to, location, None, keys), keys)
+            assert _plain(got["rows"]) == _plain(want), (keys, from_)
+            assert want
+
+
+def test_a_valuation_screen_is_a_slice_of_the_report_with_its_totals(
+    history: tuple[ReadModels, Recorder, Clock],
+) -> None:
+    models, driver, _ = history
+    # A position emptied in April: May carries it nowhere (it holds nothing).
+    driver.apply(("receipt", "main", [("Z", Decimal("2.000"), Decimal("1.25"))]))
+    driver.apply(("deliver", "main", "Z", Decimal(2)))
+    models.start()
+    assert models.wait_for(driver.ledger.head(), timeout=30)
+    for period, location in (*((p, None) for p in PERIODS), ("2025-05", None), ("2025-03", "bar")):
+        whole = report_body(models.reports.valuation(period, location, None), GROUP_KEYS)
+        assert whole["rows"], period
+        for size in (1, 2, 4):
+            pages = (len(whole["rows"]) + size - 1) // size
+            for page in range(1, pages + 2):  # and one past the end: the last page
+                found = models.reports.valuation_screen(period, location, None, page, size)
+                shown = report_body(found.report, GROUP_KEYS)
+                number = min(page, pages)
+                assert (found.number, found.count) == (number, len(whole["rows"]))
+                start = (number - 1) * size
+                assert _plain(shown["rows"]) == _plain(whole["rows"][start : start + size])
+                assert _plain([shown["totals"]]) == _plain([whole["totals"]])
+                assert shown["position"] == whole["position"]
+    empty = models.reports.valuation_screen("2024-12", None, None, 3, 100)
+    assert (empty.report.rows, empty.number, empty.count) == ([], 1, 0)
+    assert report_body(empty.report, GROUP_KEYS)["totals"] == {n: ZERO for n in AMOUNTS}

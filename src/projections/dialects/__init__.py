@@ -74,6 +74,21 @@ class Dialect(Protocol):
 
     def encode_row(self, values: Sequence[Any], kinds: Sequence[str]) -> tuple[Any, ...]: ...
 
+    # -- exact arithmetic in SQL (reports that total many rows without reading them) ---------
+
+    def exact_sum(self, expr: str) -> str:
+        """SQL for the exact decimal sum of ``expr`` over a group, or a window with ``OVER``
+        after it (NULL or decimal text when empty; ``decode`` it). Never a float sum."""
+        ...
+
+    def is_zero(self, expr: str) -> str:
+        """SQL that is true when the stored number ``expr`` equals zero, at any scale."""
+        ...
+
+    def ordered(self, expr: str) -> str:
+        """``expr`` for ORDER BY in code-point order (Python's ``sorted`` of str)."""
+        ...
+
     def missing_table(self, conn: Any, error: Exception, table: str) -> bool:
         """True when ``error`` came from ``table`` having been dropped (a switch-over)."""
         ...

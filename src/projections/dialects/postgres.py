@@ -123,6 +123,17 @@ class PostgresDialect:
     def encode_row(self, values: Sequence[Any], kinds: Sequence[str]) -> tuple[Any, ...]:
         return tuple(values)
 
+    # -- exact arithmetic: NUMERIC sums are exact ---------------------------------------------
+
+    def exact_sum(self, expr: str) -> str:
+        return f"SUM({expr})"
+
+    def is_zero(self, expr: str) -> str:
+        return f"({expr}) = 0"
+
+    def ordered(self, expr: str) -> str:
+        return f'{expr} COLLATE "C"'  # byte order of UTF-8 is code-point order
+
     def missing_table(self, conn: Any, error: Exception, table: str) -> bool:
         return isinstance(error, psycopg.errors.UndefinedTable)  # SQLSTATE 42P01
 

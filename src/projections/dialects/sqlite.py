@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from application.errors import ConcurrencyConflictError
@@ -24,6 +25,28 @@ from projections.dialects import TIME_FORMAT, Row, Waiter
 
 POLL = 0.05
 TYPES = {"num": "TEXT", "time": "TEXT", "int": "INTEGER", "text": "TEXT"}
+
+
+class DecimalSum:
+    """``decimal_sum(x)``: the exact sum of decimal text (or integers) as decimal text, as
+    an aggregate or over a window."""
+
+    def __init__(self) -> None:
+        self.total = Decimal(0)
+
+    def step(self, value: object, /) -> None:
+        if value is not None:
+            self.total += Decimal(str(value))
+
+    def inverse(self, value: object, /) -> None:
+        if value is not None:
+            self.total -= Decimal(str(value))
+
+    def value(self) -> str:
+        return str(self.total)
+
+    def finalize(self) -> str:
+        return str(self.total)
 
 
 class SqliteDialect:
@@ -44,6 +67,8 @@ class SqliteDialect:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        # An aggregate that also runs over a window.
+        conn.create_window_function("decimal_sum", 1, DecimalSum)
         return conn
 
     def release(self, conn: Any) -> None:
@@ -108,6 +133,19 @@ class SqliteDialect:
 
     def encode_row(self, values: Sequence[Any], kinds: Sequence[str]) -> tuple[Any, ...]:
         return tuple(self.encode(v, k) for v, k in zip(values, kinds, strict=True))
+
+    # -- exact arithmetic: SQLite's SUM of decimal text would be a float sum --------------------
+
+    def exact_sum(self, expr: str) -> str:
+        return f"decimal_sum({expr})"
+
+    def is_zero(self, expr: str) -> str:
+        # A test, not a figure: a stored number reads as REAL 0.0 only when it is zero (the
+        # ledger's bounds keep every non-zero amount far above REAL's smallest value).
+        return f"CAST({expr} AS REAL) = 0"
+
+    def ordered(self, expr: str) -> str:
+        return expr  # BINARY collation: UTF-8 byte order is code-point order
 
     def missing_table(self, conn: Any, error: Exception, table: str) -> bool:
         # SQLite reports every failure as OperationalError: ask the catalogue instead.
