@@ -23,7 +23,7 @@ from uuid import UUID
 log = logging.getLogger("stockledger.snapshots")
 
 # Seconds a snapshot read waits for the snapshots due for its aggregate.
-SETTLE_TIMEOUT = 5.0
+SETTLE_TIMEOUT = 5.0  # ok-float: seconds
 
 
 class SnapshotTaker:
@@ -49,7 +49,11 @@ class SnapshotTaker:
                 self._thread.start()
             self._cv.notify_all()
 
-    def settle(self, aggregate_id: UUID | None = None, timeout: float = SETTLE_TIMEOUT) -> None:
+    def settle(
+        self,
+        aggregate_id: UUID | None = None,
+        timeout: float = SETTLE_TIMEOUT,  # ok-float: seconds
+    ) -> None:
         """Waits until the snapshots due (for ``aggregate_id``, or all) have been taken."""
         if threading.current_thread() is self._thread:
             return

@@ -10,12 +10,9 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -24,56 +21,25 @@ from application.ledger import Ledger
 from application.settings import Settings
 from cli.db import db_app
 from cli.failures import database_failures
+from cli.keys import keys_app
 from cli.progress import rebuild_bar, rebuild_fields
+from cli.stores import fail, opened_read_models, out
 from cli.tenants import TenantOption, tenant_settings, tenants_app
 from domain.access import Role
-from domain.errors import DomainError
 
 if TYPE_CHECKING:
-    from projections.service import ReadModels
+    pass
 
 app = typer.Typer(
     help="StockLedger: an event-sourced inventory ledger.",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-keys_app = typer.Typer(help="Manage API keys (stored hashed; a key is shown once).")
 projections_app = typer.Typer(help="Run, inspect and rebuild the read models.")
 app.add_typer(keys_app, name="keys")
 app.add_typer(projections_app, name="projections")
 app.add_typer(db_app, name="db")
 app.add_typer(tenants_app, name="tenants")
-
-out = Console()
-err = Console(stderr=True)
-
-
-@contextmanager
-def opened_ledger(tenant: str | None) -> Iterator[Ledger]:
-    ledger = Ledger(tenant_settings(tenant), tenant=tenant)
-    try:
-        yield ledger
-    finally:
-        ledger.close()
-
-
-@contextmanager
-def opened_read_models(tenant: str | None) -> Iterator[ReadModels]:
-    from projections.service import ReadModels
-
-    settings = tenant_settings(tenant)
-    ledger = Ledger(settings, tenant=tenant)
-    read_models = ReadModels(settings, ledger)
-    try:
-        yield read_models
-    finally:
-        read_models.close()
-        ledger.close()
-
-
-def fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
-    return typer.Exit(1)
 
 
 @app.command()
@@ -164,54 +130,6 @@ def _serve_here(
             projector.stop()
         if stop_metrics is not None:
             stop_metrics()
-
-
-@keys_app.command("create")
-def keys_create(
-    user: Annotated[str, typer.Option(help="Who the key acts as (recorded on every event)")],
-    role: Annotated[Role, typer.Option(help="viewer, clerk, finance or admin")],
-    tenant: TenantOption = None,
-) -> None:
-    """Create a key; the key itself is the last line of the output."""
-    with opened_ledger(tenant) as ledger:
-        try:
-            key_id, token = ledger.issue_key(user, role.value, issued_by="cli")
-        except DomainError as error:
-            raise fail(error.detail) from None
-    out.print(f"created key {key_id} for {user} ({role.value}); it is shown only now:")
-    print(token, flush=True)
-
-
-@keys_app.command("list")
-def keys_list(tenant: TenantOption = None) -> None:
-    """Every key with its user, role and state (never the secret)."""
-    with opened_ledger(tenant) as ledger:
-        keys = list(ledger.keyring().keys.values())
-    table = Table("key id", "user", "role", "created", "revoked")
-    for key in keys:
-        revoked = key.revoked_at
-        table.add_row(
-            key.key_id,
-            key.user,
-            key.role,
-            key.created_at.isoformat(timespec="seconds"),
-            revoked.isoformat(timespec="seconds") if revoked else "",
-        )
-    out.print(table)
-
-
-@keys_app.command("revoke")
-def keys_revoke(
-    key_id: Annotated[str, typer.Argument(help="The key id from `keys list`")],
-    tenant: TenantOption = None,
-) -> None:
-    """Revoke a key: it stops working at once."""
-    with opened_ledger(tenant) as ledger:
-        try:
-            ledger.revoke_key(key_id, revoked_by="cli")
-        except DomainError as error:
-            raise fail(error.detail) from None
-    out.print(f"revoked key {key_id}")
 
 
 @projections_app.command("status")
