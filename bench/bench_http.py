@@ -145,10 +145,11 @@ def stockledger_env(url: str) -> dict[str, str]:
     return env
 
 
-def clerk_key(env: dict[str, str]) -> str:
+def cli_key(env: dict[str, str], role: str = "clerk") -> str:
+    """A new key of ``role`` (user bench) on the store ``env`` names, by the real CLI."""
     script = str(Path(sys.executable).parent / "stockledger")
     done = subprocess.run(
-        [script, "keys", "create", "--user", "bench", "--role", "clerk"],
+        [script, "keys", "create", "--user", "bench", "--role", role],
         env=env,
         capture_output=True,
         text=True,
@@ -206,7 +207,7 @@ def run(*, quick: bool, runs: int | None) -> Report:
         bases: dict[str, tuple[str, str]] = {}
         for name, extra in ((names[0], []), (names[1], ["--workers", "2"])):
             env = stockledger_env(new_database(server))
-            token = clerk_key(env)
+            token = cli_key(env)
             port = free_port()
             command = [script, "serve", "--port", str(port), *extra]
             bases[name] = (servers.enter_context(serving(command, env, port)), token)

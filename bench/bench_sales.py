@@ -10,7 +10,6 @@ itself, as a restaurant had to before recipes), so the ratio is the cost of the 
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 import uuid
@@ -20,7 +19,7 @@ from typing import Any
 import httpx
 from tests.pgserver import free_port
 
-from bench.bench_http import serving, stockledger_env
+from bench.bench_http import cli_key, serving, stockledger_env
 from bench.common import Report, median, new_database, percentile, postgres, run_clients, throughput
 
 CLIENTS = 4
@@ -76,19 +75,6 @@ def client(
     return {"count": count, "start": start, "end": end, "latencies": latencies}
 
 
-def admin_key(env: dict[str, str]) -> str:
-    script = str(Path(sys.executable).parent / "stockledger")
-    done = subprocess.run(
-        [script, "keys", "create", "--user", "bench", "--role", "admin"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    return done.stdout.strip().splitlines()[-1]
-
-
 def run(*, quick: bool, runs: int | None) -> Report:
     seconds = 0.5 if quick else 10.0
     limit = 50 if quick else 50_000
@@ -98,7 +84,7 @@ def run(*, quick: bool, runs: int | None) -> Report:
     latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
     with postgres() as server:
         env = stockledger_env(new_database(server))
-        token = admin_key(env)
+        token = cli_key(env, "admin")
         serve = [str(Path(sys.executable).parent / "stockledger"), "serve"]
         port = free_port()
         with serving([*serve, "--port", str(port)], env, port) as base:
