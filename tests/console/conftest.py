@@ -76,7 +76,17 @@ def store(tmp_path: Path) -> Settings:
 @pytest.fixture
 def console(store: Settings) -> Iterator[Console]:
     tokens = issue_keys(store)
-    with TestClient(create_app(store), raise_server_exceptions=False) as client:
+    yield from settled_console(store, tokens)
+
+
+def settled_console(settings: Settings, tokens: dict[str, str]) -> Iterator[Console]:
+    """The console through ASGI, once its read models have caught up with the history posted
+    before the app started (pages show the read models as they are, as a user would see a
+    settled store)."""
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        state = client.app.state  # type: ignore[attr-defined]
+        head = state.ledger.recorder.max_notification_id() or 0
+        assert state.read_models.wait_for(head, 60), "read models caught up"
         yield Console(client, tokens)
 
 

@@ -12,12 +12,10 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.main import create_app
 from application.settings import Settings
 from tests.api.conftest import post_history
-from tests.console.conftest import Console, issue_keys
+from tests.console.conftest import Console, issue_keys, settled_console
 from tests.e2e.conftest import wait_until
 
 PAGES = {
@@ -342,9 +340,7 @@ def test_a_rebuild_started_from_the_console_replaces_the_generation(console: Con
 def any_console(settings: Settings, tmp_path: Path) -> Iterator[Console]:
     """The console on each backend in turn, on post_history()."""
     post_history(settings)
-    tokens = issue_keys(settings)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        yield Console(client, tokens)
+    yield from settled_console(settings, issue_keys(settings))
 
 
 def test_journal_and_drill_down_read_the_same_on_both_backends(any_console: Console) -> None:
