@@ -105,21 +105,23 @@ class Rebuild:
         rows: dict[str, Rows] = {p.NAME: {} for p in self.projections}
         written: dict[str, set[Key]] = {p.NAME: set() for p in self.projections}
         position = 0
-        newest: datetime | None = None
+        # The newest time of each projection's own events: whether a row can still change
+        # is a claim about the events that fold into it, whatever other kinds say.
+        newest: dict[str, datetime] = {}
         topics = frozenset().union(*(p.TOPICS for p in self.projections))
         while True:
             last, batch, count = read_events(self.events, position, self.chunk, topics=topics)
-            for _, event in batch:
-                if newest is None or event.timestamp > newest:
-                    newest = event.timestamp
             for p in self.projections:
                 folded = rows[p.NAME]
                 for event_position, event in p.own(batch):
                     p.fold(folded, event, event_position)
+                    if p.NAME not in newest or event.timestamp > newest[p.NAME]:
+                        newest[p.NAME] = event.timestamp
                 if p.APPEND_ONLY:
                     settled = list(folded)
                 else:
-                    settled = p.settled(folded, newest) if newest is not None else []
+                    seen = newest.get(p.NAME)
+                    settled = p.settled(folded, seen) if seen is not None else []
                 if settled:
                     self._write(session, p, generations[p.NAME], folded, settled, written[p.NAME])
             position = last

@@ -90,6 +90,32 @@ def test_a_rebuild_refuses_a_ledger_whose_times_run_back_past_a_settled_period(
         ledger.close()
 
 
+def test_a_rebuild_settles_each_read_model_by_the_times_of_its_own_events(
+    settings: Settings,
+) -> None:
+    """A later time on an event COGS never folds (a location declared in May) must not
+    make January's COGS rows look settled while January's movements are still to come."""
+    clock = Clock(utc(2026, 5, 10))
+    ledger = Ledger(settings, clock=clock)
+    models = ReadModels(settings, ledger)
+    try:
+        ledger.put_location("bar", "The bar", None, user="u")
+        clock.now = utc(2026, 1, 10)
+        receipt = [ReceiptLine("S0", Decimal(2), Decimal(1))]
+        ledger.execute(PostReceipt("JAN", "main", receipt), user="u")
+        ledger.execute(PostDelivery("JAN-D", "main", [Line("S0", Decimal(1))]), user="u")
+        catch_up(models, ledger)
+        before = live_rows(models, "cogs")
+        chosen = list(models.projections.values())
+        Rebuild(models.db, models.events, chosen, chunk=1).run()
+        assert generation(models, "cogs") == 2
+        assert live_rows(models, "cogs") == before
+        assert models.verify().ok
+    finally:
+        models.close()
+        ledger.close()
+
+
 def test_rebuild_progress_keeps_its_time_to_the_second(settings: Settings) -> None:
     """Status tells a running rebuild from a dead one by how recent its progress is; a
     single-precision column would round epoch seconds to minutes."""
