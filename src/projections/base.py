@@ -121,6 +121,19 @@ class Projection:
         memory flat (none by default)."""
         return []
 
+    def settles_by(self, newest: datetime) -> Any:
+        """What ``settled`` reads of ``newest``: a rebuild asks ``settled`` again only when
+        this changes (by default, after every chunk)."""
+        return newest
+
+    def complete(self, rows: Rows) -> None:
+        """Derives what only the rows together tell, on rows folded in memory, before a
+        rebuild writes the last of them or verify compares them (nothing by default)."""
+
+    def written(self, session: Session, table: str, created: Sequence[Key]) -> None:
+        """After ``apply`` wrote a batch that added the rows of ``created``: derives what
+        only the stored rows together tell (nothing by default)."""
+
     # -- rows ------------------------------------------------------------------------------
 
     def to_db(self, row: dict[str, Any], session: Session) -> tuple[Any, ...]:
@@ -186,6 +199,9 @@ class Projection:
             return
         keys = list(dict.fromkeys(k for p, e in batch for k in self.keys_of(e, p)))
         rows = {} if self.APPEND_ONLY else self.load(session, table, keys)
+        created = [k for k in keys if k not in rows]
         for position, event in batch:
             self.fold(rows, event, position)
         self.upsert(session, table, [rows[k] for k in keys])
+        if created:
+            self.written(session, table, created)

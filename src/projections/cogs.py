@@ -35,6 +35,7 @@ from projections.reading import read_live
 __all__ = ["AMOUNTS", "COGS_AMOUNTS", "Cogs", "CogsView", "cogs_of", "period_of"]
 
 ZERO = Decimal(0)
+OPEN = "9999-99"  # the ``until`` of a position's newest row: no later row yet
 GROUPS = ("period", "location", "sku")
 # The roll-forward columns ``cogs_of`` reads.
 COGS_SOURCES = (
@@ -48,32 +49,72 @@ COGS_SOURCES = (
 
 
 class Cogs(Projection):
+    """Each row also holds ``until``, the period of its position's next row (``OPEN`` for
+    the newest): a position's valuation in period P is its row with period <= P < until,
+    one range over an index instead of a newest-per-position search."""
+
     NAME = "cogs"
-    VERSION = 2  # 2: revaluation and variance columns (SPEC §10)
+    VERSION = 3  # 2: revaluation and variance columns (SPEC §10); 3: until
     COLUMNS = (
         Column("period", "text"),
         Column("location", "text"),
         Column("sku", "text"),
         *(Column(name, "num") for name in ROW_AMOUNTS),
         Column("last_position", "int"),
+        Column("until", "text"),
     )
     KEY = ("period", "location", "sku")
-    INDEXES = (("location", "sku", "period"),)
+    INDEXES = (("location", "sku", "period"), ("period", "until"))
+
+    def settles_by(self, newest: datetime) -> Any:
+        return period_of(newest, self.zone)
 
     def settled(self, rows: Rows, newest: datetime) -> list[Key]:
-        """Rows of periods two months before the newest time read: ledger times follow
-        positions up to commit skew, which is far below a month."""
+        """Rows of periods two months before the newest time read, once their position has
+        a later row (which fixes ``until``): ledger times follow positions up to commit
+        skew, which is far below a month."""
         at = newest.astimezone(self.zone)
         year, month = (at.year, at.month - 2) if at.month > 2 else (at.year - 1, at.month + 10)
         horizon = f"{year:04d}-{month:02d}"
-        return [key for key in rows if key[0] < horizon]
+        link(rows)
+        return [key for key, row in rows.items() if key[0] < horizon and row["until"] != OPEN]
+
+    def complete(self, rows: Rows) -> None:
+        link(rows)
+
+    def written(self, session: Session, table: str, created: Sequence[Key]) -> None:
+        """A new row is its position's next row for the row before it: each position with
+        a new row has its rows' ``until`` set again from the stored rows."""
+        following = (
+            f"COALESCE((SELECT MIN(n.period) FROM {table} n WHERE n.location = {table}.location"
+            f" AND n.sku = {table}.sku AND n.period > {table}.period), ?)"
+        )
+        positions = list(dict.fromkeys((key[1], key[2]) for key in created))
+        for start in range(0, len(positions), 300):
+            chunk = positions[start : start + 300]
+            marks = ", ".join("(?, ?)" for _ in chunk)
+            session.execute(
+                f"UPDATE {table} SET until = {following} WHERE (location, sku) IN "
+                f"(VALUES {marks}) AND until <> {following}",
+                [OPEN, *(value for position in chunk for value in position), OPEN],
+            )
 
     def key_of(self, event: Movement, position: int) -> Key:
         return (period_of(event.timestamp, self.zone), event.location, event.sku)
 
     def fold(self, rows: Rows, event: Movement, position: int) -> None:
         key = self.key_of(event, position)
-        rows[key] = roll(rows.get(key), key[0], event, position)
+        row = rows[key] = roll(rows.get(key), key[0], event, position)
+        row.setdefault("until", OPEN)
+
+
+def link(rows: Rows) -> None:
+    """Sets each row's ``until`` to the period of its position's next row among ``rows``."""
+    following: dict[tuple[str, str], str] = {}
+    for key in sorted(rows, reverse=True):  # newest period first
+        period, location, sku = key
+        rows[key]["until"] = following.get((location, sku), OPEN)
+        following[(location, sku)] = period
 
 
 @dataclass(frozen=True)
@@ -168,12 +209,13 @@ class CogsView:
     def valuation(self, period: str | None, location: str | None, sku: str | None) -> Report:
         """Roll-forward of ``period`` (default: the current one) per location and sku.
 
-        Only each position's newest row up to the period is read (``_newest``);
+        Only each position's row for the period is read (``_current``);
         ``valuation_rows`` carries it forward if older."""
         chosen = period or period_of(self.clock(), self.projection.zone)
         check_period(chosen)
-        clause, values = _filtered(["period <= ?"], [chosen], location, sku)
-        rows, position = self._select(_newest(self.projection.names(), clause), values)
+        clause, values = _current(chosen, location, sku)
+        columns = ", ".join(self.projection.names())
+        rows, position = self._select(f"SELECT {columns} FROM {{table}} WHERE {clause}", values)
         out = [
             ReportRow(row["period"], row["location"], row["sku"], {n: row[n] for n in AMOUNTS})
             for row in valuation_rows(rows, chosen)
@@ -188,15 +230,15 @@ class CogsView:
         rows shown, so the page costs one screen of rows, not the whole report."""
         chosen = period or period_of(self.clock(), self.projection.zone)
         check_period(chosen)
-        clause, values = _filtered(["period <= ?"], [chosen], location, sku)
+        clause, values = _current(chosen, location, sku)
         dialect = self.db.dialect
         columns = ", ".join(self.projection.names())
-        # The position's newest row up to the period, unless it is an older row holding
-        # nothing (``valuation_rows`` leaves those out).
+        # The position's row for the period, unless it is an older row holding nothing
+        # (``valuation_rows`` leaves those out).
         kept = (
             f"SELECT {columns}, CASE WHEN period = ? THEN 1 ELSE 0 END AS here FROM "
-            f"({_newest(self.projection.names(), clause)}) newest WHERE period = ? OR NOT "
-            f"({dialect.is_zero('closing_qty')} AND {dialect.is_zero('closing_value')})"
+            f"{{table}} WHERE {clause} AND (period = ? OR NOT "
+            f"({dialect.is_zero('closing_qty')} AND {dialect.is_zero('closing_value')}))"
         )
         params = [chosen, *values, chosen]
         sums = ", ".join(f"{dialect.exact_sum(_carried(name))} OVER ()" for name in AMOUNTS)
@@ -233,16 +275,10 @@ class CogsView:
         return Screen(Report(out, total, position), number, count)
 
 
-def _newest(columns: Sequence[str], clause: str) -> str:
-    """SQL for each position's newest row among the rows matching ``clause``: the newest
-    period per position (a grouped maximum over the (location, sku, period) index, no
-    sort) joined back to its row by key."""
-    picked = ", ".join(f"r.{c}" for c in columns)
-    return (
-        f"SELECT {picked} FROM {{table}} r JOIN (SELECT location, sku, MAX(period) AS period "
-        f"FROM {{table}} WHERE {clause} GROUP BY location, sku) m "
-        "ON r.location = m.location AND r.sku = m.sku AND r.period = m.period"
-    )
+def _current(period: str, location: str | None, sku: str | None) -> tuple[str, list[Any]]:
+    """The WHERE clause picking each position's row for ``period``: the row of the period
+    itself, or the newest before it (period <= P < until), with the optional filters."""
+    return _filtered(["period <= ?", "until > ?"], [period, period], location, sku)
 
 
 def _carried(name: str) -> str:

@@ -108,6 +108,7 @@ class Rebuild:
         # The newest time of each projection's own events: whether a row can still change
         # is a claim about the events that fold into it, whatever other kinds say.
         newest: dict[str, datetime] = {}
+        asked: dict[str, Any] = {}  # what each ``settled`` last read of its newest time
         topics = frozenset().union(*(p.TOPICS for p in self.projections))
         while True:
             last, batch, count = read_events(self.events, position, self.chunk, topics=topics)
@@ -120,8 +121,10 @@ class Rebuild:
                 if p.APPEND_ONLY:
                     settled = list(folded)
                 else:
-                    seen = newest.get(p.NAME)
-                    settled = p.settled(folded, seen) if seen is not None else []
+                    seen, settled = newest.get(p.NAME), []
+                    if seen is not None and asked.get(p.NAME) != (mark := p.settles_by(seen)):
+                        asked[p.NAME] = mark
+                        settled = p.settled(folded, seen)
                 if settled:
                     self._write(session, p, generations[p.NAME], folded, settled, written[p.NAME])
             position = last
@@ -137,6 +140,7 @@ class Rebuild:
         for p in self.projections:
             generation = generations[p.NAME]
             folded = rows[p.NAME]
+            p.complete(folded)
             self._write(session, p, generation, folded, list(folded), written[p.NAME])
             with session.transaction():
                 p.add_indexes(session, p.table(generation))

@@ -190,5 +190,6 @@ def check_projection(
             if int(extra[0][0]):
                 report.add(f"{name}: rows beyond its position {upto}")
             return
+        projection.complete(rows)
         live = {projection.key_from(r): r for r in projection.select(session, table)}
         compare(projection, rows, live, report)

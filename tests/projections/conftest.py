@@ -70,6 +70,7 @@ def folded_rows(ledger: Ledger, projection: Projection, upto: int | None = None)
             if upto is None or event_position <= upto:
                 projection.fold(rows, event, event_position)
         if count == 0:
+            projection.complete(rows)
             return rows
         position = last
 

@@ -21,6 +21,7 @@ from application.periods import ClosePeriod
 from application.records import MovementRecord
 from application.settings import Settings
 from domain.errors import ValidationError
+from domain.rollforward import valuation_rows
 from projections.cogs import AMOUNTS, COGS_AMOUNTS, cogs_of
 from projections.service import ReadModels
 from tests.projections.commands import Driver
@@ -286,3 +287,43 @@ def test_a_valuation_screen_is_a_slice_of_the_report_with_its_totals(
     empty = models.reports.valuation_screen("2024-12", None, None, 3, 100)
     assert (empty.report.rows, empty.number, empty.count) == ([], 1, 0)
     assert report_body(empty.report, GROUP_KEYS)["totals"] == {n: ZERO for n in AMOUNTS}
+
+
+def test_a_row_reaching_the_store_after_its_successor_still_values_its_month(
+    settings: Settings,
+) -> None:
+    """Commit skew across a month end: February's row is written after March's. Each
+    position's row for a period (period <= P < until) is still the one ``valuation_rows``
+    picks from every row, live and rebuilt, and verify agrees."""
+    clock = Clock(datetime(2025, 1, 10, 12, tzinfo=ZoneInfo("UTC")))
+    ledger = Ledger(settings, clock=clock)
+    models = ReadModels(settings, ledger)
+    driver = Driver(ledger)
+    try:
+        models.start()
+        for month, day, sku in ((1, 10, "A"), (1, 11, "B"), (3, 1, "A"), (2, 28, "A"), (5, 2, "B")):
+            clock.now = datetime(2025, month, day, 12, tzinfo=ZoneInfo("UTC"))
+            driver.apply(("receipt", "main", [(sku, Decimal(2), Decimal("2.00"))]))
+            assert models.wait_for(ledger.head(), timeout=30)
+        stored = live_rows(models, "cogs")
+        until = {key[:3:2]: row["until"] for key, row in stored.items()}
+        assert until == {
+            ("2025-01", "A"): "2025-02",
+            ("2025-02", "A"): "2025-03",
+            ("2025-03", "A"): "9999-99",
+            ("2025-01", "B"): "2025-05",
+            ("2025-05", "B"): "9999-99",
+        }
+        for period in ("2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"):
+            shown = models.reports.valuation(period, None, None).rows
+            want = valuation_rows(list(stored.values()), period)
+            assert [(r.sku, dict(r.amounts)) for r in shown] == [
+                (w["sku"], {n: w[n] for n in AMOUNTS}) for w in want
+            ], period
+        models.stop()
+        models.rebuild("cogs")
+        assert live_rows(models, "cogs") == stored
+        assert models.verify().ok
+    finally:
+        models.close()
+        ledger.close()

@@ -77,6 +77,9 @@ def test_a_rebuild_refuses_a_ledger_whose_times_run_back_past_a_settled_period(
         ledger.execute(PostReceipt("MAY", "main", receipt), user="u")
         clock.now = utc(2026, 1, 10)  # four months back: only a forged clock could do this
         ledger.execute(PostReceipt("JAN", "main", receipt), user="u")
+        clock.now = utc(2026, 6, 10)  # a new month: January's row (May follows it) settles
+        ledger.execute(PostReceipt("JUN", "main", receipt), user="u")
+        clock.now = utc(2026, 1, 11)
         ledger.execute(PostReceipt("JAN-2", "main", receipt), user="u")
         catch_up(models, ledger)
         before = live_rows(models, "cogs")
