@@ -2,9 +2,10 @@
 ``CogsView``, the COGS and valuation reports derived from it.
 
 A period is the calendar month of the movement's recorded time in the ledger's zone. The
-fold is ``domain.rollforward.roll``, and the reports' arithmetic is the same module's
-``cogs_of`` and ``valuation_rows``: the formulas that period close and ``verify`` use, on
-every backend. The store only filters and picks rows; all sums are Python Decimals.
+fold is ``domain.rollforward.roll``; the reports are the same module's ``cogs_of`` and
+``valuation_rows`` (the formulas period close and ``verify`` use) written as SQL the store
+runs exactly on every backend: sums by ``Dialect.exact_sum``, the carry of an older row into
+a period by ``_carried``. tests/projections/test_cogs.py holds both to the Python formulas.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from domain.rollforward import (
     cogs_of,
     period_of,
     roll,
-    valuation_rows,
 )
 from domain.stock_item import Movement
 from projections.base import Column, Key, Projection, Rows
@@ -151,13 +151,6 @@ class CogsView:
         self.projection = projection
         self.clock = clock
 
-    def _select(self, statement: str, params: list[Any]) -> tuple[list[dict[str, Any]], int]:
-        def work(session: Session, table: str) -> list[dict[str, Any]]:
-            found = session.execute(statement.format(table=table), params)
-            return [self.projection.from_db(row) for row in found]
-
-        return read_live(self.db, self.projection, work)
-
     def cogs(
         self,
         from_: str | None,
@@ -207,72 +200,77 @@ class CogsView:
         return Report(out, _totals(out, COGS_AMOUNTS), position)
 
     def valuation(self, period: str | None, location: str | None, sku: str | None) -> Report:
-        """Roll-forward of ``period`` (default: the current one) per location and sku.
-
-        Only each position's row for the period is read (``_current``);
-        ``valuation_rows`` carries it forward if older."""
+        """Roll-forward of ``period`` (default: the current one) per location and sku: each
+        position's row for the period, carried into it if older (``_valued``)."""
         chosen = period or period_of(self.clock(), self.projection.zone)
-        check_period(chosen)
-        clause, values = _current(chosen, location, sku)
-        columns = ", ".join(self.projection.names())
-        rows, position = self._select(f"SELECT {columns} FROM {{table}} WHERE {clause}", values)
-        out = [
-            ReportRow(row["period"], row["location"], row["sku"], {n: row[n] for n in AMOUNTS})
-            for row in valuation_rows(rows, chosen)
-        ]
-        return Report(out, _totals(out, AMOUNTS), position)
+        statement, params = self._valued(chosen, location, sku)
+        found, position = read_live(
+            self.db,
+            self.projection,
+            lambda session, table: session.execute(
+                f"SELECT * FROM ({statement.format(table=table)}) v ORDER BY {self._order}",
+                params,
+            ),
+        )
+        amounts = [_numbers(row[2:]) for row in found]
+        columns = list(zip(*amounts, strict=True)) or [() for _ in AMOUNTS]
+        totals = {name: sum(col, ZERO) for name, col in zip(AMOUNTS, columns, strict=True)}
+        return Report(_rows(chosen, found, amounts), totals, position)
 
     def valuation_screen(
         self, period: str | None, location: str | None, sku: str | None, page: int, size: int
     ) -> Screen:
         """Page ``page`` (clamped to the last) of ``valuation``, ``size`` rows a page, with the
-        totals and row count of every row: the store sums them exactly and reads only the
-        rows shown, so the page costs one screen of rows, not the whole report."""
+        totals and row count of every row: the store sums them exactly (one statement) and
+        reads only the rows shown (another), so the page costs one screen of rows."""
         chosen = period or period_of(self.clock(), self.projection.zone)
-        check_period(chosen)
-        clause, values = _current(chosen, location, sku)
-        dialect = self.db.dialect
-        columns = ", ".join(self.projection.names())
-        # The position's row for the period, unless it is an older row holding nothing
-        # (``valuation_rows`` leaves those out).
-        kept = (
-            f"SELECT {columns}, CASE WHEN period = ? THEN 1 ELSE 0 END AS here FROM "
-            f"{{table}} WHERE {clause} AND (period = ? OR NOT "
-            f"({dialect.is_zero('closing_qty')} AND {dialect.is_zero('closing_value')}))"
-        )
-        params = [chosen, *values, chosen]
-        sums = ", ".join(f"{dialect.exact_sum(_carried(name))} OVER ()" for name in AMOUNTS)
-        width = len(self.projection.COLUMNS)
+        statement, params = self._valued(chosen, location, sku)
+        sums = ", ".join(self.db.dialect.exact_sum(name) for name in AMOUNTS)
 
-        def work(session: Session, table: str) -> tuple[int, list[Any]]:
-            every = kept.format(table=table)
+        def work(session: Session, table: str) -> tuple[int, list[Any], list[Any]]:
+            valued = statement.format(table=table)
+            summed = session.execute(f"SELECT COUNT(*), {sums} FROM ({valued}) v", params)[0]
+            last = max((int(summed[0]) + size - 1) // size, 1)
+            number = min(max(page, 1), last)
+            found = session.execute(
+                f"SELECT * FROM ({valued}) v ORDER BY {self._order} LIMIT ? OFFSET ?",
+                [*params, size, (number - 1) * size],
+            )
+            return number, list(summed), found
 
-            def rows_of(number: int) -> list[Any]:
-                # Each row shown carries the count and the totals of every row.
-                return session.execute(
-                    f"SELECT {columns}, COUNT(*) OVER (), {sums} FROM ({every}) kept ORDER BY "
-                    f"{dialect.ordered('location')}, {dialect.ordered('sku')} LIMIT ? OFFSET ?",
-                    [*params, size, (number - 1) * size],
-                )
-
-            number = max(page, 1)
-            found = rows_of(number)
-            if not found and number > 1:  # past the end: the last page
-                (count,) = session.execute(f"SELECT COUNT(*) FROM ({every}) kept", params)[0]
-                number = max((int(count) + size - 1) // size, 1)
-                found = rows_of(number)
-            return number, found
-
-        (number, found), position = read_live(self.db, self.projection, work)
-        count, *totals = found[0][width:] if found else (0, *(None for _ in AMOUNTS))
-        rows = [self.projection.from_db(row[:width]) for row in found]
-        assert isinstance(count, int)
-        out = [
-            ReportRow(row["period"], row["location"], row["sku"], {n: row[n] for n in AMOUNTS})
-            for row in valuation_rows(rows, chosen)
-        ]
+        (number, (count, *totals), found), position = read_live(self.db, self.projection, work)
+        out = _rows(chosen, found, [_numbers(row[2:]) for row in found])
         total = {name: _number(value) for name, value in zip(AMOUNTS, totals, strict=True)}
-        return Screen(Report(out, total, position), number, count)
+        return Screen(Report(out, total, position), number, int(count))
+
+    @property
+    def _order(self) -> str:
+        dialect = self.db.dialect
+        return f"{dialect.ordered('location')}, {dialect.ordered('sku')}"
+
+    def _valued(self, period: str, location: str | None, sku: str | None) -> tuple[str, list[Any]]:
+        """SQL (``{table}`` to fill) of the period's valuation rows as ``valuation_rows``
+        gives them: location, sku and the amounts of each position's row for the period
+        (``_current``), an older row carried in with its closing and nothing moved, and
+        left out when it holds nothing."""
+        check_period(period)
+        clause, values = _current(period, location, sku)
+        zero = self.db.dialect.is_zero
+        picked = ", ".join(f"{_carried(name)} AS {name}" for name in AMOUNTS)
+        statement = (
+            f"SELECT location, sku, {picked} FROM (SELECT *, CASE WHEN period = ? THEN 1 "
+            f"ELSE 0 END AS here FROM {{table}} WHERE {clause} AND (period = ? OR NOT "
+            f"({zero('closing_qty')} AND {zero('closing_value')}))) kept"
+        )
+        return statement, [period, *values, period]
+
+
+def _rows(period: str, found: list[Any], amounts: list[list[Decimal]]) -> list[ReportRow]:
+    """Report rows from valued rows (location, sku, amounts) and their amounts as Decimals."""
+    return [
+        ReportRow(period, row[0], row[1], dict(zip(AMOUNTS, values, strict=True)))
+        for row, values in zip(found, amounts, strict=True)
+    ]
 
 
 def _current(period: str, location: str | None, sku: str | None) -> tuple[str, list[Any]]:
@@ -295,6 +293,11 @@ def _carried(name: str) -> str:
 def _summed(values: Sequence[Any]) -> dict[str, Decimal]:
     """A group's COGS columns from the sums of its roll-forward columns."""
     return cogs_of({c: _number(v) for c, v in zip(COGS_SOURCES, values, strict=True)})
+
+
+def _numbers(values: Sequence[Any]) -> list[Decimal]:
+    """Stored amounts as Decimals (PostgreSQL's already are: no call per value)."""
+    return [v if v.__class__ is Decimal else _number(v) for v in values]
 
 
 def _number(value: Any) -> Decimal:
