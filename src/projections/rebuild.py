@@ -114,10 +114,12 @@ class Rebuild:
             last, batch, count = read_events(self.events, position, self.chunk, topics=topics)
             for p in self.projections:
                 folded = rows[p.NAME]
-                for event_position, event in p.own(batch):
+                own = p.own(batch)
+                for event_position, event in own:
                     p.fold(folded, event, event_position)
-                    if p.NAME not in newest or event.timestamp > newest[p.NAME]:
-                        newest[p.NAME] = event.timestamp
+                if own:
+                    stamp = max(event.timestamp for _, event in own)
+                    newest[p.NAME] = max(stamp, newest.get(p.NAME, stamp))
                 if p.APPEND_ONLY:
                     settled = list(folded)
                 else:
