@@ -31,6 +31,7 @@ from projections.base import Column, Key, Projection, Rows
 from projections.db import Database, Session
 from projections.dialects import decode
 from projections.reading import read_live
+from projections.registry import entry
 
 __all__ = ["AMOUNTS", "COGS_AMOUNTS", "Cogs", "CogsView", "cogs_of", "period_of"]
 
@@ -203,15 +204,13 @@ class CogsView:
         """Roll-forward of ``period`` (default: the current one) per location and sku: each
         position's row for the period, carried into it if older (``_valued``)."""
         chosen = period or period_of(self.clock(), self.projection.zone)
-        statement, params = self._valued(chosen, location, sku)
-        found, position = read_live(
-            self.db,
-            self.projection,
-            lambda session, table: session.execute(
-                f"SELECT * FROM ({statement.format(table=table)}) v ORDER BY {self._order}",
-                params,
-            ),
-        )
+        check_period(chosen)
+
+        def work(session: Session, table: str) -> list[Any]:
+            statement, params = self._valued(session, table, chosen, location, sku)
+            return session.execute(f"SELECT * FROM ({statement}) v ORDER BY {self._order}", params)
+
+        found, position = read_live(self.db, self.projection, work)
         amounts = [_numbers(row[2:]) for row in found]
         columns = list(zip(*amounts, strict=True)) or [() for _ in AMOUNTS]
         totals = {name: sum(col, ZERO) for name, col in zip(AMOUNTS, columns, strict=True)}
@@ -224,11 +223,11 @@ class CogsView:
         totals and row count of every row: the store sums them exactly (one statement) and
         reads only the rows shown (another), so the page costs one screen of rows."""
         chosen = period or period_of(self.clock(), self.projection.zone)
-        statement, params = self._valued(chosen, location, sku)
+        check_period(chosen)
         sums = ", ".join(self.db.dialect.exact_sum(name) for name in AMOUNTS)
 
         def work(session: Session, table: str) -> tuple[int, list[Any], list[Any]]:
-            valued = statement.format(table=table)
+            valued, params = self._valued(session, table, chosen, location, sku)
             summed = session.execute(f"SELECT COUNT(*), {sums} FROM ({valued}) v", params)[0]
             last = max((int(summed[0]) + size - 1) // size, 1)
             number = min(max(page, 1), last)
@@ -248,18 +247,29 @@ class CogsView:
         dialect = self.db.dialect
         return f"{dialect.ordered('location')}, {dialect.ordered('sku')}"
 
-    def _valued(self, period: str, location: str | None, sku: str | None) -> tuple[str, list[Any]]:
-        """SQL (``{table}`` to fill) of the period's valuation rows as ``valuation_rows``
-        gives them: location, sku and the amounts of each position's row for the period
-        (``_current``), an older row carried in with its closing and nothing moved, and
-        left out when it holds nothing."""
-        check_period(period)
-        clause, values = _current(period, location, sku)
+    def _valued(
+        self, session: Session, table: str, period: str, location: str | None, sku: str | None
+    ) -> tuple[str, list[Any]]:
+        """SQL of the period's valuation rows as ``valuation_rows`` gives them: location, sku
+        and the amounts of each position's row for the period, an older row carried in with
+        its closing and nothing moved, left out when it holds nothing. The row for the
+        period is the range ``period <= P < until``; a live table of another shape (an older
+        generation serving while its upgrade rebuilds) is searched for each position's
+        newest row up to the period instead."""
+        live = entry(session, self.projection.NAME)
+        if live is not None and live.schema == self.projection.schema():
+            clause, values = _filtered(
+                ["period <= ?", "until > ?"], [period, period], location, sku
+            )
+            source = f"{table} WHERE {clause}"
+        else:
+            clause, values = _filtered(["period <= ?"], [period], location, sku)
+            source = f"({_newest(table, clause)}) newest WHERE 1 = 1"
         zero = self.db.dialect.is_zero
         picked = ", ".join(f"{_carried(name)} AS {name}" for name in AMOUNTS)
         statement = (
             f"SELECT location, sku, {picked} FROM (SELECT *, CASE WHEN period = ? THEN 1 "
-            f"ELSE 0 END AS here FROM {{table}} WHERE {clause} AND (period = ? OR NOT "
+            f"ELSE 0 END AS here FROM {source} AND (period = ? OR NOT "
             f"({zero('closing_qty')} AND {zero('closing_value')}))) kept"
         )
         return statement, [period, *values, period]
@@ -273,10 +283,14 @@ def _rows(period: str, found: list[Any], amounts: list[list[Decimal]]) -> list[R
     ]
 
 
-def _current(period: str, location: str | None, sku: str | None) -> tuple[str, list[Any]]:
-    """The WHERE clause picking each position's row for ``period``: the row of the period
-    itself, or the newest before it (period <= P < until), with the optional filters."""
-    return _filtered(["period <= ?", "until > ?"], [period, period], location, sku)
+def _newest(table: str, clause: str) -> str:
+    """SQL for each position's newest row among the rows matching ``clause``, without
+    ``until``: the newest period per position joined back to its row by key."""
+    return (
+        f"SELECT r.* FROM {table} r JOIN (SELECT location, sku, MAX(period) AS period "
+        f"FROM {table} WHERE {clause} GROUP BY location, sku) m "
+        "ON r.location = m.location AND r.sku = m.sku AND r.period = m.period"
+    )
 
 
 def _carried(name: str) -> str:

@@ -23,9 +23,10 @@ from application.settings import Settings
 from domain.errors import ValidationError
 from domain.rollforward import valuation_rows
 from projections.cogs import AMOUNTS, COGS_AMOUNTS, cogs_of
+from projections.registry import Entry, entry
 from projections.service import ReadModels
 from tests.projections.commands import Driver
-from tests.projections.conftest import Clock, live_rows
+from tests.projections.conftest import Clock, live_rows, wait_until
 
 GROUP_KEYS = ("period", "location", "sku")
 
@@ -327,3 +328,46 @@ def test_a_row_reaching_the_store_after_its_successor_still_values_its_month(
     finally:
         models.close()
         ledger.close()
+
+
+def _registered(models: ReadModels) -> Entry:
+    with models.db.session() as session:
+        found = entry(session, "cogs")
+    assert found is not None
+    return found
+
+
+def test_an_older_cogs_table_answers_the_valuation_while_its_upgrade_rebuilds(
+    history: tuple[ReadModels, Recorder, Clock],
+) -> None:
+    """Upgrading to v3 rebuilds ``cogs`` in the background while the v2 table (no
+    ``until``) serves: the valuation answers from it, the same figures, and again after."""
+    models, driver, _ = history
+    models.start()
+    assert models.wait_for(driver.ledger.head(), timeout=30)
+
+    def answers() -> list[Any]:
+        return [
+            (
+                report_body(models.reports.valuation(period, None, None), GROUP_KEYS),
+                report_body(
+                    models.reports.valuation_screen(period, None, None, 2, 2).report, GROUP_KEYS
+                ),
+            )
+            for period in (*PERIODS, "2025-05")
+        ]
+
+    before = answers()
+    models.stop()
+    live = _registered(models)
+    table = models.projections["cogs"].table(live.generation)
+    with models.db.session() as session, session.transaction():  # the table v2 built
+        session.execute(f"DROP INDEX {table}_i1")
+        session.execute(f"ALTER TABLE {table} DROP COLUMN until")
+        session.execute("UPDATE rm_registry SET version = 2, schema = 'v2' WHERE name = 'cogs'")
+    assert answers() == before
+    models.start()
+    wait_until(lambda: _registered(models).version == 3, what="the upgrade to cogs v3")
+    assert models.wait_for(driver.ledger.head(), timeout=30)
+    assert _registered(models).generation > live.generation
+    assert answers() == before
