@@ -132,7 +132,8 @@ class Projection:
 
     def written(self, session: Session, table: str, created: Sequence[Key]) -> None:
         """After ``apply`` wrote a batch that added the rows of ``created``: derives what
-        only the stored rows together tell (nothing by default)."""
+        only the stored rows together tell (nothing by default; never called for an
+        append-only read model, whose every row is new and final)."""
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -199,7 +200,7 @@ class Projection:
             return
         keys = list(dict.fromkeys(k for p, e in batch for k in self.keys_of(e, p)))
         rows = {} if self.APPEND_ONLY else self.load(session, table, keys)
-        created = [k for k in keys if k not in rows]
+        created = [] if self.APPEND_ONLY else [k for k in keys if k not in rows]
         for position, event in batch:
             self.fold(rows, event, position)
         self.upsert(session, table, [rows[k] for k in keys])

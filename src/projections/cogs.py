@@ -30,8 +30,8 @@ from domain.stock_item import Movement
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Database, Session
 from projections.dialects import decode
-from projections.reading import read_live
-from projections.registry import entry
+from projections.reading import read_entry, read_live
+from projections.registry import Entry
 
 __all__ = ["AMOUNTS", "COGS_AMOUNTS", "Cogs", "CogsView", "cogs_of", "period_of"]
 
@@ -206,11 +206,11 @@ class CogsView:
         chosen = period or period_of(self.clock(), self.projection.zone)
         check_period(chosen)
 
-        def work(session: Session, table: str) -> list[Any]:
-            statement, params = self._valued(session, table, chosen, location, sku)
+        def work(session: Session, live: Entry) -> list[Any]:
+            statement, params = self._valued(live, chosen, location, sku)
             return session.execute(f"SELECT * FROM ({statement}) v ORDER BY {self._order}", params)
 
-        found, position = read_live(self.db, self.projection, work)
+        found, position = read_entry(self.db, self.projection, work)
         amounts = [_numbers(row[2:]) for row in found]
         columns = list(zip(*amounts, strict=True)) or [() for _ in AMOUNTS]
         totals = {name: sum(col, ZERO) for name, col in zip(AMOUNTS, columns, strict=True)}
@@ -226,8 +226,8 @@ class CogsView:
         check_period(chosen)
         sums = ", ".join(self.db.dialect.exact_sum(name) for name in AMOUNTS)
 
-        def work(session: Session, table: str) -> tuple[int, list[Any], list[Any]]:
-            valued, params = self._valued(session, table, chosen, location, sku)
+        def work(session: Session, live: Entry) -> tuple[int, list[Any], list[Any]]:
+            valued, params = self._valued(live, chosen, location, sku)
             summed = session.execute(f"SELECT COUNT(*), {sums} FROM ({valued}) v", params)[0]
             last = max((int(summed[0]) + size - 1) // size, 1)
             number = min(max(page, 1), last)
@@ -237,7 +237,7 @@ class CogsView:
             )
             return number, list(summed), found
 
-        (number, (count, *totals), found), position = read_live(self.db, self.projection, work)
+        (number, (count, *totals), found), position = read_entry(self.db, self.projection, work)
         out = _rows(chosen, found, [_numbers(row[2:]) for row in found])
         total = {name: _number(value) for name, value in zip(AMOUNTS, totals, strict=True)}
         return Screen(Report(out, total, position), number, int(count))
@@ -248,7 +248,7 @@ class CogsView:
         return f"{dialect.ordered('location')}, {dialect.ordered('sku')}"
 
     def _valued(
-        self, session: Session, table: str, period: str, location: str | None, sku: str | None
+        self, live: Entry, period: str, location: str | None, sku: str | None
     ) -> tuple[str, list[Any]]:
         """SQL of the period's valuation rows as ``valuation_rows`` gives them: location, sku
         and the amounts of each position's row for the period, an older row carried in with
@@ -256,8 +256,8 @@ class CogsView:
         period is the range ``period <= P < until``; a live table of another shape (an older
         generation serving while its upgrade rebuilds) is searched for each position's
         newest row up to the period instead."""
-        live = entry(session, self.projection.NAME)
-        if live is not None and live.schema == self.projection.schema():
+        table = self.projection.table(live.generation)
+        if live.schema == self.projection.schema():
             clause, values = _filtered(
                 ["period <= ?", "until > ?"], [period, period], location, sku
             )

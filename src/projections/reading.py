@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from domain.errors import ValidationError
 from projections.base import Projection
 from projections.db import Database, Session
-from projections.registry import entry
+from projections.registry import Entry, entry
 
 T = TypeVar("T")
 ATTEMPTS = 3
@@ -36,6 +36,17 @@ def read_live(
     db: Database, projection: Projection, work: Callable[[Session, str], T]
 ) -> tuple[T, int]:
     """``work(session, live table)`` and the position it answers from."""
+    return read_entry(
+        db, projection, lambda session, live: work(session, projection.table(live.generation))
+    )
+
+
+def read_entry(
+    db: Database, projection: Projection, work: Callable[[Session, Entry], T]
+) -> tuple[T, int]:
+    """``work(session, live registry entry)`` and the position it answers from: for a view
+    that reads a live table of another shape (an older generation serving while its
+    upgrade rebuilds) another way."""
     for attempt in range(ATTEMPTS):
         with db.session() as session:
             table = ""
@@ -44,7 +55,7 @@ def read_live(
                     current = entry(session, projection.NAME)
                     assert current is not None
                     table = projection.table(current.generation)
-                    return work(session, table), current.position
+                    return work(session, current), current.position
             except Exception as exc:
                 if attempt == ATTEMPTS - 1 or not table or not session.missing_table(exc, table):
                     raise
