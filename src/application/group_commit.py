@@ -17,6 +17,11 @@ at once — no 0.2 s retry sleep — and the posting path re-runs it on fresh st
 are assigned in queue order under the lock, so commit order = position order across
 batches and processes.
 
+A save may also name the versions of aggregates it read but does not change (``reads``:
+catalogue entries, application.catalogue_cache). It is left out the same way when one of
+them has a newer version, recorded before or by an earlier save of its own batch: what it
+read was current when it committed.
+
 Should the database still refuse a batch on a key (a writer that skips the lock), the
 batch is split and each command is written on its own.
 """
@@ -56,6 +61,7 @@ class _Pending:
 
     events: Sequence[StoredEvent]
     write: Write | None
+    reads: dict[UUID, int]
     ids: list[int] | None = None
     error: Exception | None = None
 
@@ -90,8 +96,13 @@ class LedgerRecorder(PostgresApplicationRecorder):
             "WITH batch AS (SELECT * FROM unnest("
             "%b::int4[], %b::uuid[], %b::int8[], %b::text[], %b::bytea[]) WITH ORDINALITY"
             " AS b(save, originator_id, originator_version, topic, state, n)),"
-            " lost AS (SELECT DISTINCT b.save FROM batch b"
-            " JOIN {schema}.{table} e USING (originator_id, originator_version))"
+            " reads AS (SELECT * FROM unnest(%b::int4[], %b::uuid[], %b::int8[])"
+            " AS r(save, originator_id, originator_version)),"
+            " lost AS (SELECT b.save FROM batch b"
+            " JOIN {schema}.{table} e USING (originator_id, originator_version)"
+            " UNION SELECT r.save FROM reads r JOIN {schema}.{table} e"
+            " ON e.originator_id = r.originator_id"
+            " AND e.originator_version > r.originator_version)"
             " INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
             " SELECT originator_id, originator_version, topic, state FROM batch"
             " WHERE save NOT IN (SELECT save FROM lost) ORDER BY n"
@@ -102,9 +113,15 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self._lock_sql: tuple[list[Any], list[str]] = ([], [])
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
+    def insert_events(
+        self,
+        stored_events: Sequence[StoredEvent],
+        reads: dict[UUID, int] | None = None,
+        **kwargs: Any,
+    ) -> Sequence[int]:
         """Records ``stored_events`` all or nothing in the next batch; their positions.
-        A dropped connection is retried (until the write's deadline); a key conflict is not."""
+        A dropped connection is retried (until the write's deadline); a key conflict, or a
+        newer version of an aggregate in ``reads`` (id → version read), is not."""
         if any(value is not None for value in kwargs.values()):
             raise ProgrammingError(f"the ledger recorder takes no {sorted(kwargs)}")
         if not stored_events:
@@ -113,7 +130,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
         late = self.guard.late(write) if self.guard else None
         if late is not None:
             raise late
-        return self._commit(_Pending(stored_events, write))
+        return self._commit(_Pending(stored_events, write, dict(reads or {})))
 
     @property
     def waiting(self) -> int:
@@ -148,15 +165,20 @@ class LedgerRecorder(PostgresApplicationRecorder):
         """Settles every pending save of ``batch``: its positions, or its error."""
         ready: list[_Pending] = []
         seen: set[Key] = set()
+        newest: dict[UUID | str, int] = {}
         for pending in batch:
             keys = pending.refs()
             late = self.guard.late(pending.write) if self.guard else None
             if late is not None:
                 pending.error = late
-            elif seen.intersection(keys):
+            elif seen.intersection(keys) or any(
+                newest.get(i, 0) > version for i, version in pending.reads.items()
+            ):
                 pending.error = self._lost()
             else:
                 seen.update(keys)
+                for oid, version in keys:
+                    newest[oid] = max(version, newest.get(oid, 0))
                 ready.append(pending)
         if not ready:
             return
@@ -210,7 +232,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
 
     def _send(self, ready: list[_Pending]) -> dict[Key, int]:
         """One transaction, one Sync; the positions of what it recorded."""
-        columns: tuple[list[Any], ...] = ([], [], [], [], [])
+        columns: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [])
         for number, pending in enumerate(ready):
             for event in pending.events:
                 columns[0].append(number)
@@ -218,6 +240,10 @@ class LedgerRecorder(PostgresApplicationRecorder):
                 columns[2].append(event.originator_version)
                 columns[3].append(event.topic)
                 columns[4].append(event.state)
+            for aggregate_id, version in pending.reads.items():
+                columns[5].append(number)
+                columns[6].append(aggregate_id)
+                columns[7].append(version)
         writes = [p.write for p in ready if p.write is not None]
         error: Exception | None = None
         rows: list[Any] = []

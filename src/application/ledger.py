@@ -36,6 +36,7 @@ from application import (
     store,
 )
 from application.catalogue import Saved
+from application.catalogue_cache import CatalogueCache
 from application.commands import Command
 from application.group_commit import LedgerRecorder
 from application.keys import ApiKeys
@@ -94,6 +95,12 @@ class Ledger(Application[UUID]):
         if isinstance(self.recorder, LedgerRecorder):
             self.recorder.guard = self._writer
         self.owned = Owned(self.repository)
+        # Items, locations and recipes read by postings, checked by their saves (PostgreSQL).
+        self.catalogue: CatalogueCache | None = None
+        if isinstance(self.recorder, LedgerRecorder):
+            self.catalogue = CatalogueCache(
+                self.get, self._has_newer, settings.aggregate_cache_size
+            )
         self.periods = Periods(self)
         self.api_keys = ApiKeys(self, tenant)
 
@@ -114,9 +121,12 @@ class Ledger(Application[UUID]):
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's save, bounded by STOCKLEDGER_WRITE_TIMEOUT (see application.writer);
-        then every ``on_recorded`` observer hears the newest position."""
+        then every ``on_recorded`` observer hears the newest position. ``reads`` (id →
+        version) are catalogue entries the save depends on (application.catalogue_cache)."""
         with self._writer.bounded():
             recordings = super().save(*objs, **kwargs)
+        if self.catalogue is not None:
+            self.catalogue.forget(o.id for o in objs if isinstance(o, Item | Location | Recipe))
         if recordings:
             position = max(r.notification.id for r in recordings)
             for observer in self.on_recorded:
@@ -152,6 +162,9 @@ class Ledger(Application[UUID]):
             return None
         assert isinstance(found, cls)
         return found
+
+    def _has_newer(self, aggregate_id: UUID, version: int) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, gt=version, limit=1))
 
     def _is_cached(self, aggregate_id: UUID) -> bool:
         cache = self.repository.cache

@@ -2,14 +2,19 @@
 
 ``Measures`` loads each item and location once, converts a line's quantity to base units
 (``Item.measure``) and, with ``STOCKLEDGER_REQUIRE_ITEMS``, refuses a SKU without an item or
-an undeclared location.
+an undeclared location. A posting's ``Measures`` reads through the ledger's catalogue cache
+where there is one (application.catalogue_cache) and keeps the versions it read in
+``reads``: its save is checked against them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
 
 from domain.errors import UnknownItemError, UnknownLocationError, UnknownUnitError
 from domain.item import Item, Location
@@ -17,6 +22,8 @@ from domain.movements import Entered
 
 if TYPE_CHECKING:
     from application.ledger import Ledger
+
+A = TypeVar("A", bound=Aggregate)
 
 
 @dataclass(frozen=True)
@@ -32,15 +39,34 @@ class Measured:
 class Measures:
     """Items and locations as one posting attempt sees them (each loaded once)."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, *, cached: bool = False) -> None:
         self.ledger = ledger
         self.required = ledger.settings.require_items
+        self.cache = ledger.catalogue if cached else None
+        # The catalogue entries read from the cache: id → version read (0: none).
+        self.reads: dict[UUID, int] = {}
         self._items: dict[str, Item | None] = {}
         self._places: dict[str, bool] = {}
 
+    def entry(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """A catalogue entry (an item, a location, a recipe) as this attempt reads it."""
+        if self.cache is None:
+            return self.ledger.get(cls, aggregate_id)
+        found, self.reads[aggregate_id] = self.cache.get(cls, aggregate_id)
+        return found
+
+    def stale(self) -> bool:
+        """Whether an entry read from the cache has changed since (then forgotten)."""
+        return self.cache is not None and bool(self.reads) and self.cache.stale(self.reads)
+
+    def forget(self) -> None:
+        """Drops the entries read from the cache (their save lost a race)."""
+        if self.cache is not None:
+            self.cache.forget(self.reads)
+
     def item(self, sku: str) -> Item | None:
         if sku not in self._items:
-            self._items[sku] = self.ledger.get(Item, Item.create_id(sku))
+            self._items[sku] = self.entry(Item, Item.create_id(sku))
         return self._items[sku]
 
     def require(self, sku: str, location: str) -> None:
@@ -51,7 +77,7 @@ class Measures:
         if self.item(sku) is None:
             raise UnknownItemError(f"{sku} has no item", [{"field": "sku", "sku": sku}])
         if location not in self._places:
-            found = self.ledger.get(Location, Location.create_id(location))
+            found = self.entry(Location, Location.create_id(location))
             self._places[location] = found is not None
         if not self._places[location]:
             raise UnknownLocationError(

@@ -72,8 +72,9 @@ class Work:
         self.details = DocumentDetails()
         # The quote a quote command answers with.
         self.quote: Quote | None = None
-        # The items and locations of this attempt (SPEC §8).
-        self.measures = Measures(ledger)
+        # The items and locations of this attempt (SPEC §8), read through the catalogue
+        # cache: the save is checked against the versions read.
+        self.measures = Measures(ledger, cached=True)
 
     def item(self, sku: str, location: str) -> StockItem:
         check_code(sku, "sku")
@@ -101,15 +102,22 @@ class Work:
         return self.taken[aggregate_id]
 
     def stale(self, *, unchanged_only: bool = False) -> bool:
-        """Whether an aggregate taken on trust was written elsewhere meanwhile (then the
-        attempt runs again on fresh state). A changed one is checked by its save's key, so
-        ``unchanged_only`` asks only about the others."""
+        """Whether an aggregate taken on trust, or a catalogue entry read from the cache,
+        was written elsewhere meanwhile (then the attempt runs again on fresh state). A
+        save checks its changed aggregates by their keys and its catalogue reads with them
+        (``save_reads``), so ``unchanged_only`` (asked before a save) skips those."""
         taken = {
             i: v
             for i, v in self.trusted.items()
             if not (unchanged_only and self.taken[i].pending_events)
         }
-        return bool(taken) and self.ledger.owned.stale(taken)
+        if taken and self.ledger.owned.stale(taken):
+            return True
+        return not unchanged_only and self.measures.stale()
+
+    def save_reads(self) -> dict[str, Any]:
+        """The save's keyword arguments: the catalogue versions it depends on, if any."""
+        return {"reads": self.measures.reads} if self.measures.reads else {}
 
     def give_back(self, *, written: bool) -> None:
         """Returns what was taken from the cache (application.owned); once saved, also
@@ -243,8 +251,9 @@ def execute(ledger: Ledger, command: Command, user: str) -> CommandResult:
             record = [_document(work)] if handler.documented else []
             saving = True
             try:
-                recordings = ledger.save(*work.touched.values(), *record)
+                recordings = ledger.save(*work.touched.values(), *record, **work.save_reads())
             except IntegrityError:
+                work.measures.forget()
                 return (
                     _repeat(ledger, command, print_, handler.answers_lines)
                     if handler.documented

@@ -34,8 +34,9 @@ def _rules(command: PostSale) -> None:
 
 
 def current_recipe(work: Work, line: SaleLine, index: int) -> Recipe:
-    """The recipe of a sale line's menu item as it stands in the ledger now."""
-    recipe = work.ledger.get(Recipe, Recipe.create_id(line.menu_item))
+    """The recipe of a sale line's menu item as it stands in the ledger now (read through
+    the catalogue cache: the sale's save is checked against its version)."""
+    recipe = work.measures.entry(Recipe, Recipe.create_id(line.menu_item))
     if recipe is None:
         raise UnknownRecipeError(
             f"{line.menu_item} has no recipe",
