@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal, localcontext
 from enum import StrEnum
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -24,7 +24,7 @@ from domain import bounds
 from domain.codes import check_code
 from domain.errors import InvalidStateError, UnknownUnitError, ValidationError
 from domain.movements import Entered
-from domain.stock_item import NAMESPACE
+from domain.stock_item import named_id
 
 FACTOR_PLACES = 6
 MAX_UNITS = 50
@@ -145,7 +145,7 @@ class Item(Aggregate):
     @staticmethod
     def create_id(sku: str) -> UUID:
         """Deterministic: never change this formula once data exists."""
-        return uuid5(NAMESPACE, f"item:{sku}")
+        return named_id(f"item:{sku}")
 
     def __init__(self, sku: str, spec: dict[str, Any], user: str) -> None:
         self.sku = sku
@@ -227,7 +227,7 @@ class Location(Aggregate):
     @staticmethod
     def create_id(code: str) -> UUID:
         """Deterministic: never change this formula once data exists."""
-        return uuid5(NAMESPACE, f"location:{code}")
+        return named_id(f"location:{code}")
 
     def __init__(self, code: str, name: str, kind: str | None, user: str) -> None:
         self.code = code

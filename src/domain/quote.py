@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -19,7 +19,7 @@ from domain import valuation as v
 from domain.codes import check_code
 from domain.errors import InvalidStateError, ValidationError
 from domain.movements import Entered
-from domain.stock_item import NAMESPACE
+from domain.stock_item import named_id
 
 
 class QuoteStatus(StrEnum):
@@ -109,7 +109,7 @@ class Quote(Aggregate):
     @staticmethod
     def create_id(quote_id: str) -> UUID:
         """Deterministic: never change this formula once data exists."""
-        return uuid5(NAMESPACE, f"quote:{quote_id}")
+        return named_id(f"quote:{quote_id}")
 
     def __init__(
         self,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -24,7 +24,7 @@ from domain import bounds
 from domain.codes import check_code
 from domain.errors import ValidationError
 from domain.item import MAX_TEXT
-from domain.stock_item import NAMESPACE
+from domain.stock_item import named_id
 
 MAX_INGREDIENTS = 100
 _QUANTUM = Decimal(1).scaleb(-bounds.QUANTITY_PLACES)
@@ -99,7 +99,7 @@ class Recipe(Aggregate):
     @staticmethod
     def create_id(menu_item: str) -> UUID:
         """Deterministic: never change this formula once data exists."""
-        return uuid5(NAMESPACE, f"recipe:{menu_item}")
+        return named_id(f"recipe:{menu_item}")
 
     def __init__(self, menu_item: str, spec: dict[str, Any], user: str) -> None:
         self.menu_item = menu_item

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -19,9 +20,16 @@ from domain.codes import check_code, field_of, require_note
 from domain.errors import InsufficientStockError, NoCostBasisError, ValidationError
 from domain.movements import GENESIS_HASH, Kind, Movement, Source, chained, movement_figures
 
-__all__ = ["MOVEMENT_TOPICS", "NAMESPACE", "Movement", "StockItem"]
+__all__ = ["MOVEMENT_TOPICS", "NAMESPACE", "Movement", "StockItem", "named_id"]
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://stockledger.invalid/")
+
+
+@lru_cache(maxsize=1 << 16)
+def named_id(name: str) -> UUID:
+    """The id of the aggregate named ``name`` (uuid5 in the ledger's namespace), remembered:
+    positions, items and recipes are named on every line of every command."""
+    return uuid5(NAMESPACE, name)
 
 
 class StockItem(Aggregate):
@@ -73,7 +81,7 @@ class StockItem(Aggregate):
     @staticmethod
     def create_id(sku: str, location: str) -> UUID:
         """Deterministic: never change this formula once data exists."""
-        return uuid5(NAMESPACE, f"stock-item:{sku}@{location}")
+        return named_id(f"stock-item:{sku}@{location}")
 
     def __init__(self, sku: str, location: str) -> None:
         check_code(sku, "sku")
