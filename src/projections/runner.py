@@ -21,6 +21,11 @@ live, steps down for good (``superseded``) and never writes into the newer gener
 Between catch-ups the runner waits as its dialect says: LISTEN/NOTIFY with a polling
 timeout on PostgreSQL, a 50 ms poll on SQLite that ``wake`` cuts short.
 
+A runner remembers the registry entry it wrote last (``Known``) and starts its next step
+from it instead of reading the registry again; the locked read in the writing transaction
+still decides, so an entry moved meanwhile (a switch-over) costs one wasted read, never a
+wrong write.
+
 The runners of one process read through one ``SharedReader``: the first runner to ask for
 the events after a position reads and decodes them, and the others, usually at the same
 position, are answered from its page instead of reading and decoding the same events again.
@@ -34,6 +39,7 @@ import threading
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from typing import Any
 
 from application.events import EventSource, Recorded
@@ -41,7 +47,7 @@ from domain.operations import Operations
 from domain.stock_item import MOVEMENT_TOPICS
 from projections.base import Batch, Projection
 from projections.db import Database, Session
-from projections.registry import entry, set_position
+from projections.registry import Entry, entry, set_position
 
 log = logging.getLogger("stockledger.projections")
 
@@ -137,18 +143,29 @@ def read_events(
     return found[-1].position, batch, len(found)
 
 
+class Known:
+    """The registry entry a runner's last step left (None: read it from the registry)."""
+
+    def __init__(self) -> None:
+        self.entry: Entry | None = None
+
+
 def step(
     session: Session,
     events: EventSource,
     projection: Projection,
     batch_size: int,
     on_rebuild_request: Callable[[], None] | None = None,
+    known: Known | None = None,
 ) -> int:
     """Applies one batch; returns how many notifications it consumed (0: caught up).
 
     A rebuild request for this projection found in the batch calls ``on_rebuild_request``
-    once the batch has committed."""
-    current = entry(session, projection.NAME)
+    once the batch has committed. ``known``: the entry the previous step left, used instead
+    of an unlocked registry read (module docstring), and updated."""
+    remembered, known = (known.entry, known) if known is not None else (None, Known())
+    known.entry = None  # set again below only where this step knows the entry
+    current = remembered or entry(session, projection.NAME)
     assert current is not None
     if current.version != projection.VERSION:
         return 0  # another version's generation is live: not ours to write (see below)
@@ -158,6 +175,7 @@ def step(
         events, current.position, batch_size, requests, projection.TOPICS
     )
     if count == 0:
+        known.entry = current
         return 0
     with session.transaction():
         locked = entry(session, projection.NAME, lock=True)
@@ -172,10 +190,12 @@ def step(
         if locked.schema == projection.schema():
             projection.apply(session, projection.table(locked.generation), batch)
             set_position(session, projection.NAME, last)
+            written = replace(locked, position=last)
         else:
             # The live table has another shape: it keeps serving what it has until the
             # background rebuild replaces it.
             return 0
+    known.entry = written
     if on_rebuild_request is not None and projection.NAME in requests:
         on_rebuild_request()
     log.info(
@@ -218,6 +238,8 @@ class Runner:
         self.active = False
         # Set once a newer version of this projection is live: this process runs old code.
         self.superseded = False
+        # The registry entry its last step left (see ``step``).
+        self.known = Known()
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set() and not self.superseded:
@@ -236,7 +258,12 @@ class Runner:
     def _catch_up(self, session: Session, stop: threading.Event) -> None:
         while not stop.is_set():
             consumed = step(
-                session, self.events, self.projection, self.batch_size, self.on_rebuild_request
+                session,
+                self.events,
+                self.projection,
+                self.batch_size,
+                self.on_rebuild_request,
+                self.known,
             )
             if consumed:
                 self.on_progress()
@@ -265,6 +292,7 @@ class Runner:
         # One active runner per projection *and version*: an old-code worker keeps the old
         # generation up to date while a new-code one waits for its rebuild to go live.
         name = f"{self.projection.NAME}:v{self.projection.VERSION}"
+        self.known = Known()  # a runner taking over reads the registry afresh
         session = self.db.connect()
         try:
             with self.db.dialect.following(name, stop) as wait:

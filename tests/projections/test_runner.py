@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from dataclasses import replace
 from decimal import Decimal
 
 import psycopg
@@ -15,7 +16,7 @@ from application.ledger import Ledger
 from application.settings import Settings
 from domain.movements import Source
 from domain.stock_item import StockItem
-from projections.runner import Runner, step
+from projections.runner import Known, Runner, step
 from projections.service import ReadModels
 from tests.projections.conftest import fill, folded_rows, live_rows, wait_until, worker
 
@@ -192,3 +193,39 @@ def test_runner_logs_one_json_line_per_batch(
     assert record["projection"] == "movements"
     assert record["events"] == 1
     assert record["to"] == ledger.head()
+
+
+def test_a_runner_starts_each_step_from_the_entry_it_wrote_and_still_checks_it_locked(
+    ledger: Ledger, models: ReadModels
+) -> None:
+    fill(ledger, documents=2, lines=10)
+    balances = models.projections["balances"]
+    reads: list[str] = []  # the registry statements, in order
+    with models.db.session() as session:
+        execute = session.execute
+
+        def counting(sql: str, *args: object, **kwargs: object) -> object:
+            if "FROM rm_registry" in sql:
+                reads.append(sql)
+            return execute(sql, *args, **kwargs)
+
+        session.execute = counting  # type: ignore[method-assign,assignment]
+        known = Known()
+        assert step(session, models.events, balances, 1000, known=known) > 0
+        assert known.entry is not None and known.entry.position == ledger.head()
+        assert step(session, models.events, balances, 1000, known=known) == 0
+        # The first step read the entry, then read it locked to write; the caught-up step
+        # read nothing from the registry.
+        assert len(reads) == 2
+
+        # Moved elsewhere meanwhile (a switch-over, another runner): the locked read sees
+        # it, nothing is written, and the next step reads the registry again.
+        receive = PostReceipt("R-MORE", "main", [ReceiptLine("A", Decimal(1), Decimal(1))])
+        ledger.execute(receive, user="u")
+        assert known.entry is not None
+        known.entry = replace(known.entry, position=known.entry.position - 5)
+        assert step(session, models.events, balances, 1000, known=known) == -1
+        assert known.entry is None
+        assert step(session, models.events, balances, 1000, known=known) > 0
+    assert models.positions()["balances"] == ledger.head()
+    assert live_rows(models, "balances") == folded_rows(ledger, balances)
