@@ -57,6 +57,9 @@ from domain.stock_item import StockItem
 
 T = TypeVar("T", bound=Aggregate)
 Clock = Callable[[], datetime]
+# What the catalogue cache holds (application.catalogue_cache), by exact type: a save
+# forgets them (an isinstance check against the library's protocols costs more).
+CATALOGUE_TYPES = frozenset({Item, Location, Recipe})
 # The handlers register themselves with the posting path on import.
 HANDLER_MODULES = (documents, costs, quotes, sales)
 
@@ -126,7 +129,7 @@ class Ledger(Application[UUID]):
         with self._writer.bounded():
             recordings = super().save(*objs, **kwargs)
         if self.catalogue is not None:
-            self.catalogue.forget(o.id for o in objs if isinstance(o, Item | Location | Recipe))
+            self.catalogue.forget(o.id for o in objs if type(o) in CATALOGUE_TYPES)
         if recordings:
             position = max(r.notification.id for r in recordings)
             for observer in self.on_recorded:
