@@ -14,7 +14,8 @@ from uuid import UUID
 
 from application.commands import PostCost
 from application.errors import ReceiptNotFoundError
-from application.posting import Work, handles
+from application.posting import handles
+from application.work import Work
 from domain import bounds
 from domain.codes import check_code, require_note
 from domain.documents import Document, DocumentDetails

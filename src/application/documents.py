@@ -25,7 +25,8 @@ from application.commands import (
     PostWaste,
 )
 from application.measures import Measured
-from application.posting import Work, handles
+from application.posting import handles
+from application.work import Work
 from domain import bounds, counts
 from domain.codes import check_code, require_note
 from domain.documents import Document, DocumentDetails

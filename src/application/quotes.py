@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 from application.commands import CancelQuote, CloseQuote, CreateQuote, PricedLine
 from application.errors import QuoteNotFoundError
 from application.measures import Measured
-from application.posting import Work, handles, quote_answer
+from application.posting import handles, quote_answer
 from application.records import CommandResult
+from application.work import Work
 from domain.codes import check_code
 from domain.errors import DocumentConflictError, InsufficientStockError
 from domain.quote import Quote, QuoteLine, QuoteStatus

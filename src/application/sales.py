@@ -16,7 +16,8 @@ from typing import Any
 
 from application.commands import PostSale, SaleLine
 from application.documents import need_lines
-from application.posting import Work, handles
+from application.posting import handles
+from application.work import Work
 from domain import bounds
 from domain.codes import check_code
 from domain.documents import DocumentDetails

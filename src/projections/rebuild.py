@@ -32,6 +32,7 @@ from application.errors import ConcurrencyConflictError
 from application.events import EventSource
 from projections.base import Key, Projection, Rows
 from projections.db import Database, Session
+from projections.reader import read_events
 from projections.registry import (
     drop_leftovers,
     entry,
@@ -40,7 +41,7 @@ from projections.registry import (
     rebuild_progressed,
     rebuild_started,
 )
-from projections.runner import log, read_events
+from projections.runner import log
 
 Progress = Callable[[dict[str, Any]], None]
 CHUNK = 5000

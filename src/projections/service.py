@@ -31,9 +31,10 @@ from projections.cogs import Cogs, CogsView
 from projections.db import Database
 from projections.food_cost import FoodCost, FoodCostView
 from projections.movements import Movements, MovementView
+from projections.reader import SharedReader
 from projections.rebuild import Rebuild
 from projections.registry import clean_abandoned, entry, positions, register, statuses
-from projections.runner import Runner, SharedReader, log
+from projections.runner import Runner, log
 from projections.verify import VerifyReport, verify
 
 __all__ = ["ReadModels", "VerifyReport"]

@@ -27,8 +27,8 @@ from domain.books import Books
 from projections.base import Projection, Rows
 from projections.db import Database, Session
 from projections.integrity import PositionChecks, SnapshotSource, check_snapshots
+from projections.reader import read_events
 from projections.registry import entry
-from projections.runner import read_events
 
 MAX_PROBLEMS = 20
 Progress = Callable[[str, int, int], None]

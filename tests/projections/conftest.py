@@ -18,8 +18,8 @@ from application.events import LedgerEvents
 from application.ledger import Ledger
 from application.settings import Settings
 from projections.base import Projection, Rows
+from projections.reader import read_events
 from projections.registry import entry
-from projections.runner import read_events
 from projections.service import ReadModels
 
 SRC = Path(__file__).resolve().parents[2] / "src"
