@@ -78,6 +78,8 @@ class LedgerRecorder(PostgresApplicationRecorder):
     ``guard`` bounds every write (application.writer); the Ledger sets it."""
 
     guard: WriterGuard | None = None
+    # The Ledger keeps a catalogue cache only over a recorder that checks reads.
+    checks_reads = True
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"

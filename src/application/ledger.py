@@ -98,9 +98,9 @@ class Ledger(Application[UUID]):
         if isinstance(self.recorder, LedgerRecorder):
             self.recorder.guard = self._writer
         self.owned = Owned(self.repository)
-        # Items, locations and recipes read by postings, checked by their saves (PostgreSQL).
+        # Items, locations and recipes read by postings, checked by their saves.
         self.catalogue: CatalogueCache | None = None
-        if isinstance(self.recorder, LedgerRecorder):
+        if getattr(self.recorder, "checks_reads", False):
             self.catalogue = CatalogueCache(
                 self.get, self._has_newer, settings.aggregate_cache_size
             )

@@ -140,6 +140,7 @@ def ledger_env(settings: Settings) -> dict[str, str]:
         env.update(
             {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "APPLICATION_RECORDER_TOPIC": "application.sqlite_recorder:CheckedSQLiteRecorder",
                 "SQLITE_DBNAME": str(sqlite_path(settings)),
                 "SQLITE_LOCK_TIMEOUT": "10",
             }
