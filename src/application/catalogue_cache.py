@@ -9,10 +9,11 @@ Reading from it is optimistic and checked, never trusted:
 
 * a posting hands the versions it read to its save (``reads``); the group commit
   (application.group_commit; on SQLite application.sqlite_recorder) leaves out a save any
-  of whose reads has a newer version recorded, under the writer lock, and the posting path re-runs it after ``forget`` (the
-  next attempt reads afresh). So a posting committed after a catalogue change always used
-  that change, whichever process made it: pack factors change prospectively (SPEC §8), a
-  sale uses the recipe version current at its posting (§9);
+  of whose reads has a newer version recorded, under the writer lock, and the posting
+  path re-runs it after ``forget`` (the next attempt reads afresh). So a posting committed
+  after a catalogue change always used that change, whichever process made it: pack
+  factors change prospectively (SPEC §8), a sale uses the recipe version current at its
+  posting (§9);
 * a refusal or a no-op has no save to check it: ``stale`` asks the store first, and the
   posting path re-runs a command refused on an outdated entry;
 * a save of an Item, Location or Recipe in this process forgets it (Ledger.save).
