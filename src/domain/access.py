@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.codes import check_code
 from domain.errors import InvalidStateError, ValidationError
-from domain.stock_item import NAMESPACE
+from domain.ids import NAMESPACE
 
 
 class Role(StrEnum):

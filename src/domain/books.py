@@ -15,7 +15,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.errors import InvalidStateError, ValidationError
-from domain.stock_item import NAMESPACE
+from domain.ids import NAMESPACE
 
 
 def check_period(period: str) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import valuation as v
 from domain.errors import DocumentConflictError, ValidationError
-from domain.stock_item import NAMESPACE
+from domain.ids import NAMESPACE
 
 
 def canonical(value: Any) -> Any:

@@ -23,8 +23,8 @@ from eventsourcing.domain import Aggregate
 from domain import bounds
 from domain.codes import check_code
 from domain.errors import InvalidStateError, UnknownUnitError, ValidationError
+from domain.ids import named_id
 from domain.movements import Entered
-from domain.stock_item import named_id
 
 FACTOR_PLACES = 6
 MAX_UNITS = 50

@@ -11,7 +11,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.stock_item import NAMESPACE
+from domain.ids import NAMESPACE
 
 
 class Operations(Aggregate):

@@ -18,8 +18,8 @@ from eventsourcing.domain import Aggregate
 from domain import valuation as v
 from domain.codes import check_code
 from domain.errors import InvalidStateError, ValidationError
+from domain.ids import named_id
 from domain.movements import Entered
-from domain.stock_item import named_id
 
 
 class QuoteStatus(StrEnum):

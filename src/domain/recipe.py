@@ -23,8 +23,8 @@ from eventsourcing.domain import Aggregate
 from domain import bounds
 from domain.codes import check_code
 from domain.errors import ValidationError
+from domain.ids import named_id
 from domain.item import MAX_TEXT
-from domain.stock_item import named_id
 
 MAX_INGREDIENTS = 100
 _QUANTUM = Decimal(1).scaleb(-bounds.QUANTITY_PLACES)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -18,18 +17,10 @@ from domain import bounds
 from domain import valuation as v
 from domain.codes import check_code, field_of, require_note
 from domain.errors import InsufficientStockError, NoCostBasisError, ValidationError
+from domain.ids import named_id
 from domain.movements import GENESIS_HASH, Kind, Movement, Source, chained, movement_figures
 
-__all__ = ["MOVEMENT_TOPICS", "NAMESPACE", "Movement", "StockItem", "named_id"]
-
-NAMESPACE = uuid5(NAMESPACE_URL, "https://stockledger.invalid/")
-
-
-@lru_cache(maxsize=1 << 16)
-def named_id(name: str) -> UUID:
-    """The id of the aggregate named ``name`` (uuid5 in the ledger's namespace), remembered:
-    positions, items and recipes are named on every line of every command."""
-    return uuid5(NAMESPACE, name)
+__all__ = ["MOVEMENT_TOPICS", "Movement", "StockItem"]
 
 
 class StockItem(Aggregate):

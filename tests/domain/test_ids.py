@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from uuid import UUID, uuid5
 
+from domain.ids import NAMESPACE
 from domain.item import Item, Location
 from domain.quote import Quote
 from domain.recipe import Recipe
-from domain.stock_item import NAMESPACE, StockItem
+from domain.stock_item import StockItem
 
 
 def test_ids_are_uuid5_of_their_names_in_the_ledger_namespace() -> None:
