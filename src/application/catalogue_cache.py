@@ -46,7 +46,7 @@ class CatalogueCache:
         self._read = read
         self._newer = newer
         self._entries: LRUCache[UUID, Entry] = LRUCache(maxsize=max(size, 1))
-        # Look-ups answered from the cache and from the store (tests, metrics).
+        # Look-ups answered from the cache and from the store (read by the tests).
         self.hits = 0
         self.misses = 0
 

@@ -102,7 +102,7 @@ class Ledger(Application[UUID]):
         self.catalogue: CatalogueCache | None = None
         if getattr(self.recorder, "checks_reads", False):
             self.catalogue = CatalogueCache(
-                self.get, self._has_newer, settings.aggregate_cache_size
+                self.get, self.owned.newer, settings.aggregate_cache_size
             )
         self.periods = Periods(self)
         self.api_keys = ApiKeys(self, tenant)
@@ -165,9 +165,6 @@ class Ledger(Application[UUID]):
             return None
         assert isinstance(found, cls)
         return found
-
-    def _has_newer(self, aggregate_id: UUID, version: int) -> bool:
-        return bool(self.recorder.select_events(aggregate_id, gt=version, limit=1))
 
     def _is_cached(self, aggregate_id: UUID) -> bool:
         cache = self.repository.cache

@@ -76,13 +76,17 @@ class Owned:
                 with self._lock:
                     self._mine.add(aggregate.id)
 
+    def newer(self, aggregate_id: UUID, version: int) -> bool:
+        """Whether the store holds a version of the aggregate after ``version`` (one
+        indexed read; ``version`` 0: whether it exists at all)."""
+        recorder = self.repository.event_store.recorder
+        return bool(recorder.select_events(aggregate_id, gt=version, limit=1))
+
     def stale(self, taken: dict[UUID, int]) -> bool:
         """Whether any of the aggregates taken on trust (id → version then) has a newer
         recorded version; such a one is forgotten."""
         for aggregate_id, version in taken.items():
-            if self.repository.event_store.recorder.select_events(
-                aggregate_id, gt=version, limit=1
-            ):
+            if self.newer(aggregate_id, version):
                 with self._lock:
                     self._mine.discard(aggregate_id)
                 return True
