@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from api.dependencies import get_ledger
 from api.problems import ForbiddenError, UnauthorizedError
@@ -35,9 +36,23 @@ def authenticate(
     ledger: Ledger = Depends(get_ledger),
 ) -> Principal:
     """The caller of a valid key; refuses a missing, malformed, unknown or revoked one."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    return identify(request, credentials.credentials if credentials else None, ledger)
+
+
+def token_of(request: Request) -> str | None:
+    """The bearer token of the request, read as ``bearer`` reads it (None: no token)."""
+    authorization = request.headers.get("Authorization")
+    scheme, token = get_authorization_scheme_param(authorization)
+    if not (authorization and scheme and token) or scheme.lower() != "bearer":
+        return None
+    return token
+
+
+def identify(request: Request, token: str | None, ledger: Ledger) -> Principal:
+    """The caller of ``token`` (one probe of the key ring: call it off the event loop)."""
+    if token is None:
         raise UnauthorizedError("an API key is required: Authorization: Bearer <key>")
-    found = ledger.authenticate(credentials.credentials)
+    found = ledger.authenticate(token)
     if found is None:
         raise UnauthorizedError("unknown or revoked API key")
     user, role = found
@@ -45,15 +60,26 @@ def authenticate(
     return Principal(user, role)
 
 
+def admit(principal: Principal, needed: Role) -> Principal:
+    """``principal`` when its role allows ``needed``, else 403."""
+    if not allows(principal.role, needed):
+        raise ForbiddenError(f"role {principal.role} may not do this; it needs {needed}")
+    return principal
+
+
+# Each dependency ``require`` made, with the role it admits (api.one_hop serves routes
+# that need only these and the ledger without FastAPI's dependency solving).
+ROLE_CHECKS: dict[Callable[..., Any], Role] = {}
+
+
 def require(needed: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A dependency admitting callers whose role allows ``needed``."""
 
     async def check(principal: Principal = Depends(authenticate)) -> Principal:
-        if not allows(principal.role, needed):
-            raise ForbiddenError(f"role {principal.role} may not do this; it needs {needed}")
-        return principal
+        return admit(principal, needed)
 
     check.__name__ = f"require_{needed}"
+    ROLE_CHECKS[check] = needed
     return check
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Coroutine
 from dataclasses import fields
-from typing import Any, TypeVar, get_args, get_type_hints
+from typing import Any, TypeVar, cast, get_args, get_type_hints
 
+import fastapi.routing
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 
 from api.money import places_of, with_places
 from api.numbers import RawNumber, json_number
+from api.one_hop import OneHop
 from api.schemas import command_body
 from application import commands
 from application.records import CommandResult
@@ -93,16 +95,32 @@ def refuse_unknown_query(request: Request, known: frozenset[str]) -> None:
         )
 
 
+def _effective(route: APIRoute) -> APIRoute:
+    """The route as included (with the including routers' dependencies) while FastAPI
+    builds its handler, else the route itself."""
+    context = getattr(fastapi.routing, "_effective_route_context_var", None)
+    included = context.get() if context is not None else None
+    if included is not None and getattr(included, "original_route", None) is route:
+        return cast(APIRoute, included)
+    return route
+
+
 class DecimalRoute(APIRoute):
-    """Exact JSON bodies, and no query parameter the route does not declare."""
+    """Exact JSON bodies, no query parameter the route does not declare, and commands in
+    one hop (api.one_hop) where the route allows it."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        known = query_names(self)
+        route = _effective(self)
+        known = query_names(route)
+        one_hop = self.one_hop = OneHop.of(route)
 
         async def exact(request: Request) -> Response:
             refuse_unknown_query(request, known)
-            return await handler(DecimalRequest(request.scope, request.receive))
+            request = DecimalRequest(request.scope, request.receive)
+            if one_hop is not None and not request.app.dependency_overrides:
+                return await one_hop(request)
+            return await handler(request)
 
         return exact
 

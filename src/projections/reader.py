@@ -77,13 +77,14 @@ class SharedReader:
 
     def _keep(self, after: int, found: list[_Decoded]) -> None:
         if not self._kept or after != self._positions[-1]:
-            self._start, self._kept = after, []
+            self._start, self._kept, self._positions = after, [], []
         self._kept.extend(found)
+        self._positions.extend(event.position for event in found)
         excess = len(self._kept) - self.keep
         if excess > 0:
             self._start = self._kept[excess - 1].position
             del self._kept[:excess]
-        self._positions = [event.position for event in self._kept]
+            del self._positions[:excess]
 
 
 def read_events(

@@ -50,6 +50,8 @@ log = logging.getLogger("stockledger.projections")
 # than one transaction per command (which, inside the server, took half its throughput);
 # a reader waiting on min_position cuts it short.
 COALESCE = 0.1
+# A caught-up runner asks whether a newer version went live at most this often (seconds).
+SUPERSEDED_CHECK = 1.0
 
 
 class Known:
@@ -149,6 +151,7 @@ class Runner:
         self.superseded = False
         # The registry entry its last step left (see ``step``).
         self.known = Known()
+        self._next_check = 0.0  # monotonic time of the next superseded check
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set() and not self.superseded:
@@ -181,7 +184,13 @@ class Runner:
                 return
 
     def _check_superseded(self, session: Session) -> None:
-        """Steps down for good once a newer version of the projection is live."""
+        """Steps down for good once a newer version of the projection is live (looked up
+        at most every ``SUPERSEDED_CHECK`` seconds: until then ``step`` writes nothing into
+        another version's generation anyway)."""
+        now = time.monotonic()
+        if now < self._next_check:
+            return
+        self._next_check = now + SUPERSEDED_CHECK
         live = entry(session, self.projection.NAME)
         if live is None or live.version <= self.projection.VERSION:
             return

@@ -60,6 +60,23 @@ def test_a_read_past_the_kept_events_continues_them_without_skipping_any(ledger:
     assert _positions(older) == _positions(store.events.read(0, 1000))
 
 
+def test_reads_one_after_another_past_the_kept_window_stay_in_step(ledger: Ledger) -> None:
+    fill(ledger, 8, 1)
+    store = CountedReads(LedgerEvents(ledger))
+    shared = SharedReader(store, keep=4)
+    everything = _positions(store.events.read(0, 1000))
+    seen: list[int] = []
+    after = 0
+    while found := shared.read(after, 3):  # each read continues the last: the window slides
+        seen.extend(_positions(found))
+        after = found[-1].position
+    assert seen == everything
+    for i, position in enumerate(everything[-4:-1]):  # inside the kept window: no store read
+        reads = store.reads
+        assert _positions(shared.read(position, 2)) == everything[-3 + i :][:2]
+        assert store.reads == reads
+
+
 def test_runners_on_the_shared_reader_build_the_rows_a_fold_of_the_ledger_gives(
     ledger: Ledger, models: ReadModels
 ) -> None:

@@ -1,0 +1,148 @@
+"""Commands served in one hop (api.one_hop) answer exactly as FastAPI's handler did.
+
+Each request below goes once through the one-hop path and once through FastAPI's own
+handler (which every route takes while ``app.dependency_overrides`` is set), and both
+answers must match: the order of 400/401/403/422, the problem bodies, the answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from api.one_hop import OneHop
+from api.routing import DecimalRoute
+from tests.api.conftest import Api, receipt
+
+LINE = {"sku": "AB-001", "quantity": "2", "unit_cost": "1.50"}
+BAD_LINE = {"sku": "AB-001", "quantity": "1e3", "unit_cost": "1.50"}
+
+JSON = {"content-type": "application/json"}
+BAD_KEY = {"Authorization": "Bearer sl_000000000000_" + "a" * 43}
+BAD_RECEIPT = {"receipt_id": "X", "location": "main", "lines": [BAD_LINE]}
+SHORT = {"delivery_id": "D-1", "location": "main", "lines": [{"sku": "NONE", "quantity": "1"}]}
+CLOSE = "/api/quotes/{}/close"
+
+# (name, path, body or raw bytes, role, extra headers)
+CASES: list[tuple[str, str, Any, str | None, dict[str, str]]] = [
+    ("no key, bad body", "/api/receipts", BAD_RECEIPT, None, {}),
+    ("viewer, bad body", "/api/receipts", BAD_RECEIPT, "viewer", {}),
+    ("clerk, bad line", "/api/receipts", BAD_RECEIPT, "clerk", {}),
+    ("clerk, missing fields", "/api/receipts", {"lines": []}, "clerk", {}),
+    ("clerk, no body", "/api/receipts", None, "clerk", {}),
+    ("clerk, not JSON", "/api/receipts", b'{"receipt_id": ', "clerk", JSON),
+    ("no key, not JSON", "/api/receipts", b'{"receipt_id": ', None, JSON),
+    ("clerk, duplicate key", "/api/receipts", b'{"a": 1, "a": 2}', "clerk", JSON),
+    ("clerk, text body", "/api/receipts", b'{"a": 1}', "clerk", {"content-type": "text/plain"}),
+    ("clerk, no content type", "/api/receipts", b'{"a": 1}', "clerk", {"content-type": ""}),
+    ("bad key", "/api/receipts", {"receipt_id": "X"}, None, BAD_KEY),
+    ("basic auth", "/api/receipts", {"receipt_id": "X"}, None, {"Authorization": "Basic abc"}),
+    ("unknown query", "/api/receipts?dry=1", {"receipt_id": "X"}, None, {}),
+    ("bad path, no key", CLOSE.format("bad id"), None, None, {}),
+    ("bad path, clerk", CLOSE.format("bad id"), None, "clerk", {}),
+    ("unknown quote", CLOSE.format("Q-404"), None, "clerk", {}),
+    ("viewer closes", CLOSE.format("Q-404"), None, "viewer", {}),
+    ("shortage", "/api/deliveries", SHORT, "clerk", {}),
+]
+
+
+@pytest.fixture
+def app(api: Api) -> Iterator[FastAPI]:
+    app: FastAPI = api.client.app  # type: ignore[assignment]
+    yield app
+    app.dependency_overrides.clear()
+
+
+def _send(api: Api, path: str, body: Any, role: str | None, headers: dict[str, str]) -> Any:
+    headers = {**api.headers(role), **headers}
+    if isinstance(body, bytes):
+        return api.client.post(path, content=body, headers=headers)
+    return api.client.post(path, json=body, headers=headers)
+
+
+def _through_fastapi(app: FastAPI) -> None:
+    """Any override sends every route through FastAPI's handler (api.routing)."""
+    app.dependency_overrides[_through_fastapi] = lambda: None
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case[0] for case in CASES])
+def test_an_answer_is_the_same_through_either_path(
+    api: Api, app: FastAPI, case: tuple[str, str, Any, str | None, dict[str, str]]
+) -> None:
+    _, path, body, role, headers = case
+    one_hop = _send(api, path, body, role, headers)
+    _through_fastapi(app)
+    fastapi = _send(api, path, body, role, headers)
+    assert one_hop.status_code == fastapi.status_code
+    assert one_hop.headers["content-type"] == fastapi.headers["content-type"]
+    assert one_hop.json() == fastapi.json()
+    assert one_hop.status_code in (400, 401, 403, 404, 409, 422)
+
+
+def test_a_posted_document_answers_the_same_and_its_repeat_too(api: Api, app: FastAPI) -> None:
+    first = api.post("/api/receipts", receipt("R-1", qty="3"), role="clerk")
+    again = api.post("/api/receipts", receipt("R-1", qty="3"), role="clerk")
+    _through_fastapi(app)
+    fastapi = api.post("/api/receipts", receipt("R-1", qty="3"), role="clerk")
+    other = api.post("/api/receipts", receipt("R-2", qty="3"), role="clerk")
+    assert (first.status_code, again.status_code, fastapi.status_code) == (201, 200, 200)
+    assert first.json() == again.json() == fastapi.json()
+    assert other.status_code == 201
+    assert other.json().keys() == first.json().keys()
+    position = other.json()["position"]
+    balance = api.get(f"/api/stock/AB-001/main?min_position={position}").json()
+    assert balance["on_hand"] == "6"
+
+
+def test_commands_take_the_one_hop_path_and_reads_do_not(
+    api: Api, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: list[str] = []
+    call = OneHop.__call__
+
+    async def spied(self: OneHop, request: Any) -> Any:
+        served.append(request.url.path)
+        return await call(self, request)
+
+    monkeypatch.setattr(OneHop, "__call__", spied)
+    api.post("/api/receipts", receipt("R-1"), role="clerk")
+    api.post("/api/quotes/Q-9/close", role="clerk")
+    api.get("/api/stock/AB-001/main")
+    _through_fastapi(app)
+    api.post("/api/receipts", receipt("R-2"), role="clerk")
+    assert served == ["/api/receipts", "/api/quotes/Q-9/close"]
+
+
+def test_every_command_route_has_a_one_hop_plan(app: FastAPI) -> None:
+    routes = {
+        (method, route.path): route
+        for route in app.router.routes
+        for route in _leaves(route)
+        if isinstance(route, DecimalRoute)
+        for method in route.methods
+    }
+    planned = {key for key, route in routes.items() if getattr(route, "one_hop", None)}
+    commands = {
+        ("POST", "/api/receipts"),
+        ("POST", "/api/deliveries"),
+        ("POST", "/api/transfers"),
+        ("POST", "/api/quotes"),
+        ("POST", "/api/quotes/{quote_id}/close"),
+        ("POST", "/api/sales"),
+    }
+    assert commands <= planned
+    # Reads wait on the read models (min_position) and stay with FastAPI.
+    assert ("GET", "/api/stock/{sku}/{location}") not in planned
+
+
+def _leaves(route: Any) -> Iterator[Any]:
+    # An included router answers with its original router's routes.
+    original = getattr(route, "original_router", None)
+    if original is None:
+        yield route
+        return
+    for child in original.routes:
+        yield from _leaves(child)
