@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     create_schema: bool = True
     # Run the projectors inside `serve` (the embedded default); off when workers run them.
     run_projectors: bool = True
+    # How much `serve`'s projector process lowers its CPU priority (os.nice): the API's
+    # answers come first on a busy machine, the read models take the rest (0: as the API).
+    projector_nice: int = Field(default=10, ge=0, le=19)
     # SPEC §8: with items required, a movement of a SKU without an item, or at a location
     # never declared, is refused (unknown_item / unknown_location).
     require_items: bool = False

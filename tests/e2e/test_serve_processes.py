@@ -83,6 +83,9 @@ def test_the_projector_process_is_restarted_when_killed(
     wait_until(lambda: len(_projector_pids(server)) == 1, 30, "the projector process")
     first = _projector_pids(server)[0]
     assert first != server.process.pid  # type: ignore[union-attr]
+    # It yields the CPU to the API (STOCKLEDGER_PROJECTOR_NICE, 10 unless set).
+    api_priority = os.getpriority(os.PRIO_PROCESS, server.process.pid)  # type: ignore[union-attr]
+    assert os.getpriority(os.PRIO_PROCESS, first) == min(19, api_priority + 10)
     os.kill(first, signal.SIGKILL)
     wait_until(lambda: len(_projector_pids(server)) == 2, 30, "a new projector process")
     assert _projector_pids(server)[1] != first
