@@ -23,9 +23,10 @@ class FeedService:
         self.deliverer = Deliverer(self.webhooks, self.feed, self.waiter, db)
 
     def start(self, *, deliver: bool) -> FeedService:
-        """Watches the head; delivers webhooks too when ``deliver`` (where projectors run)."""
-        self.waiter.start()
+        """Delivers webhooks when ``deliver`` (where projectors run), watching the head from
+        now on; elsewhere the head is watched from the first stream's wait."""
         if deliver:
+            self.waiter.start()
             self.deliverer.start()
         return self
 

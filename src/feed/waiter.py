@@ -31,12 +31,20 @@ class HeadWaiter:
         self._futures: set[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = set()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._starting = threading.Lock()
 
     def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, daemon=True, name="feed-head")
-            self._thread.start()
+        with self._starting:
+            if self._thread is None:
+                self._stop.clear()
+                self._thread = threading.Thread(target=self._run, daemon=True, name="feed-head")
+                self._thread.start()
+
+    def _watch(self) -> None:
+        """Starts watching on first use (an API process with no stream open watches
+        nothing: no wake-up and no head read per commit); never after ``stop``."""
+        if self._thread is None and not self._stop.is_set():
+            self.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -47,11 +55,16 @@ class HeadWaiter:
             self._thread = None
 
     @property
+    def watching(self) -> bool:
+        return self._thread is not None
+
+    @property
     def stopped(self) -> bool:
         return self._stop.is_set()
 
     def wait_beyond(self, position: int, timeout: float) -> int:  # ok-float: seconds
         """The head once it is beyond ``position``, or as it is after ``timeout``."""
+        self._watch()
         with self._changed:
             self._changed.wait_for(
                 lambda: self.head > position or self._stop.is_set(), timeout=timeout
@@ -60,6 +73,7 @@ class HeadWaiter:
 
     async def wait_async(self, position: int, timeout: float) -> int:  # ok-float: seconds
         """``wait_beyond`` for a coroutine: the event loop stays free while it waits."""
+        self._watch()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         entry = (loop, future)

@@ -99,6 +99,30 @@ def test_a_live_stream_delivers_events_posted_after_it_opened(live: Live) -> Non
     assert [e["type"] for e in got] == ["movement.recorded", "document.posted"]
 
 
+def test_an_api_process_without_projectors_watches_the_head_from_its_first_stream(
+    settings: Settings,
+) -> None:
+    # As `serve`'s API processes run: no webhook delivery, so nothing watches the head
+    # (no wake-up and no head read per commit) until a stream waits for events.
+    server = Live(settings.model_copy(update={"run_projectors": False}))
+    server.thread.start()
+    try:
+        wait_for(lambda: server.server.started, 20, "uvicorn started")
+        waiter = server.app.state.feed.waiter
+        server.post_receipt(0)
+        assert not waiter.watching
+        timer = threading.Timer(0.3, server.post_receipt, args=(1,))
+        timer.start()
+        got = read_events(server, 4)
+        timer.join()
+        assert waiter.watching
+        assert [e["type"] for e in got[2:]] == ["movement.recorded", "document.posted"]
+        assert got[2]["position"] > got[1]["position"]
+    finally:
+        server.server.should_exit = True
+        server.thread.join(timeout=20)
+
+
 def test_the_stream_is_for_finance(live: Live) -> None:
     answer = httpx.get(f"{live.url}/api/events/stream", headers=live.headers("clerk"))
     assert answer.status_code == 403
