@@ -3,13 +3,13 @@
 FastAPI solves a route's dependency tree on every request (its cache keys, scopes and call
 classification recomputed each time) and runs every sync dependency and the endpoint in
 trips of their own through the thread pool: a command spent a quarter of the API process's
-CPU there and two hops (docs/BENCHMARKS.md "One hop"). A route whose endpoint is sync and
-returns a ``Response``, and whose dependencies are role checks (``api.auth.require``) and the
-ledger (``get_ledger``) only, beside the request, path parameters and one body, is served
-by ``OneHop`` instead. On the event loop, the body is read and decoded as FastAPI reads it
-and the path and body are validated by FastAPI's own functions; then one worker thread
-identifies the caller (401 and 403 before any 422, as FastAPI's order gave them), raises
-the validation errors, and runs the endpoint.
+CPU there, and two hops (docs/BENCHMARKS.md "Commands in one hop"). A route whose endpoint
+is sync and returns a ``Response``, and whose dependencies are role checks
+(``api.auth.require``) and the ledger (``get_ledger``) only, beside the request, path
+parameters and one body, is served by ``OneHop`` instead. On the event loop, the body is
+read and decoded as FastAPI reads it and the path and body are validated by FastAPI's own
+functions; then one worker thread identifies the caller (401 and 403 before any 422, as
+FastAPI's order gave them), raises the validation errors, and runs the endpoint.
 
 Every other route, and every route while ``app.dependency_overrides`` is set, goes
 through FastAPI's handler; the OpenAPI document is FastAPI's, from the route as declared.

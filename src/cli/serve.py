@@ -211,7 +211,7 @@ def _run_projector() -> None:
     _on_parent_exit(stop.set)
     tenant = _tenant()
     settings = _settings(tenant)
-    os.nice(settings.projector_nice)  # docs/DECISIONS.md "The projector process yields"
+    os.nice(settings.projector_nice)  # docs/DECISIONS.md "… a yielding projector"
     home = Composition(settings, tenant)
     tenancy = Tenancy(settings, home, None if tenant else TenantRegistry(home.read_models.db))
     try:

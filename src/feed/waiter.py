@@ -34,17 +34,21 @@ class HeadWaiter:
         self._starting = threading.Lock()
 
     def start(self) -> None:
-        with self._starting:
-            if self._thread is None:
-                self._stop.clear()
-                self._thread = threading.Thread(target=self._run, daemon=True, name="feed-head")
-                self._thread.start()
+        self._spawn(restart=True)
 
     def _watch(self) -> None:
         """Starts watching on first use (an API process with no stream open watches
         nothing: no wake-up and no head read per commit); never after ``stop``."""
-        if self._thread is None and not self._stop.is_set():
-            self.start()
+        if self._thread is None:
+            self._spawn(restart=False)
+
+    def _spawn(self, *, restart: bool) -> None:
+        with self._starting:
+            if self._thread is not None or (self._stop.is_set() and not restart):
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, daemon=True, name="feed-head")
+            self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
