@@ -23,10 +23,10 @@ class FeedService:
         self.deliverer = Deliverer(self.webhooks, self.feed, self.waiter, db)
 
     def start(self, *, deliver: bool) -> FeedService:
-        """Delivers webhooks when ``deliver`` (where projectors run), watching the head from
-        now on; elsewhere the head is watched from the first stream's wait."""
+        """Delivers webhooks when ``deliver`` (where projectors run). The head is watched
+        from the first wait of a stream or a webhook's worker: a process with neither
+        watches nothing (no wake-up and no head read per commit)."""
         if deliver:
-            self.waiter.start()
             self.deliverer.start()
         return self
 

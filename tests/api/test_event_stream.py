@@ -123,6 +123,13 @@ def test_an_api_process_without_projectors_watches_the_head_from_its_first_strea
         server.thread.join(timeout=20)
 
 
+def test_no_stream_and_no_webhook_means_no_head_watching(live: Live) -> None:
+    live.post_receipt(0)
+    assert not live.app.state.feed.waiter.watching
+    read_events(live, 2)
+    assert live.app.state.feed.waiter.watching
+
+
 def test_the_stream_is_for_finance(live: Live) -> None:
     answer = httpx.get(f"{live.url}/api/events/stream", headers=live.headers("clerk"))
     assert answer.status_code == 403
