@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from api.one_hop import OneHop
 from api.routing import DecimalRoute
+from application.ledger import Ledger
 from tests.api.conftest import Api, receipt
 
 LINE = {"sku": "AB-001", "quantity": "2", "unit_cost": "1.50"}
@@ -95,6 +96,22 @@ def test_a_posted_document_answers_the_same_and_its_repeat_too(api: Api, app: Fa
     position = other.json()["position"]
     balance = api.get(f"/api/stock/AB-001/main?min_position={position}").json()
     assert balance["on_hand"] == "6"
+
+
+def test_a_key_revoked_by_another_process_stops_a_command_at_once(any_api: Api) -> None:
+    # SPEC §7: a revoked key stops working at once in every process. The command path
+    # checks the key itself (api.one_hop); another Ledger on the store is another process.
+    app: FastAPI = any_api.client.app  # type: ignore[assignment]
+    key_id, token = app.state.ledger.issue_key("eve", "clerk", issued_by="test")
+    headers = {"Authorization": f"Bearer {token}"}
+    first = any_api.client.post("/api/receipts", json=receipt("R-1"), headers=headers)
+    assert first.status_code == 201
+    with Ledger(app.state.settings) as elsewhere:
+        elsewhere.revoke_key(key_id, revoked_by="admin")
+    head = any_api.head
+    refused = any_api.client.post("/api/receipts", json=receipt("R-2"), headers=headers)
+    assert (refused.status_code, refused.json()["code"]) == (401, "unauthorized")
+    assert any_api.head == head  # nothing recorded
 
 
 def test_commands_take_the_one_hop_path_and_reads_do_not(
