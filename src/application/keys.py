@@ -114,8 +114,7 @@ class ApiKeys:
     def _current(self) -> KeyRing:
         ring_id = KeyRing.create_id()
         cached = self._cached
-        newer = self._ledger.recorder.select_events
-        if cached is not None and not newer(ring_id, gt=cached[0], limit=1):
+        if cached is not None and not self._ledger.owned.newer(ring_id, cached[0]):
             return cached[1]
         stored = self._ledger.get(KeyRing, ring_id)
         ring = stored or KeyRing()
