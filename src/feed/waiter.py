@@ -24,7 +24,7 @@ class HeadWaiter:
     def __init__(self, events: EventSource, dialect: Dialect) -> None:
         self.events = events
         self.dialect = dialect
-        self.head = events.head()
+        self.head = 0  # read by the watcher as it starts (at the first wait), not here
         self.reads = 0  # head reads done (what idle subscribers would otherwise multiply)
         self._changed = threading.Condition()
         # Streams waiting on event loops: woken by the watcher thread, never polling.
