@@ -25,6 +25,7 @@ from tests.pgserver import free_port
 from tests.receiver import Receiver, wait_for
 
 from application.commands import PostReceipt, ReceiptLine
+from application.events import LedgerEvents
 from application.ledger import Ledger
 from application.settings import Settings
 from bench.common import Report, new_database, postgres, settings_for
@@ -190,7 +191,7 @@ def run(quick: bool = False, runs: int | None = None) -> Report:
 def deliveries(settings: Settings, ledger: Ledger, head: int) -> tuple[str, float, str]:
     db = Database(settings)
     feed = Feed(ledger, settings.currency_decimals)
-    waiter = HeadWaiter(ledger, settings.database_url)
+    waiter = HeadWaiter(LedgerEvents(ledger), db.dialect)
     webhooks = Webhooks(db, settings)
     deliverer = Deliverer(webhooks, feed, waiter, db, DeliverySettings())
     try:
