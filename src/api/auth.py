@@ -16,6 +16,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 
 from api.dependencies import get_ledger
 from api.problems import ForbiddenError, UnauthorizedError
+from application.keys import Accepted
 from application.ledger import Ledger
 from domain.access import Role, allows
 
@@ -58,6 +59,19 @@ def identify(request: Request, token: str | None, ledger: Ledger) -> Principal:
     user, role = found
     request.state.user = user
     return Principal(user, role)
+
+
+def accept(
+    request: Request, token: str | None, ledger: Ledger
+) -> tuple[Principal, Accepted | None]:
+    """The caller of ``token`` as the cached key ring has it, without asking the store,
+    and the ``Accepted`` that the request must then check (application.keys); when the
+    copy does not accept the token, as ``identify`` finds it (and None)."""
+    found = ledger.api_keys.accept(token) if token is not None else None
+    if found is None:
+        return identify(request, token, ledger), None
+    request.state.user = found.user
+    return Principal(found.user, found.role), found
 
 
 def admit(principal: Principal, needed: Role) -> Principal:

@@ -23,9 +23,10 @@ import email.message
 import functools
 import inspect
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, get_type_hints
+from typing import Any, TypeVar, get_type_hints
 
 from fastapi import Request, Response
 from fastapi.datastructures import DefaultPlaceholder
@@ -34,8 +35,10 @@ from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic_core import PydanticUndefined
 
-from api.auth import ROLE_CHECKS, admit, identify, token_of
+from api.auth import ROLE_CHECKS, Principal, accept, admit, identify, token_of
 from api.dependencies import composition_of, get_ledger
+from application.keys import ACCEPTED
+from application.ledger import Ledger
 from domain.access import Role
 
 # The commands' worker threads: asyncio's executor is a plain hand-over (anyio's, which
@@ -43,6 +46,17 @@ from domain.access import Role
 # As many as anyio's default limit allows FastAPI's own sync handlers.
 WORKERS = 40
 _workers = ThreadPoolExecutor(WORKERS, thread_name_prefix="command")
+
+E = TypeVar("E", bound=Callable[..., Any])
+# Endpoints whose only writes are the ledger's saves: their callers may be accepted from the
+# cached key ring (``OneHop._run``). The command routes mark themselves with ``saves_only``.
+SAVES_ONLY: set[Callable[..., Any]] = set()
+
+
+def saves_only(endpoint: E) -> E:
+    """Marks ``endpoint`` as writing nothing but the ledger's saves."""
+    SAVES_ONLY.add(endpoint)
+    return endpoint
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,8 @@ class OneHop:
     roles: tuple[tuple[str | None, Role], ...]
     ledgers: tuple[str, ...]
     strict_content_type: bool
+    # The endpoint writes through the ledger's saves only (``saves_only``).
+    saves_only: bool
 
     @classmethod
     def of(cls, route: APIRoute) -> OneHop | None:
@@ -85,7 +101,8 @@ class OneHop:
         strict = route.strict_content_type
         if isinstance(strict, DefaultPlaceholder):
             strict = strict.value
-        return cls(route, tuple(roles), tuple(ledgers), bool(strict))
+        saves_only = call in SAVES_ONLY
+        return cls(route, tuple(roles), tuple(ledgers), bool(strict), saves_only)
 
     async def __call__(self, request: Request) -> Response:
         dependant = self.route.dependant
@@ -111,10 +128,39 @@ class OneHop:
     def _run(
         self, request: Request, values: dict[str, Any], errors: list[Any], body: Any
     ) -> Response:
-        """In the worker thread: who calls (401, 403), then the 422s, then the endpoint."""
+        """In the worker thread: who calls (401, 403), then the 422s, then the endpoint. A
+        command's caller may be accepted from the cached key ring: its saves check the key
+        at commit, and whatever it answers is sent only once the key is known current
+        (application.keys; nothing else this route does writes)."""
         ledger = composition_of(request).ledger
-        if self.roles:
-            principal = identify(request, token_of(request), ledger)
+        if not self.roles:
+            return self._serve(None, values, errors, body, ledger)
+        token = token_of(request)
+        if not self.saves_only:
+            return self._serve(identify(request, token, ledger), values, errors, body, ledger)
+        principal, accepted = accept(request, token, ledger)
+        if accepted is None:
+            return self._serve(principal, values, errors, body, ledger)
+        current = ACCEPTED.set(accepted)
+        try:
+            answer = self._serve(principal, values, errors, body, ledger)
+        except Exception:
+            ledger.api_keys.confirm(accepted)  # a revoked key is refused, not answered
+            raise
+        finally:
+            ACCEPTED.reset(current)
+        ledger.api_keys.confirm(accepted)
+        return answer
+
+    def _serve(
+        self,
+        principal: Principal | None,
+        values: dict[str, Any],
+        errors: list[Any],
+        body: Any,
+        ledger: Ledger,
+    ) -> Response:
+        if principal is not None:
             for name, role in self.roles:
                 admitted = admit(principal, role)
                 if name is not None:

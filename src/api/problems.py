@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from application.errors import (
     ApplicationError,
     ConcurrencyConflictError,
+    KeyRevokedError,
     NotFoundError,
     PeriodNotEndedError,
     QuoteNotFoundError,
@@ -96,6 +97,7 @@ PROBLEMS: dict[type[Exception], Kind] = {
     ConcurrencyConflictError: Kind(409, "concurrency_conflict", "Concurrent change; retry"),
     PeriodNotEndedError: Kind(409, "period_not_ended", "Period has not ended"),
     WriterBusyError: Kind(503, "writer_busy", "The writer is busy; retry"),
+    KeyRevokedError: Kind(401, "unauthorized", "Unauthorized"),
     ApiError: Kind(400, "bad_request", "Bad request"),
     UnauthorizedError: Kind(401, "unauthorized", "Unauthorized"),
     ForbiddenError: Kind(403, "forbidden", "Forbidden"),

@@ -5,6 +5,7 @@ ApplicationError
 │   ├── QuoteNotFoundError
 │   └── ReceiptNotFoundError
 ├── ConcurrencyConflictError   retries exhausted against concurrent writers (409)
+├── KeyRevokedError            the caller's key was revoked while it was served (401)
 ├── PeriodNotEndedError        closing a period that has not ended (409)
 └── WriterBusyError            a write did not finish within the write timeout (503)
 """
@@ -37,6 +38,11 @@ class ReceiptNotFoundError(NotFoundError):
 
 class ConcurrencyConflictError(ApplicationError):
     """Optimistic-concurrency retries ran out; the client may try again."""
+
+
+class KeyRevokedError(ApplicationError):
+    """The key a request was accepted with (application.keys.Accepted) is no longer valid:
+    nothing it asked for was recorded, and it gets no answer but this."""
 
 
 class PeriodNotEndedError(ApplicationError):

@@ -3,6 +3,14 @@ secret is recorded; issuing, revoking, and checking a token against the key ring
 
 A tenant's ledger (docs/OPERATIONS.md "Tenants") issues ``<tenant>.sl_<key id>_<secret>``:
 the public prefix says which ledger to ask, and that ledger accepts only its own prefix.
+
+A revoked key stops at once in every process (SPEC §7). ``authenticate`` asks the store
+whether the key ring moved before it trusts its copy: one indexed read per request. A
+command need not pay it (docs/DECISIONS.md "The key checked at commit"): ``accept`` takes
+the caller from the copy alone, and while that ``Accepted`` is current (``ACCEPTED``), every
+save checks the ring's version under the writer lock with the save's other reads
+(``Ledger.save``); an answer given without such a save asks the store first (``confirm``).
+So no write commits, and no answer leaves, for a key revoked before it.
 """
 
 from __future__ import annotations
@@ -11,9 +19,12 @@ import hashlib
 import hmac
 import re
 import secrets
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from application import registers
+from application.errors import KeyRevokedError
 from domain.access import ApiKey, KeyRing, Role
 
 if TYPE_CHECKING:
@@ -57,6 +68,23 @@ def check_token(ring: KeyRing, token: str) -> tuple[str, Role] | None:
     if not hmac.compare_digest(key.secret_hash, hash_secret(secret)):
         return None
     return key.user, key.role
+
+
+@dataclass
+class Accepted:
+    """A caller taken from this process's copy of the key ring at ``version`` of the ring,
+    not yet checked against the store (``confirmed``: a save or a probe has checked it)."""
+
+    token: str
+    user: str
+    role: Role
+    version: int
+    confirmed: bool = False
+
+
+# The key the current request was accepted with (set by api.one_hop around a command).
+ACCEPTED: ContextVar[Accepted | None] = ContextVar("accepted_key", default=None)
+RING_ID = KeyRing.create_id()
 
 
 class ApiKeys:
@@ -105,6 +133,32 @@ class ApiKeys:
             return None
         return check_token(self._current(), match["key"])
 
+    def accept(self, token: str) -> Accepted | None:
+        """The caller of ``token`` by the ring as last read here, without asking the store;
+        None when that copy does not accept it (or its saves cannot check the ring): then
+        ``authenticate`` decides. See the module docstring for what must follow."""
+        cached = self._cached
+        if cached is None or not getattr(self._ledger.recorder, "checks_reads", False):
+            return None
+        match = TOKEN.fullmatch(token)
+        if match is None or match["tenant"] != self._tenant:
+            return None
+        found = check_token(cached[1], match["key"])
+        return Accepted(token, *found, cached[0]) if found is not None else None
+
+    def confirm(self, accepted: Accepted) -> None:
+        """Checks ``accepted`` against the store (one indexed read) unless a save did: a key
+        revoked meanwhile raises KeyRevokedError; a ring moved by other keys moves it on."""
+        if accepted.confirmed or not self._ledger.owned.newer(RING_ID, accepted.version):
+            accepted.confirmed = True
+            return
+        version, ring = self._read()
+        match = TOKEN.fullmatch(accepted.token)
+        found = check_token(ring, match["key"]) if match else None
+        if found != (accepted.user, accepted.role):
+            raise KeyRevokedError("unknown or revoked API key")
+        accepted.version, accepted.confirmed = version, True
+
     def live(self, key_id: str) -> ApiKey | None:
         """The unrevoked key ``key_id``, from the same cached ring as ``authenticate`` (the
         console's session cookie names a key and is re-checked with this on each request)."""
@@ -112,11 +166,12 @@ class ApiKeys:
         return key if key is not None and key.revoked_at is None else None
 
     def _current(self) -> KeyRing:
-        ring_id = KeyRing.create_id()
         cached = self._cached
-        if cached is not None and not self._ledger.owned.newer(ring_id, cached[0]):
+        if cached is not None and not self._ledger.owned.newer(RING_ID, cached[0]):
             return cached[1]
-        stored = self._ledger.get(KeyRing, ring_id)
-        ring = stored or KeyRing()
-        self._cached = (stored.version if stored else 0, ring)
-        return ring
+        return self._read()[1]
+
+    def _read(self) -> tuple[int, KeyRing]:
+        stored = self._ledger.get(KeyRing, RING_ID)
+        self._cached = cached = (stored.version if stored else 0, stored or KeyRing())
+        return cached

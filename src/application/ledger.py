@@ -22,7 +22,7 @@ from eventsourcing.application import (
     project_aggregate,
 )
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import EventStore, JSONTranscoder, Recording
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Recording
 
 from application import (
     catalogue,
@@ -39,7 +39,7 @@ from application.catalogue import Saved
 from application.catalogue_cache import CatalogueCache
 from application.commands import Command
 from application.group_commit import LedgerRecorder
-from application.keys import ApiKeys
+from application.keys import ACCEPTED, RING_ID, ApiKeys
 from application.owned import Owned
 from application.periods import ClosePeriod, Periods
 from application.records import CommandResult, QuoteRecord
@@ -125,9 +125,22 @@ class Ledger(Application[UUID]):
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's save, bounded by STOCKLEDGER_WRITE_TIMEOUT (see application.writer);
         then every ``on_recorded`` observer hears the newest position. ``reads`` (id →
-        version) are catalogue entries the save depends on (application.catalogue_cache)."""
-        with self._writer.bounded():
-            recordings = super().save(*objs, **kwargs)
+        version) are catalogue entries the save depends on (application.catalogue_cache).
+        A save for a caller accepted from the cached key ring also depends on the ring's
+        version (application.keys): a loss re-checks the key, raising KeyRevokedError."""
+        accepted = ACCEPTED.get()
+        if accepted is not None:
+            kwargs["reads"] = {**(kwargs.get("reads") or {}), RING_ID: accepted.version}
+        try:
+            with self._writer.bounded():
+                recordings = super().save(*objs, **kwargs)
+        except IntegrityError:
+            if accepted is not None:
+                accepted.confirmed = False
+                self.api_keys.confirm(accepted)
+            raise
+        if accepted is not None:
+            accepted.confirmed = True
         if self.catalogue is not None:
             self.catalogue.forget(o.id for o in objs if type(o) in CATALOGUE_TYPES)
         if recordings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Request, Response
 
 from api.deps import Admin, LedgerDep
+from api.one_hop import saves_only
 from api.problems import responses
 from api.routing import DecimalRoute, answer, command_of
 from api.schemas import CODE_PATTERN, AdjustmentCreate, CommandResultPublic
@@ -26,6 +27,7 @@ Location = Path(pattern=CODE_PATTERN, examples=["main"])
     },
     summary="Adjust a position by a signed quantity, with a note (admin)",
 )
+@saves_only
 def adjust(
     body: AdjustmentCreate,
     request: Request,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Request, Response
 
 from api.deps import Finance, LedgerDep
+from api.one_hop import saves_only
 from api.problems import responses
 from api.routing import DecimalRoute, answer, command_of
 from api.schemas import CODE_PATTERN, CostCreate, CostResultPublic
@@ -23,6 +24,7 @@ router = APIRouter(prefix="/api/receipts", tags=["documents"], route_class=Decim
     },
     summary="Post a landed cost or invoice difference against a receipt (finance)",
 )
+@saves_only
 def post_cost(
     body: CostCreate,
     request: Request,

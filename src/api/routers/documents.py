@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from api.deps import Admin, Clerk, LedgerDep
+from api.one_hop import saves_only
 from api.problems import responses
 from api.routing import DecimalRoute, answer, command_of
 from api.schemas import (
@@ -56,6 +57,7 @@ def _route(path: str, body: type[BaseModel], kind: type[Command], role: Any, sum
 
     post.__name__ = re.sub(r"(?<!^)(?=[A-Z])", "_", kind.__name__).lower()
     post.__annotations__.update(body=body, who=role)
+    saves_only(post)
     router.post(
         path,
         status_code=201,

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Request, Response
 
 from api.deps import Clerk, FreshReadModels, LedgerDep, Viewer
+from api.one_hop import saves_only
 from api.problems import responses
 from api.routing import DecimalRoute, answer, command_of
 from api.schemas import CODE_PATTERN, QuoteCreate, QuotePublic, QuoteResultPublic, quote_body
@@ -27,6 +28,7 @@ REPEAT: dict[int | str, dict[str, Any]] = {
     responses={**REPEAT, **responses(401, 403, 409, 422)},
     summary="Create a draft quote (no stock effect)",
 )
+@saves_only
 def create_quote(body: QuoteCreate, request: Request, who: Clerk, ledger: LedgerDep) -> Response:
     result = ledger.execute(command_of(CreateQuote, body), user=who.user)
     return answer(request, result)
@@ -39,6 +41,7 @@ def create_quote(body: QuoteCreate, request: Request, who: Clerk, ledger: Ledger
     responses={**REPEAT, **responses(401, 403, 404, 409, 422)},
     summary="Close a draft quote: one RESERVE per line, all or nothing",
 )
+@saves_only
 def close_quote(
     request: Request, who: Clerk, ledger: LedgerDep, quote_id: str = QuoteId
 ) -> Response:
@@ -53,6 +56,7 @@ def close_quote(
     responses={**REPEAT, **responses(401, 403, 404, 409, 422)},
     summary="Cancel a quote, releasing its undelivered reservations",
 )
+@saves_only
 def cancel_quote(
     request: Request, who: Clerk, ledger: LedgerDep, quote_id: str = QuoteId
 ) -> Response:

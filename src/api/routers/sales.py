@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.dependencies import answered
 from api.deps import Clerk, Finance, FoodCostDep, LedgerDep
+from api.one_hop import saves_only
 from api.routers.documents import COMMAND_RESPONSES
 from api.routers.reports import PERIOD_PATTERN, csv_or_json, report_csv, wants_csv
 from api.routing import DecimalRoute, answer, command_of
@@ -35,6 +36,7 @@ AMOUNTS = tuple(FoodCostAmounts.model_fields)
     responses=COMMAND_RESPONSES,
     summary="Post a POS sale: CONSUME per (sale line, ingredient) of the current recipes",
 )
+@saves_only
 def post_sale(body: SaleCreate, request: Request, who: Clerk, ledger: LedgerDep) -> Response:
     result = ledger.execute(command_of(PostSale, body), user=who.user)
     return answer(request, result)
