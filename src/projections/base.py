@@ -184,12 +184,11 @@ class Projection:
 
     def upsert(self, session: Session, table: str, rows: Sequence[dict[str, Any]]) -> None:
         names = self.names()
-        marks = ", ".join("?" for _ in names)
-        statement = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"
+        head, tail = f"INSERT INTO {table} ({', '.join(names)})", ""
         if not self.APPEND_ONLY:
             updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in self.KEY)
-            statement += f" ON CONFLICT ({', '.join(self.KEY)}) DO UPDATE SET {updates}"
-        session.executemany(statement, [self.to_db(r, session) for r in rows])
+            tail = f" ON CONFLICT ({', '.join(self.KEY)}) DO UPDATE SET {updates}"
+        session.insert_rows(head, tail, self._kinds, [self.to_db(r, session) for r in rows])
 
     def _kind(self, name: str) -> str:
         return next(c.kind for c in self.COLUMNS if c.name == name)

@@ -25,10 +25,13 @@ class Session:
     def execute(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
         return self.dialect.execute(self.conn, statement, params)
 
-    def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+    def insert_rows(
+        self, head: str, tail: str, kinds: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """``rows`` inserted by ``head`` and ``tail`` (Dialect.insert_rows)."""
         rows = list(rows)
         if rows:
-            self.dialect.executemany(self.conn, statement, rows)
+            self.dialect.insert_rows(self.conn, head, tail, kinds, rows)
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         """Bulk insert (COPY on PostgreSQL)."""

@@ -52,7 +52,12 @@ class Dialect(Protocol):
 
     def execute(self, conn: Any, statement: str, params: Sequence[Any]) -> list[Row]: ...
 
-    def executemany(self, conn: Any, statement: str, rows: list[Sequence[Any]]) -> None: ...
+    def insert_rows(
+        self, conn: Any, head: str, tail: str, kinds: Sequence[str], rows: list[Sequence[Any]]
+    ) -> None:
+        """``rows`` (of columns of ``kinds``) inserted by ``head`` (``INSERT INTO t
+        (columns)``) and ``tail`` (its ``ON CONFLICT`` clause, or nothing)."""
+        ...
 
     def copy_rows(
         self, conn: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]

@@ -40,6 +40,12 @@ def lock_key(kind: str, name: str) -> int:
     return zlib.crc32(f"stockledger-{kind}:{name}".encode())
 
 
+@functools.lru_cache(maxsize=64)
+def _unnest(head: str, tail: str, kinds: tuple[str, ...]) -> str:
+    arrays = ", ".join(f"%b::{TYPES[kind]}[]" for kind in kinds)
+    return f"{head} SELECT * FROM unnest({arrays}){tail}"
+
+
 class PostgresDialect:
     for_update = " FOR UPDATE"
     defers_indexes = True
@@ -82,9 +88,17 @@ class PostgresDialect:
             cur.execute(statement.replace("?", "%s"), params)
             return list(cur.fetchall()) if cur.description else []
 
-    def executemany(self, conn: Any, statement: str, rows: list[Sequence[Any]]) -> None:
+    def insert_rows(
+        self, conn: Any, head: str, tail: str, kinds: Sequence[str], rows: list[Sequence[Any]]
+    ) -> None:
+        # One short statement of one array per column, prepared once: a runner's batch
+        # touches a few rows per projection, and psycopg's executemany (a pipeline of a
+        # statement per row) was a third of the projector's CPU under load, a multi-row
+        # VALUES a statement too long for psycopg to cache its parsing (docs/BENCHMARKS.md
+        # "The key checked at commit").
+        columns = [list(column) for column in zip(*rows, strict=True)]
         with conn.cursor() as cur:
-            cur.executemany(statement.replace("?", "%s"), rows)
+            cur.execute(_unnest(head, tail, tuple(kinds)), columns, prepare=True)
 
     def copy_rows(
         self, conn: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]

@@ -96,8 +96,11 @@ class SqliteDialect:
     def execute(self, conn: Any, statement: str, params: Sequence[Any]) -> list[Row]:
         return list(conn.execute(statement, params).fetchall())
 
-    def executemany(self, conn: Any, statement: str, rows: list[Sequence[Any]]) -> None:
-        conn.executemany(statement, rows)
+    def insert_rows(
+        self, conn: Any, head: str, tail: str, kinds: Sequence[str], rows: list[Sequence[Any]]
+    ) -> None:
+        marks = ", ".join("?" for _ in rows[0])
+        conn.executemany(f"{head} VALUES ({marks}){tail}", rows)
 
     def copy_rows(
         self, conn: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
