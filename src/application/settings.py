@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # How much `serve`'s projector process lowers its CPU priority (os.nice): the API's
     # answers come first on a busy machine, the read models take the rest (0: as the API).
     projector_nice: int = Field(default=10, ge=0, le=19)
+    # The cyclic garbage collector's first threshold in `serve`'s processes, once the
+    # objects made at start-up are frozen out of its sight (docs/DECISIONS.md "Garbage
+    # collection in serve"); 0 keeps Python's defaults.
+    gc_threshold: int = Field(default=20_000, ge=0)
     # SPEC §8: with items required, a movement of a SKU without an item, or at a location
     # never declared, is refused (unknown_item / unknown_location).
     require_items: bool = False

@@ -124,6 +124,7 @@ def _serve_here(
         # handler found at its start: a no-op here, so the projector is stopped below.
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: None)
+        serving.settle_gc(settings.gc_threshold, "api")
         uvicorn.run(application, host=host, port=port, access_log=False, log_level="info")
     finally:
         if projector is not None:

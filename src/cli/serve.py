@@ -18,6 +18,7 @@ SIGKILL), and the child stops rather than live on as an orphan.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -168,6 +169,20 @@ def _on_parent_exit(stop: Callable[[], None]) -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
+def settle_gc(threshold: int, process: str) -> None:
+    """Freezes the objects made at start-up (the app, its routes and models, the caches'
+    first fill) out of the cyclic collector's sight and raises its thresholds: a full
+    collection over them stopped a busy API process for up to 0.1 s (docs/DECISIONS.md
+    "Garbage collection in serve"). ``threshold`` 0 leaves Python's defaults."""
+    if not threshold:
+        return
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(threshold, 50, 100)
+    frozen = gc.get_freeze_count()
+    log.info(json.dumps({"process": process, "pid": os.getpid(), "event": "gc", "frozen": frozen}))
+
+
 def _run_api(host: str, port: int, metrics_port: int | None) -> None:
     import uvicorn
 
@@ -180,6 +195,7 @@ def _run_api(host: str, port: int, metrics_port: int | None) -> None:
     if metrics_port is not None:
         stop_metrics = serve_metrics(application.state.metrics, host, metrics_port)
     _on_parent_exit(lambda: os.kill(os.getpid(), signal.SIGTERM))
+    settle_gc(application.state.settings.gc_threshold, "api")
     config = uvicorn.Config(application, access_log=False, log_level="info")
     try:
         uvicorn.Server(config).run(sockets=[listener(host, port)])
@@ -216,6 +232,7 @@ def _run_projector() -> None:
     tenancy = Tenancy(settings, home, None if tenant else TenantRegistry(home.read_models.db))
     try:
         tenancy.start()
+        settle_gc(settings.gc_threshold, "projector")
         while not stop.wait(TENANT_POLL):
             tenancy.open_registered()
     finally:

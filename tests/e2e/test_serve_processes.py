@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from application.settings import Settings
+from cli.serve import settle_gc
 from tests.e2e.conftest import Server, cli, wait_until
 
 pytestmark = pytest.mark.postgres
@@ -43,6 +45,28 @@ def _projector_pids(server: Server) -> list[int]:
         for line in _lines(server)
         if line.get("process") == "projector" and line.get("event") == "started"
     ]
+
+
+def _settled(server: Server) -> set[str]:
+    """The processes that logged settle_gc's line, with objects frozen."""
+    return {
+        line["process"]
+        for line in _lines(server)
+        if line.get("event") == "gc" and line.get("frozen", 0) > 10_000
+    }
+
+
+def test_settling_the_collector_freezes_start_up_and_raises_the_thresholds() -> None:
+    before = gc.get_threshold()
+    try:
+        settle_gc(0, "api")
+        assert gc.get_threshold() == before  # 0: Python's defaults
+        settle_gc(20_000, "api")
+        assert gc.get_threshold() == (20_000, 50, 100)
+        assert gc.get_freeze_count() > 10_000  # this test process's modules and objects
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
 
 
 def _clerk(settings: Settings) -> dict[str, str]:
@@ -89,6 +113,8 @@ def test_the_projector_process_is_restarted_when_killed(
     niced = min(19, api_priority + 10)
     wait_until(lambda: os.getpriority(os.PRIO_PROCESS, first) == niced, 30, "nice projector")
     assert os.getpriority(os.PRIO_PROCESS, first) == niced
+    # Both processes froze their start-up objects out of the collector's sight.
+    wait_until(lambda: {"api", "projector"} <= _settled(server), 30, "gc settled")
     os.kill(first, signal.SIGKILL)
     wait_until(lambda: len(_projector_pids(server)) == 2, 30, "a new projector process")
     assert _projector_pids(server)[1] != first
@@ -103,6 +129,7 @@ def test_two_api_processes_share_the_port_and_reads_follow_writes_across_them(
     server = Server(patient, tmp_path, args=("--workers", "2")).start()
     serve.append(server)
     headers = _clerk(patient)
+    wait_until(lambda: "api" in _settled(server), 30, "gc settled in the API processes")
     for n in range(12):
         position = _receipt(server.url, headers, f"R-{n}")
         assert _on_hand(server.url, headers, position) == Decimal(2 * (n + 1))
