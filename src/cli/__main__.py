@@ -114,6 +114,7 @@ def _serve_here(
     # An unreachable store stops here.
     application = create_app(serving.api_settings(settings), tenant=tenant)
     projector = serving.projector(settings, tenant)  # before the admin key: it stays the last line
+    serving.settle_gc(settings.gc_threshold, "api")  # so does this line
     stop_metrics = None
     try:
         _first_key(application.state.ledger)
@@ -124,7 +125,6 @@ def _serve_here(
         # handler found at its start: a no-op here, so the projector is stopped below.
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: None)
-        serving.settle_gc(settings.gc_threshold, "api")
         uvicorn.run(application, host=host, port=port, access_log=False, log_level="info")
     finally:
         if projector is not None:
