@@ -37,6 +37,7 @@ from pydantic_core import PydanticUndefined
 
 from api.auth import ROLE_CHECKS, Principal, accept, admit, identify, token_of
 from api.dependencies import composition_of, get_ledger
+from application.errors import KeyRevokedError
 from application.keys import ACCEPTED
 from application.ledger import Ledger
 from domain.access import Role
@@ -144,6 +145,8 @@ class OneHop:
         current = ACCEPTED.set(accepted)
         try:
             answer = self._serve(principal, values, errors, body, ledger)
+        except KeyRevokedError:
+            raise  # a lost save found it revoked: the store was just asked
         except Exception:
             ledger.api_keys.confirm(accepted)  # a revoked key is refused, not answered
             raise

@@ -127,8 +127,10 @@ def test_a_key_revoked_while_its_command_runs_commits_nothing(
 
     monkeypatch.setattr(ApiKeys, "accept", then_revoked)
     head = caller.api.head
+    caller.probes.clear()
     refused = caller.post("/api/receipts", receipt("R-2"))
     assert (refused.status_code, refused.json()["code"]) == (401, "unauthorized")
+    assert len(caller.probes) == 1  # the lost save's check, not asked again on the way out
     assert caller.api.head == head + 1  # the revocation, nothing else
     monkeypatch.undo()
     posted = caller.api.post("/api/receipts", receipt("R-2"), role="clerk")
