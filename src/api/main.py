@@ -8,6 +8,7 @@ never appear in it.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -34,6 +35,7 @@ from api.routers import (
     stock,
     webhooks,
 )
+from api.shortcut import Shortcut
 from application.settings import Settings
 
 DESCRIPTION = """\
@@ -42,6 +44,18 @@ rebuildable projections. Decimals are JSON strings in responses and accept strin
 numbers in requests. Errors are `application/problem+json` with a stable `code`.
 Send `Authorization: Bearer <key>` (`stockledger keys create`) on every `/api` call.
 """
+
+
+# FastAPI's own OpenTelemetry (from 0.16x), off: StockLedger's observability is its request
+# log and Prometheus metrics, and asking OpenTelemetry's global providers on every request
+# cost 2-3 % of the API process (docs/DECISIONS.md "A command reaches its route directly").
+TELEMETRY_OFF = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+
+
+def _telemetry() -> dict[str, Any]:
+    """``telemetry=TELEMETRY_OFF`` where this FastAPI takes it (older ones have none)."""
+    accepted = "telemetry" in inspect.signature(FastAPI).parameters
+    return {"telemetry": TELEMETRY_OFF} if accepted else {}
 
 
 def create_app(settings: Settings, *, tenant: str | None = None) -> FastAPI:
@@ -72,6 +86,7 @@ def create_app(settings: Settings, *, tenant: str | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # api.docs serves it with Swagger UI from the package, offline
         redoc_url=None,
+        **_telemetry(),
     )
     app.state.settings = settings
     app.state.ledger = ledger
@@ -100,6 +115,7 @@ def create_app(settings: Settings, *, tenant: str | None = None) -> FastAPI:
     docs.install(app)
     console.install(app, settings)
     problems.install(app)
+    app.add_middleware(Shortcut)  # innermost: a known command route without the router
     app.add_middleware(limits.BodyLimit)
     app.add_middleware(RequestLog)  # outermost: it sees every answer, the 413s too
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

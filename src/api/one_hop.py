@@ -187,14 +187,7 @@ class OneHop:
             content_type = request.headers.get("content-type")
             if not content_type:
                 return raw if self.strict_content_type else await request.json()
-            message = email.message.Message()
-            message["content-type"] = content_type
-            subtype = message.get_content_subtype()
-            if message.get_content_maintype() == "application" and (
-                subtype == "json" or subtype.endswith("+json")
-            ):
-                return await request.json()
-            return raw
+            return await request.json() if _is_json(content_type) else raw
         except json.JSONDecodeError as exc:
             error = {
                 "type": "json_invalid",
@@ -208,6 +201,18 @@ class OneHop:
             raise
         except Exception as exc:
             raise HTTPException(400, "There was an error parsing the body") from exc
+
+
+@functools.lru_cache(maxsize=64)
+def _is_json(content_type: str) -> bool:
+    """Whether a content type is JSON as FastAPI reads it (``application/json``,
+    ``application/…+json``, parameters aside), parsed once per distinct header value."""
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
 
 
 def _answers(call: Any) -> bool:

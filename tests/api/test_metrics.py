@@ -102,3 +102,11 @@ def test_a_body_refused_before_routing_is_logged_and_counted_once(
     assert value(after, "stockledger_http_requests_total", **label) == 1 + value(
         before, "stockledger_http_requests_total", **label
     )
+
+
+def test_fastapi_s_own_opentelemetry_is_off(api: Api) -> None:
+    # The product's observability is its log line and these metrics; FastAPI's native
+    # OpenTelemetry asked the global providers on every request (api.main.TELEMETRY_OFF).
+    app = api.client.app
+    assert app._native_telemetry.enabled() is False  # type: ignore[attr-defined]
+    assert {app._telemetry[k] for k in ("tracing", "metrics", "logs")} == {False}  # type: ignore[attr-defined]
