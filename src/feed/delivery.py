@@ -24,6 +24,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import Field
@@ -48,6 +49,9 @@ class DeliverySettings(BaseSettings):
     backoff_max: float = Field(default=3600.0, gt=0)  # ok-float: seconds
     failing_after: float = Field(default=86_400.0, ge=0)  # ok-float: seconds (24 h)
     batch: int = Field(default=100, ge=1)
+    # How long an attempt stays in the log (30 days); 0 keeps every attempt.
+    keep_attempts: float = Field(default=30 * 86_400.0, ge=0)  # ok-float: seconds
+    prune_every: float = Field(default=3600.0, gt=0)  # ok-float: seconds between prunings
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -117,6 +121,7 @@ class Deliverer:
         self._stop = threading.Event()
         self._workers: dict[str, threading.Thread] = {}
         self._thread: threading.Thread | None = None
+        self._next_prune = 0.0  # monotonic time of the next pruning of the attempts log
 
     def start(self) -> None:
         if self._thread is None:
@@ -147,10 +152,20 @@ class Deliverer:
                         )
                         self._workers[hook.id] = worker
                         worker.start()
+                self._prune()
             except Exception:
                 log.exception("webhook supervisor failed; retrying")
             self.wake.wait(1.0)
             self.wake.clear()
+
+    def _prune(self) -> None:
+        """Deletes attempts older than ``keep_attempts``, at most every ``prune_every``."""
+        now = time.monotonic()
+        if not self.config.keep_attempts or now < self._next_prune:
+            return
+        self._next_prune = now + self.config.prune_every
+        cutoff = datetime.now(UTC) - timedelta(seconds=self.config.keep_attempts)
+        self.webhooks.prune_attempts(cutoff.isoformat(timespec="milliseconds"))
 
     def _work(self, hook_id: str) -> None:
         session = self.db.connect()

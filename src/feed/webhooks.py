@@ -6,7 +6,8 @@ position changes after every acknowledged event (docs/DECISIONS.md "Webhooks"). 
 change names who made it (``created_by``, ``changed_by``) and leaves a JSON log line.
 
 A deleted webhook keeps its row (status ``deleted``, hidden from lists) so the attempts
-log stays attributable.
+log stays attributable. Attempts older than the retention (``prune_attempts``, called by the
+deliverer; 30 days unless told) are deleted, so the log does not grow with the ledger.
 """
 
 from __future__ import annotations
@@ -243,3 +244,19 @@ class Webhooks:
             "UPDATE wh_webhooks SET position = ? WHERE id = ? AND position < ?",
             (position, hook.id, position),
         )
+
+    def prune_attempts(self, before: str) -> int:
+        """Deletes the attempts made before ``before`` (an ISO time, as ``at`` is written),
+        webhook by webhook along ``wh_attempts_by_webhook``; returns how many."""
+        deleted = 0
+        with self.db.session() as session, session.transaction():
+            for (hook_id,) in session.execute("SELECT id FROM wh_webhooks"):
+                where = "FROM wh_attempts WHERE webhook_id = ? AND at < ?"
+                (count,) = session.execute(f"SELECT COUNT(*) {where}", (hook_id, before))[0]
+                if count:
+                    session.execute(f"DELETE {where}", (hook_id, before))
+                    deleted += int(count)
+        if deleted:
+            line = {"webhooks": "attempts pruned", "deleted": deleted, "before": before}
+            log.info(json.dumps(line))
+        return deleted
