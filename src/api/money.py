@@ -7,6 +7,7 @@ this edge writes every money figure of a JSON or CSV answer at the currency's pl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -38,10 +39,19 @@ def places_of(request: Request) -> int:
     return places
 
 
-def with_places(body: Any, places: int) -> Any:
+def with_places(body: Any, places: int, *, as_text: bool = False) -> Any:
     """``body`` with every Decimal under a money key written at ``places`` (exact: a
-    recorded amount already has at most that many places, so nothing is rounded)."""
-    return _walk(body, money_quantum(places))
+    recorded amount already has at most that many places, so nothing is rounded). With
+    ``as_text``, every Decimal also becomes its JSON text (``plain``), in the same walk, for
+    an answer the stdlib encoder writes whole (``api.dependencies.json_answer``)."""
+    return _walk(body, money_quantum(places), plain if as_text else None)
+
+
+def plain(value: Decimal) -> str:
+    """A decimal as a response writes it: plain digits, never an exponent (``format(value,
+    "f")``, which ``str`` already is unless it would use an exponent: a third of the cost)."""
+    text = str(value)
+    return text if "E" not in text else format(value, "f")
 
 
 def _at(amount: Decimal, quantum: Decimal) -> Decimal:
@@ -54,18 +64,28 @@ def _at(amount: Decimal, quantum: Decimal) -> Decimal:
         return exact(lambda: amount, quantum)
 
 
-def _walk(node: Any, quantum: Decimal) -> Any:
+def _walk(node: Any, quantum: Decimal, finish: Callable[[Decimal], Any] | None) -> Any:
     if isinstance(node, dict):
         placed = {}
         for key, value in node.items():
             if isinstance(value, Decimal):
-                money = isinstance(key, str) and is_money(key)
-                placed[key] = _at(value, quantum) if money else value
+                money = _MONEY.get(key)
+                if money is None:
+                    money = _MONEY[key] = isinstance(key, str) and is_money(key)
+                value = _at(value, quantum) if money else value
+                placed[key] = value if finish is None else finish(value)
             elif isinstance(value, dict | list):
-                placed[key] = _walk(value, quantum)
+                placed[key] = _walk(value, quantum, finish)
             else:
                 placed[key] = value
         return placed
     if isinstance(node, list):
-        return [_walk(item, quantum) for item in node]
+        return [_walk(item, quantum, finish) for item in node]
+    if isinstance(node, Decimal) and finish is not None:
+        return finish(node)
     return node
+
+
+# Whether a key names money (``is_money``), looked up once per key (a report has 240,000
+# values under two dozen keys).
+_MONEY: dict[Any, bool] = {}

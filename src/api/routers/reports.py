@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.dependencies import answered
+from api.dependencies import answered, json_answer
 from api.deps import Finance, ReportsDep
 from api.problems import responses
 from api.routing import DecimalRoute
@@ -105,11 +105,10 @@ def cogs(
     ),
 ) -> Any:
     keys = group_keys(group_by)
-    found = reports.cogs(from_, to, location, sku, keys)
-    report = answered(request, report_body(found, tuple(keys)))
+    body = report_body(reports.cogs(from_, to, location, sku, keys), tuple(keys))
     if wants_csv(request):
-        return Response(cogs_csv(report, keys), media_type="text/csv")
-    return report
+        return Response(cogs_csv(answered(request, body), keys), media_type="text/csv")
+    return json_answer(request, body)
 
 
 @router.get(
@@ -129,10 +128,10 @@ def valuation(
     location: str | None = Query(None, pattern=CODE_PATTERN),
     sku: str | None = Query(None, pattern=CODE_PATTERN),
 ) -> Any:
-    found = reports.valuation(period, location, sku)
-    report = answered(request, report_body(found, GROUP_KEYS))
+    body = report_body(reports.valuation(period, location, sku), GROUP_KEYS)
     if wants_csv(request):
+        report = answered(request, body)
         return Response(
             report_csv(report, list(GROUP_KEYS), VALUATION_AMOUNTS), media_type="text/csv"
         )
-    return report
+    return json_answer(request, body)

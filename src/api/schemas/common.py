@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, create_model
 
+from api.money import plain
 from application.records import MovementRecord
 from domain.movements import MOVEMENT_SHAPE
 
@@ -26,12 +27,8 @@ Code = Annotated[
 ]
 
 
-def _plain(value: Decimal) -> str:
-    return format(value, "f")
-
-
 # A decimal in a response: always a JSON string such as "12.5".
-Dec = Annotated[Decimal, PlainSerializer(_plain, return_type=str, when_used="json")]
+Dec = Annotated[Decimal, PlainSerializer(plain, return_type=str, when_used="json")]
 
 # A document line's pack unit (SPEC §8): a unit of the SKU's item; absent means base units.
 Unit = Annotated[
