@@ -19,7 +19,7 @@ from api.dependencies import fresh_read_models, get_ledger, get_read_models
 from application.ledger import Ledger
 from projections.balances import StockView
 from projections.catalogue import CatalogueView
-from projections.cogs import CogsView
+from projections.cogs_view import CogsView
 from projections.food_cost import FoodCostView
 from projections.movements import MovementView
 from projections.service import ReadModels

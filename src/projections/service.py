@@ -27,7 +27,8 @@ from application.store import schema_lock
 from projections.balances import Balances, StockView
 from projections.base import Projection
 from projections.catalogue import CatalogueView, Items, Locations
-from projections.cogs import Cogs, CogsView
+from projections.cogs import Cogs
+from projections.cogs_view import CogsView
 from projections.db import Database
 from projections.food_cost import FoodCost, FoodCostView
 from projections.movements import Movements, MovementView

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from api.schemas.common import Dec
-from projections.cogs import Report
+from projections.cogs_view import Report
 
 
 class CogsAmounts(BaseModel):
