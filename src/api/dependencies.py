@@ -96,15 +96,14 @@ def json_answer(request: Request, body: dict[str, Any]) -> Response:
     response model validating every field and calling its serializer once per decimal (a
     10,000-row valuation spent half its answer there). The body must already have the
     model's shape and key order, as ``api.schemas.reports.report_body`` gives it."""
-    request.state.position = body.get("position")
-    texted = with_places(body, places_of(request), as_text=True)
+    texted = answered(request, body, as_text=True)
     text = json.dumps(texted, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return Response(text.encode(), media_type="application/json")
 
 
-def answered(request: Request, body: dict[str, Any]) -> dict[str, Any]:
+def answered(request: Request, body: dict[str, Any], *, as_text: bool = False) -> dict[str, Any]:
     """Notes the answer's position for the request log, and passes the body on with its
-    money at the currency's places."""
+    money at the currency's places (and every Decimal as its text with ``as_text``)."""
     request.state.position = body.get("position")
-    answer: dict[str, Any] = with_places(body, places_of(request))
+    answer: dict[str, Any] = with_places(body, places_of(request), as_text=as_text)
     return answer

@@ -69,9 +69,7 @@ def _walk(node: Any, quantum: Decimal, finish: Callable[[Decimal], Any] | None) 
         placed = {}
         for key, value in node.items():
             if isinstance(value, Decimal):
-                money = _MONEY.get(key)
-                if money is None:
-                    money = _MONEY[key] = isinstance(key, str) and is_money(key)
+                money = isinstance(key, str) and is_money(key)
                 value = _at(value, quantum) if money else value
                 placed[key] = value if finish is None else finish(value)
             elif isinstance(value, dict | list):
@@ -84,8 +82,3 @@ def _walk(node: Any, quantum: Decimal, finish: Callable[[Decimal], Any] | None) 
     if isinstance(node, Decimal) and finish is not None:
         return finish(node)
     return node
-
-
-# Whether a key names money (``is_money``), looked up once per key (a report has 240,000
-# values under two dozen keys).
-_MONEY: dict[Any, bool] = {}
