@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from bench.common import Report, median, new_database, postgres, settings_for
 from cli.db import migrate_store
-from tenancy.stores import create_tenant
+from tenancy.provision import create_tenant
 
 RECEIPT = {
     "receipt_id": "R-1",

@@ -16,10 +16,10 @@ from uuid import UUID
 import psycopg
 from eventsourcing.domain import Snapshot
 
-from application import store
 from application.ledger import Ledger
 from domain.movements import GENESIS_HASH, recompute_hash
 from domain.stock_item import Movement
+from store import backend
 
 
 def _run(ledger: Ledger, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
@@ -30,7 +30,7 @@ def _run(ledger: Ledger, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
             for sql, params in statements:
                 conn.execute(sql.replace("?", "%s"), params)
         return
-    with closing(sqlite3.connect(store.sqlite_path(settings))) as conn, conn:
+    with closing(sqlite3.connect(backend.sqlite_path(settings))) as conn, conn:
         for sql, params in statements:
             conn.execute(sql, params)
 
@@ -52,7 +52,7 @@ def plant_snapshot(
         originator_version=version or genuine.originator_version,
     )
     stored = ledger.mapper.to_stored_event(forged)
-    table = store.PG_SNAPSHOTS_TABLE if ledger.is_postgres else store.SQLITE_SNAPSHOTS_TABLE
+    table = backend.PG_SNAPSHOTS_TABLE if ledger.is_postgres else backend.SQLITE_SNAPSHOTS_TABLE
     sql = (
         f"INSERT INTO {table} (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)"
     )
@@ -91,11 +91,11 @@ def rewrite_movements(
             stored = ledger.mapper.to_stored_event(forged)
             rows.append((stored.state, _oid(ledger, item_id), stored.originator_version))
     if ledger.is_postgres:
-        table = store.PG_EVENTS_TABLE
+        table = backend.PG_EVENTS_TABLE
         before = [(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only", ())]
         after = [(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only", ())]
     else:
-        table = store.SQLITE_EVENTS_TABLE
+        table = backend.SQLITE_EVENTS_TABLE
         before = [(f"DROP TRIGGER {table}_no_update", ())]
         after = []  # the next Ledger start re-creates it
     update = f"UPDATE {table} SET state = ? WHERE originator_id = ? AND originator_version = ?"
@@ -104,6 +104,6 @@ def rewrite_movements(
 
 def update_snapshots(ledger: Ledger, aggregate_id: UUID) -> None:
     """UPDATEs every snapshot row of the aggregate in place (the trigger must refuse it)."""
-    table = store.PG_SNAPSHOTS_TABLE if ledger.is_postgres else store.SQLITE_SNAPSHOTS_TABLE
+    table = backend.PG_SNAPSHOTS_TABLE if ledger.is_postgres else backend.SQLITE_SNAPSHOTS_TABLE
     sql = f"UPDATE {table} SET state = state WHERE originator_id = ?"
     _run(ledger, [(sql, (_oid(ledger, aggregate_id),))])

@@ -2,7 +2,7 @@
 
 The table maps exception types to (status, code, title); the most specific class wins
 (the exception's MRO is walked in order). The driver's and the event store's connection
-errors (``application.store.UNAVAILABLE_ERRORS``: the server restarting, a failover under
+errors (``store.backend.UNAVAILABLE_ERRORS``: the server restarting, a failover under
 way, a standby reached where the primary was meant) answer 503 ``database_unavailable``.
 Edge errors of the API itself:
 
@@ -35,7 +35,6 @@ from application.errors import (
     ReceiptNotFoundError,
     WriterBusyError,
 )
-from application.store import UNAVAILABLE_ERRORS
 from domain.errors import (
     DocumentConflictError,
     DomainError,
@@ -48,6 +47,7 @@ from domain.errors import (
     UnknownUnitError,
     ValidationError,
 )
+from store.backend import UNAVAILABLE_ERRORS
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("stockledger.http")

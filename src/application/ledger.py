@@ -33,31 +33,31 @@ from application import (
     recipes,
     registers,
     sales,
-    store,
 )
 from application.catalogue import Saved
-from application.catalogue_cache import CatalogueCache
 from application.commands import Command
-from application.group_commit import LedgerRecorder
 from application.keys import ACCEPTED, RING_ID, ApiKeys
-from application.owned import Owned
 from application.periods import ClosePeriod, Periods
 from application.records import CommandResult, QuoteRecord
 from application.settings import Settings
-from application.snapshot_taker import SnapshotTaker
-from application.snapshots import CheckedSnapshotStore
-from application.transcodings import DocumentDetailsAsDict
-from application.writer import WriterGuard
 from domain.access import ApiKey, KeyRing, Role
 from domain.books import Books, PeriodClose
 from domain.item import Item, ItemSpec, Location
 from domain.operations import Operations
 from domain.recipe import Recipe, RecipeSpec
 from domain.stock_item import StockItem
+from store import backend
+from store.catalogue_cache import CatalogueCache
+from store.group_commit import LedgerRecorder
+from store.owned import Owned
+from store.snapshot_taker import SnapshotTaker
+from store.snapshots import CheckedSnapshotStore
+from store.transcodings import DocumentDetailsAsDict
+from store.writer import WriterGuard
 
 T = TypeVar("T", bound=Aggregate)
 Clock = Callable[[], datetime]
-# What the catalogue cache holds (application.catalogue_cache), by exact type: a save
+# What the catalogue cache holds (store.catalogue_cache), by exact type: a save
 # forgets them (an isinstance check against the library's protocols costs more).
 CATALOGUE_TYPES = frozenset({Item, Location, Recipe})
 # The handlers register themselves with the posting path on import.
@@ -71,7 +71,7 @@ def utc_now() -> datetime:
 class Ledger(Application[UUID]):
     """The command side of StockLedger."""
 
-    name = store.APP_NAME
+    name = backend.APP_NAME
     # A cold load reads the newest snapshot and at most this many events after it.
     snapshotting_intervals = {StockItem: 100}  # noqa: RUF012 (library's class attribute)
 
@@ -89,11 +89,11 @@ class Ledger(Application[UUID]):
         # Called with the position of every successful save (e.g. ReadModels.notify).
         self.on_recorded: list[Callable[[int], None]] = []
         self.snapshot_taker = SnapshotTaker(lambda i, v: self.take_snapshot(i, version=v))
-        with store.schema_lock(settings):
-            super().__init__(env=store.ledger_env(settings))
+        with backend.schema_lock(settings):
+            super().__init__(env=backend.ledger_env(settings))
             if settings.create_schema:
-                store.install_append_only_guard(self.recorder, settings)
-            store.serialise_writers_on_lock_table(self.recorder, settings)
+                backend.install_append_only_guard(self.recorder, settings)
+            backend.serialise_writers_on_lock_table(self.recorder, settings)
         self._writer = WriterGuard(settings)
         if isinstance(self.recorder, LedgerRecorder):
             self.recorder.guard = self._writer
@@ -108,7 +108,7 @@ class Ledger(Application[UUID]):
         self.api_keys = ApiKeys(self, tenant)
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
-        """Snapshots are used only when they agree with the events (application.snapshots)."""
+        """Snapshots are used only when they agree with the events (store.snapshots)."""
         recorder = self.factory.aggregate_recorder(purpose="snapshots")
         store = CheckedSnapshotStore(self.mapper, recorder, self.events)
         store.settle = self.snapshot_taker.settle
@@ -123,9 +123,9 @@ class Ledger(Application[UUID]):
     # -- plumbing -----------------------------------------------------------------------------
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
-        """The library's save, bounded by STOCKLEDGER_WRITE_TIMEOUT (see application.writer);
+        """The library's save, bounded by STOCKLEDGER_WRITE_TIMEOUT (see store.writer);
         then every ``on_recorded`` observer hears the newest position. ``reads`` (id →
-        version) are catalogue entries the save depends on (application.catalogue_cache).
+        version) are catalogue entries the save depends on (store.catalogue_cache).
         A save for a caller accepted from the cached key ring also depends on the ring's
         version (application.keys): a loss re-checks the key, raising KeyRevokedError."""
         accepted = ACCEPTED.get()
@@ -150,7 +150,7 @@ class Ledger(Application[UUID]):
         return recordings
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
-        """Hands the snapshots due to the snapshot thread (application.snapshot_taker)."""
+        """Hands the snapshots due to the snapshot thread (store.snapshot_taker)."""
         due = []
         for event in processing_event.events:
             aggregate = processing_event.aggregates.get(event.originator_id)
@@ -196,7 +196,7 @@ class Ledger(Application[UUID]):
         return deepcopy(aggregate)
 
     def positions(self, refs: Sequence[tuple[UUID, int]]) -> list[int]:
-        return store.positions_of(self.recorder, refs, self.is_postgres)
+        return backend.positions_of(self.recorder, refs, self.is_postgres)
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0

@@ -3,7 +3,7 @@
 ``Measures`` loads each item and location once, converts a line's quantity to base units
 (``Item.measure``) and, with ``STOCKLEDGER_REQUIRE_ITEMS``, refuses a SKU without an item or
 an undeclared location. A posting's ``Measures`` reads through the ledger's catalogue cache
-where there is one (application.catalogue_cache) and keeps the versions it read in
+where there is one (store.catalogue_cache) and keeps the versions it read in
 ``reads``: its save is checked against them.
 """
 

@@ -34,7 +34,7 @@ class Work:
         self.at = ledger.clock()
         self.places = ledger.places
         self.touched: dict[UUID, Aggregate] = {}
-        # Aggregates taken from the cache (application.owned), and the version of those
+        # Aggregates taken from the cache (store.owned), and the version of those
         # taken on trust (not read: this process wrote their last known version).
         self.taken: dict[UUID, Aggregate] = {}
         self.trusted: dict[UUID, int] = {}
@@ -92,7 +92,7 @@ class Work:
         return {"reads": self.measures.reads} if self.measures.reads else {}
 
     def give_back(self, *, written: bool) -> None:
-        """Returns what was taken from the cache (application.owned); once saved, also
+        """Returns what was taken from the cache (store.owned); once saved, also
         what the attempt created (a new position, a new quote), as written here."""
         given = {**self.taken, **self.touched} if written else self.taken
         self.ledger.owned.give_back(given.values(), written=written)

@@ -19,11 +19,11 @@ from rich.table import Table
 from application.errors import ApplicationError
 from application.ledger import Ledger
 from application.settings import Settings
+from cli.context import fail, opened_read_models, out
 from cli.db import db_app
 from cli.failures import database_failures
 from cli.keys import keys_app
 from cli.progress import rebuild_bar, rebuild_fields
-from cli.stores import fail, opened_read_models, out
 from cli.tenants import TenantOption, tenant_settings, tenants_app
 from domain.access import Role
 

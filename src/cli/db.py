@@ -13,10 +13,10 @@ import psycopg
 import typer
 
 from application.ledger import Ledger
-from application.roles import APP_ROLE, PROJECTOR_ROLE, grant_roles, grant_webhooks, role_url
 from application.settings import Settings
 from cli.failures import DATABASE_EXIT
 from cli.tenants import TenantOption, tenant_settings
+from store.roles import APP_ROLE, PROJECTOR_ROLE, grant_roles, grant_webhooks, role_url
 
 db_app = typer.Typer(
     help="Schema and database roles (run by the database owner).", no_args_is_help=True

@@ -15,8 +15,8 @@ from rich.table import Table
 
 from application.settings import Settings
 from projections.db import Database
+from tenancy.provision import create_tenant
 from tenancy.registry import TenantError, TenantRegistry
-from tenancy.stores import create_tenant
 
 tenants_app = typer.Typer(
     help="One ledger per tenant, each in its own database or directory.", no_args_is_help=True

@@ -23,9 +23,9 @@ from typing import Any
 
 from application.errors import NotFoundError
 from application.settings import Settings
-from application.store import schema_lock
 from projections.db import Database, Session
 from projections.dialects import Dialect
+from store.backend import schema_lock
 
 log = logging.getLogger("stockledger.feed")
 

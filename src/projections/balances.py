@@ -13,7 +13,7 @@ from domain.stock_item import Movement
 from domain.valuation import average_cost
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Database, Session
-from projections.reading import Page, check_limit, paged, read_cursor, read_live
+from projections.live_read import Page, check_limit, paged, read_cursor, read_live
 
 ZERO = Decimal(0)
 

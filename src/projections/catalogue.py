@@ -21,7 +21,7 @@ from domain.stock_item import MOVEMENT_TOPICS, Movement
 from projections.balances import StockView
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Database, Session
-from projections.reading import Page, check_limit, paged, read_cursor, read_live
+from projections.live_read import Page, check_limit, paged, read_cursor, read_live
 
 
 class Items(Projection):

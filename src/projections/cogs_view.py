@@ -21,7 +21,7 @@ from domain.rollforward import AMOUNTS, COGS_AMOUNTS, cogs_of, period_of
 from projections.cogs import Cogs
 from projections.db import Database, Session
 from projections.dialects import decode
-from projections.reading import read_entry, read_live
+from projections.live_read import read_entry, read_live
 from projections.registry import Entry
 
 __all__ = ["CogsView", "Report", "ReportRow", "Screen"]

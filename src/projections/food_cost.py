@@ -22,7 +22,7 @@ from domain.errors import ValidationError
 from domain.stock_item import MOVEMENT_TOPICS
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Database, Session
-from projections.reading import read_live
+from projections.live_read import read_live
 
 GROUPS = ("period", "location", "menu_item")
 AMOUNTS = (*food_cost.AMOUNTS, "food_cost_pct")

@@ -22,8 +22,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import EventStore
 
-from application.snapshots import decode_and_check, snapshot_rows
 from domain.movements import GENESIS_HASH, check_mac, recompute_hash
+from store.snapshots import decode_and_check, snapshot_rows
 
 ZERO = Decimal(0)
 

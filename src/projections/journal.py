@@ -23,8 +23,8 @@ from domain.books import check_period
 from domain.errors import ValidationError
 from domain.movements import DocType, Kind
 from projections.db import Database, Session
+from projections.live_read import Page, check_limit, paged, read_cursor, read_live
 from projections.movements import Movements, _record
-from projections.reading import Page, check_limit, paged, read_cursor, read_live
 
 
 class JournalView:

@@ -21,7 +21,7 @@ from domain.movements import MOVEMENT_SHAPE, Kind
 from domain.stock_item import Movement
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Database, Session
-from projections.reading import Page, check_limit, check_time, paged, read_cursor, read_live
+from projections.live_read import Page, check_limit, check_time, paged, read_cursor, read_live
 
 ZERO = Decimal(0)
 # Shape field -> column, where they differ (reserved words).

@@ -32,7 +32,7 @@ from application.errors import ConcurrencyConflictError
 from application.events import EventSource
 from projections.base import Key, Projection, Rows
 from projections.db import Database, Session
-from projections.reader import read_events
+from projections.event_reader import read_events
 from projections.registry import (
     drop_leftovers,
     entry,

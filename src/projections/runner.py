@@ -26,7 +26,7 @@ from it instead of reading the registry again; the locked read in the writing tr
 still decides, so an entry moved meanwhile (a switch-over) costs one wasted read, never a
 wrong write.
 
-The runners of one process read through one ``SharedReader`` (projections.reader).
+The runners of one process read through one ``SharedReader`` (projections.event_reader).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from dataclasses import replace
 from application.events import EventSource
 from projections.base import Projection
 from projections.db import Database, Session
-from projections.reader import read_events
+from projections.event_reader import read_events
 from projections.registry import Entry, entry, set_position
 
 log = logging.getLogger("stockledger.projections")

@@ -23,20 +23,20 @@ from application.errors import ConcurrencyConflictError, NotFoundError
 from application.events import LedgerEvents
 from application.ledger import Ledger
 from application.settings import Settings
-from application.store import schema_lock
 from projections.balances import Balances, StockView
 from projections.base import Projection
 from projections.catalogue import CatalogueView, Items, Locations
 from projections.cogs import Cogs
 from projections.cogs_view import CogsView
 from projections.db import Database
+from projections.event_reader import SharedReader
 from projections.food_cost import FoodCost, FoodCostView
 from projections.movements import Movements, MovementView
-from projections.reader import SharedReader
 from projections.rebuild import Rebuild
 from projections.registry import clean_abandoned, entry, positions, register, statuses
 from projections.runner import Runner, log
 from projections.verify import VerifyReport, verify
+from store.backend import schema_lock
 
 __all__ = ["ReadModels", "VerifyReport"]
 

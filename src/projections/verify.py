@@ -26,8 +26,8 @@ from application.periods import LedgerFold, check_close, read_upto
 from domain.books import Books
 from projections.base import Projection, Rows
 from projections.db import Database, Session
+from projections.event_reader import read_events
 from projections.integrity import PositionChecks, SnapshotSource, check_snapshots
-from projections.reader import read_events
 from projections.registry import entry
 
 MAX_PROBLEMS = 20

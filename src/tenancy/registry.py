@@ -19,8 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 from application.errors import ApplicationError
 from application.keys import TENANT_NAME
 from application.settings import Settings
-from application.store import schema_lock
 from projections.db import Database, Session
+from store.backend import schema_lock
 
 TABLE = "sl_tenants"
 

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from application.keys import RING_ID, ApiKeys
 from application.ledger import Ledger
-from application.owned import Owned
+from store.owned import Owned
 from tests.api.conftest import Api, receipt
 
 SHORT = {"delivery_id": "D-1", "location": "main", "lines": [{"sku": "NONE", "quantity": "1"}]}

@@ -22,7 +22,7 @@ import uvicorn
 from api.main import create_app
 from application.settings import Settings
 from cli.db import migrate_store
-from tenancy.stores import create_tenant
+from tenancy.provision import create_tenant
 from tests.pgserver import PostgresServer, free_port
 from tests.receiver import Receiver, wait_for
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from application import store
 from application.ledger import Ledger
 from application.settings import Settings
+from store import backend
 from tests.application.helpers import receive
 
 
@@ -47,7 +47,7 @@ def test_sqlite_refuses_to_update_or_delete_events(tmp_path: Path, statement: st
     with Ledger(settings) as ledger:
         receive(ledger, "r-1", "A", "3", "2")
         head = ledger.head()
-    with closing(sqlite3.connect(store.sqlite_path(settings))) as conn:
+    with closing(sqlite3.connect(backend.sqlite_path(settings))) as conn:
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             conn.execute(statement)
         conn.rollback()

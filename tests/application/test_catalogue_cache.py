@@ -1,4 +1,4 @@
-"""The catalogue cache (application.catalogue_cache): postings read items, locations and
+"""The catalogue cache (store.catalogue_cache): postings read items, locations and
 recipes without a SELECT, and every posting is still checked against the catalogue as it
 stands when it commits — a change made by another process (here: another Ledger on the
 same store) included. On both backends; the same-batch case is PostgreSQL's group commit."""
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from application.catalogue_cache import CatalogueCache
 from application.commands import PostReceipt, PostSale, ReceiptLine, SaleLine
 from application.ledger import Ledger
 from application.records import CommandResult
@@ -15,6 +14,7 @@ from application.settings import Settings
 from domain.errors import UnknownItemError, UnknownLocationError
 from domain.item import ItemSpec, PackUnit
 from domain.recipe import Ingredient, RecipeSpec
+from store.catalogue_cache import CatalogueCache
 from tests.application.helpers import USER, D, receive
 from tests.application.test_group_commit import (
     WAIT,

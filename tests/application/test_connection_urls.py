@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from api import problems
 from application.settings import Settings
-from application.store import OPTIONS_KEY, ledger_env, pg_conninfo
+from store.backend import OPTIONS_KEY, ledger_env, pg_conninfo
 
 FAILOVER_URL = (
     "postgresql://app:s%40cret@db1:5432,db2:5433/ledger"
@@ -43,7 +43,7 @@ def test_a_plain_url_gives_the_settings_it_always_gave() -> None:
 
 def test_the_event_store_is_made_by_the_factory_that_passes_the_options(tmp_path: Path) -> None:
     env = ledger_env(Settings(database_url=FAILOVER_URL, data_dir=tmp_path))
-    assert env["PERSISTENCE_MODULE"] == "application.store:ConninfoFactory"
+    assert env["PERSISTENCE_MODULE"] == "store.backend:ConninfoFactory"
 
 
 def test_a_read_url_needs_a_postgresql_primary(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Group commit (application.group_commit): saves made concurrently in one process share
+"""Group commit (store.group_commit): saves made concurrently in one process share
 one transaction, each still all or nothing; a save that lost a race is left out and re-run
 alone; positions follow commit order. PostgreSQL only (SQLite keeps the library's writer)."""
 
@@ -14,10 +14,10 @@ import psycopg
 import pytest
 
 from application.commands import PostConsumption, PostReceipt, ReceiptLine
-from application.group_commit import LedgerRecorder
 from application.ledger import Ledger
 from application.records import CommandResult
 from application.settings import Settings
+from store.group_commit import LedgerRecorder
 from tests.application.helpers import USER, D, line, movements, receive, state
 from tests.e2e.conftest import wait_until
 

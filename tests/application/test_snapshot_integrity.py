@@ -10,13 +10,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from application import store
 from application.commands import PostConsumption, PostDelivery, PostReceipt, ReceiptLine
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.access import KeyRing
 from domain.errors import InsufficientStockError
 from domain.stock_item import StockItem
+from store import backend
 from tests.application.helpers import USER, D, line, receive, state
 from tests.tamper import plant_snapshot
 
@@ -81,7 +81,7 @@ def test_postgres_refuses_to_update_a_snapshot(pg_settings: Settings) -> None:
 def test_sqlite_refuses_to_update_a_snapshot(tmp_path: Path) -> None:
     settings = Settings(database_url=None, data_dir=tmp_path / "var")
     _genuine_snapshot(settings)
-    with closing(sqlite3.connect(store.sqlite_path(settings))) as conn:
+    with closing(sqlite3.connect(backend.sqlite_path(settings))) as conn:
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             conn.execute("UPDATE stored_snapshots SET state = state")
         conn.rollback()

@@ -14,7 +14,7 @@ from application.commands import PostReceipt, ReceiptLine
 from application.errors import WriterBusyError
 from application.ledger import Ledger
 from application.settings import Settings
-from application.writer import writer_ready
+from store.writer import writer_ready
 
 LINE = [ReceiptLine("AB-001", Decimal(5), Decimal("2.00"))]
 

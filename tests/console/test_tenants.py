@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from application.settings import Settings
 from cli.db import migrate_store
-from tenancy.stores import create_tenant
+from tenancy.provision import create_tenant
 from tests.api.conftest import post_history
 from tests.console.conftest import CSRF, Console, issue_keys
 from tests.console.test_pages import cells

@@ -14,8 +14,8 @@ import pytest
 
 from application.commands import Line, PostDelivery, PostReceipt, ReceiptLine
 from application.ledger import Ledger
-from application.roles import APP_ROLE, PROJECTOR_ROLE, grant_roles
 from application.settings import Settings
+from store.roles import APP_ROLE, PROJECTOR_ROLE, grant_roles
 
 pytestmark = pytest.mark.postgres
 

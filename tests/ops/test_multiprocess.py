@@ -16,8 +16,8 @@ import httpx
 import psycopg
 import pytest
 
-from application.roles import APP_ROLE, PROJECTOR_ROLE, role_url
 from application.settings import Settings
+from store.roles import APP_ROLE, PROJECTOR_ROLE, role_url
 from tests.e2e.conftest import STOCKLEDGER, Server, cli, environment, wait_until
 
 pytestmark = pytest.mark.postgres

@@ -11,13 +11,13 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from application.ledger import Ledger
-from application.roles import APP_ROLE, PROJECTOR_ROLE
 from application.settings import Settings
 from cli.db import migrate_store
 from projections.db import Database
 from projections.service import ReadModels
+from store.roles import APP_ROLE, PROJECTOR_ROLE
+from tenancy.provision import create_tenant
 from tenancy.registry import TenantRegistry, masked, with_login, without_login
-from tenancy.stores import create_tenant
 from tests.ops.test_least_privilege import as_role
 from tests.pgserver import PostgresServer
 

@@ -18,7 +18,7 @@ from application.events import LedgerEvents
 from application.ledger import Ledger
 from application.settings import Settings
 from projections.base import Projection, Rows
-from projections.reader import read_events
+from projections.event_reader import read_events
 from projections.registry import entry
 from projections.service import ReadModels
 

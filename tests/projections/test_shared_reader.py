@@ -7,7 +7,7 @@ from typing import Any
 
 from application.events import LedgerEvents, Recorded
 from application.ledger import Ledger
-from projections.reader import SharedReader
+from projections.event_reader import SharedReader
 from projections.service import ReadModels
 from tests.projections.conftest import fill, folded_rows, live_rows, wait_until
 

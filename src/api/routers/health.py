@@ -9,7 +9,7 @@ from api.problems import responses
 from api.schemas import Health
 from application.errors import WriterBusyError
 from application.ledger import Ledger
-from application.writer import READY_TIMEOUT, writer_ready
+from store.writer import READY_TIMEOUT, writer_ready
 
 router = APIRouter(tags=["health"])
 

@@ -13,8 +13,8 @@ from api.schemas.common import Dec, MovementPublic, movement_body
 from application.records import MovementRecord
 from projections.balances import Balance
 from projections.balances import SkuStock as SkuStockRow
+from projections.live_read import Page
 from projections.movements import StockAt as StockAtRow
-from projections.reading import Page
 
 
 class BalancePublic(BaseModel):

@@ -8,7 +8,7 @@ with the version it was read at, per process.
 Reading from it is optimistic and checked, never trusted:
 
 * a posting hands the versions it read to its save (``reads``); the group commit
-  (application.group_commit; on SQLite application.sqlite_recorder) leaves out a save any
+  (store.group_commit; on SQLite store.sqlite_recorder) leaves out a save any
   of whose reads has a newer version recorded, under the writer lock, and the posting
   path re-runs it after ``forget`` (the next attempt reads afresh). So a posting committed
   after a catalogue change always used that change, whichever process made it: pack
@@ -19,7 +19,7 @@ Reading from it is optimistic and checked, never trusted:
 * a save of an Item, Location or Recipe in this process forgets it (Ledger.save).
 
 Both recorders check reads: PostgreSQL's in the group commit's checked INSERT, SQLite's in
-its write transaction (application.sqlite_recorder). The Ledger makes a cache only over a
+its write transaction (store.sqlite_recorder). The Ledger makes a cache only over a
 recorder that says so (``checks_reads``).
 """
 

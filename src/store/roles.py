@@ -15,7 +15,7 @@ from urllib.parse import quote, urlparse, urlunparse
 import psycopg
 from psycopg import sql
 
-from application.store import PG_EVENTS_TABLE, PG_WRITE_LOCK_TABLE
+from store.backend import PG_EVENTS_TABLE, PG_WRITE_LOCK_TABLE
 
 APP_ROLE = "stockledger_app"
 PROJECTOR_ROLE = "stockledger_projector"

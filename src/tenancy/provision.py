@@ -19,10 +19,10 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from application.ledger import Ledger
-from application.roles import grant_registry
 from application.settings import Settings
 from domain.access import Role
 from projections.db import Database
+from store.roles import grant_registry
 from tenancy.registry import (
     TABLE,
     Tenant,

@@ -125,7 +125,7 @@ def ledger_env(settings: Settings) -> dict[str, str]:
         env.update(
             {
                 "PERSISTENCE_MODULE": f"{__name__}:ConninfoFactory",
-                "APPLICATION_RECORDER_TOPIC": "application.group_commit:LedgerRecorder",
+                "APPLICATION_RECORDER_TOPIC": "store.group_commit:LedgerRecorder",
                 "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout),
                 "POSTGRES_POOL_SIZE": str(settings.pool_size),
                 "POSTGRES_MAX_OVERFLOW": str(settings.pool_max_overflow),
@@ -140,7 +140,7 @@ def ledger_env(settings: Settings) -> dict[str, str]:
         env.update(
             {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "APPLICATION_RECORDER_TOPIC": "application.sqlite_recorder:CheckedSQLiteRecorder",
+                "APPLICATION_RECORDER_TOPIC": "store.sqlite_recorder:CheckedSQLiteRecorder",
                 "SQLITE_DBNAME": str(sqlite_path(settings)),
                 "SQLITE_LOCK_TIMEOUT": "10",
             }
@@ -176,7 +176,7 @@ def install_append_only_guard(recorder: Any, settings: Settings) -> None:
 
 def serialise_writers_on_lock_table(recorder: Any, settings: Settings) -> None:
     """Points the recorder's writer lock at the lock table (see PG_WRITE_LOCK_TABLE). The
-    lock wait is bounded by the recorder (application.group_commit: ``lock_timeout``)."""
+    lock wait is bounded by the recorder (store.group_commit: ``lock_timeout``)."""
     if not settings.database_url:
         return
     recorder.lock_table_statements = [

@@ -3,7 +3,7 @@
 The library takes a snapshot inside ``save``: it reads the aggregate back and writes the
 snapshot in a second transaction, all within the command's latency. The ledger instead
 hands the (id, version) of each snapshot due to one daemon thread per ledger, which takes
-them in order. A snapshot is a cache (application.snapshots checks every one before use),
+them in order. A snapshot is a cache (store.snapshots checks every one before use),
 so one lost to a crash costs only a longer replay.
 
 A read of an aggregate's snapshots first waits (briefly) for the snapshots still due for

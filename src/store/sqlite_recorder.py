@@ -1,11 +1,11 @@
 """The ledger's SQLite recorder: the library's, checking a save's catalogue reads.
 
 A posting may read items, locations and recipes from the catalogue cache
-(application.catalogue_cache) and hands the versions it read to its save (``reads``).
+(store.catalogue_cache) and hands the versions it read to its save (``reads``).
 Inside the write transaction, after its INSERT (so with SQLite's write lock held: no other
 writer can commit until this one ends), the save is refused with the library's
 ``IntegrityError`` when any of them has a newer version recorded; the posting path runs
-it again on fresh reads. The PostgreSQL recorder (application.group_commit) makes the same
+it again on fresh reads. The PostgreSQL recorder (store.group_commit) makes the same
 check in its checked INSERT.
 """
 

@@ -34,9 +34,9 @@ from typing import Any
 import psycopg
 from psycopg.sql import SQL, Identifier
 
-from application import store
 from application.errors import WriterBusyError
 from application.settings import Settings
+from store import backend
 
 log = logging.getLogger("stockledger.writer")
 
@@ -100,7 +100,7 @@ _watchdog = _Watchdog()
 class WriterGuard:
     """Deadlines for the writes of one Ledger (PostgreSQL; a no-op on SQLite).
 
-    A save runs ``bounded``; the group commit (application.group_commit) asks each pending
+    A save runs ``bounded``; the group commit (store.group_commit) asks each pending
     write whether it is ``late`` before sending it, and ``enter``s the transaction of a
     batch with the earliest deadline among its writes."""
 
@@ -201,11 +201,11 @@ def writer_ready(recorder: Any, settings: Settings) -> bool:
                 curs.execute(
                     SQL("LOCK TABLE {0}.{1} IN EXCLUSIVE MODE").format(
                         Identifier(recorder.datastore.schema),
-                        Identifier(store.PG_WRITE_LOCK_TABLE),
+                        Identifier(backend.PG_WRITE_LOCK_TABLE),
                     )
                 )
             return True
-        conn = sqlite3.connect(store.sqlite_path(settings), timeout=READY_TIMEOUT)
+        conn = sqlite3.connect(backend.sqlite_path(settings), timeout=READY_TIMEOUT)
         try:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("ROLLBACK")

@@ -116,7 +116,7 @@ class CheckedSnapshotStore(EventStore[UUID]):
     def __init__(self, mapper: Any, recorder: Any, events: EventStore[UUID]) -> None:
         super().__init__(mapper, recorder)
         self.events = events
-        # Waits for the snapshots still due for an aggregate (application.snapshot_taker).
+        # Waits for the snapshots still due for an aggregate (store.snapshot_taker).
         self.settle: Callable[[UUID], None] | None = None
 
     def get(

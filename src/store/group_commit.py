@@ -18,7 +18,7 @@ are assigned in queue order under the lock, so commit order = position order acr
 batches and processes.
 
 A save may also name the versions of aggregates it read but does not change (``reads``:
-catalogue entries, application.catalogue_cache). It is left out the same way when one of
+catalogue entries, store.catalogue_cache). It is left out the same way when one of
 them has a newer version, recorded before or by an earlier save of its own batch: what it
 read was current when it committed.
 
@@ -49,7 +49,7 @@ from eventsourcing.utils import retry
 from psycopg.pq import TransactionStatus
 from psycopg.sql import SQL, Identifier
 
-from application.writer import Write, WriterGuard
+from store.writer import Write, WriterGuard
 
 # (originator_id, originator_version): the key a conflict is on.
 Key = tuple[UUID | str, int]
@@ -75,7 +75,7 @@ class _Pending:
 
 class LedgerRecorder(PostgresApplicationRecorder):
     """The library's PostgreSQL application recorder with group commit (module docstring).
-    ``guard`` bounds every write (application.writer); the Ledger sets it."""
+    ``guard`` bounds every write (store.writer); the Ledger sets it."""
 
     guard: WriterGuard | None = None
     # The Ledger keeps a catalogue cache only over a recorder that checks reads.
@@ -204,7 +204,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
         return IntegrityError("an event of this save was recorded by a concurrent writer")
 
     def _bound(self, curs: Any, writes: list[Write]) -> None:
-        """The transaction's timeouts: the writes' deadline (application.writer) and at
+        """The transaction's timeouts: the writes' deadline (store.writer) and at
         most POSTGRES_LOCK_TIMEOUT seconds of waiting for the writer lock."""
         if self.guard is not None:
             self.guard.enter(curs, writes, self.datastore.lock_timeout)
