@@ -24,6 +24,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     key = secret.get_secret_value().encode() if secret else secrets.token_bytes(32)
     app.state.console_sessions = Sessions(app.state.tenancy, key)
     app.state.console_journals = Journals()
+    app.state.console_nav = tuple(module.NAV for module in PAGES)
     app.mount(
         "/console-static",
         StaticFiles(packages=[("console", "static")]),

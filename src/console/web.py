@@ -3,7 +3,8 @@ the security headers, and the route class that turns refusals into HTML pages.
 
 A page module holds one ``router`` (``APIRouter(route_class=ConsoleRoute)``) and one
 ``NAV`` entry; ``console.pages.PAGES`` lists the modules, so a new page is one module and
-one line there.
+one line there. Pages import this module, never the other way: the navigation is composed
+once, by ``console.install``, into ``app.state.console_nav``.
 """
 
 from __future__ import annotations
@@ -116,12 +117,6 @@ templates.filters["plain"] = _plain
 templates.globals["query"] = _query
 
 
-def nav() -> list[NavEntry]:
-    from console.pages import PAGES
-
-    return [module.NAV for module in PAGES]
-
-
 def render(
     request: Request,
     who: Visitor | None,
@@ -131,7 +126,8 @@ def render(
 ) -> HTMLResponse:
     """A page of the base layout, with the navigation ``who`` may follow."""
     places = request.app.state.settings.currency_decimals
-    entries = [entry for entry in nav() if who is not None and who.may(entry.needs)]
+    pages: tuple[NavEntry, ...] = request.app.state.console_nav
+    entries = [entry for entry in pages if who is not None and who.may(entry.needs)]
     html = templates.get_template(template).render(
         request=request,
         who=who,
