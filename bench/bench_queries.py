@@ -37,9 +37,9 @@ def profile_reports(models: Any, month: str) -> None:
     for name, call in (
         (
             "cogs",
-            lambda: models.reports.cogs(month, month, None, None, ("period", "location", "sku")),
+            lambda: models.cogs.cogs(month, month, None, None, ("period", "location", "sku")),
         ),
-        ("valuation", lambda: models.reports.valuation(month, None, None)),
+        ("valuation", lambda: models.cogs.valuation(month, None, None)),
     ):
         profile = cProfile.Profile()
         for _ in range(5):
@@ -88,12 +88,12 @@ def run(*, quick: bool, runs: int | None) -> Report:
                 lambda: models.movements.history(*position(), None, None, None, 50, None), samples
             ),
             "cogs_month": timed(
-                lambda: models.reports.cogs(
+                lambda: models.cogs.cogs(
                     month, month, None, None, ("period", "location", "sku")
                 ),
                 reports,
             ),
-            "valuation_month": timed(lambda: models.reports.valuation(month, None, None), reports),
+            "valuation_month": timed(lambda: models.cogs.valuation(month, None, None), reports),
         }
         models.close()
         ledger.close()

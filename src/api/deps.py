@@ -45,7 +45,7 @@ def _movements(read_models: FreshReadModels) -> MovementView:
 
 
 def _reports(read_models: FreshReadModels) -> CogsView:
-    return read_models.reports
+    return read_models.cogs
 
 
 def _catalogue(read_models: FreshReadModels) -> CatalogueView:

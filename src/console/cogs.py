@@ -47,7 +47,7 @@ COLUMN_KINDS = {name: name.split("_")[0] for name in COGS_AMOUNTS}
 def _report(
     request: Request, from_: str, to: str, location: str, sku: str, keys: list[str]
 ) -> dict[str, Any]:
-    found = read_models(request).reports.cogs(
+    found = read_models(request).cogs.cogs(
         from_ or None, to or None, location or None, sku or None, keys
     )
     return report_body(found, tuple(keys))

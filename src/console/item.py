@@ -30,7 +30,7 @@ def moment(raw: str, request: Request) -> datetime | None:
         at = datetime.fromisoformat(raw)
     except ValueError:
         raise ValidationError("at must be a date and time", [{"field": "at"}]) from None
-    zone = read_models(request).reports.projection.zone
+    zone = read_models(request).cogs.projection.zone
     return at if at.tzinfo is not None else at.replace(tzinfo=zone)
 
 

@@ -28,7 +28,7 @@ def valuation_page(
     page: int = Query(1, ge=1, le=100_000),
 ) -> HTMLResponse:
     models = read_models(request)
-    found = models.reports.valuation_screen(
+    found = models.cogs.valuation_screen(
         period or None, location or None, sku or None, page, ROWS
     )
     report = report_body(found.report, GROUP_KEYS)

@@ -2,9 +2,9 @@
 
 It wires the store (``Database`` over the backend's dialect), the registry, the ledger as an
 ``EventSource``, one runner per read model and the views the API reads (``stock``,
-``movements``, ``reports``, ``catalogue``). It creates the registry and a first, empty
-generation of each projection, runs the projections (threads inside the server, or a
-blocking worker loop), reports status, waits for read-your-writes, rebuilds and verifies.
+``movements``, ``cogs`` (COGS and valuation), ``catalogue``). It creates the registry and
+a first, empty generation of each projection, runs the projections (threads inside the
+server, or a blocking worker loop), reports status, waits for read-your-writes, rebuilds and verifies.
 A projection whose VERSION in code is newer than the one that built its live table is rebuilt in the
 background by ``start``/``run`` while the old table keeps serving (and, where old-code
 workers still run, being maintained by them). Code older than the live
@@ -66,7 +66,7 @@ class ReadModels:
         # The views the API reads (api.deps: StockViewDep, MovementViewDep, ReportsDep).
         self.stock = StockView(self.query_db, balances)
         self.movements = MovementView(self.query_db, movements)
-        self.reports = CogsView(self.query_db, cogs, ledger.clock)
+        self.cogs = CogsView(self.query_db, cogs, ledger.clock)
         self.catalogue = CatalogueView(self.query_db, items, locations, self.stock)
         self.food_cost = FoodCostView(self.query_db, food_cost)
         self._stop = threading.Event()

@@ -43,7 +43,7 @@ def _modelled(model: type[BaseModel], body: dict[str, Any], **options: Any) -> b
 
 
 def _views(api: Api) -> Any:
-    return api.client.app.state.read_models.reports  # type: ignore[attr-defined]
+    return api.client.app.state.read_models.cogs  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("period", ["2025-01", "2025-02", "2025-03"])

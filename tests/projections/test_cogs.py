@@ -155,7 +155,7 @@ def test_valuation_and_cogs_equal_the_reference_in_every_month(
     expected = reference(driver.moves, ZoneInfo(ZONE))
     assert {k[0] for k in expected} == set(PERIODS)
     for period in PERIODS:
-        report = report_body(models.reports.valuation(period, None, None), GROUP_KEYS)
+        report = report_body(models.cogs.valuation(period, None, None), GROUP_KEYS)
         got = {(r["period"], r["location"], r["sku"]): r for r in report["rows"]}
         want = {k: v for k, v in expected.items() if k[0] == period and (any(v.values()))}
         assert set(got) == set(want), period
@@ -168,7 +168,7 @@ def test_valuation_and_cogs_equal_the_reference_in_every_month(
         for name in AMOUNTS:
             assert report["totals"][name] == sum((r[name] for r in want.values()), ZERO)
     cogs = report_body(
-        models.reports.cogs("2025-01", "2025-04", None, None, GROUP_KEYS), GROUP_KEYS
+        models.cogs.cogs("2025-01", "2025-04", None, None, GROUP_KEYS), GROUP_KEYS
     )
     want_cogs = {
         k: reference_cogs(v) for k, v in expected.items() if any(reference_cogs(v).values())
@@ -179,7 +179,7 @@ def test_valuation_and_cogs_equal_the_reference_in_every_month(
         assert {n: row[n] for n in COGS_AMOUNTS} == want_cogs[key]
     assert cogs["totals"]["net_cogs"] > 0
     by_period = report_body(
-        models.reports.cogs("2025-02", "2025-02", None, None, ["period"]), ("period",)
+        models.cogs.cogs("2025-02", "2025-02", None, None, ["period"]), ("period",)
     )
     assert [r["period"] for r in by_period["rows"]] == ["2025-02"]
     assert by_period["rows"][0]["net_cogs"] == sum(
@@ -257,7 +257,7 @@ def test_cogs_summed_in_the_store_equals_folding_every_row_in_python(
                 for name, amount in amounts.items():
                     acc[name] += amount
             want = [{**dict(zip(keys, k, strict=True)), **v} for k, v in sorted(grouped.items())]
-            got = report_body(models.reports.cogs(from_, to, location, None, keys), keys)
+            got = report_body(models.cogs.cogs(from_, to, location, None, keys), keys)
             assert _plain(got["rows"]) == _plain(want), (keys, from_)
             assert want
 
@@ -272,12 +272,12 @@ def test_a_valuation_screen_is_a_slice_of_the_report_with_its_totals(
     models.start()
     assert models.wait_for(driver.ledger.head(), timeout=30)
     for period, location in (*((p, None) for p in PERIODS), ("2025-05", None), ("2025-03", "bar")):
-        whole = report_body(models.reports.valuation(period, location, None), GROUP_KEYS)
+        whole = report_body(models.cogs.valuation(period, location, None), GROUP_KEYS)
         assert whole["rows"], period
         for size in (1, 2, 4):
             pages = (len(whole["rows"]) + size - 1) // size
             for page in range(1, pages + 2):  # and one past the end: the last page
-                found = models.reports.valuation_screen(period, location, None, page, size)
+                found = models.cogs.valuation_screen(period, location, None, page, size)
                 shown = report_body(found.report, GROUP_KEYS)
                 number = min(page, pages)
                 assert (found.number, found.count) == (number, len(whole["rows"]))
@@ -285,7 +285,7 @@ def test_a_valuation_screen_is_a_slice_of_the_report_with_its_totals(
                 assert _plain(shown["rows"]) == _plain(whole["rows"][start : start + size])
                 assert _plain([shown["totals"]]) == _plain([whole["totals"]])
                 assert shown["position"] == whole["position"]
-    empty = models.reports.valuation_screen("2024-12", None, None, 3, 100)
+    empty = models.cogs.valuation_screen("2024-12", None, None, 3, 100)
     assert (empty.report.rows, empty.number, empty.count) == ([], 1, 0)
     assert report_body(empty.report, GROUP_KEYS)["totals"] == {n: ZERO for n in AMOUNTS}
 
@@ -316,7 +316,7 @@ def test_a_row_reaching_the_store_after_its_successor_still_values_its_month(
             ("2025-05", "B"): "9999-99",
         }
         for period in ("2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"):
-            shown = models.reports.valuation(period, None, None).rows
+            shown = models.cogs.valuation(period, None, None).rows
             want = valuation_rows(list(stored.values()), period)
             assert [(r.sku, dict(r.amounts)) for r in shown] == [
                 (w["sku"], {n: w[n] for n in AMOUNTS}) for w in want
@@ -349,9 +349,9 @@ def test_an_older_cogs_table_answers_the_valuation_while_its_upgrade_rebuilds(
     def answers() -> list[Any]:
         return [
             (
-                report_body(models.reports.valuation(period, None, None), GROUP_KEYS),
+                report_body(models.cogs.valuation(period, None, None), GROUP_KEYS),
                 report_body(
-                    models.reports.valuation_screen(period, None, None, 2, 2).report, GROUP_KEYS
+                    models.cogs.valuation_screen(period, None, None, 2, 2).report, GROUP_KEYS
                 ),
             )
             for period in (*PERIODS, "2025-05")

@@ -29,24 +29,24 @@ def test_a_late_cost_moves_the_open_period_and_never_a_closed_one(settings: Sett
         closed, _ = ledger.close_period(ClosePeriod("2025-01"), user="fiona")
         models.start()
         assert models.wait_for(ledger.head(), timeout=30)
-        january = report_body(models.reports.valuation("2025-01", None, None), KEYS)
+        january = report_body(models.cogs.valuation("2025-01", None, None), KEYS)
         del january["position"]
 
         ledger.execute(PostCost("c-1", "r-1", D(20), "freight", "value"), user="fiona")
         assert models.wait_for(ledger.head(), timeout=30)
 
-        after = report_body(models.reports.valuation("2025-01", None, None), KEYS)
+        after = report_body(models.cogs.valuation("2025-01", None, None), KEYS)
         assert after["position"] > 0
         del after["position"]
         assert after == january
         shown, verified = ledger.closed_period("2025-01")
         assert verified is True and shown.totals == closed.totals
-        cogs = report_body(models.reports.cogs("2025-01", "2025-02", None, None, KEYS), KEYS)
+        cogs = report_body(models.cogs.cogs("2025-01", "2025-02", None, None, KEYS), KEYS)
         assert [(r["period"], r["variance_value"], r["net_cogs"]) for r in cogs["rows"]] == [
             ("2025-01", D(0), D("20.00")),
             ("2025-02", D("8.00"), D("8.00")),
         ]
-        (row,) = report_body(models.reports.valuation("2025-02", None, None), KEYS)["rows"]
+        (row,) = report_body(models.cogs.valuation("2025-02", None, None), KEYS)["rows"]
         assert (row["opening_value"], row["revaluation_qty"], row["revaluation_value"]) == (
             D("30.00"),
             D(0),
