@@ -2,7 +2,7 @@
 
 Configuration comes from the environment (STOCKLEDGER_DATABASE_URL, STOCKLEDGER_DATA_DIR,
 STOCKLEDGER_TIMEZONE, STOCKLEDGER_CURRENCY_DECIMALS); see application.settings. Every
-command takes ``--tenant NAME`` to work on that tenant's ledger (cli.tenants).
+command takes ``--tenant NAME`` to work on that tenant's ledger (cli.context).
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from rich.table import Table
 from application.errors import ApplicationError
 from application.ledger import Ledger
 from application.settings import Settings
-from cli.context import fail, opened_read_models, out
+from cli.context import TenantOption, fail, opened_read_models, out, tenant_settings
 from cli.db import db_app
 from cli.failures import database_failures
 from cli.keys import keys_app
 from cli.progress import rebuild_bar, rebuild_fields
-from cli.tenants import TenantOption, tenant_settings, tenants_app
+from cli.tenants import tenants_app
 from domain.access import Role
 
 if TYPE_CHECKING:

@@ -1,23 +1,54 @@
-"""What every ``stockledger`` command shares: the consoles it prints on, a store opened for
-one command (the home store's, or ``--tenant``'s), and the one way to fail with a message."""
+"""What every ``stockledger`` command shares: the consoles it prints on, the ``--tenant``
+option and the settings it names, a store opened for one command (the home store's, or
+``--tenant``'s), and the one way to fail with a message.
+
+``--tenant NAME`` (or STOCKLEDGER_TENANT) points a command at that tenant's store, looked up
+in the home store's registry; without it a command works on the home store."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from application.ledger import Ledger
-from cli.tenants import tenant_settings
+from application.settings import Settings
+from projections.db import Database
+from tenancy.registry import TenantRegistry
 
 if TYPE_CHECKING:
     from projections.service import ReadModels
 
 out = Console()
 err = Console(stderr=True)
+
+TenantOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tenant",
+        envvar="STOCKLEDGER_TENANT",
+        help="Work on this tenant's ledger (`stockledger tenants list`); default: the home store",
+    ),
+]
+
+
+def tenant_settings(tenant: str | None) -> Settings:
+    """The settings of ``tenant``'s store (the home store's for None); an unknown tenant
+    stops the command with a usage error."""
+    home = Settings()
+    if tenant is None:
+        return home
+    db = Database(home)
+    try:
+        found = TenantRegistry(db).find(tenant)
+    finally:
+        db.close()
+    if found is None:
+        raise typer.BadParameter(f"no tenant {tenant} (see `stockledger tenants list`)", None)
+    return found.settings(home)
 
 
 @contextmanager

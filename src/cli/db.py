@@ -14,8 +14,8 @@ import typer
 
 from application.ledger import Ledger
 from application.settings import Settings
+from cli.context import TenantOption, tenant_settings
 from cli.failures import DATABASE_EXIT
-from cli.tenants import TenantOption, tenant_settings
 from store.roles import APP_ROLE, PROJECTOR_ROLE, grant_roles, grant_webhooks, role_url
 
 db_app = typer.Typer(

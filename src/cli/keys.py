@@ -7,8 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.context import fail, opened_ledger, out
-from cli.tenants import TenantOption
+from cli.context import TenantOption, fail, opened_ledger, out
 from domain.access import Role
 from domain.errors import DomainError
 

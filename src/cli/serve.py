@@ -209,7 +209,7 @@ def _tenant() -> str | None:
 
 
 def _settings(tenant: str | None) -> Settings:
-    from cli.tenants import tenant_settings
+    from cli.context import tenant_settings
 
     return tenant_settings(tenant)
 

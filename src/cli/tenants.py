@@ -1,8 +1,6 @@
-"""`stockledger tenants create|list`, and the ``--tenant`` every command takes.
+"""`stockledger tenants create|list` (the ``--tenant`` every command takes is in cli.context).
 
-``--tenant NAME`` (or STOCKLEDGER_TENANT) points a command at that tenant's store, looked up
-in the home store's registry; without it a command works on the home store, as before
-tenants existed. Database URLs are printed with the password masked, and never logged.
+Database URLs are printed with the password masked, and never logged.
 """
 
 from __future__ import annotations
@@ -14,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from application.settings import Settings
+from cli.db import migrate_store
 from projections.db import Database
 from tenancy.provision import create_tenant
 from tenancy.registry import TenantError, TenantRegistry
@@ -22,32 +21,7 @@ tenants_app = typer.Typer(
     help="One ledger per tenant, each in its own database or directory.", no_args_is_help=True
 )
 
-TenantOption = Annotated[
-    str | None,
-    typer.Option(
-        "--tenant",
-        envvar="STOCKLEDGER_TENANT",
-        help="Work on this tenant's ledger (`stockledger tenants list`); default: the home store",
-    ),
-]
-
 out = Console()
-
-
-def tenant_settings(tenant: str | None) -> Settings:
-    """The settings of ``tenant``'s store (the home store's for None); an unknown tenant
-    stops the command with a usage error."""
-    home = Settings()
-    if tenant is None:
-        return home
-    db = Database(home)
-    try:
-        found = TenantRegistry(db).find(tenant)
-    finally:
-        db.close()
-    if found is None:
-        raise typer.BadParameter(f"no tenant {tenant} (see `stockledger tenants list`)", None)
-    return found.settings(home)
 
 
 @tenants_app.command("create")
@@ -64,8 +38,6 @@ def tenants_create(
 ) -> None:
     """Create a tenant's store (schema, read models) and its first admin key, which is the
     last line of the output."""
-    from cli.db import migrate_store
-
     try:
         created = create_tenant(Settings(), name, database_url, migrate_store)
     except TenantError as error:
