@@ -1,26 +1,24 @@
 """The catalogue on the command side (SPEC §8): putting items and locations.
 
-``put_item`` / ``put_location`` load the aggregate, change it and save it, re-run on a
-concurrent save like the registers (application.measures reads them for the documents).
+``put_item`` / ``put_location`` (and application.recipes) load the aggregate, change it and
+save it on the posting path's loop (posting.retrying), like the registers
+(application.measures reads them for the documents).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
 
 from application import posting
 from application.events import LedgerEvents
+from application.ports import LedgerPort
 from domain.item import Item, ItemSpec, Location
 from domain.stock_item import StockItem
-
-if TYPE_CHECKING:
-    from application.ledger import Ledger
 
 M = TypeVar("M", bound=Aggregate)
 
@@ -35,7 +33,7 @@ class Saved:
     created: bool
 
 
-def has_movements(ledger: Ledger, sku: str) -> bool:
+def has_movements(ledger: LedgerPort, sku: str) -> bool:
     """Whether ``sku`` was ever moved: scans the positions' creation events (one per
     position, far fewer than movements; asked only when a base unit would change)."""
     source, after = LedgerEvents(ledger), 0
@@ -46,9 +44,9 @@ def has_movements(ledger: Ledger, sku: str) -> bool:
     return False
 
 
-def put_item(ledger: Ledger, sku: str, spec: ItemSpec, user: str) -> tuple[Item, Saved]:
+def put_item(ledger: LedgerPort, sku: str, spec: ItemSpec, user: str) -> tuple[Item, Saved]:
     """Creates or changes the item of ``sku`` (Item.register, Item.define)."""
-    return _put(
+    return put(
         ledger,
         Item,
         Item.create_id(sku),
@@ -58,10 +56,10 @@ def put_item(ledger: Ledger, sku: str, spec: ItemSpec, user: str) -> tuple[Item,
 
 
 def put_location(
-    ledger: Ledger, code: str, name: str, kind: str | None, user: str
+    ledger: LedgerPort, code: str, name: str, kind: str | None, user: str
 ) -> tuple[Location, Saved]:
     """Declares ``code`` or renames it (Location.declare, Location.rename)."""
-    return _put(
+    return put(
         ledger,
         Location,
         Location.create_id(code),
@@ -70,16 +68,18 @@ def put_location(
     )
 
 
-def _put(
-    ledger: Ledger,
+def put(
+    ledger: LedgerPort,
     cls: type[M],
     aggregate_id: UUID,
     create: Callable[[], M],
     change: Callable[[M], bool],
 ) -> tuple[M, Saved]:
     """Creates the aggregate, or applies ``change`` (False: nothing to change, answered
-    with its current position), and saves it; re-run on a concurrent save."""
-    for _ in posting.attempts():
+    with its current position), and saves it; run again on fresh state when a concurrent
+    save won (posting.retrying)."""
+
+    def attempt() -> tuple[M, Saved] | None:
         found = ledger.get(cls, aggregate_id)
         created = found is None
         if found is None:
@@ -87,9 +87,9 @@ def _put(
         elif not change(found):
             (position,) = ledger.positions([(found.id, found.version)])
             return found, Saved(found.version, position, False)
-        try:
-            recordings = ledger.save(found)
-        except IntegrityError:
-            continue
+        recordings = posting.saved(ledger, found)
+        if recordings is None:
+            return None
         return found, Saved(found.version, recordings[-1].notification.id, created)
-    raise AssertionError("unreachable: attempts() raises when spent")  # pragma: no cover
+
+    return posting.retrying(attempt)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from application.commands import (
@@ -25,6 +25,7 @@ from application.commands import (
     PostWaste,
 )
 from application.measures import Measured
+from application.ports import LedgerPort
 from application.posting import handles
 from application.work import Work
 from domain import bounds, counts
@@ -34,9 +35,6 @@ from domain.errors import ValidationError
 from domain.movements import DocType
 from domain.quote import Quote
 from domain.stock_item import Movement, StockItem
-
-if TYPE_CHECKING:
-    from application.ledger import Ledger
 
 
 def need_lines(lines: Sequence[object]) -> None:
@@ -236,7 +234,7 @@ def _counted(work: Work, line: CountLine, index: int) -> Measured:
     return Measured(line.counted, measured.unit, entered)
 
 
-def on_hand_at(ledger: Ledger, item_id: UUID, at: datetime) -> Decimal:
+def on_hand_at(ledger: LedgerPort, item_id: UUID, at: datetime) -> Decimal:
     """Units on hand just after the last movement recorded at or before ``at``."""
     upper: int | None = None
     while True:

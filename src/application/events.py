@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, Protocol
 
-from eventsourcing.application import Application
+from eventsourcing.persistence import ApplicationRecorder, Mapper
 
 
 class Recorded:
@@ -56,10 +56,20 @@ class EventSource(Protocol):
         ...
 
 
+class Stored(Protocol):
+    """An eventsourcing application (or the ledger's port): its recorder and mapper."""
+
+    @property
+    def recorder(self) -> ApplicationRecorder: ...
+
+    @property
+    def mapper(self) -> Mapper[Any]: ...
+
+
 class LedgerEvents:
     """``EventSource`` over an eventsourcing application's recorder and mapper."""
 
-    def __init__(self, app: Application[Any]) -> None:
+    def __init__(self, app: Stored) -> None:
         self._recorder = app.recorder
         self._mapper = app.mapper
 

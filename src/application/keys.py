@@ -21,14 +21,11 @@ import re
 import secrets
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from application import registers
 from application.errors import KeyRevokedError
+from application.ports import LedgerPort
 from domain.access import ApiKey, KeyRing, Role
-
-if TYPE_CHECKING:
-    from application.ledger import Ledger
 
 
 def hash_secret(secret: str) -> str:
@@ -91,7 +88,7 @@ class ApiKeys:
     """The API keys of one ledger, and the copy of the key ring that authentication trusts
     while the store holds no newer ``KeyRing`` event."""
 
-    def __init__(self, ledger: Ledger, tenant: str | None = None) -> None:
+    def __init__(self, ledger: LedgerPort, tenant: str | None = None) -> None:
         self._ledger = ledger
         # The prefix of this ledger's tokens (None: the home ledger's plain tokens).
         self._tenant = tenant

@@ -24,16 +24,8 @@ from eventsourcing.application import (
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Recording
 
-from application import (
-    catalogue,
-    costs,
-    documents,
-    posting,
-    quotes,
-    recipes,
-    registers,
-    sales,
-)
+from application import catalogue, posting, quotes, recipes, registers
+from application.bootstrap import HANDLERS
 from application.catalogue import Saved
 from application.commands import Command
 from application.keys import ACCEPTED, RING_ID, ApiKeys
@@ -60,8 +52,6 @@ Clock = Callable[[], datetime]
 # What the catalogue cache holds (store.catalogue_cache), by exact type: a save
 # forgets them (an isinstance check against the library's protocols costs more).
 CATALOGUE_TYPES = frozenset({Item, Location, Recipe})
-# The handlers register themselves with the posting path on import.
-HANDLER_MODULES = (documents, costs, quotes, sales)
 
 
 def utc_now() -> datetime:
@@ -72,6 +62,8 @@ class Ledger(Application[UUID]):
     """The command side of StockLedger."""
 
     name = backend.APP_NAME
+    # Which function handles which command (the composition root, application.bootstrap).
+    handlers = HANDLERS
     # A cold load reads the newest snapshot and at most this many events after it.
     snapshotting_intervals = {StockItem: 100}  # noqa: RUF012 (library's class attribute)
 
@@ -206,7 +198,7 @@ class Ledger(Application[UUID]):
     def execute(self, command: Command, *, user: str) -> CommandResult:
         """Runs ``command`` on the posting path: all or nothing, exactly once per document
         (its handler's docstring names the rules it enforces)."""
-        return posting.execute(self, command, user)
+        return posting.execute(self, self.handlers[type(command)], command, user)
 
     def get_quote(self, quote_id: str) -> QuoteRecord:
         quote = quotes.load_quote(self, quote_id)

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from application.ports import LedgerPort
 from domain.errors import UnknownItemError, UnknownLocationError, UnknownUnitError
 from domain.item import Item, Location
 from domain.movements import Entered
-
-if TYPE_CHECKING:
-    from application.ledger import Ledger
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -39,7 +37,7 @@ class Measured:
 class Measures:
     """Items and locations as one posting attempt sees them (each loaded once)."""
 
-    def __init__(self, ledger: Ledger, *, cached: bool = False) -> None:
+    def __init__(self, ledger: LedgerPort, *, cached: bool = False) -> None:
         self.ledger = ledger
         self.required = ledger.settings.require_items
         self.cache = ledger.catalogue if cached else None

@@ -25,21 +25,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import MAXYEAR, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from application import registers
 from application.errors import NotFoundError, PeriodNotEndedError
 from application.events import EventSource, LedgerEvents, Recorded
+from application.ports import LedgerPort
 from domain import food_cost
 from domain.books import Books, PeriodClose, Totals, check_period
 from domain.documents import Document
 from domain.movements import GENESIS_HASH
 from domain.rollforward import Row, period_of, period_totals, roll
 from domain.stock_item import MOVEMENT_TOPICS
-
-if TYPE_CHECKING:
-    from application.ledger import Ledger
 
 SCAN_CHUNK = 5000
 
@@ -168,7 +166,7 @@ def check_close(fold: LedgerFold, close: PeriodClose) -> list[str]:
 class Periods:
     """The period closes of one ledger: the close command and the closes as recorded."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: LedgerPort) -> None:
         self._ledger = ledger
         self._source = LedgerEvents(ledger)
         self.zone = ledger.settings.zone

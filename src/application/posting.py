@@ -15,23 +15,27 @@
    DocumentConflictError. A repeat is answered before any refusal: a delivery posted again
    must not be refused for want of the stock it took the first time.
 
-A handler is registered with ``@handles(CommandType)``; it never retries, records or builds
-a result itself.
+A handler is marked with ``@handles(CommandType)`` and collected into the handler table by
+the composition root (application.bootstrap); it never retries, records or builds a result
+itself. The other changes — the catalogue, recipes, period closes, keys, rebuild requests —
+load one aggregate, change it and ``saved`` it inside the same ``retrying`` loop.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Recording
 
 from application.commands import Command
 from application.errors import ConcurrencyConflictError
+from application.ports import LedgerPort
 from application.records import CommandResult, MovementRecord, QuoteRecord
 from application.work import Work
 from domain.codes import check_code
@@ -40,9 +44,6 @@ from domain.errors import DomainError
 from domain.movements import DocType
 from domain.quote import Quote
 from domain.stock_item import Movement
-
-if TYPE_CHECKING:
-    from application.ledger import Ledger
 
 MAX_ATTEMPTS = 30
 C = TypeVar("C", bound=Command)
@@ -58,18 +59,20 @@ def no_check(command: Command) -> None:
 
 @dataclass(frozen=True)
 class Handler(Generic[C]):
-    """``run`` makes an attempt's changes (or answers a no-op); ``documented``: whether the
-    command records a Document (every posted document; not the quote commands);
-    ``answers_lines``: the result key under which the document's lines are also answered
-    (a cost's allocation), None when they are not."""
+    """``run`` makes an attempt's changes to answer a ``kind`` (or answers a no-op);
+    ``documented``: whether the command records a Document (every posted document; not the
+    quote commands); ``answers_lines``: the result key under which the document's lines are
+    also answered (a cost's allocation), None when they are not."""
 
+    kind: type[C]
     run: Run[C]
     check: Callable[[C], None]
     documented: bool
     answers_lines: str | None = None
 
 
-HANDLERS: dict[type[Command], Handler[Any]] = {}
+# The attribute ``handles`` marks a handler function with.
+MARK = "__handler__"
 
 
 def handles(
@@ -79,44 +82,58 @@ def handles(
     documented: bool = True,
     answers_lines: str | None = None,
 ) -> Callable[[Run[C]], Run[C]]:
-    """Registers the decorated function as the handler of ``kind``."""
+    """Marks the decorated function as the handler of ``kind``; it is registered by the
+    composition root that collects the marks (``handler_table``), not on import."""
 
-    def register(run: Run[C]) -> Run[C]:
-        HANDLERS[kind] = Handler(run, check, documented, answers_lines)
+    def mark(run: Run[C]) -> Run[C]:
+        setattr(run, MARK, Handler(kind, run, check, documented, answers_lines))
         return run
 
-    return register
+    return mark
+
+
+def handler_table(modules: Iterable[object]) -> dict[type[Command], Handler[Any]]:
+    """Every handler marked in ``modules``, by the command it handles; refuses two handlers
+    of one command."""
+    table: dict[type[Command], Handler[Any]] = {}
+    for module in modules:
+        for value in vars(module).values():
+            handler = getattr(value, MARK, None)
+            if not isinstance(handler, Handler):
+                continue
+            if table.setdefault(handler.kind, handler) is not handler:
+                raise TypeError(f"two handlers of {handler.kind.__name__}")
+    return table
 
 
 def pause(attempt: int) -> None:
     time.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
 
 
-def too_many() -> ConcurrencyConflictError:
-    return ConcurrencyConflictError("too many concurrent changes; try again")
-
-
-def attempts() -> Iterator[int]:
-    """Attempt numbers with jitter between them; ConcurrencyConflictError when spent."""
-    for attempt in range(MAX_ATTEMPTS):
-        yield attempt
-        pause(attempt)
-    raise too_many()
-
-
 def retrying(attempt: Callable[[], R | None]) -> R:
-    """Runs ``attempt`` until it answers; None means it lost a race and runs again."""
+    """Runs ``attempt`` until it answers; None means it lost a race and runs again, after
+    a pause with jitter, at most MAX_ATTEMPTS times (then ConcurrencyConflictError)."""
     for number in range(MAX_ATTEMPTS):
         answer = attempt()
         if answer is not None:
             return answer
         pause(number)
-    raise too_many()
+    raise ConcurrencyConflictError("too many concurrent changes; try again")
 
 
-def execute(ledger: Ledger, command: Command, user: str) -> CommandResult:
-    """Runs ``command`` through its handler and records what it caused, exactly once."""
-    handler = HANDLERS[type(command)]
+def saved(ledger: LedgerPort, *aggregates: Aggregate) -> list[Recording[UUID]] | None:
+    """What saving ``aggregates`` recorded; None when a concurrent writer won the race (the
+    attempt is then run again by ``retrying``)."""
+    try:
+        return ledger.save(*aggregates)
+    except IntegrityError:
+        return None
+
+
+def execute(
+    ledger: LedgerPort, handler: Handler[Any], command: Command, user: str
+) -> CommandResult:
+    """Runs ``command`` through its ``handler`` and records what it caused, exactly once."""
     handler.check(command)
     check_code(command.doc_id, f"{command.doc_type.value}_id")
     print_ = fingerprint(command.payload())
@@ -177,7 +194,7 @@ def _document(work: Work) -> Document:
 
 
 def _repeat(
-    ledger: Ledger, command: Command, print_: str, answers_lines: str | None = None
+    ledger: LedgerPort, command: Command, print_: str, answers_lines: str | None = None
 ) -> CommandResult | None:
     """The original result when the document was posted before with this payload;
     DocumentConflictError when with another; None when it was never posted."""
@@ -222,7 +239,7 @@ def _result(
     )
 
 
-def quote_answer(ledger: Ledger, quote: Quote, event_version: int) -> CommandResult:
+def quote_answer(ledger: LedgerPort, quote: Quote, event_version: int) -> CommandResult:
     """A quote command's answer when nothing was recorded: the position of the event that
     did it (``event_version``) and the quote as it stands."""
     (position,) = ledger.positions([(quote.id, event_version)])

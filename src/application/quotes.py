@@ -6,11 +6,12 @@ itself remembers its payload's fingerprint.
 from __future__ import annotations
 
 from dataclasses import asdict, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from application.commands import CancelQuote, CloseQuote, CreateQuote, PricedLine
 from application.errors import QuoteNotFoundError
 from application.measures import Measured
+from application.ports import LedgerPort
 from application.posting import handles, quote_answer
 from application.records import CommandResult
 from application.work import Work
@@ -18,11 +19,8 @@ from domain.codes import check_code
 from domain.errors import DocumentConflictError, InsufficientStockError
 from domain.quote import Quote, QuoteLine, QuoteStatus
 
-if TYPE_CHECKING:
-    from application.ledger import Ledger
 
-
-def load_quote(ledger: Ledger, quote_id: str) -> Quote:
+def load_quote(ledger: LedgerPort, quote_id: str) -> Quote:
     """The quote, or QuoteNotFoundError."""
     check_code(quote_id, "quote_id")
     quote = ledger.get(Quote, Quote.create_id(quote_id))
@@ -41,7 +39,7 @@ def take_quote(work: Work, quote_id: str) -> Quote:
     return quote
 
 
-def _last_version(ledger: Ledger, quote: Quote, event_type: type[Any]) -> int:
+def _last_version(ledger: LedgerPort, quote: Quote, event_type: type[Any]) -> int:
     """The version of the quote's newest ``event_type`` event."""
     return int(
         next(

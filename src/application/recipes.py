@@ -9,19 +9,15 @@ change prospectively).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from application.catalogue import Saved, _put
+from application.catalogue import Saved, put
 from application.errors import NotFoundError
 from application.measures import Measures
+from application.ports import LedgerPort
 from domain.recipe import Recipe, RecipeSpec
-
-if TYPE_CHECKING:
-    from application.ledger import Ledger
 
 
 def put_recipe(
-    ledger: Ledger, menu_item: str, spec: RecipeSpec, user: str
+    ledger: LedgerPort, menu_item: str, spec: RecipeSpec, user: str
 ) -> tuple[Recipe, Saved, bool]:
     """Writes version 1 or the next version of ``menu_item``'s recipe (Recipe.write,
     Recipe.revise) and says whether it did (False: identical to the current version).
@@ -35,7 +31,7 @@ def put_recipe(
         revised.append(recipe.revise(spec, user))
         return revised[-1]
 
-    recipe, saved = _put(
+    recipe, saved = put(
         ledger,
         Recipe,
         Recipe.create_id(menu_item),
@@ -45,7 +41,7 @@ def put_recipe(
     return recipe, saved, saved.created or revised[-1]
 
 
-def recipe_at(ledger: Ledger, menu_item: str, version: int | None) -> tuple[Recipe, int]:
+def recipe_at(ledger: LedgerPort, menu_item: str, version: int | None) -> tuple[Recipe, int]:
     """The recipe of ``menu_item`` — its current version, or ``version`` — and the position
     of the event that made that version; NotFoundError for no recipe or no such version."""
     recipe_id = Recipe.create_id(menu_item)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -36,11 +37,20 @@ class Settings(BaseSettings):
     # Seconds one PostgreSQL write transaction may take, lock wait included; past it the
     # server cancels it, a watchdog ends its session, and the command answers 503.
     write_timeout: int = Field(default=15, ge=1)
-    # Event store connections (the library's pool): kept open, and extra ones under load.
+    # Event store connections (the library's pool) of an API process, per store: at most
+    # pool_size + pool_max_overflow, opened on demand (docs/OPERATIONS.md "Connections").
     pool_size: int = Field(default=4, ge=1)
-    pool_max_overflow: int = Field(default=4, ge=0)
-    # Read-model query connections (PostgreSQL), at most.
+    pool_max_overflow: int = Field(default=2, ge=0)
+    # Read-model query connections (PostgreSQL) of an API process, per store, at most.
     read_pool_size: int = Field(default=4, ge=1)
+    # `serve`'s projector process, per store: at most this many event-store connections and
+    # as many read-model ones, which its projection runners and webhooks share.
+    projector_pool_size: int = Field(default=2, ge=1)
+    # Seconds a pooled connection may stay unused before it is closed (one per period).
+    pool_max_idle: int = Field(default=60, ge=1)
+    # Connections one `serve` may hold on each PostgreSQL cluster (its share, when several
+    # serve or worker hosts use one cluster); unset: what the server has free at start.
+    connection_limit: int | None = Field(default=None, ge=1)
     # Create tables and the append-only trigger at start-up (off for a least-privilege role).
     create_schema: bool = True
     # Run the projectors inside `serve` (the embedded default); off when workers run them.
@@ -63,6 +73,10 @@ class Settings(BaseSettings):
     # Signs the web console's session cookies (docs/OPERATIONS.md "Web console"); unset, each
     # process draws a random one, so sessions end when the server restarts.
     console_secret: SecretStr | None = None
+    # Networks webhooks may deliver to although they are private, loopback, link-local or
+    # otherwise not public (docs/FEED.md "Where a webhook may deliver"): comma-separated
+    # CIDRs (`10.1.2.0/24, fd00::/8`); empty (the default) allows public addresses only.
+    webhook_allowed_networks: str = ""
 
     @field_validator("timezone")
     @classmethod
@@ -97,6 +111,21 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return value
 
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _cidr_list(cls, value: str) -> str:
+        try:
+            networks = _networks(value)
+        except ValueError as error:
+            msg = f"STOCKLEDGER_WEBHOOK_ALLOWED_NETWORKS: {error} (a comma-separated CIDR list)"
+            raise ValueError(msg) from None
+        return ",".join(str(n) for n in networks)
+
+    @property
+    def webhook_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """``webhook_allowed_networks`` parsed; empty when none is allowed."""
+        return _networks(self.webhook_allowed_networks)
+
     @property
     def ledger_keys(self) -> list[bytes]:
         """The ledger keys, the signing one first; empty when none is configured."""
@@ -118,3 +147,8 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def _networks(text: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """``"10.0.0.0/8, ::1"`` → the networks (host bits cleared; an address alone is /32, /128)."""
+    return tuple(ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())

@@ -6,27 +6,25 @@ and details its document will record; and whether anything it relied on went sta
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from application.commands import Command
 from application.measures import Measured, Measures
+from application.ports import LedgerPort
 from domain.codes import check_code
 from domain.documents import DocumentDetails
 from domain.movements import Source
 from domain.quote import Quote
 from domain.stock_item import StockItem
 
-if TYPE_CHECKING:
-    from application.ledger import Ledger
-
 
 class Work:
     """What one attempt of a command touches and what its document will record."""
 
-    def __init__(self, ledger: Ledger, command: Command, user: str, print_: str) -> None:
+    def __init__(self, ledger: LedgerPort, command: Command, user: str, print_: str) -> None:
         self.ledger = ledger
         self.command = command
         self.user = user
