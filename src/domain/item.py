@@ -25,6 +25,8 @@ from domain.codes import check_code
 from domain.errors import InvalidStateError, UnknownUnitError, ValidationError
 from domain.ids import named_id
 from domain.movements import Entered
+from domain.text import check_text
+from domain.versioned import Versioned, spec_events
 
 FACTOR_PLACES = 6
 MAX_UNITS = 50
@@ -79,10 +81,12 @@ class ItemSpec:
         location given twice."""
         if not self.name.strip() or len(self.name) > MAX_TEXT:
             raise ValidationError("name must be 1–200 characters", [{"field": "name"}])
+        check_text(self.name, "name", multiline=False)
         check_code(self.base_unit, "base_unit")
         for name, text in (("category", self.category), ("barcode", self.barcode)):
             if text is not None and len(text) > MAX_TEXT:
                 raise ValidationError(f"{name} is too long", [{"field": name}])
+            check_text(text, name, multiline=False)
         if len(self.units) > MAX_UNITS:
             raise ValidationError("too many units", [{"field": "units"}])
         seen = {self.base_unit}
@@ -122,25 +126,12 @@ class ItemSpec:
         )
 
 
-class Item(Aggregate):
+class Item(Versioned):
     """The catalogue entry of one SKU; every change is an attributed event."""
 
     TOPIC = "stockledger:Item"
-
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:Item.Created"
-        sku: str
-        spec: dict[str, Any]
-        user: str
-
-    class Changed(Aggregate.Event):
-        TOPIC = "stockledger:Item.Changed"
-        sku: str
-        spec: dict[str, Any]
-        user: str
-
-        def apply(self, aggregate: Any) -> None:
-            aggregate.spec = ItemSpec.from_recorded(self.spec)
+    CODE = "sku"
+    Created, Changed = spec_events(TOPIC, CODE)
 
     @staticmethod
     def create_id(sku: str) -> UUID:
@@ -152,25 +143,26 @@ class Item(Aggregate):
         self.spec = ItemSpec.from_recorded(spec)
 
     @classmethod
+    def read_spec(cls, data: dict[str, Any]) -> ItemSpec:
+        return ItemSpec.from_recorded(data)
+
+    @classmethod
     def register(cls, sku: str, spec: ItemSpec, user: str) -> Item:
         """A new item; refuses what ``ItemSpec.check`` refuses."""
-        check_code(sku, "sku")
-        spec.check()
-        return cls(sku, spec.recorded(), user)
+        return cls.first_version(sku, spec, user)
 
     def define(self, spec: ItemSpec, user: str, moved: Callable[[], bool]) -> bool:
         """Records ``spec`` when it differs (True) and answers False when unchanged.
         Refuses (InvalidStateError) a new base unit once the SKU has movements."""
-        spec.check()
-        if spec == self.spec:
-            return False
-        if spec.base_unit != self.spec.base_unit and moved():
-            raise InvalidStateError(
-                f"{self.sku} has movements: its base unit stays {self.spec.base_unit}",
-                [{"field": "base_unit"}],
-            )
-        self.trigger_event(self.Changed, sku=self.sku, spec=spec.recorded(), user=user)
-        return True
+
+        def base_unit_kept() -> None:
+            if spec.base_unit != self.spec.base_unit and moved():
+                raise InvalidStateError(
+                    f"{self.sku} has movements: its base unit stays {self.spec.base_unit}",
+                    [{"field": "base_unit"}],
+                )
+
+        return self.next_version(spec, user, base_unit_kept)
 
     def factor(self, unit: str, field: str) -> Decimal:
         """Base units in one ``unit``; refuses an unknown unit (UnknownUnitError)."""
@@ -239,6 +231,7 @@ class Location(Aggregate):
         """A name of 1–200 characters; a kind among LocationKind."""
         if not name.strip() or len(name) > MAX_TEXT:
             raise ValidationError("name must be 1–200 characters", [{"field": "name"}])
+        check_text(name, "name", multiline=False)
         if kind is not None and kind not in LocationKind.__members__.values():
             raise ValidationError(f"unknown location kind {kind}", [{"field": "kind"}])
 

@@ -18,13 +18,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
 from domain import bounds
 from domain.codes import check_code
 from domain.errors import ValidationError
 from domain.ids import named_id
 from domain.item import MAX_TEXT
+from domain.text import check_text
+from domain.versioned import Versioned, spec_events
 
 MAX_INGREDIENTS = 100
 _QUANTUM = Decimal(1).scaleb(-bounds.QUANTITY_PLACES)
@@ -49,6 +49,7 @@ class RecipeSpec:
         code, a quantity ≤ 0 or with more than 3 places, and a SKU given twice."""
         if not self.name.strip() or len(self.name) > MAX_TEXT:
             raise ValidationError("name must be 1–200 characters", [{"field": "name"}])
+        check_text(self.name, "name", multiline=False)
         if not self.lines or len(self.lines) > MAX_INGREDIENTS:
             message = f"a recipe has 1–{MAX_INGREDIENTS} lines"
             raise ValidationError(message, [{"field": "lines"}])
@@ -76,25 +77,12 @@ class RecipeSpec:
         return cls(name=data["name"], lines=lines)
 
 
-class Recipe(Aggregate):
+class Recipe(Versioned):
     """The versioned recipe of one menu item; every change is an attributed event."""
 
     TOPIC = "stockledger:Recipe"
-
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:Recipe.Created"
-        menu_item: str
-        spec: dict[str, Any]
-        user: str
-
-    class Changed(Aggregate.Event):
-        TOPIC = "stockledger:Recipe.Changed"
-        menu_item: str
-        spec: dict[str, Any]
-        user: str
-
-        def apply(self, aggregate: Any) -> None:
-            aggregate.spec = RecipeSpec.from_recorded(self.spec)
+    CODE = "menu_item"
+    Created, Changed = spec_events(TOPIC, CODE)
 
     @staticmethod
     def create_id(menu_item: str) -> UUID:
@@ -106,19 +94,17 @@ class Recipe(Aggregate):
         self.spec = RecipeSpec.from_recorded(spec)
 
     @classmethod
+    def read_spec(cls, data: dict[str, Any]) -> RecipeSpec:
+        return RecipeSpec.from_recorded(data)
+
+    @classmethod
     def write(cls, menu_item: str, spec: RecipeSpec, user: str) -> Recipe:
         """Version 1 of a menu item's recipe; refuses what ``RecipeSpec.check`` refuses."""
-        check_code(menu_item, "menu_item")
-        spec.check()
-        return cls(menu_item, spec.recorded(), user)
+        return cls.first_version(menu_item, spec, user)
 
     def revise(self, spec: RecipeSpec, user: str) -> bool:
         """Records ``spec`` as a new version when it differs (True); False when unchanged."""
-        spec.check()
-        if spec == self.spec:
-            return False
-        self.trigger_event(self.Changed, menu_item=self.menu_item, spec=spec.recorded(), user=user)
-        return True
+        return self.next_version(spec, user)
 
 
 def portion(sold: Decimal, per_portion: Decimal, factor: Decimal, field: str) -> Decimal:
