@@ -2,13 +2,15 @@
 
 viewer reads; clerk = viewer + post documents and quotes; finance = viewer + reports and
 period close; admin does everything. A missing or unknown key is 401, a role too low 403.
+A handler asks for its caller at a role in one word (``who: Clerk``); a router whose every
+route needs one role may declare it once: ``APIRouter(dependencies=[Depends(finance)])``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -81,11 +83,6 @@ def admit(principal: Principal, needed: Role) -> Principal:
     return principal
 
 
-# Each dependency ``require`` made, with the role it admits (api.one_hop serves routes
-# that need only these and the ledger without FastAPI's dependency solving).
-ROLE_CHECKS: dict[Callable[..., Any], Role] = {}
-
-
 def require(needed: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A dependency admitting callers whose role allows ``needed``."""
 
@@ -93,7 +90,6 @@ def require(needed: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
         return admit(principal, needed)
 
     check.__name__ = f"require_{needed}"
-    ROLE_CHECKS[check] = needed
     return check
 
 
@@ -101,3 +97,16 @@ viewer = require(Role.VIEWER)
 clerk = require(Role.CLERK)
 finance = require(Role.FINANCE)
 admin = require(Role.ADMIN)
+
+Viewer = Annotated[Principal, Depends(viewer)]
+Clerk = Annotated[Principal, Depends(clerk)]
+Finance = Annotated[Principal, Depends(finance)]
+Admin = Annotated[Principal, Depends(admin)]
+# The caller at each role, as a parameter's annotation (api.command_route declares its
+# FastAPI endpoint with it).
+AT_ROLE: dict[Role, Any] = {
+    Role.VIEWER: Viewer,
+    Role.CLERK: Clerk,
+    Role.FINANCE: Finance,
+    Role.ADMIN: Admin,
+}

@@ -1,5 +1,9 @@
-"""What handlers receive: the Ledger, ReadModels and feed of the caller's store, and
-fresh-enough reads.
+"""What handlers receive, each in one word (``Annotated`` aliases, as in FastAPI's project
+template): the ledger, the read models, the feed of the caller's store, and each view the
+API reads (fresh enough for the request's ``min_position``, else 503). The caller at a
+role is ``api.auth``'s (``Viewer``, ``Clerk``, ``Finance``, ``Admin``).
+
+    def get_quote(request: Request, who: Viewer, ledger: LedgerDep, ...) -> Response
 
 The store is the one the bearer token's tenant prefix names (``acme.sl_…``), else the home
 store; an unknown tenant is refused as an unknown key is (401), before anything is read.
@@ -7,20 +11,23 @@ store; an unknown tenant is refused as an unknown key is (401), before anything 
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated
 
 from anyio import to_thread
-from fastapi import Query, Request, Response
+from fastapi import Depends, Query, Request
 
-from api.money import places_of, with_places
 from api.problems import ProjectionLaggingError, UnauthorizedError
 from application.keys import tenant_of
 from application.ledger import Ledger
+from projections.balances import StockView
+from projections.catalogue import CatalogueView
+from projections.cogs_view import CogsView
+from projections.food_cost import FoodCostView
+from projections.movements import MovementView
+from projections.service import ReadModels
 
 if TYPE_CHECKING:
     from feed.service import FeedService
-    from projections.service import ReadModels
     from tenancy.compositions import Composition
 
 
@@ -67,10 +74,6 @@ async def get_read_models(request: Request) -> ReadModels:
     return (await _composition(request)).read_models
 
 
-def _read_models(request: Request) -> ReadModels:
-    return composition_of(request).read_models
-
-
 def fresh_read_models(
     request: Request,
     min_position: int | None = Query(
@@ -81,7 +84,7 @@ def fresh_read_models(
     ),
 ) -> ReadModels:
     """The read models, once they have caught up with ``min_position`` (read-your-writes)."""
-    read_models = _read_models(request)
+    read_models = composition_of(request).read_models
     wait = read_models.settings.read_your_writes_wait
     if min_position is not None and not read_models.wait_for(min_position, wait):
         raise ProjectionLaggingError(
@@ -90,20 +93,36 @@ def fresh_read_models(
     return read_models
 
 
-def json_answer(request: Request, body: dict[str, Any]) -> Response:
-    """``answered``, written straight to JSON: every Decimal becomes its text in the walk
-    that places the money, and the stdlib encoder writes the rest, instead of the route's
-    response model validating every field and calling its serializer once per decimal (a
-    10,000-row valuation spent half its answer there). The body must already have the
-    model's shape and key order, as ``api.schemas.reports.report_body`` gives it."""
-    texted = answered(request, body, as_text=True)
-    text = json.dumps(texted, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return Response(text.encode(), media_type="application/json")
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+# The read models as they are (for commands that wake them, and status).
+ReadModelsDep = Annotated[ReadModels, Depends(get_read_models)]
+# The read models once they have reached the request's min_position (else 503).
+FreshReadModels = Annotated[ReadModels, Depends(fresh_read_models)]
 
 
-def answered(request: Request, body: dict[str, Any], *, as_text: bool = False) -> dict[str, Any]:
-    """Notes the answer's position for the request log, and passes the body on with its
-    money at the currency's places (and every Decimal as its text with ``as_text``)."""
-    request.state.position = body.get("position")
-    answer: dict[str, Any] = with_places(body, places_of(request), as_text=as_text)
-    return answer
+def _stock(read_models: FreshReadModels) -> StockView:
+    return read_models.stock
+
+
+def _movements(read_models: FreshReadModels) -> MovementView:
+    return read_models.movements
+
+
+def _reports(read_models: FreshReadModels) -> CogsView:
+    return read_models.cogs
+
+
+def _catalogue(read_models: FreshReadModels) -> CatalogueView:
+    return read_models.catalogue
+
+
+def _food_cost(read_models: FreshReadModels) -> FoodCostView:
+    return read_models.food_cost
+
+
+# The views, each once the read models have reached the request's min_position.
+StockViewDep = Annotated[StockView, Depends(_stock)]
+MovementViewDep = Annotated[MovementView, Depends(_movements)]
+ReportsDep = Annotated[CogsView, Depends(_reports)]
+CatalogueDep = Annotated[CatalogueView, Depends(_catalogue)]
+FoodCostDep = Annotated[FoodCostView, Depends(_food_cost)]

@@ -1,26 +1,20 @@
-"""Routing helpers: exact decimal JSON bodies, declared query parameters only, the command
-of a request body, and the answer of a command."""
+"""Routing helpers: exact decimal JSON bodies, declared query parameters only, and the
+command of a request body."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Coroutine
 from dataclasses import fields
-from typing import Any, TypeVar, cast, get_args, get_type_hints
+from typing import Any, TypeVar, get_args, get_type_hints
 
-import fastapi.routing
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from api.money import places_of, with_places
 from api.numbers import RawNumber, json_number
-from api.one_hop import OneHop
-from api.schemas import command_body
-from api.shortcut import SERVED
 from application import commands
-from application.records import CommandResult
 
 C = TypeVar("C", bound=commands.Command)
 
@@ -60,10 +54,12 @@ def decode(body: bytes) -> Any:
 class DecimalRequest(Request):
     """Decodes JSON numbers exactly as Decimal, so 0.1 stays exactly 0.1 (api.numbers)."""
 
+    decoded: Any = None
+
     async def json(self) -> Any:
-        if not hasattr(self, "_json"):
-            self._json = decode(await self.body())
-        return self._json
+        if self.decoded is None:
+            self.decoded = decode(await self.body())
+        return self.decoded
 
 
 def query_names(route: APIRoute) -> frozenset[str]:
@@ -98,33 +94,19 @@ def refuse_unknown_query(request: Request, known: frozenset[str]) -> None:
         )
 
 
-def _effective(route: APIRoute) -> APIRoute:
-    """The route as included (with the including routers' dependencies) while FastAPI
-    builds its handler, else the route itself."""
-    context = getattr(fastapi.routing, "_effective_route_context_var", None)
-    included = context.get() if context is not None else None
-    if included is not None and getattr(included, "original_route", None) is route:
-        return cast(APIRoute, included)
-    return route
-
-
 class DecimalRoute(APIRoute):
-    """Exact JSON bodies, no query parameter the route does not declare, and commands in
-    one hop (api.one_hop) where the route allows it."""
+    """Exact JSON bodies (``DecimalRequest``) and no query parameter the route does not
+    declare, through FastAPI's own handler (a ``route_class`` of every router)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        route = _effective(self)
-        known = query_names(route)
-        one_hop = self.one_hop = OneHop.of(route)
+        # The route's own dependencies hold its router's (``APIRouter(dependencies=…)``);
+        # no router is included with dependencies of its own.
+        known = query_names(self)
 
         async def exact(request: Request) -> Response:
             refuse_unknown_query(request, known)
-            request = DecimalRequest(request.scope, request.receive)
-            if one_hop is not None and not request.app.dependency_overrides:
-                request.scope[SERVED] = exact  # api.shortcut may come here directly next time
-                return await one_hop(request)
-            return await handler(request)
+            return await handler(DecimalRequest(request.scope, request.receive))
 
         return exact
 
@@ -155,20 +137,3 @@ def command_of(kind: type[C], body: BaseModel | None = None, **given: Any) -> C:
         else:
             values[field.name] = getattr(body, field.name)
     return kind(**values)
-
-
-def answer(request: Request, result: CommandResult) -> Response:
-    """A command's answer: 201 when it recorded something new, 200 on a repeat or no-op.
-
-    Serialised once, by the route's response model in pydantic's own JSON writer, instead
-    of FastAPI's validate, dump to Python, then ``json.dumps`` (a command's answer is the
-    largest thing it sends). (The read models hear of new events from the ledger itself:
-    ``Ledger.on_recorded``.)"""
-    request.state.position = result.position
-    body = with_places(command_body(result), places_of(request))
-    model: type[BaseModel] = request.scope["route"].response_model
-    return Response(
-        model.model_validate(body).model_dump_json(by_alias=True),
-        status_code=201 if result.created else 200,
-        media_type="application/json",
-    )

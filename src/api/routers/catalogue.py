@@ -3,13 +3,12 @@ low-stock report."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.dependencies import answered
-from api.deps import Admin, CatalogueDep, LedgerDep, Viewer
+from api.auth import Admin, Viewer
+from api.dependencies import CatalogueDep, LedgerDep
 from api.problems import responses
+from api.respond import respond
 from api.routing import DecimalRoute
 from api.schemas import CODE_PATTERN
 from api.schemas.catalogue import (
@@ -45,14 +44,13 @@ QUERY_RESPONSES = responses(401, 403, 422, 503)
 def put_item(
     body: ItemPut,
     request: Request,
-    response: Response,
     who: Admin,
     ledger: LedgerDep,
     sku: str = Sku,
-) -> dict[str, Any]:
+) -> Response:
     item, saved = ledger.put_item(sku, body.spec(), user=who.user)
-    response.status_code = 201 if saved.created else 200
-    return answered(request, spec_body(sku, item.spec, saved.version, saved.position))
+    answer = spec_body(sku, item.spec, saved.version, saved.position)
+    return respond(request, answer, status=201 if saved.created else 200)
 
 
 @router.get(
@@ -69,14 +67,14 @@ def list_items(
     category: str | None = Query(None, max_length=200),
     limit: int = Query(100, ge=1, le=1000),
     cursor: str | None = Query(None, max_length=512),
-) -> dict[str, Any]:
+) -> Response:
     page = catalogue.search(search, category, limit, cursor)
     body = {
         "items": [item_body(row) for row in page.items],
         "next_cursor": page.next_cursor,
         "position": page.position,
     }
-    return answered(request, body)
+    return respond(request, body)
 
 
 @router.get(
@@ -85,13 +83,11 @@ def list_items(
     responses=responses(401, 403, 404, 422, 503),
     summary="One item",
 )
-def get_item(
-    request: Request, who: Viewer, catalogue: CatalogueDep, sku: str = Sku
-) -> dict[str, Any]:
+def get_item(request: Request, who: Viewer, catalogue: CatalogueDep, sku: str = Sku) -> Response:
     row = catalogue.item(sku)
     if row is None:
         raise NotFoundError(f"item {sku} not found")
-    return answered(request, item_body(row))
+    return respond(request, item_body(row))
 
 
 @router.put(
@@ -104,15 +100,14 @@ def get_item(
 def put_location(
     body: LocationPut,
     request: Request,
-    response: Response,
     who: Admin,
     ledger: LedgerDep,
     code: str = Code,
-) -> dict[str, Any]:
+) -> Response:
     place, saved = ledger.put_location(code, body.name, body.kind, user=who.user)
-    response.status_code = 201 if saved.created else 200
     saved_body = {"code": code, "name": place.name, "kind": place.kind, "declared": True}
-    return answered(request, {**saved_body, "position": saved.position})
+    answer = {**saved_body, "position": saved.position}
+    return respond(request, answer, status=201 if saved.created else 200)
 
 
 @router.get(
@@ -121,9 +116,9 @@ def put_location(
     responses=QUERY_RESPONSES,
     summary="Declared locations and every location seen in the ledger",
 )
-def list_locations(request: Request, who: Viewer, catalogue: CatalogueDep) -> dict[str, Any]:
+def list_locations(request: Request, who: Viewer, catalogue: CatalogueDep) -> Response:
     rows, position = catalogue.all_locations()
-    return answered(request, {"items": [location_body(r) for r in rows], "position": position})
+    return respond(request, {"items": [location_body(r) for r in rows], "position": position})
 
 
 @router.get(
@@ -137,6 +132,6 @@ def low_stock(
     who: Viewer,
     catalogue: CatalogueDep,
     location: str | None = Query(None, pattern=CODE_PATTERN),
-) -> dict[str, Any]:
+) -> Response:
     rows, position = catalogue.low_stock(location)
-    return answered(request, low_stock_body(rows, position))
+    return respond(request, low_stock_body(rows, position))

@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import Path
 
-from api.deps import Finance, LedgerDep
-from api.one_hop import saves_only
+from api.command_route import command_route
 from api.problems import responses
-from api.routing import DecimalRoute, answer, command_of
 from api.schemas import CODE_PATTERN, CostCreate, CostResultPublic
 from application.commands import PostCost
+from domain.access import Role
 
-router = APIRouter(prefix="/api/receipts", tags=["documents"], route_class=DecimalRoute)
-
-
-@router.post(
-    "/{receipt_id}/costs",
-    status_code=201,
-    response_model=CostResultPublic,
-    responses={
-        200: {"description": "Repeat of a posted cost: the original result"},
-        **responses(401, 403, 404, 409, 422),
-    },
-    summary="Post a landed cost or invoice difference against a receipt (finance)",
-)
-@saves_only
-def post_cost(
-    body: CostCreate,
-    request: Request,
-    who: Finance,
-    ledger: LedgerDep,
-    receipt_id: str = Path(pattern=CODE_PATTERN, examples=["R-1"]),
-) -> Response:
-    result = ledger.execute(command_of(PostCost, body, receipt_id=receipt_id), user=who.user)
-    return answer(request, result)
+commands = [
+    command_route(
+        "/api/receipts/{receipt_id}/costs",
+        CostCreate,
+        PostCost,
+        Role.FINANCE,
+        name="post_cost",
+        params={"receipt_id": Path(pattern=CODE_PATTERN, examples=["R-1"])},
+        status_code=201,
+        response_model=CostResultPublic,
+        responses={
+            200: {"description": "Repeat of a posted cost: the original result"},
+            **responses(401, 403, 404, 409, 422),
+        },
+        summary="Post a landed cost or invoice difference against a receipt (finance)",
+        tags=["documents"],
+    )
+]

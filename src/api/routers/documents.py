@@ -1,8 +1,8 @@
 """Posted documents: receipts, deliveries, returns, transfers, consumption, waste, counts.
 
 Each answers 201 with its movements the first time and 200 with the original result when
-the same id and payload come again; another payload under the same id is 409. A handler
-builds the command from its body and runs it: ``ledger.execute(command_of(...))``; a
+the same id and payload come again; another payload under the same id is 409. Each is a
+command route (api.command_route): its body becomes the command, run by the ledger; a
 new document is one row of the table at the end.
 """
 
@@ -11,13 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
-from api.deps import Admin, Clerk, LedgerDep
-from api.one_hop import saves_only
+from api.command_route import CommandRoute, command_route
 from api.problems import responses
-from api.routing import DecimalRoute, answer, command_of
 from api.schemas import (
     CommandResultPublic,
     ConsumptionCreate,
@@ -38,33 +35,30 @@ from application.commands import (
     PostTransfer,
     PostWaste,
 )
+from domain.access import Role
 
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Repeat of a posted document: the original result, nothing recorded"},
     **responses(401, 403, 409, 422),
 }
 
-router = APIRouter(prefix="/api", tags=["documents"], route_class=DecimalRoute)
 
-
-def _route(path: str, body: type[BaseModel], kind: type[Command], role: Any, summary: str) -> None:
-    """One document's POST route (named after its command: PostReceipt → post_receipt): its
-    body becomes ``kind``, run by the ledger; 201 with the result, 200 on a repeat."""
-
-    def post(body: Any, request: Request, who: Any, ledger: LedgerDep) -> Response:
-        result = ledger.execute(command_of(kind, body), user=who.user)
-        return answer(request, result)
-
-    post.__name__ = re.sub(r"(?<!^)(?=[A-Z])", "_", kind.__name__).lower()
-    post.__annotations__.update(body=body, who=role)
-    saves_only(post)
-    router.post(
-        path,
+def _route(
+    path: str, body: type[BaseModel], kind: type[Command], role: Role, summary: str
+) -> CommandRoute:
+    """One document's POST route, named after its command (PostReceipt → post_receipt)."""
+    return command_route(
+        f"/api{path}",
+        body,
+        kind,
+        role,
+        name=re.sub(r"(?<!^)(?=[A-Z])", "_", kind.__name__).lower(),
         status_code=201,
         response_model=CommandResultPublic,
         responses=COMMAND_RESPONSES,
         summary=summary,
-    )(post)
+        tags=["documents"],
+    )
 
 
 DELIVER = "Deliver stock, against a closed quote or directly (SHIP per line)"
@@ -75,10 +69,12 @@ WASTE = "Write off spoiled or broken stock, with a note (WASTE per line)"
 COUNT = "Record a stock count (ADJUSTMENT per line with a difference; admin)"
 
 # One row per document: path, body, command, role, summary.
-_route("/receipts", ReceiptCreate, PostReceipt, Clerk, "Receive stock (RECEIVE per line)")
-_route("/deliveries", DeliveryCreate, PostDelivery, Clerk, DELIVER)
-_route("/returns", ReturnCreate, PostReturn, Clerk, RETURN)
-_route("/transfers", TransferCreate, PostTransfer, Clerk, TRANSFER)
-_route("/consumptions", ConsumptionCreate, PostConsumption, Clerk, CONSUME)
-_route("/waste", WasteCreate, PostWaste, Clerk, WASTE)
-_route("/counts", CountCreate, PostCount, Admin, COUNT)
+commands = [
+    _route("/receipts", ReceiptCreate, PostReceipt, Role.CLERK, "Receive stock (RECEIVE per line)"),
+    _route("/deliveries", DeliveryCreate, PostDelivery, Role.CLERK, DELIVER),
+    _route("/returns", ReturnCreate, PostReturn, Role.CLERK, RETURN),
+    _route("/transfers", TransferCreate, PostTransfer, Role.CLERK, TRANSFER),
+    _route("/consumptions", ConsumptionCreate, PostConsumption, Role.CLERK, CONSUME),
+    _route("/waste", WasteCreate, PostWaste, Role.CLERK, WASTE),
+    _route("/counts", CountCreate, PostCount, Role.ADMIN, COUNT),
+]

@@ -5,12 +5,13 @@ still honour ``min_position`` like every other query."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
 
 from fastapi import APIRouter, Path, Request, Response
 
-from api.deps import Finance, FreshReadModels, LedgerDep
+from api.auth import Finance
+from api.dependencies import FreshReadModels, LedgerDep
 from api.problems import responses
+from api.respond import respond
 from api.routing import DecimalRoute
 from api.schemas import PeriodClosed, PeriodDetail, PeriodPublic
 from application.periods import ClosePeriod
@@ -26,9 +27,9 @@ Period = Path(pattern=r"^[0-9]{4}-[0-9]{2}$", examples=["2026-02"])
     responses=responses(401, 403, 422, 503),
     summary="Closed periods",
 )
-def periods(who: Finance, ledger: LedgerDep, _: FreshReadModels) -> list[dict[str, Any]]:
+def periods(request: Request, who: Finance, ledger: LedgerDep, _: FreshReadModels) -> Response:
     closes = ledger.books().closes
-    return [asdict(closes[period]) for period in sorted(closes)]
+    return respond(request, [asdict(closes[period]) for period in sorted(closes)])
 
 
 @router.get(
@@ -38,10 +39,10 @@ def periods(who: Finance, ledger: LedgerDep, _: FreshReadModels) -> list[dict[st
     summary="A closed period with its totals and whether the ledger still reproduces them",
 )
 def period(
-    who: Finance, ledger: LedgerDep, _: FreshReadModels, period: str = Period
-) -> dict[str, Any]:
+    request: Request, who: Finance, ledger: LedgerDep, _: FreshReadModels, period: str = Period
+) -> Response:
     close, verified = ledger.closed_period(period)
-    return {**asdict(close), "verified": verified}
+    return respond(request, {**asdict(close), "verified": verified})
 
 
 @router.post(
@@ -55,9 +56,7 @@ def period(
     summary="Close an ended period, recording its totals and a ledger digest",
 )
 def close_period(
-    request: Request, response: Response, who: Finance, ledger: LedgerDep, period: str = Period
-) -> dict[str, Any]:
+    request: Request, who: Finance, ledger: LedgerDep, period: str = Period
+) -> Response:
     closed, created = ledger.close_period(ClosePeriod(period), user=who.user)
-    response.status_code = 201 if created else 200
-    request.state.position = closed.position
-    return asdict(closed)
+    return respond(request, asdict(closed), status=201 if created else 200)

@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Path
 
-from api.deps import Admin, FreshReadModels, LedgerDep, ReadModelsDep, Viewer
+from api.auth import Admin, Viewer
+from api.dependencies import FreshReadModels, LedgerDep, ReadModelsDep
 from api.problems import responses
 from api.routing import DecimalRoute
 from api.schemas import ProjectionStatus, RebuildAccepted

@@ -3,13 +3,12 @@ the current version or any older one, straight from the ledger."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.dependencies import answered
-from api.deps import Admin, LedgerDep, Viewer
+from api.auth import Admin, Viewer
+from api.dependencies import LedgerDep
 from api.problems import responses
+from api.respond import respond
 from api.routing import DecimalRoute
 from api.schemas import CODE_PATTERN
 from api.schemas.recipes import RecipePublic, RecipePut, recipe_body
@@ -32,14 +31,12 @@ MenuItem = Path(pattern=CODE_PATTERN, examples=["cheeseburger"])
 def put_recipe(
     body: RecipePut,
     request: Request,
-    response: Response,
     who: Admin,
     ledger: LedgerDep,
     menu_item: str = MenuItem,
-) -> dict[str, Any]:
+) -> Response:
     recipe, saved, new = ledger.put_recipe(menu_item, body.spec(), user=who.user)
-    response.status_code = 201 if new else 200
-    return answered(request, recipe_body(recipe, saved.position))
+    return respond(request, recipe_body(recipe, saved.position), status=201 if new else 200)
 
 
 @router.get(
@@ -57,6 +54,6 @@ def get_recipe(
     min_position: int | None = Query(
         None, ge=0, description="Always reached: the ledger itself answers, not a read model"
     ),
-) -> dict[str, Any]:
+) -> Response:
     recipe, position = ledger.recipe(menu_item, version)
-    return answered(request, recipe_body(recipe, position))
+    return respond(request, recipe_body(recipe, position))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.dependencies import answered
-from api.deps import CatalogueDep, MovementViewDep, StockViewDep, Viewer
+from api.auth import Viewer
+from api.dependencies import CatalogueDep, MovementViewDep, StockViewDep
 from api.numbers import IsoTime
 from api.problems import responses
+from api.respond import respond
 from api.routing import DecimalRoute
 from api.schemas import (
     CODE_PATTERN,
@@ -27,9 +28,6 @@ from api.schemas.stock import (
     stock_page_body,
 )
 from domain.movements import Kind
-
-if TYPE_CHECKING:
-    pass
 
 router = APIRouter(prefix="/api/stock", tags=["stock"], route_class=DecimalRoute)
 
@@ -53,10 +51,10 @@ def stock_list(
     sku_prefix: str | None = Query(None, max_length=64),
     limit: int = Query(100, ge=1, le=1000),
     cursor: str | None = Query(None, max_length=512),
-) -> dict[str, Any]:
+) -> Response:
     page = stock.page(location, sku_prefix, limit, cursor)
     units = catalogue.units_of(b.sku for b in page.items)
-    return answered(request, stock_page_body(page, units))
+    return respond(request, stock_page_body(page, units))
 
 
 @router.get(
@@ -67,8 +65,8 @@ def stock_list(
 )
 def stock_of_sku(
     request: Request, who: Viewer, stock: StockViewDep, catalogue: CatalogueDep, sku: str = Sku
-) -> dict[str, Any]:
-    return answered(request, sku_stock_body(stock.of_sku(sku), catalogue.units_of([sku])))
+) -> Response:
+    return respond(request, sku_stock_body(stock.of_sku(sku), catalogue.units_of([sku])))
 
 
 @router.get(
@@ -84,9 +82,9 @@ def balance(
     catalogue: CatalogueDep,
     sku: str = Sku,
     location: str = Location,
-) -> dict[str, Any]:
+) -> Response:
     units = catalogue.units_of([sku])
-    return answered(request, balance_body(stock.balance(sku, location), units))
+    return respond(request, balance_body(stock.balance(sku, location), units))
 
 
 @router.get(
@@ -103,8 +101,8 @@ def stock_at(
     view: MovementViewDep,
     sku: str = Sku,
     location: str = Location,
-) -> dict[str, Any]:
-    return answered(request, stock_at_body(view.stock_at(sku, location, time)))
+) -> Response:
+    return respond(request, stock_at_body(view.stock_at(sku, location, time)))
 
 
 @router.get(
@@ -124,6 +122,6 @@ def movements(
     kind: Kind | None = Query(None),
     limit: int = Query(100, ge=1, le=1000),
     cursor: str | None = Query(None, max_length=512),
-) -> dict[str, Any]:
+) -> Response:
     found = view.history(sku, location, from_, to, kind.value if kind else None, limit, cursor)
-    return answered(request, movement_page_body(found))
+    return respond(request, movement_page_body(found))

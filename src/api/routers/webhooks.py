@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from api.auth import Admin
 from api.dependencies import feed_of
-from api.deps import Admin
 from api.problems import responses
 from api.routing import DecimalRoute
 from api.schemas.feed import (
