@@ -191,21 +191,25 @@ class PostSale(Command):
 
 
 @dataclass(frozen=True)
-class CreateQuote(Command):
+class QuoteCommand(Command):
+    """A command on the quote ``quote_id`` (the Quote remembers its payload: no Document)."""
+
     doc_type = DocType.QUOTE
     quote_id: str
+
+
+@dataclass(frozen=True)
+class CreateQuote(QuoteCommand):
     customer: str
     location: str
     lines: Sequence[PricedLine]
 
 
 @dataclass(frozen=True)
-class CloseQuote(Command):
-    doc_type = DocType.QUOTE
-    quote_id: str
+class CloseQuote(QuoteCommand):
+    """Reserve every line of the quote, or none."""
 
 
 @dataclass(frozen=True)
-class CancelQuote(Command):
-    doc_type = DocType.QUOTE
-    quote_id: str
+class CancelQuote(QuoteCommand):
+    """Release what the quote reserved and is still undelivered."""

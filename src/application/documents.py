@@ -9,21 +9,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
-from application.commands import (
-    CountLine,
-    Line,
-    PostAdjustment,
-    PostConsumption,
-    PostCount,
-    PostDelivery,
-    PostReceipt,
-    PostReturn,
-    PostTransfer,
-    PostWaste,
-)
+from application import commands
 from application.measures import Measured
 from application.ports import LedgerPort
 from application.posting import handles
@@ -45,17 +34,31 @@ def need_lines(lines: Sequence[object]) -> None:
         raise ValidationError(f"lines has more than {bounds.MAX_LINES} lines", [{"field": "lines"}])
 
 
-def _lines(command: PostReceipt | PostDelivery | PostReturn | PostConsumption) -> None:
+class Lined(Protocol):
+    """A command with document lines."""
+
+    @property
+    def lines(self) -> Sequence[object]: ...
+
+
+class Noted(Lined, Protocol):
+    """A command with document lines and a note."""
+
+    @property
+    def note(self) -> str | None: ...
+
+
+def _lines(command: Lined) -> None:
     need_lines(command.lines)
 
 
-def _noted_lines(command: PostWaste | PostCount) -> None:
+def _noted_lines(command: Noted) -> None:
     require_note(command.note)
     need_lines(command.lines)
 
 
-@handles(PostReceipt, check=_lines)
-def receipt(command: PostReceipt, work: Work) -> None:
+@handles(commands.PostReceipt, check=_lines)
+def receipt(command: commands.PostReceipt, work: Work) -> None:
     """RECEIVE per line at its unit cost (per entered unit: a case's cost for cases)."""
     for index, line in enumerate(command.lines):
         item = work.item(line.sku, command.location)
@@ -66,7 +69,9 @@ def receipt(command: PostReceipt, work: Work) -> None:
     work.details = DocumentDetails(location=command.location)
 
 
-def _outbound(command: PostConsumption | PostWaste, work: Work, move: Callable[..., Any]) -> None:
+def _outbound(
+    command: commands.PostConsumption | commands.PostWaste, work: Work, move: Callable[..., Any]
+) -> None:
     for index, line in enumerate(command.lines):
         item = work.item(line.sku, command.location)
         measured = work.measure(line.sku, line.quantity, line.unit, _unit(index))
@@ -75,20 +80,20 @@ def _outbound(command: PostConsumption | PostWaste, work: Work, move: Callable[.
     work.details = DocumentDetails(location=command.location)
 
 
-@handles(PostConsumption, check=_lines)
-def consumption(command: PostConsumption, work: Work) -> None:
+@handles(commands.PostConsumption, check=_lines)
+def consumption(command: commands.PostConsumption, work: Work) -> None:
     """CONSUME per line; refuses a line short of available stock (all or nothing)."""
     _outbound(command, work, StockItem.consume)
 
 
-@handles(PostWaste, check=_noted_lines)
-def waste(command: PostWaste, work: Work) -> None:
+@handles(commands.PostWaste, check=_noted_lines)
+def waste(command: commands.PostWaste, work: Work) -> None:
     """WASTE per line, with a required note; refuses a line short of available stock."""
     _outbound(command, work, StockItem.waste)
 
 
-@handles(PostDelivery, check=_lines)
-def delivery(command: PostDelivery, work: Work) -> None:
+@handles(commands.PostDelivery, check=_lines)
+def delivery(command: commands.PostDelivery, work: Work) -> None:
     """SHIP per line. Against a quote (which must exist) the Quote checks its own delivery —
     same location, skus on the quote, each line ≤ its outstanding quantity — and the
     reservation is consumed; without one each line draws on available stock."""
@@ -119,8 +124,8 @@ def delivery(command: PostDelivery, work: Work) -> None:
     work.details = DocumentDetails(location=command.location, quote_id=command.quote_id)
 
 
-@handles(PostReturn, check=_lines)
-def return_(command: PostReturn, work: Work) -> None:
+@handles(commands.PostReturn, check=_lines)
+def return_(command: commands.PostReturn, work: Work) -> None:
     """RETURN per line against a delivery, taking back its value proportionally; never
     more than the delivery shipped and has not had back (Document.allocate_return)."""
     ledger = work.ledger
@@ -149,7 +154,7 @@ def return_(command: PostReturn, work: Work) -> None:
     work.details = DocumentDetails(location=location, delivery_id=command.delivery_id)
 
 
-def _transfer_rules(command: PostTransfer) -> None:
+def _transfer_rules(command: commands.PostTransfer) -> None:
     need_lines(command.lines)
     if command.from_location == command.to_location:
         raise ValidationError(
@@ -157,8 +162,8 @@ def _transfer_rules(command: PostTransfer) -> None:
         )
 
 
-@handles(PostTransfer, check=_transfer_rules)
-def transfer(command: PostTransfer, work: Work) -> None:
+@handles(commands.PostTransfer, check=_transfer_rules)
+def transfer(command: commands.PostTransfer, work: Work) -> None:
     """TRANSFER_OUT at the source and TRANSFER_IN at the destination per line, carrying
     exactly the value that left; atomic over every line; two different locations."""
     for index, line in enumerate(command.lines):
@@ -175,12 +180,12 @@ def transfer(command: PostTransfer, work: Work) -> None:
     )
 
 
-def _noted(command: PostAdjustment) -> None:
+def _noted(command: commands.PostAdjustment) -> None:
     require_note(command.note)
 
 
-@handles(PostAdjustment, check=_noted)
-def adjustment(command: PostAdjustment, work: Work) -> None:
+@handles(commands.PostAdjustment, check=_noted)
+def adjustment(command: commands.PostAdjustment, work: Work) -> None:
     """One ADJUSTMENT by a signed quantity ≠ 0, with a note (admin)."""
     item = work.item(command.sku, command.location)
     measured = work.measure(command.sku, command.quantity, command.unit, "unit")
@@ -190,15 +195,15 @@ def adjustment(command: PostAdjustment, work: Work) -> None:
     work.details = DocumentDetails(location=command.location)
 
 
-def _count_rules(command: PostCount) -> None:
+def _count_rules(command: commands.PostCount) -> None:
     _noted_lines(command)
     skus = [line.sku for line in command.lines]
     counted = [line.counted for line in command.lines]
     counts.check_count(skus, counted, command.counted_at)
 
 
-@handles(PostCount, check=_count_rules)
-def count(command: PostCount, work: Work) -> None:
+@handles(commands.PostCount, check=_count_rules)
+def count(command: commands.PostCount, work: Work) -> None:
     """ADJUSTMENT per line by counted − on_hand at the observation time, computed from the
     ledger at that time (domain.counts); a line with no difference posts nothing."""
     seen_at = counts.observed_at(command.counted_at, work.at)
@@ -220,11 +225,11 @@ def _unit(index: int) -> str:
     return f"lines[{index}].unit"
 
 
-def _measure(work: Work, line: Line, index: int) -> Measured:
+def _measure(work: Work, line: commands.Line, index: int) -> Measured:
     return work.measure(line.sku, line.quantity, line.unit, _unit(index))
 
 
-def _counted(work: Work, line: CountLine, index: int) -> Measured:
+def _counted(work: Work, line: commands.CountLine, index: int) -> Measured:
     """A count line's counted quantity in base units; a zero count in a pack unit counts
     zero base units (its unit is still checked)."""
     if line.counted != 0:
