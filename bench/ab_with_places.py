@@ -1,4 +1,4 @@
-"""A/B of ``api.money.with_places`` on the valuation report, same app, same store.
+"""A/B of ``present.money.with_places`` on the valuation report, same app, same store.
 
 ``python -m bench.ab_with_places [COMMIT]`` fills a store of 10,000 positions
 (``BENCH_CONSOLE_MOVEMENTS``, default 20,000 movements; 1,000 SKUs x 10 locations), then
@@ -25,10 +25,10 @@ from fastapi.testclient import TestClient
 
 import api.dependencies as dependencies
 from api.main import create_app
-from api.money import with_places
 from bench.bench_console import _store
 from bench.common import Report
 from bench.generator import HistorySpec
+from present.money import with_places
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -3,19 +3,16 @@ movements behind it; CSV of the selection on screen, every row (the API's CSV wr
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api.routers.reports import PERIOD_PATTERN, cogs_csv
+from api.routers.reports import PERIOD_PATTERN
 from api.schemas import CODE_PATTERN
-from api.schemas.reports import report_body
 from console.session import Finance
 from console.web import (
-    HEADERS,
     ConsoleRoute,
     NavEntry,
+    csv_download,
     journal_of,
     read_models,
     render,
@@ -23,7 +20,8 @@ from console.web import (
 )
 from domain.access import Role
 from domain.errors import ValidationError
-from domain.rollforward import COGS_AMOUNTS
+from domain.rollforward import COGS_KINDS
+from present.reports import COGS, Body
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV = NavEntry("COGS", "/cogs", Role.FINANCE)
@@ -32,25 +30,19 @@ ROWS = 100  # report rows per screen; the totals and the CSV are of every row
 Period = Query("", pattern=f"({PERIOD_PATTERN})|^$")
 Code = Query("", pattern=f"({CODE_PATTERN})|^$")
 
-# The movement kinds each COGS column sums (domain.rollforward.cogs_of).
-KINDS = {
-    "shipped": ("SHIP",),
-    "returned": ("RETURN",),
-    "consumed": ("CONSUME",),
-    "waste": ("WASTE",),
-    "variance": ("VARIANCE",),
-    "net": ("SHIP", "RETURN", "CONSUME", "VARIANCE"),
-}
-COLUMN_KINDS = {name: name.split("_")[0] for name in COGS_AMOUNTS}
+# The movement kinds behind each COGS column (its declaration), by column and by group
+# ("shipped" for shipped_qty and shipped_value; "net" for net_cogs).
+KINDS = {name.split("_")[0]: tuple(kinds) for name, kinds in COGS_KINDS.items()}
+COLUMN_KINDS = {name: name.split("_")[0] for name in COGS_KINDS}
 
 
 def _report(
     request: Request, from_: str, to: str, location: str, sku: str, keys: list[str]
-) -> dict[str, Any]:
+) -> Body:
     found = read_models(request).cogs.cogs(
         from_ or None, to or None, location or None, sku or None, keys
     )
-    return report_body(found, tuple(keys))
+    return COGS.body(found, keys)
 
 
 def _keys(by_sku: bool) -> list[str]:
@@ -78,7 +70,7 @@ def cogs_page(
         report=report,
         rows=screen(report["rows"], page, ROWS),
         keys=keys,
-        amounts=COGS_AMOUNTS,
+        amounts=COGS.amounts,
         kinds=COLUMN_KINDS,
         from_=from_,
         to=to,
@@ -98,9 +90,7 @@ def cogs_csv_page(
     by_sku: bool = Query(False),
 ) -> Response:
     keys = _keys(by_sku)
-    body = cogs_csv(_report(request, from_, to, location, "", keys), keys)
-    headers = {**HEADERS, "Content-Disposition": 'attachment; filename="cogs.csv"'}
-    return Response(body, media_type="text/csv", headers=headers)
+    return csv_download(request, COGS, _report(request, from_, to, location, "", keys), keys)
 
 
 @router.get("/cogs/movements")
@@ -124,7 +114,7 @@ def cogs_movements(
         who,
         "cogs_movements.html",
         report=report,
-        amounts=COGS_AMOUNTS,
+        amounts=COGS.amounts,
         column=column,
         kinds=KINDS[group],
         period=period,

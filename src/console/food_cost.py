@@ -7,28 +7,25 @@ every row. The figures are ``GET /api/reports/food-cost``'s: the same query
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api.money import places_of, with_places
-from api.routers.reports import PERIOD_PATTERN, report_csv
-from api.routers.sales import AMOUNTS
+from api.routers.reports import PERIOD_PATTERN
 from api.schemas import CODE_PATTERN
-from api.schemas.recipes import food_cost_body
 from console.session import Finance
 from console.web import (
-    HEADERS,
     ConsoleRoute,
     NavEntry,
+    csv_download,
     journal_of,
     read_models,
     render,
     screen,
 )
 from domain.access import Role
-from projections.food_cost import GROUPS, group_by
+from present.money import places_of, with_places
+from present.reports import FOOD_COST, Body
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV = NavEntry("Food cost", "/food-cost", Role.FINANCE)
@@ -41,6 +38,7 @@ Location = Query("", pattern=f"({CODE_PATTERN})|^$")
 MenuItem = Query("", pattern=f"({CODE_PATTERN})|^$")
 # The group_by choices, as the API writes them (comma-separated): every non-empty subset of
 # the keys, in report order; the default is the API's, every key.
+GROUPS = FOOD_COST.groups
 CHOICES = [
     ",".join(chosen) for n in range(len(GROUPS), 0, -1) for chosen in combinations(GROUPS, n)
 ]
@@ -49,13 +47,13 @@ Groups = Query(CHOICES[0], alias="group_by", max_length=64)
 
 def _report(
     request: Request, from_: str, to: str, location: str, menu_item: str, groups: str
-) -> tuple[dict[str, Any], list[str]]:
+) -> tuple[Body, list[str]]:
     """The API's answer for this selection: its body and the keys it is grouped by."""
-    keys = group_by([part.strip() for part in groups.split(",")])
+    keys = FOOD_COST.keys([groups])
     found = read_models(request).food_cost.food_cost(
         from_ or None, to or None, location or None, menu_item or None, keys
     )
-    body: dict[str, Any] = with_places(food_cost_body(found, keys), places_of(request))
+    body: Body = with_places(FOOD_COST.body(found, keys), places_of(request))
     return body, keys
 
 
@@ -81,7 +79,7 @@ def food_cost_page(
         keys=keys,
         choices=CHOICES,
         group=",".join(keys),
-        amounts=AMOUNTS,
+        amounts=FOOD_COST.amounts,
         from_=from_,
         to=to,
         location=location,
@@ -101,8 +99,7 @@ def food_cost_csv(
     groups: str = Groups,
 ) -> Response:
     report, keys = _report(request, from_, to, location, menu_item, groups)
-    headers = {**HEADERS, "Content-Disposition": 'attachment; filename="food-cost.csv"'}
-    return Response(report_csv(report, keys, AMOUNTS), media_type="text/csv", headers=headers)
+    return csv_download(request, FOOD_COST, report, keys)
 
 
 @router.get("/food-cost/movements")

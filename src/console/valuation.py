@@ -6,12 +6,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api.routers.reports import GROUP_KEYS, PERIOD_PATTERN, VALUATION_AMOUNTS
+from api.routers.reports import PERIOD_PATTERN
 from api.schemas import CODE_PATTERN
-from api.schemas.reports import report_body
 from console.session import Finance
 from console.web import ConsoleRoute, NavEntry, Rows, read_models, render
 from domain.access import Role
+from present.reports import VALUATION
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV = NavEntry("Valuation", "/valuation", Role.FINANCE)
@@ -28,10 +28,8 @@ def valuation_page(
     page: int = Query(1, ge=1, le=100_000),
 ) -> HTMLResponse:
     models = read_models(request)
-    found = models.cogs.valuation_screen(
-        period or None, location or None, sku or None, page, ROWS
-    )
-    report = report_body(found.report, GROUP_KEYS)
+    found = models.cogs.valuation_screen(period or None, location or None, sku or None, page, ROWS)
+    report = VALUATION.body(found.report, VALUATION.groups)
     locations, _ = models.catalogue.all_locations()
     return render(
         request,
@@ -39,7 +37,7 @@ def valuation_page(
         "valuation.html",
         report=report,
         rows=Rows.of(report["rows"], found.number, ROWS, found.count),
-        amounts=VALUATION_AMOUNTS,
+        amounts=VALUATION.amounts,
         period=period or (report["rows"][0]["period"] if report["rows"] else ""),
         location=location,
         sku=sku,

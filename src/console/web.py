@@ -10,7 +10,7 @@ once, by ``console.install``, into ``app.state.console_nav``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,8 @@ from api.problems import ApiError, lookup
 from application.errors import ApplicationError
 from domain.access import Role, allows
 from domain.errors import DomainError
+from present.money import places_of, with_places
+from present.reports import Body, Report, cell
 
 if TYPE_CHECKING:
     from application.ledger import Ledger
@@ -83,15 +85,6 @@ class Refused(Exception):
     """The signed-in role may not see this page or do this."""
 
 
-def _plain(value: Any) -> str:
-    """Decimals as plain strings ("0.75", never "7.5E-1"); None as an empty cell."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
 def _money(value: Any, places: int = 2) -> str:
     if value is None:
         return ""
@@ -113,7 +106,7 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-templates.filters["plain"] = _plain
+templates.filters["plain"] = cell
 templates.globals["query"] = _query
 
 
@@ -136,6 +129,14 @@ def render(
         **context,
     )
     return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def csv_download(request: Request, report: Report, body: Body, keys: Sequence[str]) -> Response:
+    """A report's rows on screen as a CSV file (every row, the API's columns and money)."""
+    text = report.csv(with_places(body, places_of(request)), keys)
+    disposition = f'attachment; filename="{report.name}.csv"'
+    headers = {**HEADERS, "Content-Disposition": disposition}
+    return Response(text, media_type="text/csv", headers=headers)
 
 
 def error_page(request: Request, who: Visitor | None, exc: Exception) -> HTMLResponse:

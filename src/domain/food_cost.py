@@ -11,17 +11,38 @@ document's ``posted_at`` is its movements' recorded time), so both land in one p
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.documents import DocumentDetails
+from domain.money import Money
 from domain.movements import DocType, Kind
 from domain.rollforward import period_of
 
 ZERO = Decimal(0)
-AMOUNTS = ("sold_qty", "revenue", "cost")
+
+
+@dataclass(frozen=True)
+class Sold:
+    """What a (period, location, menu item) row sums, declared once."""
+
+    sold_qty: Decimal
+    revenue: Money
+    cost: Money
+
+
+@dataclass(frozen=True)
+class FoodCostAmounts(Sold):
+    """The report's amounts: the sums and the cost % (None when revenue is 0)."""
+
+    food_cost_pct: Decimal | None
+
+
+AMOUNTS = tuple(f.name for f in fields(Sold))
+REPORT_AMOUNTS = tuple(f.name for f in fields(FoodCostAmounts))
 _PCT = Decimal("0.01")
 
 Key = tuple[str, str, str]

@@ -11,12 +11,25 @@ at the receipt's position (a REVALUE) and the current period's COGS (a cost vari
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from domain import valuation as v
 from domain.errors import ValidationError
+from domain.money import Money
 
 BASES = ("value", "quantity")
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """One receipt line's part of a late cost, as a cost document records it."""
+
+    sku: str
+    location: str
+    share: Money
+    to_stock: Money
+    to_cogs: Money
 
 
 def check_cost(amount: Decimal, by: str) -> None:

@@ -16,6 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain import valuation as v
+from domain.money import Money
 
 GENESIS_HASH = "0" * 64
 
@@ -154,10 +155,10 @@ class Movement(Aggregate.Event):
     on_hand_delta: Decimal
     reserved_delta: Decimal
     unit_cost: Decimal
-    value: Decimal
+    value: Money
     on_hand_after: Decimal
     reserved_after: Decimal
-    value_after: Decimal
+    value_after: Money
     document_type: str
     document_id: str
     line: int
@@ -170,7 +171,7 @@ class Movement(Aggregate.Event):
     mac: str | None = None
     # A VARIANCE movement's cost variance (SPEC §10): money expensed to the period's COGS
     # without touching the position; hashed when present. None on every other movement.
-    variance: Decimal | None = None
+    variance: Money | None = None
     unit: str | None = None
     entered_quantity: Decimal | None = None
     entered_unit: str | None = None

@@ -10,11 +10,13 @@ store.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from domain.money import Money
 from domain.movements import Kind
 
 ZERO = Decimal(0)
@@ -31,26 +33,72 @@ COLUMN_OF_KIND = {
     Kind.ADJUSTMENT: "adjustments",
     Kind.REVALUE: "revaluation",
 }
-FLOWS = tuple(COLUMN_OF_KIND.values())
-AMOUNTS = (
-    "opening_qty",
-    "opening_value",
-    *(f"{flow}_{part}" for flow in FLOWS for part in ("qty", "value")),
-    "closing_qty",
-    "closing_value",
-)
-COGS_AMOUNTS = (
-    "shipped_qty",
-    "shipped_value",
-    "returned_qty",
-    "returned_value",
-    "consumed_qty",
-    "consumed_value",
-    "waste_qty",
-    "waste_value",
-    "variance_value",
-    "net_cogs",
-)
+
+
+def _cogs(source: str | None, *kinds: Kind) -> dict[str, Any]:
+    """A COGS column's metadata: the roll-forward column it is read from and the movement
+    kinds whose movements are behind it (what a drill-down lists)."""
+    return {"source": source, "kinds": kinds}
+
+
+@dataclass(frozen=True)
+class Valuation:
+    """The roll-forward of one position in one period, declared once: the report's amounts,
+    its API schema, CSV and console columns and its SQL sums are these fields, in order.
+    Signed columns (outbound negative): closing = opening + Σ the flows between them."""
+
+    opening_qty: Decimal
+    opening_value: Money
+    receipts_qty: Decimal
+    receipts_value: Money
+    returns_qty: Decimal
+    returns_value: Money
+    transfers_in_qty: Decimal
+    transfers_in_value: Money
+    transfers_out_qty: Decimal
+    transfers_out_value: Money
+    shipped_qty: Decimal
+    shipped_value: Money
+    consumed_qty: Decimal
+    consumed_value: Money
+    waste_qty: Decimal
+    waste_value: Money
+    adjustments_qty: Decimal
+    adjustments_value: Money
+    revaluation_qty: Decimal
+    revaluation_value: Money
+    closing_qty: Decimal
+    closing_value: Money
+
+
+@dataclass(frozen=True)
+class CogsAmounts:
+    """The COGS report's amounts (positive costs), declared once, each with the
+    roll-forward column ``cogs_of`` reads it from and the kinds of the movements behind it."""
+
+    shipped_qty: Decimal = field(metadata=_cogs("shipped_qty", Kind.SHIP))
+    shipped_value: Money = field(metadata=_cogs("shipped_value", Kind.SHIP))
+    returned_qty: Decimal = field(metadata=_cogs("returns_qty", Kind.RETURN))
+    returned_value: Money = field(metadata=_cogs("returns_value", Kind.RETURN))
+    consumed_qty: Decimal = field(metadata=_cogs("consumed_qty", Kind.CONSUME))
+    consumed_value: Money = field(metadata=_cogs("consumed_value", Kind.CONSUME))
+    waste_qty: Decimal = field(metadata=_cogs("waste_qty", Kind.WASTE))
+    waste_value: Money = field(metadata=_cogs("waste_value", Kind.WASTE))
+    variance_value: Money = field(metadata=_cogs("variance_value", Kind.VARIANCE))
+    net_cogs: Money = field(
+        metadata=_cogs(None, Kind.SHIP, Kind.RETURN, Kind.CONSUME, Kind.VARIANCE)
+    )
+
+
+AMOUNTS = tuple(f.name for f in fields(Valuation))
+FLOWS = tuple(name[: -len("_qty")] for name in AMOUNTS[2:-2:2])
+COGS_AMOUNTS = tuple(f.name for f in fields(CogsAmounts))
+# The roll-forward columns ``cogs_of`` reads, and the kinds behind each COGS column.
+SOURCE_OF = {f.name: f.metadata["source"] for f in fields(CogsAmounts) if f.metadata["source"]}
+COGS_SOURCES = tuple(SOURCE_OF.values())
+# Positive as recorded (a return gives stock back; a variance is a cost); the rest negated.
+INWARD = frozenset({"returns_qty", "returns_value", "variance_value"})
+COGS_KINDS: dict[str, tuple[Kind, ...]] = {f.name: f.metadata["kinds"] for f in fields(CogsAmounts)}
 # A row's amounts: the roll-forward's, and the cost variance (SPEC §10), which moves no
 # stock and so stays out of closing = opening + Σ columns.
 ROW_AMOUNTS = (*AMOUNTS, "variance_value")
@@ -103,15 +151,8 @@ def cogs_of(row: Row) -> dict[str, Decimal]:
     """COGS columns (positive costs) from a roll-forward row:
     net COGS = shipped − returned + consumed + variance."""
     out = {
-        "shipped_qty": -row["shipped_qty"],
-        "shipped_value": -row["shipped_value"],
-        "returned_qty": row["returns_qty"],
-        "returned_value": row["returns_value"],
-        "consumed_qty": -row["consumed_qty"],
-        "consumed_value": -row["consumed_value"],
-        "waste_qty": -row["waste_qty"],
-        "waste_value": -row["waste_value"],
-        "variance_value": row.get("variance_value", ZERO),
+        name: row.get(source, ZERO) if source in INWARD else -row[source]
+        for name, source in SOURCE_OF.items()
     }
     out["net_cogs"] = (
         out["shipped_value"] - out["returned_value"] + out["consumed_value"] + out["variance_value"]

@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from domain.books import check_period
-from domain.errors import ValidationError
-from domain.rollforward import AMOUNTS, COGS_AMOUNTS, cogs_of, period_of
+from domain.grouping import group_keys
+from domain.rollforward import AMOUNTS, COGS_AMOUNTS, COGS_SOURCES, cogs_of, period_of
 from projections.cogs import Cogs
 from projections.db import Database, Session
 from projections.dialects import decode
@@ -28,15 +28,6 @@ __all__ = ["CogsView", "Report", "ReportRow", "Screen"]
 
 ZERO = Decimal(0)
 GROUPS = ("period", "location", "sku")
-# The roll-forward columns ``cogs_of`` reads.
-COGS_SOURCES = (
-    *(
-        f"{flow}_{part}"
-        for flow in ("shipped", "returns", "consumed", "waste")
-        for part in ("qty", "value")
-    ),
-    "variance_value",
-)
 
 
 @dataclass(frozen=True)
@@ -86,12 +77,7 @@ class CogsView:
         The store sums each group's roll-forward columns exactly (``Dialect.exact_sum``) over
         the rows with any COGS; ``cogs_of`` of those sums is the sum of the rows' ``cogs_of``
         (it only negates and adds), to the digit and the decimal place."""
-        groups = list(group_by) or list(GROUPS)
-        if any(g not in GROUPS for g in groups) or len(set(groups)) != len(groups):
-            raise ValidationError(
-                "group_by must be a subset of period,location,sku", [{"field": "group_by"}]
-            )
-        keys = [g for g in GROUPS if g in groups]
+        keys = group_keys(group_by, GROUPS)
         dialect = self.db.dialect
         where = ["NOT (" + " AND ".join(dialect.is_zero(c) for c in COGS_SOURCES) + ")"]
         params: list[Any] = []

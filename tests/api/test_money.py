@@ -1,4 +1,4 @@
-"""Money in answers at the currency's places (api.money.with_places, SPEC §7): every amount
+"""Money in answers at the currency's places (present.money.with_places, SPEC §7): every amount
 under a money key written with exactly that many places, whatever places it was held at;
 quantities and other figures untouched."""
 
@@ -9,8 +9,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.money import with_places
 from domain.bounds import exact, money_quantum
+from present.money import with_places
 
 
 def test_amounts_are_written_at_the_places_and_nothing_else_changes() -> None:

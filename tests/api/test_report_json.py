@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from api.money import plain, with_places
 from api.schemas import CogsReport, ValuationReport
 from api.schemas.reports import report_body
 from application.settings import Settings
+from present.money import plain, with_places
 from tests.api.conftest import Api, _api, post_history, receipt
 
 KEYS = ("period", "location", "sku")

@@ -1,86 +1,77 @@
-"""Finance reports: COGS and the valuation roll-forward (rows, totals, position)."""
+"""Finance reports: COGS, the valuation roll-forward and food cost (rows, totals, position).
+
+Each schema is derived from its report's declaration (``present.reports``: the group keys
+and the amounts dataclass of the domain), so a new amount is one field there. Every amount
+is a ``Dec``; an optional one (``Decimal | None``) may be null.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import fields
+from decimal import Decimal
+from typing import Any, get_type_hints
 
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 
 from api.schemas.common import Dec
-from projections.cogs_view import Report
+from present.reports import COGS, FOOD_COST, VALUATION, Report, report_body
+
+__all__ = [
+    "CogsAmounts",
+    "CogsKeys",
+    "CogsReport",
+    "CogsRow",
+    "FoodCostAmounts",
+    "FoodCostKeys",
+    "FoodCostReportPublic",
+    "FoodCostRowPublic",
+    "ValuationAmounts",
+    "ValuationKeys",
+    "ValuationReport",
+    "ValuationRow",
+    "report_body",
+]
+
+ROW_DOC = "The group keys asked for (``group_by``), then the amounts."
 
 
-class CogsAmounts(BaseModel):
-    shipped_qty: Dec
-    shipped_value: Dec
-    returned_qty: Dec
-    returned_value: Dec
-    consumed_qty: Dec
-    consumed_value: Dec
-    waste_qty: Dec
-    waste_value: Dec
-    variance_value: Dec
-    net_cogs: Dec
+def amounts_model(name: str, report: Report) -> type[BaseModel]:
+    """The amounts of ``report``, in its declaration's order."""
+    hints = get_type_hints(report.shape)
+    declared: dict[str, Any] = {
+        f.name: (Dec if hints[f.name] is Decimal else Dec | None, ...) for f in fields(report.shape)
+    }
+    return create_model(name, **declared)
 
 
-class CogsKeys(BaseModel):
-    period: str | None = None
-    location: str | None = None
-    sku: str | None = None
+def keys_model(name: str, report: Report, *, grouped: bool) -> type[BaseModel]:
+    """The group keys: each optional when the report is grouped by a choice of them."""
+    keys: dict[str, Any] = {
+        key: ((str | None, None) if grouped else (str, ...)) for key in report.groups
+    }
+    return create_model(name, **keys)
 
 
-class CogsRow(CogsAmounts, CogsKeys):
-    """The group keys asked for (``group_by``), then the amounts."""
+def row_model(name: str, amounts: type[BaseModel], keys: type[BaseModel], doc: str | None) -> Any:
+    return create_model(name, __base__=(amounts, keys), __doc__=doc)
 
 
-class CogsReport(BaseModel):
-    rows: list[CogsRow]
-    totals: CogsAmounts
-    position: int
+def report_model(name: str, row: Any, totals: Any) -> type[BaseModel]:
+    rows = list[row]  # the row model, derived
+    return create_model(name, rows=(rows, ...), totals=(totals, ...), position=(int, ...))
 
 
-class ValuationAmounts(BaseModel):
-    opening_qty: Dec
-    opening_value: Dec
-    receipts_qty: Dec
-    receipts_value: Dec
-    returns_qty: Dec
-    returns_value: Dec
-    transfers_in_qty: Dec
-    transfers_in_value: Dec
-    transfers_out_qty: Dec
-    transfers_out_value: Dec
-    shipped_qty: Dec
-    shipped_value: Dec
-    consumed_qty: Dec
-    consumed_value: Dec
-    waste_qty: Dec
-    waste_value: Dec
-    adjustments_qty: Dec
-    adjustments_value: Dec
-    revaluation_qty: Dec
-    revaluation_value: Dec
-    closing_qty: Dec
-    closing_value: Dec
+CogsAmounts = amounts_model("CogsAmounts", COGS)
+CogsKeys = keys_model("CogsKeys", COGS, grouped=True)
+CogsRow = row_model("CogsRow", CogsAmounts, CogsKeys, ROW_DOC)
+CogsReport = report_model("CogsReport", CogsRow, CogsAmounts)
 
+ValuationAmounts = amounts_model("ValuationAmounts", VALUATION)
+ValuationKeys = keys_model("ValuationKeys", VALUATION, grouped=False)
+ValuationRow = row_model("ValuationRow", ValuationAmounts, ValuationKeys, None)
+ValuationReport = report_model("ValuationReport", ValuationRow, dict[str, Dec])
 
-class ValuationKeys(BaseModel):
-    period: str
-    location: str
-    sku: str
-
-
-class ValuationRow(ValuationAmounts, ValuationKeys):
-    pass
-
-
-class ValuationReport(BaseModel):
-    rows: list[ValuationRow]
-    totals: dict[str, Dec]
-    position: int
-
-
-def report_body(report: Report, keys: tuple[str, ...]) -> dict[str, Any]:
-    """A report's rows (the ``keys`` asked for, then the amounts), totals and position."""
-    rows = [{**{key: getattr(row, key) for key in keys}, **row.amounts} for row in report.rows]
-    return {"rows": rows, "totals": dict(report.totals), "position": report.position}
+FoodCostAmounts = amounts_model("FoodCostAmounts", FOOD_COST)
+FoodCostKeys = keys_model("FoodCostKeys", FOOD_COST, grouped=True)
+FoodCostRowPublic = row_model("FoodCostRowPublic", FoodCostAmounts, FoodCostKeys, ROW_DOC)
+FoodCostReportPublic = report_model("FoodCostReportPublic", FoodCostRowPublic, FoodCostAmounts)

@@ -1,0 +1,83 @@
+"""Money in answers carries the currency's places ("0.00", never "0"): SPEC §7.
+
+The read models and the ledger keep exact Decimals (a sum of nothing is ``Decimal(0)``);
+every edge (the API's answers and CSV, the console, the feed's events) writes each money
+figure at the currency's places (``STOCKLEDGER_CURRENCY_DECIMALS``) with ``with_places``.
+Which figures are money is declared, not guessed: the fields typed ``domain.money.Money``
+on the shapes an answer is made of (``SHAPES``). Quantities and unit costs are left as
+they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from starlette.requests import Request
+
+from domain.bounds import exact, money_quantum
+from domain.food_cost import FoodCostAmounts
+from domain.late_costs import Allocation
+from domain.money import money_fields
+from domain.movements import Movement
+from domain.rollforward import CogsAmounts, Valuation
+
+# The shapes answers are made of: a movement, a report's amounts, a late cost's allocation.
+SHAPES = (Movement, Valuation, CogsAmounts, FoodCostAmounts, Allocation)
+MONEY_KEYS = money_fields(*SHAPES)
+
+
+def is_money(key: str) -> bool:
+    return key in MONEY_KEYS
+
+
+def places_of(request: Request) -> int:
+    places: int = request.app.state.settings.currency_decimals
+    return places
+
+
+def with_places(body: Any, places: int, *, as_text: bool = False) -> Any:
+    """``body`` with every Decimal under a money key written at ``places`` (exact: a
+        recorded amount already has at most that many places, so nothing is rounded). With
+        ``as_text``, every Decimal also becomes its JSON text (``plain``), in the same walk, for
+        an answer the stdlib encoder writes whole (``api.dependencies.json_answer``). The one
+    public way to place money: the API's answers, the console and the feed call it."""
+    return _walk(body, money_quantum(places), plain if as_text else None)
+
+
+def plain(value: Decimal) -> str:
+    """A decimal as a response writes it: plain digits, never an exponent (``format(value,
+    "f")``, which ``str`` already is unless it would use an exponent: a third of the cost)."""
+    text = str(value)
+    return text if "E" not in text else format(value, "f")
+
+
+def _at(amount: Decimal, quantum: Decimal) -> Decimal:
+    """``amount`` at the quantum's places, rounded as the rules round (``exact``). In the
+    thread's context when the figure fits it (every bounded amount does): a report writes
+    100,000 amounts, and opening ``exact``'s wide context for each was most of its time."""
+    try:
+        return amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return exact(lambda: amount, quantum)
+
+
+def _walk(node: Any, quantum: Decimal, finish: Callable[[Decimal], Any] | None) -> Any:
+    if isinstance(node, dict):
+        placed = {}
+        for key, value in node.items():
+            if isinstance(value, Decimal):
+                money = key in MONEY_KEYS
+                value = _at(value, quantum) if money else value
+                placed[key] = value if finish is None else finish(value)
+            elif isinstance(value, dict | list):
+                placed[key] = _walk(value, quantum, finish)
+            else:
+                placed[key] = value
+        return placed
+    if isinstance(node, list):
+        return [_walk(item, quantum, finish) for item in node]
+    if isinstance(node, Decimal) and finish is not None:
+        return finish(node)
+    return node
