@@ -3,8 +3,11 @@
 Every command of API.md is a frozen dataclass (application.commands) run by
 ``execute(command, user=...)`` on the one posting path (application.posting), which owns
 attempts, the document record, repeats and results; the handlers (application.documents,
-application.quotes) and the aggregates they drive hold the rules. Observers in
-``on_recorded`` hear the position of every successful save (the read models wake on it).
+quotes, sales, costs: their table is built by the composition root, application.bootstrap)
+and the aggregates they drive hold the rules. The catalogue, recipes, period closes, keys
+and rebuild requests save on the same attempt loop. Every use case sees this class only
+through application.ports.LedgerPort. Observers in ``on_recorded`` hear the position of
+every successful save (the read models wake on it).
 """
 
 from __future__ import annotations
