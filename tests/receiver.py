@@ -1,5 +1,7 @@
 """A real local webhook receiver (http.server in a thread) that verifies Standard Webhooks
-signatures and records what it got; its answers are scripted per test."""
+signatures and records what it got; its answers are scripted per test. It listens on
+loopback, which webhooks may reach only when STOCKLEDGER_WEBHOOK_ALLOWED_NETWORKS allows it
+(``allow_loopback``)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,15 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from application.settings import Settings
+
+LOOPBACK = "127.0.0.0/8,::1/128"
+
+
+def allow_loopback(settings: Settings) -> Settings:
+    """``settings`` with webhooks allowed to reach this machine's loopback receivers."""
+    return settings.model_copy(update={"webhook_allowed_networks": LOOPBACK})
+
 
 def verify(secret: str, headers: Any, body: bytes) -> bool:
     key = base64.b64decode(secret.removeprefix("whsec_"))
@@ -25,13 +36,24 @@ def verify(secret: str, headers: Any, body: bytes) -> bool:
 
 
 class Receiver:
-    """Answers ``answer(n)`` to the n-th request (0-based); 200 by default."""
+    """Answers ``answer(n)`` to the n-th request (0-based); 200 by default. Listens on
+    ``host`` (any loopback address) and ``port`` (0: any free one); a 3xx answer sends
+    ``Location: location``."""
 
-    def __init__(self, answer: Callable[[int], int] | None = None, delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        answer: Callable[[int], int] | None = None,
+        delay: float = 0.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        location: str = "",
+    ) -> None:
         self.answer = answer or (lambda n: 200)
         self.delay = delay
+        self.location = location
         self.secret = ""
         self.requests: list[dict[str, Any]] = []  # every request, in arrival order
+        self.hosts: list[str] = []  # the Host header of every request
         self.acknowledged: list[int] = []  # positions answered 2xx
         self.bad_signatures = 0
         self.lock = threading.Lock()
@@ -49,19 +71,23 @@ class Receiver:
                         receiver.bad_signatures += 1
                     assert self.headers["webhook-id"] == f"evt_{event['position']}"
                     receiver.requests.append(event)
+                    receiver.hosts.append(str(self.headers["host"]))
                     status = receiver.answer(n)
                     if 200 <= status < 300:
                         receiver.acknowledged.append(event["position"])
                 self.send_response(status)
+                if 300 <= status < 400 and receiver.location:
+                    self.send_header("location", receiver.location)
                 self.send_header("content-length", "0")
                 self.end_headers()
 
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.port = int(self.server.server_address[1])
+        self.url = f"http://{host}:{self.port}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> Receiver:

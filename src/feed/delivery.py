@@ -11,19 +11,18 @@ A failure is retried with exponential backoff and full jitter; once failures hav
 ``failing_after`` (24 h) the webhook becomes ``failing`` and its worker stops until an admin
 resumes it. Each worker has its own thread and connection and every request a timeout, so a
 slow receiver delays only its own webhook, never a command or another webhook.
+
+Every attempt checks the destination again (``feed.sending``: DNS rebinding) and records
+whatever went wrong — a refused address, a malformed stored URL, a redirect — as an attempt
+with its reason: a delivery error never ends the worker.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import logging
 import random
 import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,9 +30,11 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from application.errors import NotFoundError
-from feed.events import Feed, encode
+from feed.destinations import Destinations
+from feed.events import Feed
+from feed.sending import attempt
 from feed.waiter import HeadWaiter
-from feed.webhooks import ACTIVE, FAILING, Webhook, Webhooks, signing_key
+from feed.webhooks import ACTIVE, FAILING, Webhook, Webhooks, iso_of_ms
 from projections.db import Database, Session
 
 log = logging.getLogger("stockledger.feed")
@@ -54,53 +55,6 @@ class DeliverySettings(BaseSettings):
     prune_every: float = Field(default=3600.0, gt=0)  # ok-float: seconds between prunings
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is an answer that did not acknowledge the event
-
-
-# Direct connections (no proxy from the environment), no redirects.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
-
-
-def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
-    """Standard Webhooks ``v1`` signature of ``id.timestamp.body``."""
-    signed = f"{msg_id}.{timestamp}.".encode() + body
-    digest = hmac.new(signing_key(secret), signed, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
-
-
-def post(
-    url: str,
-    secret: str,
-    event: dict[str, Any],
-    timeout: float,  # ok-float: seconds
-) -> tuple[int | None, str]:
-    """(status code or None, error text) of one signed delivery."""
-    body = encode(event)
-    msg_id = f"evt_{event['position']}"
-    stamp = int(time.time())
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "content-type": "application/json",
-            "user-agent": "StockLedger-Webhooks/1",
-            "webhook-id": msg_id,
-            "webhook-timestamp": str(stamp),
-            "webhook-signature": sign(secret, msg_id, stamp, body),
-        },
-    )
-    try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            return int(response.status), ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code}"
-    except (OSError, ValueError) as exc:  # refused, reset, timed out, bad URL
-        return None, f"{type(exc).__name__}: {exc}"[:500]
-
-
 class Deliverer:
     """Starts a worker for every active webhook this process can lock."""
 
@@ -111,8 +65,12 @@ class Deliverer:
         waiter: HeadWaiter,
         db: Database,
         config: DeliverySettings | None = None,
+        destinations: Destinations | None = None,
     ) -> None:
         self.webhooks = webhooks
+        # Where deliveries may go; the registrations' rule unless told (tests resolve names
+        # through a resolver of their own).
+        self.destinations = destinations or webhooks.destinations
         self.feed = feed
         self.waiter = waiter
         self.db = db
@@ -195,13 +153,19 @@ class Deliverer:
                 self.webhooks.skip_to(session, hook, page.next)
 
     def _deliver(self, session: Session, hook_id: str, event: dict[str, Any]) -> bool:
-        """Posts ``event`` until acknowledged (True), or the webhook stops or fails (False)."""
+        """Posts ``event`` until acknowledged (True), or the webhook stops or fails (False).
+
+        The backoff counts this worker's tries: a resumed webhook (or a restarted process)
+        retries at once, while the attempt numbers in the log continue."""
         position = int(event["position"])
+        tries = 0
         while not self._stop.is_set():
             hook: Webhook = self.webhooks.get(hook_id, session)
             if hook.status != ACTIVE:
                 return False
-            code, error = post(hook.url, hook.secret, event, self.config.timeout)
+            code, error = attempt(
+                self.destinations, hook.url, hook.secret, event, self.config.timeout
+            )
             if code is not None and 200 <= code < 300:
                 self.webhooks.record(
                     session, hook, position, delivered=True, status_code=code, error=None
@@ -222,8 +186,10 @@ class Deliverer:
                 status=FAILING if failing else ACTIVE,
             )
             if failing:
-                log.warning("webhook %s failing since %s: stopped", hook_id, hook.failing_since)
+                since = iso_of_ms(hook.failing_since)
+                log.warning("webhook %s failing since %s: stopped (%s)", hook_id, since, error)
                 return False
-            ceiling = min(self.config.backoff_base * 2**hook.attempt, self.config.backoff_max)
+            ceiling = min(self.config.backoff_base * 2**tries, self.config.backoff_max)
+            tries += 1
             self._stop.wait(random.uniform(ceiling / 2, ceiling))
         return False

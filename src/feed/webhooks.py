@@ -23,6 +23,8 @@ from typing import Any
 
 from application.errors import NotFoundError
 from application.settings import Settings
+from domain.errors import ValidationError
+from feed.destinations import Destinations, RefusedDestinationError, UrlError
 from projections.db import Database, Session
 from projections.dialects import Dialect
 from store.backend import schema_lock
@@ -55,6 +57,13 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def iso_of_ms(epoch_ms: int | None) -> str | None:
+    """Epoch milliseconds (as ``failing_since`` is stored) as an ISO time, UTC."""
+    if epoch_ms is None:
+        return None
+    return datetime.fromtimestamp(epoch_ms / 1000, UTC).isoformat(timespec="milliseconds")
+
+
 def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
@@ -75,7 +84,7 @@ class Webhook:
     position: int
     last_error: str | None
     failing_since: int | None  # epoch milliseconds of the first failure in a row
-    attempt: int  # failed attempts at the current event
+    attempt: int  # failed attempts at the current event (a resume does not reset it)
 
     @classmethod
     def of(cls, row: Any) -> Webhook:
@@ -102,14 +111,19 @@ class Webhook:
             "status": self.status,
             "position": self.position,
             "last_error": self.last_error,
+            "failing_since": iso_of_ms(self.failing_since),
         }
 
 
 class Webhooks:
     """Registrations and delivery state in the read-model database."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, destinations: Destinations | None = None
+    ) -> None:
         self.db = db
+        # Where webhooks may deliver (STOCKLEDGER_WEBHOOK_ALLOWED_NETWORKS; feed.destinations).
+        self.destinations = destinations or Destinations(settings.webhook_networks)
         try:
             with schema_lock(settings), db.session() as session, session.transaction():
                 for statement in _ddl(db.dialect):
@@ -128,7 +142,13 @@ class Webhooks:
         self, url: str, types: list[str], description: str | None, user: str, head: int
     ) -> dict[str, Any]:
         """A new active webhook delivering events after ``head`` (what happens from now on);
-        its secret is returned here only."""
+        its secret is returned here only. A URL whose destination is refused is a
+        ``ValidationError`` naming ``url`` (the API's 422, the console's error page)."""
+        try:
+            self.destinations.admit(url)
+        except (UrlError, RefusedDestinationError) as refused:
+            error = {"field": "url", "in": "body", "message": str(refused), "type": "url"}
+            raise ValidationError(f"url: {refused}", [error]) from None
         hook_id = "wh_" + secrets.token_hex(8)
         secret = new_secret()
         at = now_iso()
@@ -163,10 +183,12 @@ class Webhooks:
         return [Webhook.of(r) for r in rows]
 
     def _set_status(self, hook_id: str, status: str, user: str) -> None:
+        """A resumed webhook's failures start again (``failing_since``); the attempt
+        numbers at its current event continue."""
         with self.db.session() as session:
             self.get(hook_id, session)
             session.execute(
-                "UPDATE wh_webhooks SET status = ?, attempt = 0, failing_since = NULL, "
+                "UPDATE wh_webhooks SET status = ?, failing_since = NULL, "
                 "changed_by = ?, changed_at = ? WHERE id = ?",
                 (status, user, now_iso(), hook_id),
             )

@@ -24,7 +24,7 @@ from application.settings import Settings
 from cli.db import migrate_store
 from tenancy.provision import create_tenant
 from tests.pgserver import PostgresServer, free_port
-from tests.receiver import Receiver, wait_for
+from tests.receiver import Receiver, allow_loopback, wait_for
 
 NOW = datetime.now(UTC)
 LAST_MONTH = f"{(NOW.replace(day=1) - timedelta(days=1)):%Y-%m}"
@@ -234,7 +234,7 @@ def stores(
 
 @pytest.fixture
 def server(stores: tuple[Settings, dict[str, str]]) -> Iterator[Server]:
-    live = Server(stores[0])
+    live = Server(allow_loopback(stores[0]))  # the tenants' receivers listen on 127.0.0.1
     live.thread.start()
     wait_for(lambda: live.server.started, 20, "uvicorn started")
     yield live

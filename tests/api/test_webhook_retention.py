@@ -14,7 +14,7 @@ import pytest
 from application.settings import Settings
 from tests.api.conftest import Api, _api, receipt
 from tests.api.test_webhooks import register
-from tests.receiver import Receiver, wait_for
+from tests.receiver import Receiver, allow_loopback, wait_for
 
 DAY = 86_400
 
@@ -29,7 +29,7 @@ def pruning(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def kept_api(pruning: None, settings: Settings) -> Iterator[Api]:
-    yield from _api(settings)
+    yield from _api(allow_loopback(settings))
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def keep_all_api(
     pruning: None, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Api]:
     monkeypatch.setenv("STOCKLEDGER_WEBHOOK_KEEP_ATTEMPTS", "0")
-    yield from _api(settings)
+    yield from _api(allow_loopback(settings))
 
 
 def _feed(api: Api) -> Any:

@@ -310,12 +310,16 @@ def test_webhooks_are_registered_with_the_api_rules(console: Console) -> None:
     console.sign_in("admin")
     refused = console.post("/feed/webhooks", {"url": "ftp://example.com/x"})
     assert refused.status_code == 422 and "url" in refused.text
-    created = console.post("/feed/webhooks", {"url": "http://127.0.0.1:9/h", "types": "movement"})
+    inside = console.post("/feed/webhooks", {"url": "http://127.0.0.1:9/h"})
+    assert inside.status_code == 422 and "destination refused" in inside.text
+    # A public address spelled as one (no name looked up); nothing is delivered to it here.
+    url = "https://93.184.215.14/h"
+    created = console.post("/feed/webhooks", {"url": url, "types": "movement"})
     assert created.status_code == 200 and "whsec_" in created.text
     hooks = console.client.get(
         "/api/webhooks", headers={"Authorization": f"Bearer {console.tokens['admin']}"}
     ).json()
-    assert [h["url"] for h in hooks] == ["http://127.0.0.1:9/h"]
+    assert [h["url"] for h in hooks] == [url]
     assert f'data-webhook="{hooks[0]["id"]}"' in console.get("/feed").text
     assert "whsec_" not in console.get("/feed").text
 

@@ -11,12 +11,13 @@ import httpx
 from application.settings import Settings
 from tests.api.conftest import receipt
 from tests.e2e.conftest import Server, cli
-from tests.receiver import Receiver, wait_for
+from tests.receiver import LOOPBACK, Receiver, wait_for
 
 FAST = {
     "STOCKLEDGER_WEBHOOK_BACKOFF_BASE": "0.05",
     "STOCKLEDGER_WEBHOOK_BACKOFF_MAX": "0.2",
     "STOCKLEDGER_WEBHOOK_TIMEOUT": "2",
+    "STOCKLEDGER_WEBHOOK_ALLOWED_NETWORKS": LOOPBACK,  # the receiver listens on 127.0.0.1
 }
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator
 
 from api.schemas.common import Strict
+from feed.destinations import parse
 from feed.events import TYPES
 
 
@@ -36,7 +36,12 @@ TypePrefix = Annotated[str, Field(min_length=1, max_length=64, examples=["moveme
 
 
 class WebhookCreate(Strict):
-    url: str = Field(max_length=2000, examples=["https://erp.example.com/hooks/stock"])
+    url: str = Field(
+        max_length=2000,
+        examples=["https://erp.example.com/hooks/stock"],
+        description="http(s), printable ASCII, no credentials; a destination that is not "
+        "public is refused unless STOCKLEDGER_WEBHOOK_ALLOWED_NETWORKS allows it",
+    )
     types: list[TypePrefix] = Field(
         default_factory=list, max_length=20, description="Type prefixes; none means all"
     )
@@ -44,12 +49,9 @@ class WebhookCreate(Strict):
 
     @field_validator("url")
     @classmethod
-    def _http_only(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            msg = "url must be an absolute http:// or https:// URL"
-            raise ValueError(msg)
-        return value
+    def _strict_url(cls, value: str) -> str:
+        parse(value)  # a UrlError (a ValueError) names what is wrong; the destination is
+        return value  # checked where the allowed networks are known (feed.webhooks)
 
     @field_validator("types")
     @classmethod
@@ -73,6 +75,10 @@ class WebhookPublic(BaseModel):
     status: str = Field(examples=["active", "failing", "paused"])
     position: int = Field(description="Last position acknowledged (or skipped by type)")
     last_error: str | None
+    failing_since: str | None = Field(
+        description="When the failures in a row began (ISO 8601, UTC); null while delivering",
+        examples=["2026-03-14T10:00:00.000+00:00"],
+    )
 
 
 class DeliveryAttempt(BaseModel):
