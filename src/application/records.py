@@ -6,37 +6,26 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from domain.movements import MOVEMENT_SHAPE
+from domain.movements import MOVEMENT_SHAPE, MovementFigures
 from domain.quote import Quote
 from domain.stock_item import Movement
 
+FIGURE_NAMES = tuple(figure.name for figure in MOVEMENT_SHAPE)
+
 
 @dataclass(frozen=True)
-class MovementRecord:
-    """One recorded movement with its global position: the Movement shape of API.md.
-
-    Its figures are exactly ``domain.movements.MOVEMENT_SHAPE`` (declared once), read as
-    attributes: ``record.sku``, ``record.on_hand_after``."""
+class MovementRecord(MovementFigures):
+    """One recorded movement with its global position and time: the Movement shape of
+    API.md. Its figures are ``domain.movements.MovementFigures``'s fields (declared once),
+    typed: ``record.sku``, ``record.on_hand_after``."""
 
     position: int
     recorded_at: datetime
-    figures: dict[str, Any]
-
-    def __hash__(self) -> int:
-        return hash((self.position, self.recorded_at, tuple(self.figures.items())))
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "figures":  # not yet set (copy, pickle): no recursion
-            raise AttributeError(name)
-        try:
-            return self.figures[name]
-        except KeyError:
-            raise AttributeError(name) from None
 
     @classmethod
     def from_event(cls, event: Movement, position: int) -> MovementRecord:
-        figures = {figure.name: getattr(event, figure.name) for figure in MOVEMENT_SHAPE}
-        return cls(position, event.timestamp, figures)
+        figures = {name: getattr(event, name) for name in FIGURE_NAMES}
+        return cls(position=position, recorded_at=event.timestamp, **figures)
 
 
 @dataclass(frozen=True)

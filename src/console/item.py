@@ -64,8 +64,8 @@ def item_page(
     chart = line_chart(
         [m.recorded_at for m in recent],
         [
-            ("On hand", [m.figures["on_hand_after"] for m in recent], "#0b4f9c", ""),
-            ("Value", [m.figures["value_after"] for m in recent], "#9b1c1c", "6 4"),
+            ("On hand", [m.on_hand_after for m in recent], "#0b4f9c", ""),
+            ("Value", [m.value_after for m in recent], "#9b1c1c", "6 4"),
         ],
     )
     return render(

@@ -39,15 +39,15 @@ def late_costs_page(
     ledger = ledger_of(request)
     documents: dict[str, CostDocument] = {}
     for movement in page.items:
-        cost_id = movement.figures["document_id"]
+        cost_id = movement.document_id
         if cost_id in documents:
             continue
         stored = ledger.get(Document, Document.create_id(DocType.COST.value, cost_id))
         documents[cost_id] = CostDocument(
             cost_id,
             movement.recorded_at,
-            movement.figures["user"],
-            movement.figures["note"],
+            movement.user,
+            movement.note,
             list(stored.lines) if stored is not None else [],
         )
     return render(request, who, "late_costs.html", documents=list(documents.values()), page=page)

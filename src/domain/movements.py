@@ -6,11 +6,11 @@ import hashlib
 import hmac
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, get_args, get_type_hints
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -78,19 +78,6 @@ class Source:
     menu_item: str | None = None
     recipe_version: int | None = None
 
-    def unit_figures(self) -> dict[str, Any]:
-        """The movement's optional figures: its units (every one None for a SKU without an
-        item) and, for a sale, its menu item and recipe version."""
-        entered = self.entered
-        return {
-            "unit": self.unit,
-            "entered_quantity": entered.quantity if entered else None,
-            "entered_unit": entered.unit if entered else None,
-            "entered_factor": entered.factor if entered else None,
-            "menu_item": self.menu_item,
-            "recipe_version": self.recipe_version,
-        }
-
 
 @dataclass(frozen=True)
 class Figure:
@@ -101,32 +88,53 @@ class Figure:
     kind: str
 
 
-# The movement shape, declared once: what every movement event records (besides the chain
-# links and the library's id, version and time). The command record, the API's Movement
-# and the movements view's columns are derived from it.
-MOVEMENT_SHAPE = (
-    Figure("sku", "text"),
-    Figure("location", "text"),
-    Figure("kind", "text"),
-    Figure("quantity", "num"),
-    Figure("on_hand_delta", "num"),
-    Figure("reserved_delta", "num"),
-    Figure("unit_cost", "num"),
-    Figure("value", "num"),
-    Figure("document_type", "text"),
-    Figure("document_id", "text"),
-    Figure("line", "int"),
-    Figure("user", "text"),
-    Figure("note", "text?"),
-    Figure("on_hand_after", "num"),
-    Figure("reserved_after", "num"),
-    Figure("value_after", "num"),
-    Figure("unit", "text?"),
-    Figure("entered_quantity", "num?"),
-    Figure("entered_unit", "text?"),
-    Figure("entered_factor", "num?"),
-    Figure("menu_item", "text?"),
-    Figure("recipe_version", "int?"),
+@dataclass(frozen=True)
+class MovementFigures:
+    """The movement shape, declared once: what every movement event records (besides the
+    chain links and the library's id, version and time). The command record
+    (``application.records.MovementRecord``), the API's Movement and the movements view's
+    columns are derived from it; ``Movement`` (the event) declares the same fields, and
+    ``tests/present/test_shapes.py`` holds the two together."""
+
+    sku: str
+    location: str
+    kind: str
+    quantity: Decimal
+    on_hand_delta: Decimal
+    reserved_delta: Decimal
+    unit_cost: Decimal
+    value: Money
+    document_type: str
+    document_id: str
+    line: int
+    user: str
+    note: str | None
+    on_hand_after: Decimal
+    reserved_after: Decimal
+    value_after: Money
+    unit: str | None
+    entered_quantity: Decimal | None
+    entered_unit: str | None
+    entered_factor: Decimal | None
+    menu_item: str | None
+    recipe_version: int | None
+
+
+def _kind_of(hint: Any) -> str:
+    """A declared type as a ``Figure`` kind: ``text``, ``num``, ``int``, ``?`` if optional."""
+    args = [arg for arg in get_args(hint) if arg is not type(None)]
+    optional = type(None) in get_args(hint)
+    base = args[0] if optional else hint
+    base = get_args(base)[0] if get_args(base) else base  # Money is an annotated Decimal
+    kind = {str: "text", Decimal: "num", int: "int"}[base]
+    return f"{kind}?" if optional else kind
+
+
+MOVEMENT_SHAPE = tuple(
+    Figure(f.name, _kind_of(hint))
+    for f, hint in zip(
+        fields(MovementFigures), get_type_hints(MovementFigures).values(), strict=True
+    )
 )
 
 # The optional figures — units (SPEC §8), a sale's menu item and recipe version (§9) — a
@@ -264,25 +272,30 @@ def movement_figures(
     """What a new movement records (MOVEMENT_SHAPE, its unit figures, and a VARIANCE's
     amount), given its (on_hand, reserved, value) deltas and the figures after it."""
     on_hand_delta, reserved_delta, value = deltas
-    figures: dict[str, Any] = {
-        "sku": sku,
-        "location": location,
-        "kind": kind.value,
-        "quantity": quantity,
-        "on_hand_delta": on_hand_delta,
-        "reserved_delta": reserved_delta,
-        "unit_cost": unit_cost,
-        "value": value,
-        "on_hand_after": after[0],
-        "reserved_after": after[1],
-        "value_after": after[2],
-        "document_type": src.document_type,
-        "document_id": src.document_id,
-        "line": src.line,
-        "user": src.user,
-        "note": src.note,
-        **src.unit_figures(),
-    }
+    entered = src.entered
+    shaped = MovementFigures(
+        sku,
+        location,
+        kind.value,
+        quantity,
+        on_hand_delta,
+        reserved_delta,
+        unit_cost,
+        value,
+        src.document_type,
+        src.document_id,
+        src.line,
+        src.user,
+        src.note,
+        *after,
+        src.unit,
+        entered.quantity if entered else None,
+        entered.unit if entered else None,
+        entered.factor if entered else None,
+        src.menu_item,
+        src.recipe_version,
+    )
+    figures = dict(vars(shaped))
     if variance is not None:
         figures["variance"] = variance
     return figures

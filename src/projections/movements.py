@@ -144,8 +144,5 @@ class MovementView:
 
 
 def _record(row: dict[str, Any]) -> MovementRecord:
-    return MovementRecord(
-        position=row["position"],
-        recorded_at=row["recorded_at"],
-        figures={name: row[column] for name, column in FIELDS},
-    )
+    figures = {name: row[column] for name, column in FIELDS}
+    return MovementRecord(position=row["position"], recorded_at=row["recorded_at"], **figures)
