@@ -7,6 +7,7 @@ import re
 
 from domain.errors import ValidationError
 from domain.movements import Source
+from domain.text import check_text
 
 __all__ = ["CODE", "check_code", "field_of", "require_note"]
 
@@ -33,4 +34,5 @@ def require_note(note: str | None) -> str:
     """Waste, adjustments and counts must say why."""
     if note is None or not note.strip():
         raise ValidationError("a non-blank note is required", [{"field": "note"}])
+    check_text(note, "note")
     return note

@@ -25,6 +25,7 @@ from domain.codes import check_code
 from domain.errors import InvalidStateError, UnknownUnitError, ValidationError
 from domain.ids import named_id
 from domain.movements import Entered
+from domain.text import check_text
 from domain.versioned import Versioned, spec_events
 
 FACTOR_PLACES = 6
@@ -80,10 +81,12 @@ class ItemSpec:
         location given twice."""
         if not self.name.strip() or len(self.name) > MAX_TEXT:
             raise ValidationError("name must be 1–200 characters", [{"field": "name"}])
+        check_text(self.name, "name", multiline=False)
         check_code(self.base_unit, "base_unit")
         for name, text in (("category", self.category), ("barcode", self.barcode)):
             if text is not None and len(text) > MAX_TEXT:
                 raise ValidationError(f"{name} is too long", [{"field": name}])
+            check_text(text, name, multiline=False)
         if len(self.units) > MAX_UNITS:
             raise ValidationError("too many units", [{"field": "units"}])
         seen = {self.base_unit}
@@ -228,6 +231,7 @@ class Location(Aggregate):
         """A name of 1–200 characters; a kind among LocationKind."""
         if not name.strip() or len(name) > MAX_TEXT:
             raise ValidationError("name must be 1–200 characters", [{"field": "name"}])
+        check_text(name, "name", multiline=False)
         if kind is not None and kind not in LocationKind.__members__.values():
             raise ValidationError(f"unknown location kind {kind}", [{"field": "kind"}])
 

@@ -20,6 +20,7 @@ from domain.codes import check_code
 from domain.errors import InvalidStateError, ValidationError
 from domain.ids import named_id
 from domain.movements import Entered
+from domain.text import check_text
 
 
 class QuoteStatus(StrEnum):
@@ -151,6 +152,7 @@ class Quote(Aggregate):
         check_code(location, "location")
         if not customer or not customer.strip():
             raise ValidationError("customer is required", [{"field": "customer"}])
+        check_text(customer, "customer", multiline=False)
         if not lines:
             raise ValidationError("a quote needs at least one line", [{"field": "lines"}])
         seen: set[str] = set()

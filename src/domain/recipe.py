@@ -23,6 +23,7 @@ from domain.codes import check_code
 from domain.errors import ValidationError
 from domain.ids import named_id
 from domain.item import MAX_TEXT
+from domain.text import check_text
 from domain.versioned import Versioned, spec_events
 
 MAX_INGREDIENTS = 100
@@ -48,6 +49,7 @@ class RecipeSpec:
         code, a quantity ≤ 0 or with more than 3 places, and a SKU given twice."""
         if not self.name.strip() or len(self.name) > MAX_TEXT:
             raise ValidationError("name must be 1–200 characters", [{"field": "name"}])
+        check_text(self.name, "name", multiline=False)
         if not self.lines or len(self.lines) > MAX_INGREDIENTS:
             message = f"a recipe has 1–{MAX_INGREDIENTS} lines"
             raise ValidationError(message, [{"field": "lines"}])

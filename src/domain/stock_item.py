@@ -19,6 +19,7 @@ from domain.codes import check_code, field_of, require_note
 from domain.errors import InsufficientStockError, NoCostBasisError, ValidationError
 from domain.ids import named_id
 from domain.movements import GENESIS_HASH, Kind, Movement, Source, chained, movement_figures
+from domain.text import check_text
 
 __all__ = ["MOVEMENT_TOPICS", "Movement", "StockItem"]
 
@@ -312,6 +313,7 @@ class StockItem(Aggregate):
         at: datetime,
         variance: Decimal | None = None,
     ) -> None:
+        check_text(src.note, "note")  # defence in depth: the API refuses it first
         after = (self.on_hand + on_hand_delta, self.reserved + reserved_delta, self.value + value)
         bounds.check_position(*after, field_of(src, "quantity"))
         figures = movement_figures(

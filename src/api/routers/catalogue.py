@@ -3,6 +3,8 @@ low-stock report."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.auth import Admin, Viewer
@@ -24,6 +26,7 @@ from api.schemas.catalogue import (
     low_stock_body,
     spec_body,
 )
+from api.schemas.common import SearchText
 from application.errors import NotFoundError
 
 router = APIRouter(prefix="/api", tags=["catalogue"], route_class=DecimalRoute)
@@ -63,8 +66,8 @@ def list_items(
     request: Request,
     who: Viewer,
     catalogue: CatalogueDep,
-    search: str | None = Query(None, max_length=200),
-    category: str | None = Query(None, max_length=200),
+    search: Annotated[SearchText | None, Query(max_length=200)] = None,
+    category: Annotated[SearchText | None, Query(max_length=200)] = None,
     limit: int = Query(100, ge=1, le=1000),
     cursor: str | None = Query(None, max_length=512),
 ) -> Response:

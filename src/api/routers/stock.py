@@ -20,6 +20,7 @@ from api.schemas import (
     StockAt,
     StockPage,
 )
+from api.schemas.common import SearchText
 from api.schemas.stock import (
     balance_body,
     movement_page_body,
@@ -48,7 +49,7 @@ def stock_list(
     stock: StockViewDep,
     catalogue: CatalogueDep,
     location: str | None = Query(None, pattern=CODE_PATTERN),
-    sku_prefix: str | None = Query(None, max_length=64),
+    sku_prefix: Annotated[SearchText | None, Query(max_length=64)] = None,
     limit: int = Query(100, ge=1, le=1000),
     cursor: str | None = Query(None, max_length=512),
 ) -> Response:

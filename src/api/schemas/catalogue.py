@@ -8,11 +8,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.numbers import Counted, Factor
-from api.schemas.common import Code, Dec, Strict
-from domain.item import MAX_TEXT, MAX_UNITS, ItemSpec, PackUnit, Reorder
+from api.schemas.common import Code, Dec, Name, Strict
+from domain.item import MAX_UNITS, ItemSpec, PackUnit, Reorder
 from projections.catalogue import ItemRow, LocationRow, LowStock
 
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+Text = Name
 
 
 class UnitIn(Strict):

@@ -12,11 +12,22 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
 
 from api.money import plain
 from application.records import MovementRecord
+from domain.item import MAX_TEXT
 from domain.movements import MOVEMENT_SHAPE
+from domain.text import text_problem
 
 CODE_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 
@@ -36,8 +47,36 @@ Unit = Annotated[
     Field(pattern=CODE_PATTERN, description="a pack unit of the SKU's item", examples=["case"]),
 ]
 
-Note = Annotated[str, Field(max_length=2000, examples=["pallet dropped"])]
-RequiredNote = Annotated[str, Field(min_length=1, max_length=2000, examples=["monthly count"])]
+
+def _note(value: str) -> str:
+    problem = text_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("text_refused", problem)
+    return value
+
+
+def _name(value: str) -> str:
+    problem = text_problem(value, multiline=False)
+    if problem is not None:
+        raise PydanticCustomError("text_refused", problem)
+    return value
+
+
+# Free text the ledger keeps (domain.text): every text field of every request carries one
+# of these two checks, so a character the ledger may not hold is a 422 naming the field.
+# A note may span lines (TAB, LF and CR allowed) and holds no other control character.
+NoteText = AfterValidator(_note)
+# A name is one line and holds no control character at all.
+NameText = AfterValidator(_name)
+
+Note = Annotated[str, Field(max_length=2000, examples=["pallet dropped"]), NoteText]
+RequiredNote = Annotated[
+    str, Field(min_length=1, max_length=2000, examples=["monthly count"]), NoteText
+]
+# The name of an item, a category, a barcode, a location, a quote's customer or a recipe.
+Name = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), NameText]
+# What a query parameter matches against names (a search, a category, a SKU prefix).
+SearchText = Annotated[str, NameText]
 
 
 class Strict(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.numbers import Quantity, UnitCost
-from api.schemas.common import Code, Dec, EnteredPublic, Strict, Unit
+from api.schemas.common import Code, Dec, EnteredPublic, Name, Strict, Unit
 from application.records import QuoteRecord
 from domain.bounds import MAX_LINES
 
@@ -33,7 +33,7 @@ class QuoteCreate(Strict):
         }
     )
     quote_id: Code
-    customer: Annotated[str, Field(min_length=1, max_length=200)]
+    customer: Name
     location: Code
     lines: Annotated[list[QuoteLineIn], Field(min_length=1, max_length=MAX_LINES)]
 

@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.numbers import Quantity, UnitCost
-from api.schemas.common import Code, Dec, Note, Strict, Unit
+from api.schemas.common import Code, Dec, Name, Note, Strict, Unit
 from domain.bounds import MAX_LINES
-from domain.item import MAX_TEXT
 from domain.recipe import MAX_INGREDIENTS, Ingredient, Recipe, RecipeSpec
 from projections.food_cost import FoodCostReport
 
@@ -37,7 +36,7 @@ class RecipePut(Strict):
             ]
         },
     )
-    name: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    name: Name
     lines: Annotated[list[IngredientIn], Field(min_length=1, max_length=MAX_INGREDIENTS)]
 
     def spec(self) -> RecipeSpec:
