@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 from tests.pgserver import free_port
-from tests.receiver import Receiver, wait_for
+from tests.receiver import Receiver, allow_loopback, wait_for
 
 from application.commands import PostReceipt, ReceiptLine
 from application.events import LedgerEvents
@@ -192,7 +192,7 @@ def deliveries(settings: Settings, ledger: Ledger, head: int) -> tuple[str, floa
     db = Database(settings)
     feed = Feed(ledger, settings.currency_decimals)
     waiter = HeadWaiter(LedgerEvents(ledger), db.dialect)
-    webhooks = Webhooks(db, settings)
+    webhooks = Webhooks(db, allow_loopback(settings))  # the receiver is on 127.0.0.1
     deliverer = Deliverer(webhooks, feed, waiter, db, DeliverySettings())
     try:
         with Receiver() as receiver:
