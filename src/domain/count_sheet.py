@@ -1,0 +1,321 @@
+"""Counts on sheets (SPEC §13): a location's storage areas, and the count sheet a clerk fills.
+
+``StorageAreas`` is a location's own small register (one per location code, apart from the
+catalogue's ``Location`` so setting the walk never versions the location a posting reads):
+its areas in walking order, each with its SKUs in shelf order; a SKU may sit in several.
+
+``CountSheet`` is one count, idempotent by ``count_id``: a location, a kind (``full`` or
+``spot``) and the observation time ``counted_at``. Its lines are the SKUs of the areas (a
+full count adds every SKU with stock at the location under ``NOT_IN_AREA``). Each entry is
+recorded at once (``Entered``, the quantity in base units and as typed); a later entry for
+the same (area, sku) replaces it. ``open`` → ``submitted`` → ``approved`` (what it posts is
+``approve``'s answer: counted units per SKU, areas summed) or back to ``open`` (rejected
+with a note). Nothing here touches stock: the count document is posted by the approval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain import bounds
+from domain.codes import check_code
+from domain.errors import InvalidStateError, ValidationError
+from domain.ids import named_id
+
+NOT_IN_AREA = "not in an area"
+KINDS = ("full", "spot")
+MAX_AREAS = 100
+MAX_AREA_SKUS = 2000
+MAX_NAME = 100
+MAX_NOTE = 1000
+
+
+class UncountedLinesError(InvalidStateError):
+    """A full count approved with lines nobody counted (and no ``uncounted: "zero"``)."""
+
+
+@dataclass(frozen=True)
+class Area:
+    """A storage area: its name and its SKUs in shelf order."""
+
+    area: str
+    skus: tuple[str, ...]
+
+
+def check_areas(areas: list[Area]) -> None:
+    """Area names 1–100 characters, each once; SKU codes, each once per area."""
+    if len(areas) > MAX_AREAS:
+        raise ValidationError(f"at most {MAX_AREAS} areas", [{"field": "areas"}])
+    names: set[str] = set()
+    for index, area in enumerate(areas):
+        field = f"areas[{index}]"
+        name = area.area
+        if not name.strip() or len(name) > MAX_NAME or name == NOT_IN_AREA:
+            raise ValidationError("an area name is 1–100 characters", [{"field": f"{field}.area"}])
+        if name in names:
+            raise ValidationError(f"area {name} listed twice", [{"field": f"{field}.area"}])
+        names.add(name)
+        if len(area.skus) > MAX_AREA_SKUS or len(set(area.skus)) != len(area.skus):
+            raise ValidationError("an area lists each sku once", [{"field": f"{field}.skus"}])
+        for number, sku in enumerate(area.skus):
+            check_code(sku, f"{field}.skus[{number}]")
+
+
+class StorageAreas(Aggregate):
+    """A location's storage areas in walking order."""
+
+    TOPIC = "stockledger:StorageAreas"
+
+    class Created(Aggregate.Created):
+        TOPIC = "stockledger:StorageAreas.Created"
+        location: str
+
+    class Set(Aggregate.Event):
+        TOPIC = "stockledger:StorageAreas.Set"
+        areas: list[dict[str, Any]]
+        user: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.areas = [Area(a["area"], tuple(a["skus"])) for a in self.areas]
+
+    @staticmethod
+    def create_id(location: str) -> UUID:
+        """Deterministic: never change this formula once data exists."""
+        return named_id(f"areas:{location}")
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self.areas: list[Area] = []
+
+    def set(self, areas: list[Area], user: str) -> bool:
+        """Records the areas (True); False when they are unchanged."""
+        check_areas(areas)
+        if areas == self.areas:
+            return False
+        plain = [{"area": a.area, "skus": list(a.skus)} for a in areas]
+        self.trigger_event(self.Set, areas=plain, user=user)
+        return True
+
+
+def sheet_lines(areas: list[Area], stocked: list[str], kind: str) -> list[dict[str, Any]]:
+    """A new sheet's lines: each area's SKUs in walking and shelf order; a full count adds
+    every stocked SKU found in no area, under NOT_IN_AREA, in code order."""
+    lines = [{"area": a.area, "sku": sku} for a in areas for sku in a.skus]
+    if kind == "full":
+        placed = {line["sku"] for line in lines}
+        lines += [{"area": NOT_IN_AREA, "sku": s} for s in sorted(set(stocked) - placed)]
+    return lines
+
+
+class CountSheet(Aggregate):
+    """One count of a location, from opening to approval."""
+
+    TOPIC = "stockledger:CountSheet"
+
+    class Created(Aggregate.Created):
+        TOPIC = "stockledger:CountSheet.Created"
+        count_id: str
+        location: str
+        kind: str
+        counted_at: datetime
+        note: str | None
+        lines: list[dict[str, Any]]
+        fingerprint: str
+        user: str
+
+    class Entered(Aggregate.Event):
+        TOPIC = "stockledger:CountSheet.Entered"
+        sku: str
+        area: str
+        quantity: Decimal
+        unit: str | None
+        entered: dict[str, Any] | None
+        user: str
+
+        def apply(self, aggregate: Any) -> None:
+            key = (self.area, self.sku)
+            if key not in aggregate.entries:
+                aggregate.order.append(key)
+            aggregate.entries[key] = {
+                "quantity": self.quantity,
+                "unit": self.unit,
+                "entered": self.entered,
+                "user": self.user,
+            }
+
+    class Submitted(Aggregate.Event):
+        TOPIC = "stockledger:CountSheet.Submitted"
+        user: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.state = "submitted"
+
+    class Approved(Aggregate.Event):
+        TOPIC = "stockledger:CountSheet.Approved"
+        user: str
+        uncounted: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.state = "approved"
+
+    class Rejected(Aggregate.Event):
+        TOPIC = "stockledger:CountSheet.Rejected"
+        user: str
+        note: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.state = "open"
+            aggregate.rejections.append(self.note)
+
+    @staticmethod
+    def create_id(count_id: str) -> UUID:
+        """Deterministic: never change this formula once data exists."""
+        return named_id(f"count_sheet:{count_id}")
+
+    def __init__(
+        self,
+        count_id: str,
+        location: str,
+        kind: str,
+        counted_at: datetime,
+        note: str | None,
+        lines: list[dict[str, Any]],
+        fingerprint: str,
+        user: str,
+    ) -> None:
+        self.count_id = count_id
+        self.location = location
+        self.kind = kind
+        self.counted_at = counted_at
+        self.note = note
+        self.fingerprint = fingerprint
+        self.state = "open"
+        self.rejections: list[str] = []
+        self.order: list[tuple[str, str]] = [(ln["area"], ln["sku"]) for ln in lines]
+        self.entries: dict[tuple[str, str], dict[str, Any] | None] = dict.fromkeys(self.order)
+
+    @classmethod
+    def open(
+        cls,
+        count_id: str,
+        location: str,
+        kind: str,
+        counted_at: datetime,
+        now: datetime,
+        note: str | None,
+        lines: list[dict[str, Any]],
+        fingerprint: str,
+        user: str,
+    ) -> CountSheet:
+        """A new open sheet; refuses an unknown kind and a ``counted_at`` in the future or
+        without a UTC offset (422)."""
+        check_code(count_id, "count_id")
+        check_code(location, "location")
+        if kind not in KINDS:
+            raise ValidationError("kind is full or spot", [{"field": "kind"}])
+        if counted_at.tzinfo is None:
+            raise ValidationError("counted_at needs a UTC offset", [{"field": "counted_at"}])
+        if counted_at > now:
+            raise ValidationError("counted_at is in the future", [{"field": "counted_at"}])
+        if note is not None and len(note) > MAX_NOTE:
+            raise ValidationError("note is too long", [{"field": "note"}])
+        return cls(count_id, location, kind, counted_at, note, lines, fingerprint, user)
+
+    # -- entries ---------------------------------------------------------------------------
+
+    def area_of(self, sku: str, area: str | None) -> str:
+        """The area an entry for ``sku`` goes to: the one named; else the one line of the
+        sheet with that SKU; else NOT_IN_AREA. Refuses a SKU in several areas without one."""
+        if area is not None:
+            if not area.strip() or len(area) > MAX_NAME:
+                raise ValidationError("an area name is 1–100 characters", [{"field": "area"}])
+            return area
+        found = [a for a, s in self.order if s == sku]
+        if len(found) > 1:
+            message = f"{sku} sits in several areas ({', '.join(found)}): name the area"
+            raise ValidationError(message, [{"field": "area", "areas": found}])
+        return found[0] if found else NOT_IN_AREA
+
+    def enter(
+        self,
+        sku: str,
+        area: str | None,
+        quantity: Decimal,
+        unit: str | None,
+        entered: dict[str, Any] | None,
+        user: str,
+    ) -> str:
+        """Records one entry (base units ≥ 0) on an open sheet; the area it went to."""
+        self._need("open", "enter a line")
+        check_code(sku, "sku")
+        bounds.check_quantity(quantity, "quantity", allow_zero=True)
+        where = self.area_of(sku, area)
+        self.trigger_event(
+            self.Entered,
+            sku=sku,
+            area=where,
+            quantity=quantity,
+            unit=unit,
+            entered=entered,
+            user=user,
+        )
+        return where
+
+    def submit(self, user: str) -> None:
+        self._need("open", "submit")
+        self.trigger_event(self.Submitted, user=user)
+
+    def reject(self, note: str, user: str) -> None:
+        """Back to open, with the reason (a note of 1–1000 characters)."""
+        self._need("submitted", "reject")
+        if not note.strip() or len(note) > MAX_NOTE:
+            raise ValidationError("a rejection needs a note", [{"field": "note"}])
+        self.trigger_event(self.Rejected, user=user, note=note)
+
+    def approve(self, uncounted: str | None, user: str) -> dict[str, Decimal]:
+        """Approves a submitted sheet; the counted units per SKU (areas summed) it posts.
+        A full count with uncounted lines is refused naming them (UncountedLinesError),
+        unless ``uncounted`` is ``"zero"``; a spot count posts only what was counted."""
+        self._need("submitted", "approve")
+        if uncounted not in (None, "zero"):
+            raise ValidationError('uncounted is "zero" or absent', [{"field": "uncounted"}])
+        missing = self.uncounted()
+        if self.kind == "full" and missing and uncounted != "zero":
+            names = ", ".join(f"{sku} ({area})" for area, sku in missing)
+            raise UncountedLinesError(
+                f"uncounted lines: {names}",
+                [{"sku": sku, "area": area} for area, sku in missing],
+            )
+        counted: dict[str, Decimal] = {}
+        for (_, sku), entry in self.entries.items():
+            if entry is not None:
+                counted[sku] = counted.get(sku, Decimal(0)) + entry["quantity"]
+            elif self.kind == "full":
+                counted.setdefault(sku, Decimal(0))
+        self.trigger_event(self.Approved, user=user, uncounted=uncounted)
+        return counted
+
+    def uncounted(self) -> list[tuple[str, str]]:
+        """The (area, sku) lines without an entry, in sheet order."""
+        return [key for key in self.order if self.entries[key] is None]
+
+    def progress(self) -> dict[str, tuple[int, int]]:
+        """Per area in sheet order: (counted lines, lines)."""
+        out: dict[str, tuple[int, int]] = {}
+        for key in self.order:
+            done, total = out.get(key[0], (0, 0))
+            out[key[0]] = (done + (self.entries[key] is not None), total + 1)
+        return out
+
+    def _need(self, state: str, action: str) -> None:
+        if self.state != state:
+            raise InvalidStateError(
+                f"cannot {action}: count {self.count_id} is {self.state}",
+                [{"count_id": self.count_id, "state": self.state}],
+            )
