@@ -47,7 +47,7 @@ from store.group_commit import LedgerRecorder
 from store.owned import Owned
 from store.snapshot_taker import SnapshotTaker
 from store.snapshots import CheckedSnapshotStore
-from store.transcodings import DocumentDetailsAsDict
+from store.transcodings import TRANSCODINGS
 from store.writer import WriterGuard
 
 T = TypeVar("T", bound=Aggregate)
@@ -111,8 +111,7 @@ class Ledger(Application[UUID]):
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
-        transcoder.register(DocumentDetailsAsDict())
-        for transcoding in registers.TRANSCODINGS:
+        for transcoding in TRANSCODINGS:
             transcoder.register(transcoding)
 
     # -- plumbing -----------------------------------------------------------------------------

@@ -4,24 +4,21 @@
 A change to a register loads it, runs one of its commands and saves it, on the posting
 path's loop (posting.retrying): two writers that change it at once collide on its version;
 the loser re-runs on fresh state, so the register's own guards always see the latest state.
-Their typed state (``PeriodClose``, ``ApiKey``) is transcoded like the library's own values, so
-a register can be snapshotted and read back.
+Their typed state (``PeriodClose``, ``ApiKey``) is transcoded like the library's own values
+(store.transcodings), so a register can be snapshotted and read back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Recording, Transcoding
+from eventsourcing.persistence import Recording
 
 from application import posting
 from application.ports import LedgerPort
-from domain.access import ApiKey, Role
-from domain.books import PeriodClose
 
 R = TypeVar("R", bound=Aggregate)
 Outcome = TypeVar("Outcome")
@@ -46,28 +43,3 @@ def change(
         return None if recordings is None else (outcome, recordings)
 
     return posting.retrying(attempt)
-
-
-class PeriodCloseAsDict(Transcoding):
-    type = PeriodClose
-    name = "period_close"
-
-    def encode(self, obj: PeriodClose) -> dict[str, Any]:
-        return asdict(obj)
-
-    def decode(self, data: dict[str, Any]) -> PeriodClose:
-        return PeriodClose(**data)
-
-
-class ApiKeyAsDict(Transcoding):
-    type = ApiKey
-    name = "api_key"
-
-    def encode(self, obj: ApiKey) -> dict[str, Any]:
-        return asdict(obj)
-
-    def decode(self, data: dict[str, Any]) -> ApiKey:
-        return ApiKey(**{**data, "role": Role(data["role"])})
-
-
-TRANSCODINGS: tuple[Transcoding, ...] = (PeriodCloseAsDict(), ApiKeyAsDict())
