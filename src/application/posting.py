@@ -1,6 +1,7 @@
 """The one posting path: every command runs here, whatever it posts.
 
-``execute(ledger, command, user)``:
+``execute(ledger, handler, command, user)`` (``Ledger.execute`` looks the handler up in its
+table):
 
 1. the handler's ``check`` enforces the rules that need no state, once;
 2. each attempt gets a fresh ``Work`` (the aggregates it touches, loaded once each, in save
