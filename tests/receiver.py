@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -37,8 +38,8 @@ def verify(secret: str, headers: Any, body: bytes) -> bool:
 
 class Receiver:
     """Answers ``answer(n)`` to the n-th request (0-based); 200 by default. Listens on
-    ``host`` (any loopback address) and ``port`` (0: any free one); a 3xx answer sends
-    ``Location: location``."""
+    ``host`` (any loopback address) and ``port`` (0: any free one), with https when given a
+    server ``tls`` context; a 3xx answer sends ``Location: location``."""
 
     def __init__(
         self,
@@ -47,6 +48,7 @@ class Receiver:
         host: str = "127.0.0.1",
         port: int = 0,
         location: str = "",
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.answer = answer or (lambda n: 200)
         self.delay = delay
@@ -86,8 +88,12 @@ class Receiver:
 
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
+        if tls is not None:  # https: the handshake happens in each request's own thread
+            self.server.socket = tls.wrap_socket(
+                self.server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self.port = int(self.server.server_address[1])
-        self.url = f"http://{host}:{self.port}/hook"
+        self.url = f"{'https' if tls else 'http'}://{host}:{self.port}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> Receiver:

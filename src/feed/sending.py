@@ -48,16 +48,23 @@ def _tls() -> ssl.SSLContext:
 class _PinnedConnection(http.client.HTTPConnection):
     """An HTTP(S) connection to ``address``, whatever ``target.host`` resolves to now."""
 
-    def __init__(self, target: Target, address: str, timeout: float) -> None:  # ok-float: s
+    def __init__(
+        self,
+        target: Target,
+        address: str,
+        timeout: float,  # ok-float: seconds
+        tls: ssl.SSLContext,
+    ) -> None:
         super().__init__(target.host, target.port, timeout=timeout)
         self.address = address
         self.target = target
+        self.tls = tls
 
     def connect(self) -> None:
         sock = socket.create_connection((self.address, self.target.port), self.timeout)
         if self.target.scheme == "https":
             try:
-                sock = _tls().wrap_socket(sock, server_hostname=self.target.host)
+                sock = self.tls.wrap_socket(sock, server_hostname=self.target.host)
             except BaseException:
                 sock.close()
                 raise
@@ -74,11 +81,13 @@ def post(
     headers: dict[str, str],
     body: bytes,
     timeout: float,  # ok-float: seconds per connect, send and read
+    tls: ssl.SSLContext | None = None,
 ) -> Outcome:
-    """Posts ``body`` to the first of ``addresses`` that accepts a connection."""
+    """Posts ``body`` to the first of ``addresses`` that accepts a connection; https is
+    verified with ``tls`` (the system's authorities unless told)."""
     failure = "no address to connect to"
     for address in addresses:
-        connection = _PinnedConnection(target, address, timeout)
+        connection = _PinnedConnection(target, address, timeout, tls or _tls())
         try:
             try:
                 connection.connect()
@@ -105,6 +114,7 @@ def attempt(
     secret: str,
     event: dict[str, Any],
     timeout: float,  # ok-float: seconds per request
+    tls: ssl.SSLContext | None = None,
 ) -> Outcome:
     """One signed delivery of ``event`` to ``url``, checked first; never raises."""
     try:
@@ -124,6 +134,6 @@ def attempt(
             "webhook-timestamp": str(stamp),
             "webhook-signature": sign(secret, msg_id, stamp, body),
         }
-        return post(target, addresses, headers, body, timeout)
+        return post(target, addresses, headers, body, timeout, tls)
     except Exception as error:  # anything else is an attempt that failed, with its reason
         return None, _reason(error)
