@@ -11,6 +11,7 @@ addresses); a refused address is never connected to, so no traffic leaves this m
 from __future__ import annotations
 
 import ipaddress
+import json
 import ssl
 import subprocess
 from collections.abc import Iterator
@@ -150,6 +151,20 @@ def test_a_setting_that_is_not_a_cidr_list_is_refused_naming_it() -> None:
         ipaddress.ip_network("10.1.2.0/24"),
         ipaddress.ip_network("::1/128"),
     )
+
+
+@pytest.mark.parametrize("description", ["bad\u0000hook", "bell\u0007", "half \ud800"])
+def test_a_description_with_a_control_character_is_refused_naming_it(
+    settings: Settings, description: str
+) -> None:
+    for api in _api(settings):
+        body = {"url": "https://93.184.215.14/hook", "description": description}
+        answer = api.post(  # as JSON escapes: a lone surrogate has no UTF-8 form
+            "/api/webhooks", content=json.dumps(body), headers={"content-type": "application/json"}
+        )
+        assert answer.status_code == 422, answer.text
+        assert [e["field"] for e in answer.json()["errors"]] == ["description"]
+        assert api.get("/api/webhooks").json() == []
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from api.schemas.common import Strict
+from api.schemas.common import NoteText, Strict
 from feed.destinations import parse
 from feed.events import TYPES
 
@@ -45,7 +45,8 @@ class WebhookCreate(Strict):
     types: list[TypePrefix] = Field(
         default_factory=list, max_length=20, description="Type prefixes; none means all"
     )
-    description: str | None = Field(default=None, max_length=500)
+    # Free text as the ledger's notes (domain.text): no NUL or other control but TAB/LF/CR.
+    description: Annotated[str, NoteText] | None = Field(default=None, max_length=500)
 
     @field_validator("url")
     @classmethod
