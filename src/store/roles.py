@@ -23,11 +23,10 @@ SNAPSHOTS_TABLE = "ledger_snapshots"
 
 
 def role_url(url: str, role: str, password: str) -> str:
-    """``url`` logging in as ``role`` instead."""
+    """``url`` logging in as ``role`` instead (every host of a multi-host URL kept)."""
     parts = urlparse(url)
-    netloc = f"{quote(role)}:{quote(password, safe='')}@{parts.hostname}"
-    if parts.port:
-        netloc += f":{parts.port}"
+    hosts = parts.netloc.rpartition("@")[2]
+    netloc = f"{quote(role)}:{quote(password, safe='')}@{hosts}"
     return urlunparse(parts._replace(netloc=netloc))
 
 
