@@ -81,7 +81,11 @@ def test_the_image_default_command_is_a_real_cli_command() -> None:
 
 def test_the_services_are_the_documented_topology() -> None:
     services = compose()["services"]
-    assert set(services) == {"postgres", "migrate", "api", "proxy", "projector"}
+    default = {name for name, spec in services.items() if "profiles" not in spec}
+    assert default == {"postgres", "migrate", "api", "proxy", "projector"}
+    ha = {name for name, spec in services.items() if spec.get("profiles") == ["ha"]}
+    assert ha == {"etcd1", "etcd2", "etcd3", "pg1", "pg2", "ha-init"}
+    assert set(services) == default | ha
     assert services["api"]["deploy"]["replicas"] >= 2
     assert services["projector"]["deploy"]["replicas"] >= 2
     assert "healthcheck" in services["postgres"]
