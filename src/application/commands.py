@@ -53,6 +53,8 @@ class SaleLine:
     menu_item: str
     quantity: Decimal
     unit_price: Decimal
+    # The outlet the line is served from (SPEC §17), when not the sale's location.
+    location: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,11 @@ class Command:
 def _without_base_unit(body: dict[str, Any]) -> dict[str, Any]:
     if body.get("unit", "") is None:
         del body["unit"]
-    for line in body.get("lines", ()):
-        _without_base_unit(line)
+    for line in body.get("lines") or ():
+        if isinstance(line, dict):
+            _without_base_unit(line)
+            if line.get("location", "") is None:  # a sale line at the sale's (SPEC §17)
+                del line["location"]
     return body
 
 
@@ -188,6 +193,18 @@ class PostSale(Command):
     location: str
     lines: Sequence[SaleLine]
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class VoidSale(Command):
+    """A void of a posted sale (SPEC §17): its ``lines`` (indexes; None: every line not yet
+    voided) are taken back now, in the open period."""
+
+    doc_type = DocType.VOID
+    void_id: str
+    sale_id: str
+    note: str | None
+    lines: Sequence[int] | None = None
 
 
 @dataclass(frozen=True)

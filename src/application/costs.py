@@ -20,7 +20,7 @@ from domain import bounds
 from domain.codes import check_code, require_note
 from domain.documents import Document, DocumentDetails
 from domain.late_costs import allocate, check_cost, split
-from domain.movements import DocType
+from domain.movements import DocType, Kind
 from domain.stock_item import Movement
 
 
@@ -31,7 +31,8 @@ def _rules(command: PostCost) -> None:
 
 
 def receipt_lines(work: Work, receipt_id: str) -> list[Movement]:
-    """The RECEIVE movements of a posted receipt, in line order."""
+    """The RECEIVE movements of a posted receipt, in line order (not the settlements of
+    owed consumption its save posted, SPEC §17)."""
     receipt = work.ledger.get(Document, Document.create_id(DocType.RECEIPT.value, receipt_id))
     if receipt is None:
         raise ReceiptNotFoundError(receipt_id)
@@ -39,7 +40,8 @@ def receipt_lines(work: Work, receipt_id: str) -> list[Movement]:
     for oid, version in receipt.movements:
         (event,) = work.ledger.events.get(UUID(oid), gt=version - 1, lte=version)
         assert isinstance(event, Movement)
-        lines.append(event)
+        if event.kind == Kind.RECEIVE:
+            lines.append(event)
     return lines
 
 

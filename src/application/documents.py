@@ -144,7 +144,8 @@ def return_(command: commands.PostReturn, work: Work) -> None:
         delivery.record_return(command.return_id, parts, work.user)
         item = work.item(line.sku, location)
         for _, quantity, value in parts:
-            item.take_back(quantity, value, work.src(index, command.note, measured), work.at)
+            src = work.src(index, command.note, measured)
+            item.take_back(quantity, value, src, work.at, work.places)
             work.moved(item)
     work.keep(delivery)
     quote_id = delivery.details.quote_id
@@ -173,7 +174,7 @@ def transfer(command: commands.PostTransfer, work: Work) -> None:
         src = work.src(index, command.note, measured)
         value = source.transfer_out(measured.quantity, src, work.at, work.places)
         work.moved(source)
-        target.transfer_in(measured.quantity, -value, src, work.at)
+        target.transfer_in(measured.quantity, -value, src, work.at, work.places)
         work.moved(target)
     work.details = DocumentDetails(
         from_location=command.from_location, to_location=command.to_location
@@ -205,14 +206,18 @@ def _count_rules(command: commands.PostCount) -> None:
 @handles(commands.PostCount, check=_count_rules)
 def count(command: commands.PostCount, work: Work) -> None:
     """ADJUSTMENT per line by counted − on_hand at the observation time, computed from the
-    ledger at that time (domain.counts); a line with no difference posts nothing."""
+    ledger at that time (domain.counts); a line with no difference posts nothing. At a
+    position owing sales' consumption then (SPEC §17) the shelf's count is what is left
+    after the owed is served: the adjustment is counted + owed − on_hand, and the owed is
+    then settled."""
     seen_at = counts.observed_at(command.counted_at, work.at)
     for index, line in enumerate(command.lines):
         check_code(line.sku, "sku")
         work.measures.require(line.sku, command.location)
         counted = _counted(work, line, index)
         item_id = StockItem.create_id(line.sku, command.location)
-        change = counts.difference(counted.quantity, on_hand_at(work.ledger, item_id, seen_at))
+        on_hand, owed = book_at(work.ledger, item_id, seen_at)
+        change = counts.difference(counted.quantity + owed, on_hand)
         if change:
             item = work.item(line.sku, command.location)
             src = work.src(index, command.note, counted)
@@ -241,12 +246,18 @@ def _counted(work: Work, line: commands.CountLine, index: int) -> Measured:
 
 def on_hand_at(ledger: LedgerPort, item_id: UUID, at: datetime) -> Decimal:
     """Units on hand just after the last movement recorded at or before ``at``."""
+    return book_at(ledger, item_id, at)[0]
+
+
+def book_at(ledger: LedgerPort, item_id: UUID, at: datetime) -> tuple[Decimal, Decimal]:
+    """(units on hand, units owed) just after the last movement recorded at or before
+    ``at``."""
     upper: int | None = None
     while True:
         page = list(ledger.events.get(item_id, lte=upper, desc=True, limit=200))
         for event in page:
             if isinstance(event, Movement) and event.timestamp <= at:
-                return event.on_hand_after
+                return event.on_hand_after, event.owed_after or Decimal(0)
         if len(page) < 200:
-            return Decimal(0)
+            return Decimal(0), Decimal(0)
         upper = page[-1].originator_version - 1

@@ -1,11 +1,14 @@
-"""The handler of a POS sale (SPEC §9): each sale line consumes its menu item's recipe.
+"""The handler of a POS sale (SPEC §9, §17): each sale line consumes its menu item's recipe.
 
-A sale posts one CONSUME per (sale line, ingredient) at the sale's location, in that order
-(``document.line`` counts them), each quantity sold × per portion rounded half-up to 3
-places (``domain.recipe.portion``) and valued by the outbound rule. The recipe is the
-version current at posting, read from the ledger (never from a read model), and every
-movement records its menu item and recipe version. The revenue of each line,
-round(quantity × unit_price), is recorded on the sale's document, with the posting time.
+A sale posts one CONSUME per (sale line, ingredient) at the line's location (its own, else
+the sale's: a ticket across outlets), in that order (``document.line`` counts them), each
+quantity sold × per portion rounded half-up to 3 places (``domain.recipe.portion``) and valued
+by the outbound rule. A sale is never refused for stock: what a position lacks is owed there
+(an OWED movement of the same line, ``domain.owed``) and settled by its next inbound movement.
+The recipe is the version current at posting, read from the ledger (never from a read
+model), and every movement records its menu item and recipe version. The revenue of each
+line, round(quantity × unit_price), is recorded on the sale's document with its location and
+the number of movement lines it expanded to (``parts``), with the posting time.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from application.work import Work
 from domain import bounds
 from domain.codes import check_code
 from domain.documents import DocumentDetails
-from domain.errors import InsufficientStockError, UnknownRecipeError, ValidationError
+from domain.errors import UnknownRecipeError, ValidationError
 from domain.movements import Entered
 from domain.recipe import Recipe, portion
 
@@ -30,6 +33,8 @@ def _rules(command: PostSale) -> None:
     need_lines(command.lines)
     for index, line in enumerate(command.lines):
         check_code(line.menu_item, f"lines[{index}].menu_item")
+        if line.location is not None:
+            check_code(line.location, f"lines[{index}].location")
         bounds.check_quantity(line.quantity, f"lines[{index}].quantity")
         bounds.check_unit_cost(line.unit_price, f"lines[{index}].unit_price")
 
@@ -48,16 +53,14 @@ def current_recipe(work: Work, line: SaleLine, index: int) -> Recipe:
 
 @handles(PostSale, check=_rules)
 def sale(command: PostSale, work: Work) -> None:
-    """CONSUME per (sale line, ingredient), all or nothing: a sale short of any ingredient
-    is refused naming every short one (InsufficientStockError); a menu item without a
-    recipe is refused (UnknownRecipeError), and so is a sale expanding to more than
-    MAX_LINES movements."""
+    """CONSUME per (sale line, ingredient), what is missing owed (never refused for stock);
+    a menu item without a recipe is refused (UnknownRecipeError), and so is a sale
+    expanding to more than MAX_LINES movements."""
     recipes = [current_recipe(work, line, i) for i, line in enumerate(command.lines)]
     if sum(len(recipe.spec.lines) for recipe in recipes) > bounds.MAX_LINES:
         # A document moves at most MAX_LINES positions, however its lines expand (SPEC §7).
         message = f"the sale's recipes expand to more than {bounds.MAX_LINES} movements"
         raise ValidationError(message, [{"field": "lines"}])
-    short: list[dict[str, Any]] = []
     number = 0
     for index, (line, recipe) in enumerate(zip(command.lines, recipes, strict=True)):
         for ingredient in recipe.spec.lines:
@@ -75,28 +78,19 @@ def sale(command: PostSale, work: Work) -> None:
                 recipe_version=recipe.version,
             )
             number += 1
-            item = work.item(ingredient.sku, command.location)
-            try:
-                item.consume(quantity, src, work.at, work.places)
-            except InsufficientStockError as refused:
-                short.extend({**e, "menu_item": line.menu_item} for e in refused.errors)
-                continue
+            item = work.item(ingredient.sku, line.location or command.location)
+            item.sell(quantity, src, work.at, work.places)
             work.moved(item)
-    if short:
-        names = ", ".join(dict.fromkeys(str(e["sku"]) for e in short))
-        raise InsufficientStockError(
-            f"insufficient stock at {command.location} for sale {command.sale_id}: {names}",
-            short,
-        )
     work.shipped = [
-        _sold(line, recipe, work.places, index)
+        _sold(line, recipe, work.places, index, command.location)
         for index, (line, recipe) in enumerate(zip(command.lines, recipes, strict=True))
     ]
     work.details = DocumentDetails(location=command.location, posted_at=work.at.isoformat())
 
 
-def _sold(line: SaleLine, recipe: Recipe, places: int, index: int) -> dict[str, Any]:
-    """A sale line as its document records it, with its revenue."""
+def _sold(line: SaleLine, recipe: Recipe, places: int, index: int, location: str) -> dict[str, Any]:
+    """A sale line as its document records it: its location, revenue and the number of
+    movement lines (``parts``) it expanded to."""
     revenue = bounds.exact(lambda: line.quantity * line.unit_price, bounds.money_quantum(places))
     bounds.check_money(revenue, places, f"lines[{index}].unit_price")
     return {
@@ -105,4 +99,6 @@ def _sold(line: SaleLine, recipe: Recipe, places: int, index: int) -> dict[str, 
         "unit_price": line.unit_price,
         "revenue": revenue,
         "recipe_version": recipe.version,
+        "location": line.location or location,
+        "parts": len(recipe.spec.lines),
     }

@@ -18,7 +18,8 @@ from domain.codes import check_code
 from domain.documents import DocumentDetails
 from domain.movements import Source
 from domain.quote import Quote
-from domain.stock_item import StockItem
+from domain.sale import SaleRecord
+from domain.stock_item import Movement, StockItem
 
 
 class Work:
@@ -37,6 +38,7 @@ class Work:
         self.taken: dict[UUID, Aggregate] = {}
         self.trusted: dict[UUID, int] = {}
         self.refs: list[list[Any]] = []
+        self._noted: dict[UUID, int] = {}  # pending events of an item already noted
         # The document record's lines (a delivery's shipped lines) and details.
         self.shipped: list[dict[str, Any]] = []
         self.details = DocumentDetails()
@@ -99,8 +101,27 @@ class Work:
         self.touched.setdefault(aggregate.id, aggregate)
 
     def moved(self, item: StockItem) -> None:
-        """Notes the movement just made on ``item`` for the document record."""
-        self.refs.append([str(item.id), item.version])
+        """Notes the movements just made on ``item`` for the document record: the one the
+        handler asked for and the settlements of owed consumption it caused (SPEC §17),
+        each also recorded on its sale's ``SaleRecord`` in the same save."""
+        pending = item.pending_events
+        for event in pending[self._noted.get(item.id, 0) :]:
+            if isinstance(event, Movement):
+                self.refs.append([str(item.id), event.originator_version])
+            if type(event) is StockItem.Settled:
+                record = self.sale_record(event.document_id)
+                ref = [str(item.id), event.originator_version]
+                record.settle(event.line, event.quantity, -event.value, ref)
+        self._noted[item.id] = len(pending)
+
+    def sale_record(self, sale_id: str) -> SaleRecord:
+        """The sale's record of settlements and voids, taken for this save (created with
+        the first thing that happens to the sale after its posting)."""
+        record_id = SaleRecord.create_id(sale_id)
+        record = self.touched.get(record_id) or self.take(record_id) or SaleRecord(sale_id)
+        assert isinstance(record, SaleRecord)
+        self.keep(record)
+        return record
 
     def measure(self, sku: str, quantity: Decimal, unit: str | None, field: str) -> Measured:
         """A line's quantity in base units (Measures.measure)."""

@@ -34,6 +34,12 @@ class Kind(StrEnum):
     ADJUSTMENT = "ADJUSTMENT"
     REVALUE = "REVALUE"
     VARIANCE = "VARIANCE"
+    # A sale's consumption the shelf could not give (SPEC §17): recorded, owed, valued at
+    # nothing until an inbound movement settles it (a CONSUME) or a void cancels it.
+    OWED = "OWED"
+    OWED_CANCELLED = "OWED_CANCELLED"
+    # A sale line's consumption taken back by a void (SPEC §17).
+    VOID = "VOID"
 
 
 class DocType(StrEnum):
@@ -48,6 +54,7 @@ class DocType(StrEnum):
     COUNT = "count"
     COST = "cost"
     SALE = "sale"
+    VOID = "void"
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,9 @@ UNIT_FIELDS = (
     "menu_item",
     "recipe_version",
 )
+# Figures outside the shape, hashed when set: a VARIANCE's amount (SPEC §10) and the
+# quantity a position owes (§17).
+EXTRA_FIELDS = ("variance", "owed_after")
 # The fields a movement's hash always covers (hashed as a key-sorted JSON object).
 MOVEMENT_FIELDS = (*(f.name for f in MOVEMENT_SHAPE if f.name not in UNIT_FIELDS), "prev_hash")
 
@@ -186,6 +196,9 @@ class Movement(Aggregate.Event):
     entered_factor: Decimal | None = None
     menu_item: str | None = None
     recipe_version: int | None = None
+    # The quantity the position owes after this movement (SPEC §17), recorded (and hashed)
+    # on every movement of a position that owes before or after it; None means 0.
+    owed_after: Decimal | None = None
 
     def apply(self, aggregate: Any) -> None:
         aggregate.on_hand = self.on_hand_after
@@ -216,8 +229,9 @@ def movement_hash(
 ) -> str:
     """SHA-256 over the previous link and every recorded field of this movement."""
     body = {name: _text(fields[name]) for name in MOVEMENT_FIELDS}
-    if fields.get("variance") is not None:
-        body["variance"] = _text(fields["variance"])
+    for extra in EXTRA_FIELDS:
+        if fields.get(extra) is not None:
+            body[extra] = _text(fields[extra])
     body.update({n: _text(fields[n]) for n in UNIT_FIELDS if fields.get(n) is not None})
     body["originator_id"] = str(originator_id)
     body["originator_version"] = version
@@ -229,7 +243,8 @@ def movement_hash(
 def recompute_hash(event: MovementLike) -> str:
     """The hash a stored movement should carry, recomputed from its own fields."""
     fields = {name: getattr(event, name, None) for name in (*MOVEMENT_FIELDS, *UNIT_FIELDS)}
-    fields["variance"] = getattr(event, "variance", None)
+    for extra in EXTRA_FIELDS:
+        fields[extra] = getattr(event, extra, None)
     return movement_hash(event.originator_id, event.originator_version, event.timestamp, fields)
 
 

@@ -9,23 +9,25 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain import bounds
 from domain import valuation as v
 from domain.codes import check_code, field_of, require_note
 from domain.errors import InsufficientStockError, NoCostBasisError, ValidationError
 from domain.ids import named_id
-from domain.movements import GENESIS_HASH, Kind, Movement, Source, chained, movement_figures
-from domain.text import check_text
+from domain.movements import GENESIS_HASH, Kind, Movement, Source
+from domain.owed import Owing, entry_of, reduced
+from domain.position import costed as _costed
 
 __all__ = ["MOVEMENT_TOPICS", "Movement", "StockItem"]
 
 
-class StockItem(Aggregate):
-    """One (sku, location) position: on_hand, reserved and the value of the units on hand."""
+class StockItem(Owing, Aggregate):
+    """One (sku, location) position: on_hand, reserved, the value of the units on hand, and
+    what sales owe it (SPEC §17, ``domain.owed``)."""
 
     TOPIC = "stockledger:StockItem"
 
@@ -70,6 +72,32 @@ class StockItem(Aggregate):
     class CostVaried(Movement):
         TOPIC = "stockledger:StockItem.CostVaried"
 
+    class Owed(Movement):
+        """OWED: what a sale could not take from the shelf (SPEC §17); no units, no value."""
+
+        TOPIC = "stockledger:StockItem.Owed"
+
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            aggregate.owed = [*aggregate.owed, entry_of(self)]
+
+    class Settled(Movement):
+        """A CONSUME of a sale line settling what it owed, after an inbound movement."""
+
+        TOPIC = "stockledger:StockItem.Settled"
+
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            aggregate.owed = reduced(aggregate.owed, self.document_id, self.line, self.quantity)
+
+    class OwedCancelled(Settled):
+        """OWED_CANCELLED: a void cancels what its sale line still owed; no units, no value."""
+
+        TOPIC = "stockledger:StockItem.OwedCancelled"
+
+    class Voided(Movement):
+        TOPIC = "stockledger:StockItem.Voided"
+
     @staticmethod
     def create_id(sku: str, location: str) -> UUID:
         """Deterministic: never change this formula once data exists."""
@@ -85,14 +113,7 @@ class StockItem(Aggregate):
         self.value = v.ZERO
         self.last_average: Decimal | None = None
         self.chain = GENESIS_HASH
-
-    @property
-    def available(self) -> Decimal:
-        return self.on_hand - self.reserved
-
-    @property
-    def average(self) -> Decimal | None:
-        return v.average_cost(self.value, self.on_hand)
+        self.owed = []
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -105,6 +126,7 @@ class StockItem(Aggregate):
         v.check_unit_cost(unit_cost, field_of(src, "unit_cost"))
         value, cost = _costed(quantity, unit_cost, src, places)
         self._move(self.Received, Kind.RECEIVE, quantity, quantity, v.ZERO, cost, value, src, at)
+        self.settle(src.anchor_key, at, places)
 
     def reserve(self, quantity: Decimal, src: Source, at: datetime) -> None:
         """RESERVE for a quote line: refuses when available < quantity."""
@@ -183,39 +205,19 @@ class StockItem(Aggregate):
         self._need_available(quantity)
         return self._outbound(self.TransferredOut, Kind.TRANSFER_OUT, quantity, src, at, places)
 
-    def transfer_in(self, quantity: Decimal, value: Decimal, src: Source, at: datetime) -> None:
-        """TRANSFER_IN at the destination, worth exactly what left the source."""
-        v.check_quantity(quantity)
-        if value < 0:
-            raise ValidationError("a transfer in cannot carry a negative value")
-        self._move(
-            self.TransferredIn,
-            Kind.TRANSFER_IN,
-            quantity,
-            quantity,
-            v.ZERO,
-            v.round_cost(value / quantity),
-            value,
-            src,
-            at,
-        )
+    def transfer_in(
+        self, quantity: Decimal, value: Decimal, src: Source, at: datetime, places: int = 2
+    ) -> None:
+        """TRANSFER_IN at the destination, worth exactly what left the source; then what
+        the position owes is settled (at the currency's ``places``)."""
+        self.carry_in(self.TransferredIn, Kind.TRANSFER_IN, quantity, value, src, at, places)
 
-    def take_back(self, quantity: Decimal, value: Decimal, src: Source, at: datetime) -> None:
-        """RETURN of shipped units, carrying the share of the SHIP's value given back."""
-        v.check_quantity(quantity)
-        if value < 0:
-            raise ValidationError("a return cannot carry a negative value")
-        self._move(
-            self.Returned,
-            Kind.RETURN,
-            quantity,
-            quantity,
-            v.ZERO,
-            v.round_cost(value / quantity),
-            value,
-            src,
-            at,
-        )
+    def take_back(
+        self, quantity: Decimal, value: Decimal, src: Source, at: datetime, places: int = 2
+    ) -> None:
+        """RETURN of shipped units, carrying the share of the SHIP's value given back; then
+        what the position owes is settled."""
+        self.carry_in(self.Returned, Kind.RETURN, quantity, value, src, at, places)
 
     def adjust(
         self, delta: Decimal, unit_cost: Decimal | None, src: Source, at: datetime, places: int
@@ -224,7 +226,8 @@ class StockItem(Aggregate):
 
         Negative: the outbound rule, refused when available < |delta|. Positive: at the
         given unit cost, else the current average, else the last average the position had;
-        refused (NoCostBasisError) when it never held stock and no cost is given.
+        refused (NoCostBasisError) when it never held stock and no cost is given; then what
+        the position owes is settled.
         """
         require_note(src.note)
         if delta == 0:
@@ -238,6 +241,7 @@ class StockItem(Aggregate):
             v.check_unit_cost(unit_cost, field_of(src, "unit_cost"))
             value, cost = _costed(delta, unit_cost, src, places)
             self._move(self.Adjusted, Kind.ADJUSTMENT, delta, delta, v.ZERO, cost, value, src, at)
+            self.settle(src.anchor_key, at, places)
             return
         if self.average is not None:
             cost = self.average
@@ -252,6 +256,7 @@ class StockItem(Aggregate):
         self._move(
             self.Adjusted, Kind.ADJUSTMENT, delta, delta, v.ZERO, v.round_cost(cost), value, src, at
         )
+        self.settle(src.anchor_key, at, places)
 
     def revalue(self, amount: Decimal, src: Source, at: datetime) -> None:
         """REVALUE (SPEC §10): the value on hand changes by ``amount``, the units do not, so
@@ -269,71 +274,6 @@ class StockItem(Aggregate):
         self._move(
             self.CostVaried, Kind.VARIANCE, v.ZERO, v.ZERO, v.ZERO, cost, v.ZERO, src, at, amount
         )
-
-    # -- internals --------------------------------------------------------------------------
-
-    def _need_available(self, quantity: Decimal) -> None:
-        if quantity > self.available:
-            raise self._short(quantity)
-
-    def _short(self, quantity: Decimal) -> InsufficientStockError:
-        return InsufficientStockError.at(
-            self.sku, self.location, quantity, self.available, self.on_hand, self.reserved
-        )
-
-    def _display_cost(self) -> Decimal:
-        return self.average or self.last_average or v.ZERO
-
-    def _outbound(
-        self,
-        event_class: type[Movement],
-        kind: Kind,
-        quantity: Decimal,
-        src: Source,
-        at: datetime,
-        places: int,
-        *,
-        reserved: Decimal = v.ZERO,
-    ) -> Decimal:
-        unit_cost = self.average or v.ZERO
-        value = v.outbound_value(quantity, self.on_hand, self.value, places)
-        self._move(event_class, kind, quantity, -quantity, -reserved, unit_cost, value, src, at)
-        return value
-
-    def _move(
-        self,
-        event_class: type[Movement],
-        kind: Kind,
-        quantity: Decimal,
-        on_hand_delta: Decimal,
-        reserved_delta: Decimal,
-        unit_cost: Decimal,
-        value: Decimal,
-        src: Source,
-        at: datetime,
-        variance: Decimal | None = None,
-    ) -> None:
-        check_text(src.note, "note")  # defence in depth: the API refuses it first
-        after = (self.on_hand + on_hand_delta, self.reserved + reserved_delta, self.value + value)
-        bounds.check_position(*after, field_of(src, "quantity"))
-        figures = movement_figures(
-            self.sku,
-            self.location,
-            kind,
-            quantity,
-            (on_hand_delta, reserved_delta, value),
-            unit_cost,
-            after,
-            src,
-            variance,
-        )
-        fields = chained(figures, self.chain, self.id, self.version + 1, at, src.anchor_key)
-        self.trigger_event(event_class, timestamp=at, **fields)
-
-
-def _costed(q: Decimal, cost: Decimal, src: Source, places: int) -> tuple[Decimal, Decimal]:
-    per = src.entered.factor if src.entered else None
-    return v.costed(q, cost, places, field_of(src, "quantity"), per)
 
 
 # The stored topics of every movement kind, found once from StockItem's event classes.

@@ -24,6 +24,7 @@ from eventsourcing.persistence import EventStore, IntegrityError, StoredEvent
 
 from domain import valuation as v
 from domain.movements import GENESIS_HASH
+from domain.owed import entry_of, reduced
 from domain.stock_item import Movement, StockItem
 
 log = logging.getLogger("stockledger.snapshots")
@@ -42,6 +43,8 @@ STATE_KEYS = frozenset(
         "chain",
     }
 )
+# A snapshot taken before SPEC §17 has no ``owed`` (the position owed nothing then).
+OWED_KEY = "owed"
 # Events read back per page while looking for the last average of an emptied position.
 _PAGE = 4
 
@@ -67,7 +70,7 @@ def snapshot_problem(snapshot: Any, events: EventStore[UUID]) -> str | None:
     if getattr(snapshot, "topic", None) != STOCK_ITEM_TOPIC:
         return f"snapshot of a {getattr(snapshot, 'topic', '?')} (only stock positions have one)"
     state = snapshot.state
-    if not isinstance(state, dict) or set(state) != STATE_KEYS:
+    if not isinstance(state, dict) or set(state) - {OWED_KEY} != STATE_KEYS:
         return "snapshot state has unexpected fields"
     if snapshot.originator_id != StockItem.create_id(str(state["sku"]), str(state["location"])):
         return "snapshot's sku/location do not match its id"
@@ -96,7 +99,37 @@ def snapshot_problem(snapshot: Any, events: EventStore[UUID]) -> str | None:
         return "modified time differs from the event at its version"
     if state["last_average"] != _last_average(events, snapshot.originator_id, version):
         return "last average differs from the events"
+    owed = state.get(OWED_KEY, [])
+    if owed != _owed(events, snapshot.originator_id, version, event):
+        return "owed differs from the events"
     return None
+
+
+def _owed(events: EventStore[UUID], item_id: UUID, version: int, last: Any) -> list[Any]:
+    """What the position owes after ``version``, as its events give it: replayed from the
+    last movement after which it owed nothing (SPEC §17, domain.owed)."""
+    if getattr(last, "owed_after", None) is None:
+        return []
+    owing: list[Any] = []
+    upper = version
+    while upper >= 1:
+        page = list(events.get(item_id, lte=upper, desc=True, limit=_PAGE * 16))
+        for event in page:
+            if getattr(event, "owed_after", None) is None:
+                upper = 0
+                break
+            owing.append(event)
+        else:
+            if len(page) < _PAGE * 16:
+                break
+            upper = page[-1].originator_version - 1
+    owed: list[Any] = []
+    for event in reversed(owing):
+        if isinstance(event, StockItem.Owed):
+            owed = [*owed, entry_of(event)]
+        elif isinstance(event, StockItem.Settled):  # OwedCancelled is one too
+            owed = reduced(owed, event.document_id, event.line, event.quantity)
+    return owed
 
 
 def decode_and_check(

@@ -12,7 +12,6 @@ from application.ledger import Ledger
 from domain.documents import Document
 from domain.errors import (
     DocumentConflictError,
-    InsufficientStockError,
     UnknownRecipeError,
     UnknownUnitError,
     ValidationError,
@@ -85,17 +84,21 @@ def test_a_recipe_line_in_a_pack_unit_converts_at_the_sale(ledger: Ledger) -> No
         ledger.put_recipe("bad", RecipeSpec("Bad", (Ingredient("GIN", D("1"), "case"),)), user="c")
 
 
-def test_a_short_sale_records_nothing_and_names_every_short_ingredient(ledger: Ledger) -> None:
+def test_a_short_sale_is_posted_and_owes_what_the_shelf_lacks(ledger: Ledger) -> None:
+    # SPEC §17 (was: refused whole with 409 insufficient_stock): the food was served.
     ledger.put_recipe("burger", BURGER, user="chef")
     receive(ledger, "R-1", "BUN", "10", "0.50", "kitchen")
     receive(ledger, "R-2", "BEEF", "0.2", "12.00", "kitchen")
-    head = ledger.head()
-    with pytest.raises(InsufficientStockError) as refused:
-        ledger.execute(sale("S-1", ("burger", "2", "9.50")), user=USER)
-    assert [e["sku"] for e in refused.value.errors] == ["BEEF", "CHEESE"]
-    assert all(e["menu_item"] == "burger" for e in refused.value.errors)
-    assert ledger.head() == head
-    assert state(ledger, "BUN", "kitchen") == (D("10"), D(0), D("5.00"))
+    result = ledger.execute(sale("S-1", ("burger", "2", "9.50")), user=USER)
+    assert [(m.sku, m.kind, m.quantity, m.value) for m in result.movements] == [
+        ("BUN", "CONSUME", D("2.000"), D("-1.00")),
+        ("BEEF", "CONSUME", D("0.2"), D("-2.40")),
+        ("BEEF", "OWED", D("0.100"), D(0)),
+        ("CHEESE", "OWED", D("0.040"), D(0)),
+    ]
+    assert [m.line for m in result.movements] == [0, 1, 1, 2]
+    assert state(ledger, "BEEF", "kitchen") == (D(0), D(0), D(0))
+    assert state(ledger, "BUN", "kitchen") == (D("8.000"), D(0), D("4.00"))
 
 
 def test_an_unknown_menu_item_is_refused(ledger: Ledger) -> None:
