@@ -80,6 +80,7 @@ def serve(
     settings = tenant_settings(tenant)
     if workers > 1 and not settings.is_postgres:
         raise fail("--workers above 1 needs PostgreSQL (STOCKLEDGER_DATABASE_URL)")
+    serving.prepare(settings, workers, tenant)  # names its connections, checks they fit
     if workers == 1:
         _serve_here(settings, host, port, metrics_port, tenant)
         return

@@ -96,14 +96,38 @@ def _child(role: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "cli.serve", role, *args]
 
 
-def child_env(tenant: str | None, **settings: str) -> dict[str, str]:
-    """The environment of a child: this one's, the tenant served and ``settings``."""
+def child_env(tenant: str | None, kind: str, **settings: str) -> dict[str, str]:
+    """The environment of a child: this one's, the tenant served and ``settings``; its
+    PostgreSQL connections are named ``stockledger-<kind>`` (pg_stat_activity's
+    application_name, through libpq's PGAPPNAME)."""
     env = dict(os.environ)
     env.pop("STOCKLEDGER_TENANT", None)
     if tenant is not None:
         env["STOCKLEDGER_TENANT"] = tenant
+    env["PGAPPNAME"] = f"stockledger-{kind}"
     env.update({f"STOCKLEDGER_{k.upper()}": v for k, v in settings.items()})
     return env
+
+
+def prepare(settings: Settings, workers: int, tenant: str | None) -> None:
+    """Before ``serve`` opens anything: names this process's PostgreSQL connections, and
+    refuses to start (exit 1, naming the settings) when the connections ``serve`` may hold
+    at worst do not fit in what a cluster allows (tenancy.capacity)."""
+    from cli.context import fail
+    from tenancy.capacity import refusal
+
+    os.environ["PGAPPNAME"] = "stockledger-api" if workers == 1 else "stockledger-serve"
+    why = refusal(settings, workers, tenant)
+    if why is not None:
+        raise fail(why)
+
+
+def projector_settings(settings: Settings) -> Settings:
+    """What the projector process runs with: for every store, one pool of
+    ``projector_pool_size`` connections, the event store's, which the read models borrow
+    (its runners, webhooks and registry look-ups: ``Composition(shared=True)``)."""
+    size = settings.projector_pool_size
+    return settings.model_copy(update={"pool_size": size, "pool_max_overflow": 0})
 
 
 def projector(settings: Settings, tenant: str | None = None) -> Supervised | None:
@@ -111,7 +135,8 @@ def projector(settings: Settings, tenant: str | None = None) -> Supervised | Non
     tenant, or ``tenant`` alone) run projectors and webhook delivery out of the API."""
     if not (settings.is_postgres and settings.run_projectors):
         return None
-    return Supervised("projector", _child("projector"), child_env(tenant)).start()
+    env = child_env(tenant, "projector")
+    return Supervised("projector", _child("projector"), env).start()
 
 
 def api_settings(settings: Settings) -> Settings:
@@ -125,7 +150,7 @@ def api_workers(
     host: str, port: int, workers: int, metrics_port: int | None, tenant: str | None = None
 ) -> list[Supervised]:
     """``workers`` supervised API processes sharing ``port`` through SO_REUSEPORT."""
-    env = child_env(tenant, run_projectors="false")  # several API processes need PostgreSQL
+    env = child_env(tenant, "api", run_projectors="false")  # several API processes: PostgreSQL
     # One console secret for all of them (a session opened on one is valid on the next); unset,
     # this run draws one, so sessions end when serve restarts, as with one process.
     env.setdefault("STOCKLEDGER_CONSOLE_SECRET", secrets.token_urlsafe(32))
@@ -226,10 +251,11 @@ def _run_projector() -> None:
         signal.signal(sig, lambda *_: stop.set())
     _on_parent_exit(stop.set)
     tenant = _tenant()
-    settings = _settings(tenant)
+    settings = projector_settings(_settings(tenant))
     os.nice(settings.projector_nice)  # docs/DECISIONS.md "… a yielding projector"
-    home = Composition(settings, tenant)
-    tenancy = Tenancy(settings, home, None if tenant else TenantRegistry(home.read_models.db))
+    home = Composition(settings, tenant, shared=True)
+    registry = None if tenant else TenantRegistry(home.read_models.db)
+    tenancy = Tenancy(settings, home, registry, shared=True)
     try:
         tenancy.start()
         settle_gc(settings.gc_threshold, "projector")

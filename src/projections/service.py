@@ -29,6 +29,7 @@ from projections.catalogue import CatalogueView, Items, Locations
 from projections.cogs import Cogs
 from projections.cogs_view import CogsView
 from projections.db import Database
+from projections.dialects.postgres import PostgresDialect
 from projections.event_reader import SharedReader
 from projections.food_cost import FoodCost, FoodCostView
 from projections.movements import Movements, MovementView
@@ -53,6 +54,8 @@ class ReadModels:
         self.zone = settings.zone
         self.batch_size = batch_size
         self.db = Database(settings)
+        # The runners share the pool's connections on PostgreSQL (one each otherwise held).
+        self._runner_db = self.db.leasing() if settings.is_postgres else self.db
         # Where the views read: a hot standby when STOCKLEDGER_READ_DATABASE_URL names one.
         self.query_db = Database(settings.for_queries) if settings.read_database_url else self.db
         self.events = LedgerEvents(ledger)
@@ -107,7 +110,7 @@ class ReadModels:
         for name in names:
             clean_abandoned(self.db, self._projection(name))
             runner = Runner(
-                self.db,
+                self._runner_db,
                 self.reader,
                 self._projection(name),
                 batch_size=self.batch_size,
@@ -161,9 +164,12 @@ class ReadModels:
         self._runners = []
 
     def notify(self) -> None:
-        """Hint that new events exist: SQLite runners poll at once (PostgreSQL has NOTIFY)."""
+        """Hint that new events exist: SQLite runners poll at once, PostgreSQL ones stop
+        waiting for a NOTIFY (an event written without one, or not yet arrived)."""
         for runner in self._runners:
             runner.wake.set()
+        if self._runners and isinstance(self.db.dialect, PostgresDialect):
+            self.db.dialect.wake()
 
     def run(self, names: Sequence[str] | None, stop: threading.Event) -> None:
         """Worker loop: follow the ledger for ``names`` (all by default) until ``stop``."""

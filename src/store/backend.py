@@ -78,6 +78,9 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
 )
 # The library's own key (read by ConninfoFactory) for the connection options it lacks.
 OPTIONS_KEY = "STOCKLEDGER_PG_OPTIONS"
+# Seconds an unused pooled connection stays open (read by ConninfoFactory: the library
+# has no setting for the pool's max_idle).
+MAX_IDLE_KEY = "STOCKLEDGER_PG_MAX_IDLE"
 _LIBRARY_KEYS = {"dbname", "host", "port", "user", "password"}
 
 
@@ -104,14 +107,18 @@ def pg_conninfo(url: str) -> dict[str, str]:
 
 class ConninfoFactory(PostgresFactory):
     """The library's PostgreSQL factory, passing OPTIONS_KEY's options to every connection
-    its pool opens (the pool is not open yet when the factory is made)."""
+    its pool opens (the pool is not open yet when the factory is made), and closing the
+    pool's connections after MAX_IDLE_KEY seconds unused."""
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
         options = dict(parse_qsl(self.env.get(OPTIONS_KEY) or ""))
-        kwargs = self.datastore.pool.kwargs
-        assert isinstance(kwargs, dict)
-        kwargs.update(options)
+        pool = self.datastore.pool
+        assert isinstance(pool.kwargs, dict)
+        pool.kwargs.update(options)
+        max_idle = self.env.get(MAX_IDLE_KEY)
+        if max_idle:
+            pool.max_idle = float(max_idle)
 
 
 def ledger_env(settings: Settings) -> dict[str, str]:
@@ -127,8 +134,13 @@ def ledger_env(settings: Settings) -> dict[str, str]:
                 "PERSISTENCE_MODULE": f"{__name__}:ConninfoFactory",
                 "APPLICATION_RECORDER_TOPIC": "store.group_commit:LedgerRecorder",
                 "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout),
-                "POSTGRES_POOL_SIZE": str(settings.pool_size),
-                "POSTGRES_MAX_OVERFLOW": str(settings.pool_max_overflow),
+                # The library keeps POOL_SIZE connections open for good and MAX_OVERFLOW
+                # more under load: none kept here (a store opens connections on demand and
+                # closes them after pool_max_idle seconds unused), at most both settings'
+                # sum (docs/OPERATIONS.md "Connections and pool sizes").
+                "POSTGRES_POOL_SIZE": "0",
+                "POSTGRES_MAX_OVERFLOW": str(settings.pool_size + settings.pool_max_overflow),
+                MAX_IDLE_KEY: str(settings.pool_max_idle),
                 # No ping per checkout (it doubled the round trips of a command): the
                 # recorder retries a statement on a dropped connection, and the pool
                 # discards broken connections when they come back.
@@ -146,6 +158,11 @@ def ledger_env(settings: Settings) -> dict[str, str]:
             }
         )
     return env
+
+
+def event_store_pool(recorder: Any) -> Any:
+    """The PostgreSQL recorder's connection pool (psycopg_pool), for others to borrow."""
+    return recorder.datastore.pool
 
 
 @contextmanager

@@ -16,16 +16,23 @@ import threading
 from application.ledger import Ledger
 from application.settings import Settings
 from feed.service import FeedService
+from projections.dialects.postgres import PostgresDialect
 from projections.service import ReadModels
+from store.backend import event_store_pool
 from tenancy.registry import Tenant, TenantRegistry
 
 log = logging.getLogger("stockledger.tenants")
 
 
 class Composition:
-    """One ledger with its read models and feed; ``tenant`` None is the home store."""
+    """One ledger with its read models and feed; ``tenant`` None is the home store.
 
-    def __init__(self, settings: Settings, tenant: str | None = None) -> None:
+    ``shared``: the read models and the feed borrow the event store's pool instead of
+    keeping their own (`serve`'s projector process, projections.dialects.pg_shared)."""
+
+    def __init__(
+        self, settings: Settings, tenant: str | None = None, *, shared: bool = False
+    ) -> None:
         self.settings = settings
         self.tenant = tenant
         self.ledger = Ledger(settings, tenant=tenant)
@@ -34,6 +41,9 @@ class Composition:
         except BaseException:
             self.ledger.close()
             raise
+        dialect = self.read_models.db.dialect
+        if shared and isinstance(dialect, PostgresDialect):
+            dialect.share(event_store_pool(self.ledger.recorder))
         self.ledger.on_recorded.append(lambda _position: self.read_models.notify())
         self.feed = FeedService(settings, self.ledger, self.read_models.db)
 
@@ -56,11 +66,17 @@ class Tenancy:
     ``registry`` None serves the home composition alone (``serve --tenant``)."""
 
     def __init__(
-        self, settings: Settings, home: Composition, registry: TenantRegistry | None
+        self,
+        settings: Settings,
+        home: Composition,
+        registry: TenantRegistry | None,
+        *,
+        shared: bool = False,
     ) -> None:
         self.settings = settings
         self.home = home
         self.registry = registry
+        self.shared = shared  # each tenant's Composition(shared=…)
         self._open: dict[str, Composition] = {}
         self._lock = threading.Lock()
         self._started = False
@@ -118,7 +134,7 @@ class Tenancy:
         """Opens (once) and, when the server runs, starts ``tenant``'s composition."""
         if tenant.name in self._open:
             return self._open[tenant.name]
-        composition = Composition(tenant.settings(self.settings), tenant.name)
+        composition = Composition(tenant.settings(self.settings), tenant.name, shared=self.shared)
         if self._started:
             composition.start()
         self._open[tenant.name] = composition

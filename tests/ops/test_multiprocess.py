@@ -63,6 +63,16 @@ def advisory_holders(owner_url: str) -> set[int]:
     return {int(r[0]) for r in rows}
 
 
+def advisory_locks(owner_url: str) -> int:
+    """Projection runners' advisory locks held (a worker holds all of its runners' locks on
+    one control connection: projections.dialects.pg_control)."""
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def positions(owner_url: str) -> dict[str, int]:
     with psycopg.connect(owner_url, autocommit=True) as conn:
         rows = conn.execute("SELECT name, position FROM rm_registry").fetchall()
@@ -152,7 +162,7 @@ def test_two_servers_and_two_workers_survive_killing_the_active_worker(
 
     first = Worker(projector, tmp_path / "worker-1.log")
     processes.append(first.process)
-    wait_until(lambda: len(advisory_holders(pg_url)) == RUNNERS, 30, "the first worker's locks")
+    wait_until(lambda: advisory_locks(pg_url) == RUNNERS, 30, "the first worker's locks")
     active = advisory_holders(pg_url)
     second = Worker(projector, tmp_path / "worker-2.log")
     processes.append(second.process)
@@ -188,7 +198,7 @@ def test_two_servers_and_two_workers_survive_killing_the_active_worker(
     killed_at = time.monotonic()
     head_at_kill = head(pg_url)
     wait_until(
-        lambda: len(advisory_holders(pg_url)) == RUNNERS and not advisory_holders(pg_url) & active,
+        lambda: advisory_locks(pg_url) == RUNNERS and not advisory_holders(pg_url) & active,
         30,
         "the standby to take over",
     )

@@ -10,7 +10,8 @@ Locks: ``FOR UPDATE`` on registry rows; a session advisory lock per rebuild, and
 projection and version for the active runner (standbys wait for it; death releases it).
 Bulk loads use binary COPY into a table without key or indexes, which are built after the load.
 Runners LISTEN on ``ledger_events`` (the event recorder NOTIFYs on every write); the poll
-timeout covers a lost notification.
+timeout covers a lost notification. The LISTEN and the advisory locks of every runner, rebuild
+and head watcher of a process live on one control connection per store (``pg_control``).
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from psycopg_pool import ConnectionPool
 from application.errors import ConcurrencyConflictError
 from application.settings import Settings
 from projections.dialects import Row, Waiter
+from projections.dialects.pg_control import Control
+from projections.dialects.pg_shared import Borrowed
 
 CHANNEL = "ledger_events"
-POLL = 1.0
 POOL_WAIT = 5.0
 TYPES = {"num": "NUMERIC", "time": "TIMESTAMPTZ", "int": "BIGINT", "text": "TEXT"}
 
@@ -53,17 +55,21 @@ class PostgresDialect:
 
     def __init__(self, settings: Settings) -> None:
         self.url = settings.database_url or ""
-        self.pool: ConnectionPool[Any] = ConnectionPool(
+        self.pool: ConnectionPool[Any] | Borrowed = ConnectionPool(
             self.url,
             kwargs={"autocommit": True},
-            min_size=1,
+            # None kept: opened on demand, closed after pool_max_idle seconds unused.
+            min_size=0,
             max_size=settings.read_pool_size,
+            max_idle=settings.pool_max_idle,
             open=True,
             name="stockledger-views",
             check=ConnectionPool.check_connection,
             # A query waits this long for a connection when the server is away (then 503).
             timeout=POOL_WAIT,
         )
+        # The LISTEN and advisory locks of every runner and the head watcher (pg_control).
+        self.control = Control(self.url, CHANNEL)
 
     # -- connections -------------------------------------------------------------------------
 
@@ -78,7 +84,18 @@ class PostgresDialect:
         with self.pool.connection() as conn:
             yield conn
 
+    def wake(self) -> None:
+        """Wakes this process's runners now (read-your-writes), as a NOTIFY would."""
+        self.control.wake()
+
+    def share(self, pool: Any) -> None:
+        """Borrows ``pool``'s connections (the event store's) from now on, and closes this
+        dialect's own pool: `serve`'s projector process (``pg_shared``)."""
+        own, self.pool = self.pool, Borrowed(pool)
+        own.close()
+
     def close(self) -> None:
+        self.control.close()
         self.pool.close()
 
     # -- statements --------------------------------------------------------------------------
@@ -158,48 +175,34 @@ class PostgresDialect:
 
     @contextmanager
     def rebuild_lock(self, name: str, *, wait: bool) -> Iterator[None]:
-        control = self.connect()
+        key = lock_key("rebuild", name)
+        while (epoch := self.control.try_lock(key)) is None:
+            if not wait:
+                raise ConcurrencyConflictError(f"a rebuild of {name} is already running")
+            time.sleep(0.5)
         try:
-            while not self._try_lock(control, lock_key("rebuild", name)):
-                if not wait:
-                    raise ConcurrencyConflictError(f"a rebuild of {name} is already running")
-                time.sleep(0.5)
             yield
         finally:
-            control.close()
+            self.control.unlock(key, epoch)
 
     def hold(self, conn: Any, kind: str, name: str) -> bool:
         return self._try_lock(conn, lock_key(kind, name))
 
     @contextmanager
     def watching(self) -> Iterator[Waiter]:
-        control = self.connect()
-        try:
-            self.execute(control, f"LISTEN {CHANNEL}", ())
-            yield functools.partial(_drain, control)
-        finally:
-            control.close()
+        yield self.control.subscribe()
 
     @contextmanager
     def following(self, name: str, stop: threading.Event) -> Iterator[Waiter | None]:
         # One active runner per name: the holder's session keeps the advisory lock, standbys
-        # poll for it and take over when that session ends.
-        control = self.connect()
-        try:
-            while not stop.is_set() and not self._try_lock(control, lock_key("projection", name)):
-                stop.wait(1.0)
-            if stop.is_set():
+        # poll for it and take over when that session ends. The session is the store's
+        # control connection, shared by every runner of this process (pg_control).
+        key = lock_key("projection", name)
+        while (epoch := self.control.try_lock(key)) is None:
+            if stop.wait(1.0):
                 yield None
                 return
-            self.execute(control, f"LISTEN {CHANNEL}", ())
-            yield functools.partial(_drain, control)
+        try:
+            yield self.control.subscribe()
         finally:
-            control.close()
-
-
-def _drain(control: Any, wake: threading.Event) -> bool:
-    """Waits up to ``POLL`` for a notification; True when one came."""
-    woke = False
-    for _ in control.notifies(timeout=POLL, stop_after=1):
-        woke = True  # psycopg yields every notification of the packet: drain
-    return woke
+            self.control.unlock(key, epoch)
