@@ -77,8 +77,8 @@ class ItemSpec:
 
     def check(self) -> None:
         """Refuses a blank name, a bad unit code, a factor ≤ 0 or with more than 6 places,
-        a unit named twice (or named like the base unit), negative reorder figures and a
-        location given twice."""
+        a unit named twice or differing from another only in case (the base unit too),
+        negative reorder figures and a location given twice."""
         if not self.name.strip() or len(self.name) > MAX_TEXT:
             raise ValidationError("name must be 1–200 characters", [{"field": "name"}])
         check_text(self.name, "name", multiline=False)
@@ -89,13 +89,16 @@ class ItemSpec:
             check_text(text, name, multiline=False)
         if len(self.units) > MAX_UNITS:
             raise ValidationError("too many units", [{"field": "units"}])
-        seen = {self.base_unit}
+        # Unit names differing only in case (``case`` and ``CASE``) are one name to a reader.
+        seen = {self.base_unit.casefold(): self.base_unit}
         for index, pack in enumerate(self.units):
             field = f"units[{index}]"
             check_code(pack.unit, f"{field}.unit")
-            if pack.unit in seen:
-                raise ValidationError(f"unit {pack.unit} given twice", [{"field": f"{field}.unit"}])
-            seen.add(pack.unit)
+            twin = seen.get(pack.unit.casefold())
+            if twin is not None:
+                detail = "given twice" if twin == pack.unit else f"differs from {twin} only in case"
+                raise ValidationError(f"unit {pack.unit} {detail}", [{"field": f"{field}.unit"}])
+            seen[pack.unit.casefold()] = pack.unit
             check_factor(pack.factor, f"{field}.factor")
         places = set()
         for index, entry in enumerate(self.reorder):
