@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Coroutine
 from dataclasses import fields
-from typing import Any, TypeVar, get_args, get_type_hints
+from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -73,11 +73,45 @@ def query_names(route: APIRoute) -> frozenset[str]:
     return frozenset(names)
 
 
-def refuse_unknown_query(request: Request, known: frozenset[str]) -> None:
+def repeatable_names(route: APIRoute) -> frozenset[str]:
+    """The declared query parameters that take a list (``group_by``: repeated is their
+    documented form); every other one may be given once."""
+    names: set[str] = set()
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        for param in dependant.query_params:
+            hint = param.field_info.annotation
+            if any(get_origin(t) in (list, tuple, set) for t in (hint, *get_args(hint))):
+                names.add(param.alias)
+        pending.extend(dependant.dependencies)
+    return frozenset(names)
+
+
+def refuse_unknown_query(
+    request: Request, known: frozenset[str], repeatable: frozenset[str] = frozenset()
+) -> None:
     """An undeclared query parameter is a 422 naming it (SPEC §7): a typo in a filter
-    must never answer with unfiltered figures."""
+    must never answer with unfiltered figures. So is a parameter given twice (issue 27.6:
+    the last one used to win) unless it takes a list."""
     if not request.scope.get("query_string"):
         return  # nothing to parse (a command's usual request)
+    given = [name for name, _ in request.query_params.multi_items()]
+    repeated = sorted(
+        {n for n in given if n in known and n not in repeatable and given.count(n) > 1}
+    )
+    if repeated:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "repeated_parameter",
+                    "loc": ("query", name),
+                    "msg": "query parameter given more than once; give it once",
+                    "input": request.query_params.getlist(name),
+                }
+                for name in repeated
+            ]
+        )
     unknown = sorted({name for name in request.query_params if name not in known})
     if unknown:
         raise RequestValidationError(
@@ -102,10 +136,10 @@ class DecimalRoute(APIRoute):
         handler = super().get_route_handler()
         # The route's own dependencies hold its router's (``APIRouter(dependencies=…)``);
         # no router is included with dependencies of its own.
-        known = query_names(self)
+        known, repeatable = query_names(self), repeatable_names(self)
 
         async def exact(request: Request) -> Response:
-            refuse_unknown_query(request, known)
+            refuse_unknown_query(request, known, repeatable)
             return await handler(DecimalRequest(request.scope, request.receive))
 
         return exact
