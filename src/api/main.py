@@ -26,8 +26,10 @@ from api import docs, limits, metrics, problems
 from api.observe import RequestLog
 from api.routers import (
     adjustments,
+    avt,
     catalogue,
     costs,
+    count_sheets,
     documents,
     events,
     health,
@@ -115,6 +117,8 @@ def create_app(settings: Settings, *, tenant: str | None = None) -> FastAPI:
         catalogue,
         recipes,
         sales,
+        count_sheets,
+        avt,
     ):
         app.include_router(module.router)
     docs.install(app)

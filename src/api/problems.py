@@ -35,6 +35,7 @@ from application.errors import (
     ReceiptNotFoundError,
     WriterBusyError,
 )
+from domain.count_sheet import UncountedLinesError
 from domain.errors import (
     DocumentConflictError,
     DomainError,
@@ -89,6 +90,7 @@ PROBLEMS: dict[type[Exception], Kind] = {
     UnknownRecipeError: Kind(422, "unknown_recipe", "Unknown recipe"),
     InsufficientStockError: Kind(409, "insufficient_stock", "Insufficient stock"),
     InvalidStateError: Kind(409, "invalid_state", "Not allowed in the current state"),
+    UncountedLinesError: Kind(409, "uncounted_lines", "A full count has uncounted lines"),
     DocumentConflictError: Kind(409, "document_conflict", "Document id already used"),
     ApplicationError: Kind(409, "invalid_state", "Not allowed in the current state"),
     NotFoundError: Kind(404, "not_found", "Not found"),

@@ -55,6 +55,8 @@ class SaleLine:
     unit_price: Decimal
     # The outlet the line is served from (SPEC §17), when not the sale's location.
     location: str | None = None
+    # Revenue only, no consumption (SPEC §13): a menu item without a recipe, never dropped.
+    unmapped: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ def _without_base_unit(body: dict[str, Any]) -> dict[str, Any]:
             _without_base_unit(line)
             if line.get("location", "") is None:  # a sale line at the sale's (SPEC §17)
                 del line["location"]
+            if line.get("unmapped", True) is False:  # a mapped sale line (SPEC §13)
+                del line["unmapped"]
     return body
 
 

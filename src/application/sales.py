@@ -56,13 +56,18 @@ def sale(command: PostSale, work: Work) -> None:
     """CONSUME per (sale line, ingredient), what is missing owed (never refused for stock);
     a menu item without a recipe is refused (UnknownRecipeError), and so is a sale
     expanding to more than MAX_LINES movements."""
-    recipes = [current_recipe(work, line, i) for i, line in enumerate(command.lines)]
-    if sum(len(recipe.spec.lines) for recipe in recipes) > bounds.MAX_LINES:
+    recipes = [
+        None if line.unmapped else current_recipe(work, line, i)
+        for i, line in enumerate(command.lines)
+    ]
+    if sum(len(recipe.spec.lines) for recipe in recipes if recipe) > bounds.MAX_LINES:
         # A document moves at most MAX_LINES positions, however its lines expand (SPEC §7).
         message = f"the sale's recipes expand to more than {bounds.MAX_LINES} movements"
         raise ValidationError(message, [{"field": "lines"}])
     number = 0
     for index, (line, recipe) in enumerate(zip(command.lines, recipes, strict=True)):
+        if recipe is None:
+            continue  # an unmapped line: revenue only (SPEC §13)
         for ingredient in recipe.spec.lines:
             field = f"lines[{index}].quantity"
             base_unit, factor = work.measures.factor(ingredient.sku, ingredient.unit, field)
@@ -88,17 +93,20 @@ def sale(command: PostSale, work: Work) -> None:
     work.details = DocumentDetails(location=command.location, posted_at=work.at.isoformat())
 
 
-def _sold(line: SaleLine, recipe: Recipe, places: int, index: int, location: str) -> dict[str, Any]:
+def _sold(
+    line: SaleLine, recipe: Recipe | None, places: int, index: int, location: str
+) -> dict[str, Any]:
     """A sale line as its document records it: its location, revenue and the number of
     movement lines (``parts``) it expanded to."""
     revenue = bounds.exact(lambda: line.quantity * line.unit_price, bounds.money_quantum(places))
     bounds.check_money(revenue, places, f"lines[{index}].unit_price")
-    return {
+    sold = {
         "menu_item": line.menu_item,
         "quantity": line.quantity,
         "unit_price": line.unit_price,
         "revenue": revenue,
-        "recipe_version": recipe.version,
+        "recipe_version": recipe.version if recipe else None,
         "location": line.location or location,
-        "parts": len(recipe.spec.lines),
+        "parts": len(recipe.spec.lines) if recipe else 0,
     }
+    return {**sold, "unmapped": True} if recipe is None else sold

@@ -25,9 +25,11 @@ from application.ledger import Ledger
 from application.settings import Settings
 from projections.balances import Balances, StockView
 from projections.base import Projection
+from projections.avt import AvtView, SaleLines
 from projections.catalogue import CatalogueView, Items, Locations
 from projections.cogs import Cogs
 from projections.cogs_view import CogsView
+from projections.count_sheets import CountSheets, CountSheetView
 from projections.db import Database
 from projections.dialects.postgres import PostgresDialect
 from projections.event_reader import SharedReader
@@ -63,8 +65,10 @@ class ReadModels:
         balances, movements, cogs = Balances(self.zone), Movements(self.zone), Cogs(self.zone)
         items, locations = Items(self.zone), Locations(self.zone)
         food_cost = FoodCost(self.zone)
+        sheets, sale_lines = CountSheets(self.zone), SaleLines(self.zone)
         self.projections: dict[str, Projection] = {
-            p.NAME: p for p in (balances, movements, cogs, items, locations, food_cost)
+            p.NAME: p
+            for p in (balances, movements, cogs, items, locations, food_cost, sheets, sale_lines)
         }
         # The views the API reads (api.deps: StockViewDep, MovementViewDep, ReportsDep).
         self.stock = StockView(self.query_db, balances)
@@ -72,6 +76,8 @@ class ReadModels:
         self.cogs = CogsView(self.query_db, cogs, ledger.clock)
         self.catalogue = CatalogueView(self.query_db, items, locations, self.stock)
         self.food_cost = FoodCostView(self.query_db, food_cost)
+        self.count_sheets = CountSheetView(self.query_db, sheets)
+        self.avt = AvtView(self.query_db, movements, sale_lines)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._runners: list[Runner] = []

@@ -77,6 +77,7 @@ class SaleLineIn(Strict):
     menu_item: Code
     quantity: Quantity
     unit_price: UnitCost
+    unmapped: bool = Field(False, description="no recipe: revenue only, no consumption")
 
 
 class SaleCreate(Strict):

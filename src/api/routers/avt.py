@@ -1,0 +1,114 @@
+"""Actual versus theoretical usage (SPEC §13): the report between two approved full counts
+of a location (JSON, or CSV on ``Accept: text/csv``), and the drill-down from any of its
+figures to the movements behind it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel
+
+from api.auth import Finance
+from api.dependencies import FreshReadModels
+from api.problems import ProjectionLaggingError, responses
+from api.respond import respond
+from api.routing import DecimalRoute
+from api.schemas import CODE_PATTERN, MovementPublic, movement_body
+from api.schemas.count_sheets import AvtReport, avt_body, avt_csv
+from application.errors import NotFoundError
+from domain import avt
+from present.money import places_of
+from projections.avt import Interval
+from projections.service import ReadModels
+
+router = APIRouter(prefix="/api/reports", tags=["reports"], route_class=DecimalRoute)
+
+COLUMN_PATTERN = "^(" + "|".join(avt.COLUMNS) + ")$"
+
+
+class AvtMovements(BaseModel):
+    sku: str
+    column: str
+    items: list[MovementPublic]  # type: ignore[valid-type]  # derived: MOVEMENT_SHAPE
+    position: int
+
+
+def interval(
+    read_models: ReadModels, location: str, from_count: str | None, to_count: str | None
+) -> tuple[Interval, str, str]:
+    """The interval between two approved full counts of ``location`` (by default the last
+    two), once the read models have read up to the closing one. The counts are looked up
+    once the read models have read the ledger's head (an approval just made counts)."""
+    read_models.wait_for(read_models.events.head(), read_models.settings.read_your_writes_wait)
+    sheets, _ = read_models.count_sheets.approved_full(location)
+    by_id = {s.count_id: s for s in sheets}
+    for name in (from_count, to_count):
+        if name is not None and name not in by_id:
+            raise NotFoundError(f"{name} is not an approved full count of {location}")
+    ordered = [s.count_id for s in sheets]
+    to_id = to_count or (ordered[-1] if ordered else None)
+    if from_count is None and to_id is not None:
+        earlier = ordered[: ordered.index(to_id)]
+        from_id = earlier[-1] if earlier else None
+    else:
+        from_id = from_count
+    if from_id is None or to_id is None:
+        raise NotFoundError(f"{location} has no two approved full counts to compare")
+    after, upto = by_id[from_id].approved_position, by_id[to_id].approved_position
+    assert after is not None and upto is not None
+    if after >= upto:
+        raise NotFoundError(f"count {from_id} is not before count {to_id}")
+    if not read_models.wait_for(upto, read_models.settings.read_your_writes_wait):
+        raise ProjectionLaggingError(f"the read models have not reached position {upto} yet")
+    return Interval(location, after, upto), from_id, to_id
+
+
+@router.get(
+    "/avt",
+    response_model=AvtReport,
+    responses={
+        200: {
+            "description": "AvT rows and totals; `Accept: text/csv` gives them as CSV",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **responses(401, 403, 404, 422, 503),
+    },
+    summary="Actual versus theoretical usage between two approved full counts",
+)
+def avt_report(
+    request: Request,
+    who: Finance,
+    read_models: FreshReadModels,
+    location: str = Query(pattern=CODE_PATTERN),
+    from_count: str | None = Query(None, pattern=CODE_PATTERN),
+    to_count: str | None = Query(None, pattern=CODE_PATTERN),
+) -> Any:
+    span, from_id, to_id = interval(read_models, location, from_count, to_count)
+    found = read_models.avt.figures(span)
+    body = avt_body(location, from_id, to_id, found, places_of(request))
+    if "text/csv" in request.headers.get("accept", ""):
+        return respond(request, body, csv=avt_csv)
+    return respond(request, body, shaped=True)
+
+
+@router.get(
+    "/avt/movements",
+    response_model=AvtMovements,
+    responses=responses(401, 403, 404, 422, 503),
+    summary="The movements behind one figure of an AvT row (its column, for one SKU)",
+)
+def avt_movements(
+    request: Request,
+    who: Finance,
+    read_models: FreshReadModels,
+    location: str = Query(pattern=CODE_PATTERN),
+    sku: str = Query(pattern=CODE_PATTERN),
+    column: str = Query(pattern=COLUMN_PATTERN),
+    from_count: str | None = Query(None, pattern=CODE_PATTERN),
+    to_count: str | None = Query(None, pattern=CODE_PATTERN),
+) -> Response:
+    span, _, _ = interval(read_models, location, from_count, to_count)
+    records, position = read_models.avt.behind(span, sku, column)
+    items = [movement_body(r) for r in records]
+    return respond(request, {"sku": sku, "column": column, "items": items, "position": position})
