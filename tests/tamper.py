@@ -1,4 +1,5 @@
-"""An attacker with direct database access: planting snapshots, rewriting recorded events.
+"""An attacker with direct database access: planting snapshots, rewriting recorded events,
+inserting forged movements.
 
 Everything here goes around the ledger, straight to the tables, as the database owner (a
 superuser on the test server), the way someone holding the database password would.
@@ -10,6 +11,8 @@ import dataclasses
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -17,8 +20,8 @@ import psycopg
 from eventsourcing.domain import Snapshot
 
 from application.ledger import Ledger
-from domain.movements import GENESIS_HASH, recompute_hash
-from domain.stock_item import Movement
+from domain.movements import GENESIS_HASH, MOVEMENT_FIELDS, recompute_hash
+from domain.stock_item import Movement, StockItem
 from store import backend
 
 
@@ -107,3 +110,41 @@ def update_snapshots(ledger: Ledger, aggregate_id: UUID) -> None:
     table = backend.PG_SNAPSHOTS_TABLE if ledger.is_postgres else backend.SQLITE_SNAPSHOTS_TABLE
     sql = f"UPDATE {table} SET state = state WHERE originator_id = ?"
     _run(ledger, [(sql, (_oid(ledger, aggregate_id),))])
+
+
+def forge_movement(
+    ledger: Ledger, item_id: UUID, quantity: Decimal, *, mac: str | None = None
+) -> int:
+    """INSERTs a receipt of ``quantity`` at the position's next version, linked and hashed
+    as the service would (the hash needs no secret) but with ``mac`` (none by default):
+    what the application's database role can do. Returns the forged version."""
+    last = next(e for e in ledger.events.get(item_id, desc=True) if isinstance(e, Movement))
+    cost = last.unit_cost if last.unit_cost else Decimal(1)
+    received = StockItem.Received(
+        originator_id=item_id,
+        originator_version=last.originator_version + 1,
+        timestamp=datetime.now(UTC),
+        **{
+            **{name: getattr(last, name) for name in MOVEMENT_FIELDS},
+            "kind": "RECEIVE",
+            "quantity": quantity,
+            "on_hand_delta": quantity,
+            "reserved_delta": Decimal(0),
+            "unit_cost": cost,
+            "value": quantity * cost,
+            "document_id": "forged",
+            "on_hand_after": last.on_hand_after + quantity,
+            "value_after": last.value_after + quantity * cost,
+            "prev_hash": last.hash,
+            "hash": "",
+            "mac": mac,
+        },
+    )
+    received = dataclasses.replace(received, hash=recompute_hash(received))
+    stored = ledger.mapper.to_stored_event(received)
+    table = backend.PG_EVENTS_TABLE if ledger.is_postgres else backend.SQLITE_EVENTS_TABLE
+    sql = f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
+    sql += "VALUES (?, ?, ?, ?)"
+    row = (_oid(ledger, item_id), stored.originator_version, stored.topic, stored.state)
+    _run(ledger, [(sql, row)])
+    return int(stored.originator_version)

@@ -42,6 +42,7 @@ from domain.operations import Operations
 from domain.recipe import Recipe, RecipeSpec
 from domain.stock_item import StockItem
 from store import backend
+from store.authenticity import AuthenticEventStore, Authenticity
 from store.catalogue_cache import CatalogueCache
 from store.group_commit import LedgerRecorder
 from store.owned import Owned
@@ -101,6 +102,12 @@ class Ledger(Application[UUID]):
             )
         self.periods = Periods(self)
         self.api_keys = ApiKeys(self, tenant)
+
+    def construct_event_store(self) -> EventStore[UUID]:
+        """With a ledger key, every movement loaded is checked (store.authenticity)."""
+        keys = self.settings.ledger_keys
+        self.authenticity = Authenticity(keys, self.recorder, self.settings.is_postgres)
+        return AuthenticEventStore(self.mapper, self.recorder, self.authenticity)
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         """Snapshots are used only when they agree with the events (store.snapshots)."""

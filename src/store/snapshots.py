@@ -26,6 +26,7 @@ from domain import valuation as v
 from domain.movements import GENESIS_HASH
 from domain.owed import entry_of, reduced
 from domain.stock_item import Movement, StockItem
+from store.authenticity import LedgerTamperedError
 
 log = logging.getLogger("stockledger.snapshots")
 
@@ -140,7 +141,10 @@ def decode_and_check(
         snapshot = mapper.to_domain_event(stored)
     except Exception as error:  # a planted row may hold anything
         return None, f"undecodable ({type(error).__name__})"
-    return snapshot, snapshot_problem(snapshot, events)
+    try:
+        return snapshot, snapshot_problem(snapshot, events)
+    except LedgerTamperedError as error:  # the events it is checked against (with a key)
+        return snapshot, str(error)
 
 
 class CheckedSnapshotStore(EventStore[UUID]):
