@@ -3,9 +3,11 @@ low-stock report."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from api.auth import Admin, Viewer
 from api.dependencies import CatalogueDep, LedgerDep
@@ -28,6 +30,7 @@ from api.schemas.catalogue import (
 )
 from api.schemas.common import SearchText
 from application.errors import NotFoundError
+from domain.item import Item
 
 router = APIRouter(prefix="/api", tags=["catalogue"], route_class=DecimalRoute)
 
@@ -54,6 +57,50 @@ def put_item(
     item, saved = ledger.put_item(sku, body.spec(), user=who.user)
     answer = spec_body(sku, item.spec, saved.version, saved.position)
     return respond(request, answer, status=201 if saved.created else 200)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: an object patch merges member by member (null removes), anything else
+    replaces the target (so a list is given whole)."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for name, value in patch.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = merge_patch(merged.get(name), value)
+    return merged
+
+
+@router.patch(
+    "/items/{sku}",
+    response_model=ItemPublic,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Change some fields of an item (JSON merge patch, RFC 7396; admin)",
+    openapi_extra={"requestBody": {"content": {"application/merge-patch+json": {}}}},
+)
+def patch_item(
+    request: Request,
+    who: Admin,
+    ledger: LedgerDep,
+    patch: Annotated[dict[str, Any], Body(media_type="application/merge-patch+json")],
+    sku: str = Sku,
+) -> Response:
+    """The item with ``patch`` merged into its current spec, checked as a whole put would
+    be: a field left out keeps its value, null clears it (units, reorder: the list is
+    replaced whole)."""
+    current = ledger.get(Item, Item.create_id(sku))
+    if current is None:
+        raise NotFoundError(f"item {sku} not found")
+    merged = merge_patch(current.spec.recorded(), patch)
+    try:
+        body = ItemPut.model_validate(merged)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors, body=patch) from None
+    item, saved = ledger.put_item(sku, body.spec(), user=who.user)
+    return respond(request, spec_body(sku, item.spec, saved.version, saved.position))
 
 
 @router.get(
