@@ -48,6 +48,7 @@ from domain.errors import (
     UnknownUnitError,
     ValidationError,
 )
+from store.authenticity import LedgerTamperedError
 from store.backend import UNAVAILABLE_ERRORS
 
 PROBLEM_JSON = "application/problem+json"
@@ -99,6 +100,7 @@ PROBLEMS: dict[type[Exception], Kind] = {
     ConcurrencyConflictError: Kind(409, "concurrency_conflict", "Concurrent change; retry"),
     PeriodNotEndedError: Kind(409, "period_not_ended", "Period has not ended"),
     WriterBusyError: Kind(503, "writer_busy", "The writer is busy; retry"),
+    LedgerTamperedError: Kind(503, "ledger_tampered", "The ledger failed its integrity check"),
     KeyRevokedError: Kind(401, "unauthorized", "Unauthorized"),
     ApiError: Kind(400, "bad_request", "Bad request"),
     UnauthorizedError: Kind(401, "unauthorized", "Unauthorized"),

@@ -35,8 +35,16 @@ def sign_in_page(request: Request, error: str | None = None, status: int = 200) 
 
 @router.get("/")
 def home(request: Request) -> Response:
-    if current(request) is None:
+    """The sign-in page; signed in, the stock page, unless the ledger refused a decision on
+    a forged movement (store.authenticity): then that, first."""
+    visitor = current(request)
+    if visitor is None:
         return sign_in_page(request)
+    checked = request.state.composition.ledger.authenticity
+    if checked.last is not None:
+        return render(
+            request, visitor, "tampered.html", last=checked.last, refusals=checked.refusals
+        )
     return RedirectResponse("/stock", status_code=303)
 
 
