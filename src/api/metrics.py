@@ -24,7 +24,7 @@ from prometheus_client import (
     Histogram,
     start_http_server,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
@@ -110,6 +110,21 @@ class ProjectionCollector(Collector):
         return max(0.0, time.time() - recorded)
 
 
+class TamperCollector(Collector):
+    """Decisions refused because a movement failed its MAC check (store.authenticity)."""
+
+    def __init__(self, read_models: ReadModels) -> None:
+        self.read_models = read_models
+
+    def collect(self) -> Iterator[Metric]:
+        refused = CounterMetricFamily(
+            "stockledger_ledger_tampered",
+            "Decisions refused: a movement loaded for one failed its ledger-key check",
+        )
+        refused.add_metric([], self.read_models.ledger.authenticity.refusals)
+        yield refused
+
+
 # A request's series: its count, its latency, and its command's count (None: not a command).
 _Series = tuple[Counter, Histogram, Counter | None]
 
@@ -139,6 +154,7 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(ProjectionCollector(read_models))
+        self.registry.register(TamperCollector(read_models))
         # The series one (method, route, status) updates, looked up once (the client
         # library's label look-up was a third of the metrics' cost per request).
         self._series: dict[tuple[str, str, int], _Series] = {}
