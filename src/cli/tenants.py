@@ -13,8 +13,9 @@ from rich.table import Table
 
 from application.settings import Settings
 from cli.db import migrate_store
+from cli.failures import DATABASE_EXIT
 from projections.db import Database
-from tenancy.provision import create_tenant
+from tenancy.provision import MissingPrivilege, create_tenant
 from tenancy.registry import TenantError, TenantRegistry
 
 tenants_app = typer.Typer(
@@ -40,6 +41,9 @@ def tenants_create(
     last line of the output."""
     try:
         created = create_tenant(Settings(), name, database_url, migrate_store)
+    except MissingPrivilege as error:  # a database matter, like db migrate's CREATEROLE
+        typer.echo(f"stockledger: tenants create: {error.detail}", err=True)
+        raise typer.Exit(DATABASE_EXIT) from None
     except TenantError as error:
         typer.echo(f"error: {error.detail}", err=True)
         raise typer.Exit(1) from None

@@ -55,11 +55,35 @@ def database_url_on_home_cluster(home_url: str, name: str) -> str:
     return without_login(urlunsplit(urlsplit(home_url)._replace(path=f"/{database}")))
 
 
-def create_database(home_url: str, url: str) -> None:
+class MissingPrivilege(TenantError):
+    """The home login lacks a privilege ``create`` needs (PostgreSQL); nothing was changed."""
+
+
+def create_database(home_url: str, url: str, tenant: str) -> None:
     """Creates the database ``url`` names, through the home login (CREATE DATABASE cannot
-    run inside a transaction)."""
+    run inside a transaction). Refuses, changing nothing, when the login lacks CREATEDB or
+    the database exists already (a store of its own, or one a failed create left)."""
     database = str(conninfo_to_dict(with_login(url, home_url))["dbname"])
     with psycopg.connect(home_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT current_user::text, rolcreatedb OR rolsuper, "
+            "EXISTS (SELECT 1 FROM pg_database WHERE datname = %s) "
+            "FROM pg_roles WHERE rolname = current_user",
+            (database,),
+        ).fetchone()
+        user, may_create, exists = row if row else ("this login", False, False)
+        if exists:
+            raise TenantError(
+                f"database {database} exists already: tenant {tenant} was not created "
+                f"(drop that database, or name it with --database-url to make it {tenant}'s "
+                "store)"
+            )
+        if not may_create:
+            raise MissingPrivilege(
+                f"role {user} lacks CREATEDB, needed to create database {database} for "
+                f"tenant {tenant} (as a superuser: ALTER ROLE {user} CREATEDB; or create "
+                "the database and pass --database-url)"
+            )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
 
 
@@ -82,11 +106,15 @@ def create_tenant(home: Settings, name: str, database_url: str | None, migrate: 
     db = Database(home)
     try:
         registry = TenantRegistry(db)
-        if registry.find(name) is not None:
-            raise TenantError(f"tenant {name} exists already")
+        existing = registry.find(name)
+        if existing is not None:
+            raise TenantError(
+                f"tenant {name} exists already (its ledger: {existing.location}, created "
+                f"{existing.created_at}); nothing was changed"
+            )
         if database_url is None and home.database_url:
             database_url = database_url_on_home_cluster(home.database_url, name)
-            create_database(home.database_url, database_url)
+            create_database(home.database_url, database_url, name)
         draft = Tenant(name, database_url, "", CREATED_BY)
         settings = draft.settings(home)
         migrate(settings, name)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 import typer.main
 
@@ -152,3 +155,82 @@ def test_tenants_are_created_listed_and_every_command_works_on_one(
     stock = f"{server.url}/api/stock"
     assert httpx.get(stock, headers={"Authorization": f"Bearer {beta_token}"}).status_code == 200
     assert httpx.get(stock, headers={"Authorization": f"Bearer {acme_token}"}).status_code == 401
+
+
+def test_re_creating_a_tenant_says_so_plainly_and_changes_nothing(
+    home: tuple[Settings, str | None],
+) -> None:
+    settings, _ = home
+    cli(settings, "tenants", "create", "acme")
+    listed = cli(settings, "tenants", "list").stdout
+    keys = cli(settings, "keys", "list", "--tenant", "acme").stdout
+
+    again = cli(settings, "tenants", "create", "acme", check=False)
+    assert again.returncode == 1, again.stdout + again.stderr
+    message = " ".join(again.stderr.split())
+    assert message.startswith("error: tenant acme exists already (its ledger: "), message
+    assert "nothing was changed" in message and "Traceback" not in again.stderr
+    assert again.stdout == ""  # no key printed
+    assert cli(settings, "tenants", "list").stdout == listed
+    assert cli(settings, "keys", "list", "--tenant", "acme").stdout == keys  # no second admin
+
+
+def databases(server: PostgresServer) -> set[str]:
+    with psycopg.connect(server.url(), autocommit=True) as conn:
+        return {str(r[0]) for r in conn.execute("SELECT datname FROM pg_database").fetchall()}
+
+
+def test_a_tenant_whose_database_exists_already_is_refused_and_the_database_left_alone(
+    pg_settings: Settings, pg_server: PostgresServer
+) -> None:
+    home_db = str(pg_settings.database_url).rsplit("/", 1)[1]
+    pg_server.create_database(f"{home_db}_beta")  # not a tenant's: say, a failed create's
+    try:
+        refused = cli(pg_settings, "tenants", "create", "beta", check=False)
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        message = " ".join(refused.stderr.split())
+        assert f"database {home_db}_beta exists already: tenant beta was not created" in message
+        assert "--database-url" in message
+        assert "beta" not in cli(pg_settings, "tenants", "list").stdout
+        with psycopg.connect(pg_server.url(f"{home_db}_beta")) as conn:
+            tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            assert tables.fetchone() == (0,)  # nothing was created in it
+    finally:
+        pg_server.drop_database(f"{home_db}_beta")
+
+
+def test_tenants_create_without_createdb_names_the_missing_privilege(
+    pg_server: PostgresServer, tmp_path: Path
+) -> None:
+    role, home_db = f"owner_{uuid.uuid4().hex[:8]}", f"home_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'pw'")  # no CREATEDB
+        conn.execute(f"CREATE DATABASE {home_db} OWNER {role}")
+    try:
+        with psycopg.connect(pg_server.url(home_db), autocommit=True) as conn:
+            conn.execute(f"ALTER SCHEMA public OWNER TO {role}")
+        url = f"postgresql://{role}:pw@127.0.0.1:{pg_server.port}/{home_db}"
+        settings = Settings(database_url=url, data_dir=tmp_path / "var")
+        cli(settings, "db", "migrate")
+        before = databases(pg_server)
+
+        refused = cli(settings, "tenants", "create", "gamma", check=False)
+        assert refused.returncode == 3, refused.stdout + refused.stderr
+        assert " ".join(refused.stderr.split()) == (
+            f"stockledger: tenants create: role {role} lacks CREATEDB, needed to create "
+            f"database {home_db}_gamma for tenant gamma (as a superuser: ALTER ROLE {role} "
+            "CREATEDB; or create the database and pass --database-url)"
+        )
+        assert databases(pg_server) == before
+        assert "gamma" not in cli(settings, "tenants", "list").stdout
+
+        # Given the privilege, the same command creates it.
+        with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+            conn.execute(f"ALTER ROLE {role} CREATEDB")
+        created = cli(settings, "tenants", "create", "gamma").stdout
+        assert created.strip().splitlines()[-1].startswith("gamma.sl_")
+    finally:
+        for name in (f"{home_db}_gamma", home_db):
+            pg_server.drop_database(name)
+        with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+            conn.execute(f"DROP ROLE IF EXISTS {role}")
