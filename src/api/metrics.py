@@ -52,6 +52,10 @@ COMMAND_KINDS = {
 }
 
 
+# The states of a projection (projections.health), each a series of stockledger_projection_state.
+STATES = ("live", "catching_up", "stopped", "rebuilding", "failing")
+
+
 def outcome_of(status: int) -> str:
     """created (201), repeated (200: idempotent repeat or no-op), refused (4xx), failed (5xx)."""
     if status == 201:
@@ -87,6 +91,17 @@ class ProjectionCollector(Collector):
         rebuild_rate = GaugeMetricFamily(
             "stockledger_projection_rebuild_events_per_second", "Rebuild rate", labels=labels
         )
+        state = GaugeMetricFamily(
+            "stockledger_projection_state",
+            "1 for the state the projection is in (live, catching_up, stopped, rebuilding, "
+            "failing), 0 for the others",
+            labels=["projection", "state"],
+        )
+        failing_position = GaugeMetricFamily(
+            "stockledger_projection_failing_position",
+            "Position of the event its runner cannot apply (0: not failing)",
+            labels=labels,
+        )
         for item in self.read_models.status():
             name = [item["name"]]
             position.add_metric(name, item["position"])
@@ -96,7 +111,12 @@ class ProjectionCollector(Collector):
             rebuild = item.get("rebuild")
             rebuild_position.add_metric(name, rebuild["position"] if rebuild else 0)
             rebuild_rate.add_metric(name, rebuild["events_per_s"] if rebuild else 0)
+            for each in STATES:
+                state.add_metric([item["name"], each], 1 if item["state"] == each else 0)
+            failing = item.get("failing")
+            failing_position.add_metric(name, failing["position"] if failing else 0)
         yield from (position, head, lag, lag_s, rebuild_position, rebuild_rate)
+        yield from (state, failing_position)
 
     def _lag_seconds(self, item: dict[str, Any]) -> float:  # ok-float: seconds
         if item["lag"] <= 0:

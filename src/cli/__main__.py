@@ -144,6 +144,15 @@ def projections_status(tenant: TenantOption = None) -> None:
     for row in rows:
         table.add_row(*(str(row[k]) for k in columns))
     out.print(table)
+    for row in rows:
+        if row.get("failing"):
+            failing = row["failing"]
+            out.print(
+                f"[red]{row['name']}: cannot apply the event at position {failing['position']}"
+                f"[/red] (since {failing['since']}): {failing['error']}",
+                markup=True,
+                highlight=False,
+            )
 
 
 def _progress() -> Progress:
@@ -216,10 +225,22 @@ def projections_run(
 
 
 @app.command()
-def verify(tenant: TenantOption = None) -> None:
+def verify(
+    tenant: TenantOption = None,
+    max_lag: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            envvar="STOCKLEDGER_VERIFY_MAX_LAG",
+            help="A read model more events than this behind the ledger's head is a "
+            "discrepancy (as is one failing, or empty beside a ledger that has events)",
+        ),
+    ] = 1000,
+) -> None:
     """Recompute the hash chains, arithmetic, MACs (with STOCKLEDGER_LEDGER_KEY), snapshots,
-    closed-period digests and every read model against the ledger. Exit 0 when clean, 1 with
-    the first discrepancies; what could not be checked is printed as a note."""
+    closed-period digests and every read model against the ledger, and check that every
+    read model keeps up (not failing, not missing, at most --max-lag events behind). Exit 0
+    when clean, 1 with the first discrepancies; what could not be checked is a note."""
     with opened_read_models(tenant) as read_models, _progress() as progress:
         tasks: dict[str, Any] = {}
 
@@ -228,7 +249,7 @@ def verify(tenant: TenantOption = None) -> None:
                 tasks[stage] = progress.add_task(stage, total=total, rate="")
             progress.update(tasks[stage], completed=done, total=total)
 
-        result = read_models.verify(progress=report)
+        result = read_models.verify(progress=report, max_lag=max_lag)
     for note in result.notes:
         out.print(f"[yellow]note:[/yellow] {note}")
     if result.ok:

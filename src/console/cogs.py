@@ -100,11 +100,11 @@ def cogs_movements(
     period: str = Query(pattern=PERIOD_PATTERN),
     location: str = Query(pattern=CODE_PATTERN),
     sku: str = Query(pattern=CODE_PATTERN),
-    column: str = Query("net", max_length=32),
+    column: str = Query("net_cogs", max_length=32),
     cursor: str | None = Query(None, max_length=512),
 ) -> HTMLResponse:
     """The movements behind one figure: one SKU at one location in one period."""
-    group = COLUMN_KINDS.get(column, column)
+    group = COLUMN_KINDS.get(column)  # a figure's column; a group ("net") has no figure
     if group not in KINDS:
         raise ValidationError(f"unknown column {column}", [{"field": "column"}])
     report = _report(request, period, period, location, sku, ["period", "location", "sku"])

@@ -33,6 +33,7 @@ from application.events import EventSource
 from projections.base import Key, Projection, Rows
 from projections.db import Database, Session
 from projections.event_reader import read_events
+from projections.health import clear_failure
 from projections.registry import (
     drop_leftovers,
     entry,
@@ -45,6 +46,17 @@ from projections.runner import log
 
 Progress = Callable[[dict[str, Any]], None]
 CHUNK = 5000
+
+
+class FoldFailed(RuntimeError):
+    """A rebuild cannot fold the event at ``position`` into ``name``."""
+
+    def __init__(self, name: str, position: int, error: BaseException) -> None:
+        super().__init__(
+            f"rebuild of {name}: cannot fold the event at position {position}: {error}"
+        )
+        self.name = name
+        self.position = position
 
 
 def refuse_older(p: Projection, live_version: int) -> None:
@@ -117,7 +129,10 @@ class Rebuild:
                 folded = rows[p.NAME]
                 own = p.own(batch)
                 for event_position, event in own:
-                    p.fold(folded, event, event_position)
+                    try:
+                        p.fold(folded, event, event_position)
+                    except Exception as error:
+                        raise FoldFailed(p.NAME, event_position, error) from error
                 if own:
                     stamp = max(event.timestamp for _, event in own)
                     newest[p.NAME] = max(stamp, newest.get(p.NAME, stamp))
@@ -206,6 +221,7 @@ class Rebuild:
                 position = last
                 if count < self.chunk:
                     go_live(session, p, generation, position)
+                    clear_failure(session, p.NAME)  # the new generation is past it
                     old = p.table(live.generation)
                     break
         with session.transaction():

@@ -5,7 +5,8 @@ progress of rebuilds under way.
 ``rm_registry`` has one row per projection. A batch's rows and the new position are written
 in one transaction while the registry row is locked, so an event is applied exactly once and
 a rebuild's switch-over (new generation, version and position in one UPDATE) is atomic.
-``rm_rebuilds`` holds one progress row per rebuild running, for status in any process.
+``rm_rebuilds`` holds one progress row per rebuild running, for status in any process (what
+status makes of them: ``projections.health``).
 Generation tables other than the live one belong to a rebuild: one under way (it holds the
 rebuild lock) or one that died, whose tables are dropped by the next runner or rebuild.
 """
@@ -18,7 +19,6 @@ import time
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
 
 from application.errors import ConcurrencyConflictError
 from projections.base import Projection
@@ -31,6 +31,13 @@ CATCHING_UP = 1000
 # A rebuild that has not reported for this long is considered dead (its process was killed).
 REBUILD_STALE_S = 15.0
 
+# What a runner could not apply: projections.health.
+FAILURES = "rm_failures"
+FAILURES_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {FAILURES} (name TEXT PRIMARY KEY, version INTEGER NOT NULL, "
+    "position BIGINT NOT NULL, error TEXT NOT NULL, since DOUBLE PRECISION NOT NULL, "
+    "updated_at DOUBLE PRECISION NOT NULL)"
+)
 DDL = (
     "CREATE TABLE IF NOT EXISTS rm_registry (name TEXT PRIMARY KEY, version INTEGER NOT NULL, "
     "generation INTEGER NOT NULL, position BIGINT NOT NULL, schema TEXT NOT NULL)",
@@ -38,6 +45,7 @@ DDL = (
     "generation INTEGER NOT NULL, position BIGINT NOT NULL, head BIGINT NOT NULL, "
     "events_per_s DOUBLE PRECISION NOT NULL, eta_s DOUBLE PRECISION, "
     "updated_at DOUBLE PRECISION NOT NULL)",
+    FAILURES_DDL,
 )
 
 
@@ -141,6 +149,18 @@ def rebuild_progressed(
     )
 
 
+def rebuild_requested(session: Session, p: Projection, generation: int, head: int) -> None:
+    """In the transaction of the runner that read a rebuild request: the rebuild counts as
+    under way until the thread it starts reports (``rebuild_started`` replaces this row),
+    unless one is already running. Stale after ``REBUILD_STALE_S`` if it never starts."""
+    session.execute(
+        "INSERT INTO rm_rebuilds (name, version, generation, position, head, "
+        "events_per_s, eta_s, updated_at) VALUES (?, ?, ?, 0, ?, 0, NULL, ?) "
+        "ON CONFLICT (name) DO NOTHING",
+        (p.NAME, p.VERSION, generation, head, time.time()),
+    )
+
+
 def rebuilds(session: Session) -> dict[str, RebuildState]:
     rows = session.execute(
         "SELECT name, version, position, head, events_per_s, updated_at FROM rm_rebuilds"
@@ -179,46 +199,3 @@ def clean_abandoned(db: Database, p: Projection) -> list[str]:
     if dropped:
         log.info(json.dumps({"rebuild": "cleaned", "projection": p.NAME, "dropped": dropped}))
     return dropped
-
-
-def statuses(
-    session: Session, projections: Iterable[Projection], head: int
-) -> list[dict[str, Any]]:
-    """Each projection's state as the registry tells it, in any process and whatever its
-    code: ``version`` is the live one, ``code_version`` this process's; a version newer than
-    the live one is being (or about to be) built; an older process sees the newer one live."""
-    running_now = rebuilds(session)
-    out = []
-    for p in projections:
-        current = entry(session, p.NAME)
-        assert current is not None
-        lag = max(head - current.position, 0)
-        running = running_now.get(p.NAME)
-        fresh = running is not None and time.time() - running.updated_at < REBUILD_STALE_S
-        rebuild = None
-        if running is not None and fresh:
-            rebuild = {
-                "position": running.position,
-                "head": max(running.head, head),
-                "events_per_s": round(running.events_per_s, 1),
-                "version": running.version,
-            }
-        if fresh or current.version < p.VERSION:
-            state = "rebuilding"
-        elif lag > CATCHING_UP:
-            state = "catching_up"
-        else:
-            state = "live"
-        out.append(
-            {
-                "name": p.NAME,
-                "version": current.version,
-                "code_version": p.VERSION,
-                "position": current.position,
-                "head": head,
-                "lag": lag,
-                "state": state,
-                "rebuild": rebuild,
-            }
-        )
-    return out

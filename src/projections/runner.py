@@ -27,6 +27,12 @@ still decides, so an entry moved meanwhile (a switch-over) costs one wasted read
 wrong write.
 
 The runners of one process read through one ``SharedReader`` (projections.event_reader).
+
+An event a runner cannot apply (it cannot be decoded, folded or stored) stops that runner
+at its position, and only that runner: it retries one notification per step to find the
+event, records the position and the error (``projections.health``: the projection reports
+``failing``) and tries again with a growing pause. The store being away is not such a
+failure: the runner waits for it as before.
 """
 
 from __future__ import annotations
@@ -38,11 +44,15 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from eventsourcing.persistence import InterfaceError as LedgerInterfaceError
+from eventsourcing.persistence import OperationalError as LedgerOperationalError
+
 from application.events import EventSource
-from projections.base import Projection
+from projections.base import Batch, Projection
 from projections.db import Database, Session
 from projections.event_reader import read_events
-from projections.registry import Entry, entry, set_position
+from projections.health import clear_failure, described, failing_at, record_failure
+from projections.registry import Entry, entry, rebuild_requested, set_position
 
 log = logging.getLogger("stockledger.projections")
 
@@ -52,13 +62,28 @@ log = logging.getLogger("stockledger.projections")
 COALESCE = 0.1
 # A caught-up runner asks whether a newer version went live at most this often (seconds).
 SUPERSEDED_CHECK = 1.0
+# A runner that cannot apply an event tries again after this long, doubling up to the most.
+RETRY_FIRST, RETRY_MOST = 1.0, 30.0
+# The ledger's store away (the event store's errors): waited for, never a failing event.
+LEDGER_AWAY = (LedgerOperationalError, LedgerInterfaceError)
+
+
+class StepFailed(Exception):
+    """A step could not apply what it read after ``after`` (the cause is chained)."""
+
+    def __init__(self, after: int, cause: BaseException) -> None:
+        super().__init__(f"after position {after}: {cause}")
+        self.after = after
+        self.cause = cause
 
 
 class Known:
-    """The registry entry a runner's last step left (None: read it from the registry)."""
+    """The registry entry a runner's last step left (None: read it from the registry), and
+    the position its projection is recorded failing at (None: not failing)."""
 
     def __init__(self) -> None:
         self.entry: Entry | None = None
+        self.failing: int | None = None
 
 
 def step(
@@ -82,31 +107,24 @@ def step(
         return 0  # another version's generation is live: not ours to write (see below)
     started = time.perf_counter()
     requests: list[str] = []
-    last, batch, count = read_events(
-        events, current.position, batch_size, requests, projection.TOPICS
-    )
-    if count == 0:
-        known.entry = current
-        return 0
-    with session.transaction():
-        locked = entry(session, projection.NAME, lock=True)
-        assert locked is not None
-        if locked.version != projection.VERSION:
-            # Checked with the row locked, in the transaction that writes: a runner never
-            # writes into a generation built by another version of the code (a newer one
-            # went live meanwhile, or an older one still serves until our rebuild is done).
+    away: tuple[type[Exception], ...] = (*session.dialect.transient, *LEDGER_AWAY)
+    try:
+        last, batch, count = read_events(
+            events, current.position, batch_size, requests, projection.TOPICS
+        )
+        if count == 0:
+            known.entry = current
             return 0
-        if locked.position != current.position or locked.generation != current.generation:
-            return -1  # someone else moved it (a switch-over, another runner): read again
-        if locked.schema == projection.schema():
-            projection.apply(session, projection.table(locked.generation), batch)
-            set_position(session, projection.NAME, last)
-            written = replace(locked, position=last)
-        else:
-            # The live table has another shape: it keeps serving what it has until the
-            # background rebuild replaces it.
-            return 0
+        written = _write(session, projection, current, last, batch, requests, known)
+    except away:
+        raise
+    except Exception as error:
+        raise StepFailed(current.position, error) from error
+    if isinstance(written, int):
+        return written
     known.entry = written
+    if known.failing is not None and last >= known.failing:
+        known.failing = None
     if on_rebuild_request is not None and projection.NAME in requests:
         on_rebuild_request()
     log.info(
@@ -122,6 +140,41 @@ def step(
         )
     )
     return count
+
+
+def _write(
+    session: Session,
+    projection: Projection,
+    current: Entry,
+    last: int,
+    batch: Batch,
+    requests: list[str],
+    known: Known,
+) -> Entry | int:
+    """The transaction of a step: the batch's rows and the new position, with the registry
+    row locked; the entry it wrote, or what ``step`` answers instead (0: not ours to write,
+    -1: moved meanwhile)."""
+    with session.transaction():
+        locked = entry(session, projection.NAME, lock=True)
+        assert locked is not None
+        if locked.version != projection.VERSION:
+            # Checked with the row locked, in the transaction that writes: a runner never
+            # writes into a generation built by another version of the code (a newer one
+            # went live meanwhile, or an older one still serves until our rebuild is done).
+            return 0
+        if locked.position != current.position or locked.generation != current.generation:
+            return -1  # someone else moved it (a switch-over, another runner): read again
+        if locked.schema != projection.schema():
+            # The live table has another shape: it keeps serving what it has until the
+            # background rebuild replaces it.
+            return 0
+        projection.apply(session, projection.table(locked.generation), batch)
+        set_position(session, projection.NAME, last)
+        if known.failing is not None and last >= known.failing:
+            clear_failure(session, projection.NAME)
+        if projection.NAME in requests:
+            rebuild_requested(session, projection, locked.generation + 1, last)
+        return replace(locked, position=last)
 
 
 class Runner:
@@ -152,11 +205,20 @@ class Runner:
         # The registry entry its last step left (see ``step``).
         self.known = Known()
         self._next_check = 0.0  # monotonic time of the next superseded check
+        # After an event could not be applied: how many notifications to take one at a time,
+        # the pause before the next try and the position last reported failing.
+        self._narrow = 0
+        self._pause = RETRY_FIRST
+        self._failed_at: int | None = None
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set() and not self.superseded:
             try:
                 self._follow(stop)
+            except StepFailed:
+                self.active = False  # recorded and logged by ``_failed``
+                stop.wait(self._pause)
+                self._pause = min(self._pause * 2, RETRY_MOST)
             except Exception:
                 log.exception("projection %s runner failed; retrying", self.projection.NAME)
                 self.active = False
@@ -169,19 +231,54 @@ class Runner:
 
     def _catch_up(self, session: Session, stop: threading.Event) -> None:
         while not stop.is_set():
-            consumed = step(
-                session,
-                self.events,
-                self.projection,
-                self.batch_size,
-                self.on_rebuild_request,
-                self.known,
-            )
+            # After a batch failed: one notification per step until past it, to find the
+            # event at fault and apply every one before it.
+            size = 1 if self._narrow else self.batch_size
+            try:
+                consumed = step(
+                    session,
+                    self.events,
+                    self.projection,
+                    size,
+                    self.on_rebuild_request,
+                    self.known,
+                )
+            except StepFailed as failed:
+                if size > 1:
+                    self._narrow = self.batch_size
+                    continue
+                self._failed(session, failed)
+                raise
             if consumed:
                 self.on_progress()
+            if consumed > 0:
+                self._pause = RETRY_FIRST
+                self._narrow = max(self._narrow - consumed, 0)
             if consumed == 0:
                 self._check_superseded(session)
                 return
+
+    def _failed(self, session: Session, failed: StepFailed) -> None:
+        """Records that the event after ``failed.after`` cannot be applied (the projection
+        reports ``failing``); logs the error in full once per position."""
+        found = self.events.read(failed.after, 1)
+        position = found[0].position if found else failed.after + 1
+        line = {
+            "projection": self.projection.NAME,
+            "failing": position,
+            "error": described(failed.cause),
+            "retry_s": self._pause,
+        }
+        if self._failed_at != position:
+            log.error(json.dumps(line), exc_info=failed.cause)
+        else:
+            log.warning(json.dumps(line))
+        self._failed_at = position
+        try:
+            record_failure(session, self.projection, position, failed.cause)
+        except Exception:
+            log.exception("projection %s: could not record its failure", self.projection.NAME)
+        self.known.failing = position
 
     def _check_superseded(self, session: Session) -> None:
         """Steps down for good once a newer version of the projection is live (looked up
@@ -217,6 +314,7 @@ class Runner:
                 if wait is None:
                     return
                 self.active = True
+                self.known.failing = failing_at(session, self.projection.NAME)
                 while not stop.is_set() and not self.superseded:
                     self._catch_up(session, stop)
                     if wait(self.wake):

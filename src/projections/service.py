@@ -34,11 +34,12 @@ from projections.db import Database
 from projections.dialects.postgres import PostgresDialect
 from projections.event_reader import SharedReader
 from projections.food_cost import FoodCost, FoodCostView
+from projections.health import statuses
 from projections.movements import Movements, MovementView
 from projections.rebuild import Rebuild
-from projections.registry import clean_abandoned, entry, positions, register, statuses
+from projections.registry import clean_abandoned, entry, positions, register
 from projections.runner import Runner, log
-from projections.verify import VerifyReport, verify
+from projections.verify import MAX_LAG, VerifyReport, verify
 from store.backend import schema_lock
 
 __all__ = ["ReadModels", "VerifyReport"]
@@ -223,7 +224,7 @@ class ReadModels:
         """Each projection's live and code versions, position, lag and state."""
         head = self.events.head()
         with self.db.session() as session:
-            return statuses(session, self.projections.values(), head)
+            return statuses(session, self.projections.values(), head, self.events)
 
     # -- rebuild and verify ----------------------------------------------------------------
 
@@ -258,7 +259,13 @@ class ReadModels:
         thread.start()
         self._threads.append(thread)
 
-    def verify(self, progress: Callable[[str, int, int], None] | None = None) -> VerifyReport:
+    def verify(
+        self,
+        progress: Callable[[str, int, int], None] | None = None,
+        *,
+        max_lag: int = MAX_LAG,
+    ) -> VerifyReport:
+        """``max_lag``: how far behind the head a read model may be (projections.verify)."""
         return verify(
             self.db,
             self.events,
@@ -267,6 +274,7 @@ class ReadModels:
             self.zone,
             progress,
             keys=self.ledger.settings.ledger_keys,
+            max_lag=max_lag,
         )
 
     def close(self) -> None:

@@ -5,9 +5,13 @@
    position, the first one ``GENESIS_HASH``), its arithmetic and §3 invariants, its anchor
    (the MACs, with the ledger key: projections.integrity), and every closed period's digest
    and totals at the position it was closed at; then every snapshot against the events.
-2. Per projection: inside one read snapshot, take its position and compare its rows with a
-   fold of the ledger up to that position, built in memory (the scratch space). Append-only
-   rows are compared chunk by chunk so memory stays flat.
+2. Per projection: whether it keeps up — a projection whose runner cannot apply an event
+   (``failing``), one that has read nothing of a ledger holding its events (its read models
+   missing: a ledger restored without them), one more than ``max_lag`` events behind the
+   head (STOCKLEDGER_VERIFY_MAX_LAG, default ``MAX_LAG``) and one ahead of the ledger are
+   discrepancies; a smaller lag is a note. Then, inside one read snapshot, take its position
+   and compare its rows with a fold of the ledger up to that position, built in memory (the
+   scratch space). Append-only rows are compared chunk by chunk so memory stays flat.
 
 The first discrepancies (at most ``MAX_PROBLEMS``) are reported with their position. The
 read models are checked against an ``application.events.EventSource``; the ledger's own
@@ -27,10 +31,14 @@ from domain.books import Books
 from projections.base import Projection, Rows
 from projections.db import Database, Session
 from projections.event_reader import read_events
+from projections.health import Failure, described, failures
 from projections.integrity import PositionChecks, SnapshotSource, check_snapshots
-from projections.registry import entry
+from projections.registry import CATCHING_UP, entry
 
 MAX_PROBLEMS = 20
+# A read model further behind the ledger's head than this many events is a discrepancy:
+# the same bound as the "catching_up" state (projections.registry.CATCHING_UP).
+MAX_LAG = CATCHING_UP
 Progress = Callable[[str, int, int], None]
 
 
@@ -66,8 +74,10 @@ def verify(
     zone: ZoneInfo,
     progress: Progress | None = None,
     keys: Sequence[bytes] = (),
+    max_lag: int = MAX_LAG,
 ) -> VerifyReport:
-    """``keys``: the ledger keys (STOCKLEDGER_LEDGER_KEY) to check the movements' MACs with."""
+    """``keys``: the ledger keys (STOCKLEDGER_LEDGER_KEY) to check the movements' MACs with;
+    ``max_lag``: how far behind the head a read model may be without being a discrepancy."""
     report = VerifyReport()
     tell = progress or (lambda stage, position, head: None)
     check_ledger(events, ledger, zone, report, tell, keys)
@@ -75,11 +85,60 @@ def verify(
         report.add(problem)
     session = db.connect()
     try:
+        head = events.head()
+        failed = failures(session)
         for projection in projections:
+            check_progress(
+                session, events, projection, head, failed.get(projection.NAME), max_lag, report
+            )
             check_projection(session, events, projection, report, tell)
     finally:
         db.release(session)
     return report
+
+
+def check_progress(
+    session: Session,
+    events: EventSource,
+    projection: Projection,
+    head: int,
+    failure: Failure | None,
+    max_lag: int,
+    report: VerifyReport,
+) -> None:
+    """Whether the read model keeps up with the ledger (module docstring, 2.)."""
+    name = projection.NAME
+    current = entry(session, name)
+    if current is None:
+        return  # check_projection reports it
+    position = current.position
+    if failure is not None and failure.position > position:
+        since = failure.body()["since"]
+        report.add(
+            f"{name}: failing: its runner cannot apply the event at position "
+            f"{failure.position} (since {since}): {failure.error}"
+        )
+    if position > head:
+        report.add(
+            f"{name}: at position {position}, beyond the ledger's head {head}: the read "
+            "models are newer than the ledger (restored from another backup?); rebuild them"
+        )
+    elif position == 0 and head > 0 and events.read(0, 1, upto=head, topics=projection.TOPICS):
+        report.add(
+            f"{name}: empty: it has read none of the ledger's {head} events (its read models "
+            "are missing, e.g. a ledger restored without them); rebuild them"
+        )
+    elif head - position > max_lag:
+        report.add(
+            f"{name}: {head - position} events behind the ledger's head {head} (more than "
+            f"{max_lag}): no runner follows it, or it is far behind; rows checked up to "
+            f"position {position} only"
+        )
+    elif position < head:
+        report.notes.append(
+            f"{name}: {head - position} events behind the head: rows checked up to "
+            f"position {position}"
+        )
 
 
 def check_ledger(
@@ -99,7 +158,11 @@ def check_ledger(
         while closes and closes[0].position < at:
             for problem in check_close(fold, closes.pop(0)):
                 report.add(problem)
-        event = fold.feed(note)
+        try:
+            event = fold.feed(note)
+        except Exception as error:  # a rewritten event: report it, check on
+            report.add(f"position {at}: the event cannot be read or folded: {described(error)}")
+            continue
         if event is not None:
             where = f"position {at} ({event.sku}@{event.location} v{event.originator_version})"
             for problem in checks.feed(event, where):
@@ -167,12 +230,26 @@ def check_projection(
         rows: Rows = {}
         position = 0
         while position < upto:
-            last, batch, count = read_events(events, position, 5000, topics=projection.TOPICS)
+            try:
+                last, batch, count = read_events(events, position, 5000, topics=projection.TOPICS)
+            except Exception as error:
+                report.add(
+                    f"{name}: the events after position {position} cannot be read: "
+                    f"{described(error)}"
+                )
+                return
             if count == 0:
                 break
             batch = [(p, e) for p, e in batch if p <= upto]
             for event_position, event in batch:
-                projection.fold(rows, event, event_position)
+                try:
+                    projection.fold(rows, event, event_position)
+                except Exception as error:
+                    report.add(
+                        f"{name}: cannot fold the event at position {event_position}: "
+                        f"{described(error)}"
+                    )
+                    return
             if projection.APPEND_ONLY:
                 live = {
                     projection.key_from(r): r

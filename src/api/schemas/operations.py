@@ -32,6 +32,12 @@ class RebuildProgress(BaseModel):
     version: int = Field(description="The version being built")
 
 
+class ProjectionFailure(BaseModel):
+    position: int = Field(description="The position of the event its runner cannot apply")
+    error: str = Field(examples=["KeyError: 'sku'"])
+    since: str = Field(description="When it first failed there (ISO 8601, UTC)")
+
+
 class ProjectionStatus(BaseModel):
     name: str
     version: int = Field(description="The version whose generation is live")
@@ -39,8 +45,14 @@ class ProjectionStatus(BaseModel):
     position: int
     head: int
     lag: int
-    state: Literal["live", "rebuilding", "catching_up"]
+    state: Literal["live", "catching_up", "stopped", "rebuilding", "failing"] = Field(
+        description="failing: its runner cannot apply the event at `failing.position`; "
+        "rebuilding: a rebuild is requested or under way; stopped: no runner follows the "
+        "ledger for it (it falls behind by every write); catching_up: over 1000 events "
+        "behind; live: otherwise"
+    )
     rebuild: RebuildProgress | None
+    failing: ProjectionFailure | None = None
 
 
 class RebuildAccepted(BaseModel):

@@ -8,11 +8,15 @@ load, deferred indexes, waiting for new events, and recognising a dropped table.
 else asks the dialect and never which backend it is.
 
 Values: Decimals are exact (``NUMERIC``, or decimal text on SQLite); times are aware UTC
-datetimes (``TIMESTAMPTZ``, or fixed-width UTC ISO text that sorts like the instant).
+datetimes (``TIMESTAMPTZ``, or fixed-width UTC ISO text that sorts like the instant); text
+is stored as it is, except what a backend cannot hold (PostgreSQL's TEXT refuses U+0000),
+which is stored escaped and read back as it was (``escape_text``): a projection never stops
+on what an event says.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
@@ -24,6 +28,9 @@ from application.settings import Settings
 
 Row = tuple[Any, ...]
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
+# Marks a stored text as escaped: U+001A (SUBSTITUTE), which the API refuses in any text.
+MARK = "\x1a"
+_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 # Waits for new events; given the runner's wake-up event, True when woken before the poll.
 Waiter = Callable[[threading.Event], bool]
 
@@ -37,6 +44,8 @@ class Dialect(Protocol):
     defers_indexes: bool
     # The driver's base error classes (a store not yet set up raises one of them).
     errors: tuple[type[Exception], ...]
+    # Those that say the store is away or busy, not that what was written is at fault.
+    transient: tuple[type[Exception], ...]
 
     def connect(self) -> Any:
         """A dedicated autocommit connection (close it with ``release``)."""
@@ -109,6 +118,11 @@ class Dialect(Protocol):
         process follows the store)."""
         ...
 
+    def followed(self, conn: Any, name: str) -> bool:
+        """True while some runner, in any process, follows the ledger for ``name`` (holds
+        what ``following`` gives)."""
+        ...
+
     def watching(self) -> AbstractContextManager[Waiter]:
         """A way to wait for new events without any exclusive right (many may watch)."""
         ...
@@ -120,10 +134,35 @@ class Dialect(Protocol):
         ...
 
 
+def escape_text(value: str, *, nul: bool = True) -> str:
+    """``value`` as a column stores it: as it is, unless it holds U+0000 (where ``nul``: the
+    backend cannot store it) or begins with ``MARK``; then ``MARK`` followed by the text
+    with each backslash doubled and each U+0000 written ``\\0``. Reversible for every text
+    (``unescape_text``), and a text that needs no escape — nearly every one — is unchanged,
+    so SQL compares and orders it as it is."""
+    if not value.startswith(MARK) and not (nul and "\x00" in value):
+        return value
+    return MARK + value.replace("\\", "\\\\").replace("\x00", "\\0")
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    char = match.group(1)
+    return "\x00" if char == "0" else char
+
+
+def unescape_text(stored: str) -> str:
+    """The text ``escape_text`` stored."""
+    if not stored.startswith(MARK):
+        return stored
+    return _ESCAPED.sub(_unescaped, stored[1:])
+
+
 def decode(value: Any, kind: str) -> Any:
     """A stored value back as Decimal, aware UTC datetime, int or str (either backend)."""
     if value is None:
         return None
+    if kind == "text":
+        return unescape_text(value) if value[:1] == MARK else value
     if kind == "num":
         return value if isinstance(value, Decimal) else Decimal(value)
     if kind == "time":

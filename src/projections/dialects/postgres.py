@@ -29,7 +29,7 @@ from psycopg_pool import ConnectionPool
 
 from application.errors import ConcurrencyConflictError
 from application.settings import Settings
-from projections.dialects import Row, Waiter
+from projections.dialects import MARK, Row, Waiter, escape_text
 from projections.dialects.pg_control import Control
 from projections.dialects.pg_shared import Borrowed
 
@@ -43,6 +43,11 @@ def lock_key(kind: str, name: str) -> int:
 
 
 @functools.lru_cache(maxsize=64)
+def _text_columns(kinds: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(index for index, kind in enumerate(kinds) if kind == "text")
+
+
+@functools.lru_cache(maxsize=64)
 def _unnest(head: str, tail: str, kinds: tuple[str, ...]) -> str:
     arrays = ", ".join(f"%b::{TYPES[kind]}[]" for kind in kinds)
     return f"{head} SELECT * FROM unnest({arrays}){tail}"
@@ -52,6 +57,8 @@ class PostgresDialect:
     for_update = " FOR UPDATE"
     defers_indexes = True
     errors: tuple[type[Exception], ...] = (psycopg.Error,)
+    # The server away or the connection lost: not a fault of what a runner was applying.
+    transient: tuple[type[Exception], ...] = (psycopg.OperationalError, psycopg.InterfaceError)
 
     def __init__(self, settings: Settings) -> None:
         self.url = settings.database_url or ""
@@ -143,16 +150,27 @@ class PostgresDialect:
         )
         return [str(r[0]) for r in rows]
 
-    # -- values: psycopg adapts Decimal, datetime, int and str itself -------------------------
+    # -- values: psycopg adapts Decimal, datetime, int and str itself; TEXT cannot hold U+0000,
+    # so a text holding it is stored escaped (projections.dialects.escape_text) ---------------
 
     def column_type(self, kind: str) -> str:
         return TYPES[kind]
 
     def encode(self, value: Any, kind: str) -> Any:
+        if kind == "text" and isinstance(value, str):
+            return escape_text(value)
         return value
 
     def encode_row(self, values: Sequence[Any], kinds: Sequence[str]) -> tuple[Any, ...]:
-        return tuple(values)
+        texts = _text_columns(tuple(kinds))
+        if not texts:
+            return tuple(values)
+        row = list(values)
+        for index in texts:
+            value = row[index]
+            if value is not None and ("\x00" in value or value.startswith(MARK)):
+                row[index] = escape_text(value)
+        return tuple(row)
 
     # -- exact arithmetic: NUMERIC sums are exact ---------------------------------------------
 
@@ -187,6 +205,18 @@ class PostgresDialect:
 
     def hold(self, conn: Any, kind: str, name: str) -> bool:
         return self._try_lock(conn, lock_key(kind, name))
+
+    def followed(self, conn: Any, name: str) -> bool:
+        # A session advisory lock on a bigint key shows in pg_locks as classid (high half),
+        # objid (low half) and objsubid 1; the keys are 32-bit, and scoped to the database.
+        rows = self.execute(
+            conn,
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND classid::bigint = 0 AND objid::bigint = ? AND objsubid = 1",
+            (lock_key("projection", name),),
+        )
+        return int(rows[0][0]) > 0
 
     @contextmanager
     def watching(self) -> Iterator[Waiter]:

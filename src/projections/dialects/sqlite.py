@@ -17,11 +17,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from application.errors import ConcurrencyConflictError
 from application.settings import Settings
-from projections.dialects import TIME_FORMAT, Row, Waiter
+from projections.dialects import MARK, TIME_FORMAT, Row, Waiter, escape_text
 
 POLL = 0.05
 TYPES = {"num": "TEXT", "time": "TEXT", "int": "INTEGER", "text": "TEXT"}
@@ -53,6 +54,8 @@ class SqliteDialect:
     for_update = ""
     defers_indexes = False
     errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+    # The database locked or its file unreachable: not a fault of what a runner applied.
+    transient: tuple[type[Exception], ...] = (sqlite3.OperationalError,)
 
     def __init__(self, settings: Settings) -> None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -132,6 +135,8 @@ class SqliteDialect:
         if kind == "time":
             assert isinstance(value, datetime)
             return value.astimezone(UTC).strftime(TIME_FORMAT)
+        if kind == "text" and value[:1] == MARK:
+            return escape_text(value, nul=False)  # SQLite holds U+0000 as it is
         return value
 
     def encode_row(self, values: Sequence[Any], kinds: Sequence[str]) -> tuple[Any, ...]:
@@ -172,11 +177,34 @@ class SqliteDialect:
     def hold(self, conn: Any, kind: str, name: str) -> bool:
         return True  # the embedded store is followed from one process
 
+    def _follow_file(self, name: str) -> Path:
+        return self.path.parent / f"views.{name}.follow.lock"
+
+    def followed(self, conn: Any, name: str) -> bool:
+        # Every runner following ``name`` holds a shared lock on its file (``following``):
+        # an exclusive one is refused exactly while some runner, in any process, follows.
+        path = self._follow_file(name)
+        if not path.exists():
+            return False
+        with path.open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+
     @contextmanager
     def watching(self) -> Iterator[Waiter]:
         yield lambda wake: wake.wait(POLL)
 
     @contextmanager
     def following(self, name: str, stop: threading.Event) -> Iterator[Waiter | None]:
-        # The embedded store is followed from one process: no leader to elect.
-        yield lambda wake: wake.wait(POLL)
+        # The embedded store is followed from one process: no leader to elect. The shared
+        # lock on the file says that someone follows ``name`` (``followed``).
+        with self._follow_file(name).open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            try:
+                yield lambda wake: wake.wait(POLL)
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
