@@ -4,8 +4,10 @@ entry; adding a page (food cost, say) is one new module and one line here."""
 from __future__ import annotations
 
 from console import (
+    avt,
     catalogue,
     cogs,
+    count_sheets,
     feed,
     food_cost,
     item,
@@ -25,6 +27,8 @@ PAGES = (
     journal,
     cogs,
     food_cost,
+    count_sheets,
+    avt,
     valuation,
     late_costs,
     periods,

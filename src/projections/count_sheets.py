@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from application.errors import NotFoundError
 from domain.count_sheet import CountSheet
 from domain.errors import ValidationError
 from projections.base import Column, Key, Projection, Rows
@@ -158,3 +159,27 @@ def _sheet(row: dict[str, Any]) -> SheetRow:
         total=row["total"],
         approved_position=row["approved_position"],
     )
+
+
+def compared(
+    sheets: list[SheetRow], location: str, from_count: str | None, to_count: str | None
+) -> tuple[SheetRow, SheetRow]:
+    """The two approved full counts an AvT report compares, from a location's approved full
+    counts in ledger order: those named, else the closing one's predecessor and the last
+    (NotFoundError when there are not two, or the opening is not before the closing)."""
+    by_id = {s.count_id: s for s in sheets}
+    for name in (from_count, to_count):
+        if name is not None and name not in by_id:
+            raise NotFoundError(f"{name} is not an approved full count of {location}")
+    ordered = [s.count_id for s in sheets]
+    to_id = to_count or (ordered[-1] if ordered else None)
+    from_id = from_count
+    if from_id is None and to_id is not None:
+        earlier = ordered[: ordered.index(to_id)]
+        from_id = earlier[-1] if earlier else None
+    if from_id is None or to_id is None:
+        raise NotFoundError(f"{location} has no two approved full counts to compare")
+    first, last = by_id[from_id], by_id[to_id]
+    if (first.approved_position or 0) >= (last.approved_position or 0):
+        raise NotFoundError(f"count {from_id} is not before count {to_id}")
+    return first, last

@@ -16,10 +16,10 @@ from api.respond import respond
 from api.routing import DecimalRoute
 from api.schemas import CODE_PATTERN, MovementPublic, movement_body
 from api.schemas.count_sheets import AvtReport, avt_body, avt_csv
-from application.errors import NotFoundError
 from domain import avt
 from present.money import places_of
 from projections.avt import Interval
+from projections.count_sheets import compared
 from projections.service import ReadModels
 
 router = APIRouter(prefix="/api/reports", tags=["reports"], route_class=DecimalRoute)
@@ -42,26 +42,12 @@ def interval(
     once the read models have read the ledger's head (an approval just made counts)."""
     read_models.wait_for(read_models.events.head(), read_models.settings.read_your_writes_wait)
     sheets, _ = read_models.count_sheets.approved_full(location)
-    by_id = {s.count_id: s for s in sheets}
-    for name in (from_count, to_count):
-        if name is not None and name not in by_id:
-            raise NotFoundError(f"{name} is not an approved full count of {location}")
-    ordered = [s.count_id for s in sheets]
-    to_id = to_count or (ordered[-1] if ordered else None)
-    if from_count is None and to_id is not None:
-        earlier = ordered[: ordered.index(to_id)]
-        from_id = earlier[-1] if earlier else None
-    else:
-        from_id = from_count
-    if from_id is None or to_id is None:
-        raise NotFoundError(f"{location} has no two approved full counts to compare")
-    after, upto = by_id[from_id].approved_position, by_id[to_id].approved_position
+    first, last = compared(sheets, location, from_count, to_count)
+    after, upto = first.approved_position, last.approved_position
     assert after is not None and upto is not None
-    if after >= upto:
-        raise NotFoundError(f"count {from_id} is not before count {to_id}")
     if not read_models.wait_for(upto, read_models.settings.read_your_writes_wait):
         raise ProjectionLaggingError(f"the read models have not reached position {upto} yet")
-    return Interval(location, after, upto), from_id, to_id
+    return Interval(location, after, upto), first.count_id, last.count_id
 
 
 @router.get(
