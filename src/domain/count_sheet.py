@@ -27,6 +27,7 @@ from domain import bounds
 from domain.codes import check_code
 from domain.errors import InvalidStateError, ValidationError
 from domain.ids import named_id
+from domain.text import check_text
 
 NOT_IN_AREA = "not in an area"
 KINDS = ("full", "spot")
@@ -58,6 +59,7 @@ def check_areas(areas: list[Area]) -> None:
         name = area.area
         if not name.strip() or len(name) > MAX_NAME or name == NOT_IN_AREA:
             raise ValidationError("an area name is 1–100 characters", [{"field": f"{field}.area"}])
+        check_text(name, f"{field}.area", multiline=False)
         if name in names:
             raise ValidationError(f"area {name} listed twice", [{"field": f"{field}.area"}])
         names.add(name)

@@ -121,6 +121,18 @@ def _requests(text: str) -> list[tuple[str, str, dict[str, Any], str]]:
         ),
         ("put", "/api/locations/bar", {"name": text}, "name"),
         ("put", "/api/recipes/half", {"name": text, "lines": _line()}, "name"),
+        (
+            "put",
+            "/api/locations/main/areas",
+            {"areas": [{"area": text, "skus": ["AB-001"]}]},
+            "areas[0].area",
+        ),
+        (
+            "post",
+            "/api/count-sheets",
+            {"count_id": "K-s", "location": "main", "kind": "full", "note": text},
+            "note",
+        ),
     ]
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from api.numbers import Counted, IsoTime
-from api.schemas.common import Code, Dec, Note, RequiredNote, Strict, Unit
+from api.schemas.common import Code, Dec, NameText, Note, RequiredNote, Strict, Unit
 from domain import avt
 from domain.bounds import money_quantum
 from domain.count_sheet import MAX_AREA_SKUS, MAX_AREAS, MAX_NAME, Area, CountSheet
@@ -18,7 +18,7 @@ from present.reports import cell
 from projections.avt import AvtFigures
 from projections.count_sheets import SheetRow
 
-AreaName = Annotated[str, Field(min_length=1, max_length=MAX_NAME, examples=["walk-in"])]
+AreaName = Annotated[str, Field(min_length=1, max_length=MAX_NAME, examples=["walk-in"]), NameText]
 
 
 class AreaIn(Strict):
