@@ -40,6 +40,7 @@ from api.routers import (
     reports,
     sales,
     stock,
+    tickets,
     webhooks,
 )
 from application.settings import Settings
@@ -102,7 +103,7 @@ def create_app(settings: Settings, *, tenant: str | None = None) -> FastAPI:
     app.state.metrics = metrics.Metrics(read_models)
     # The command routes first: the router tries routes in order, and a command is the
     # request it meets most often.
-    for commands in (documents, costs, quotes, adjustments, sales):
+    for commands in (documents, costs, quotes, adjustments, sales, tickets):
         app.router.routes.extend(commands.commands)
     app.include_router(metrics.router)
     for module in (
@@ -117,6 +118,7 @@ def create_app(settings: Settings, *, tenant: str | None = None) -> FastAPI:
         catalogue,
         recipes,
         sales,
+        tickets,
         count_sheets,
         avt,
     ):

@@ -49,6 +49,7 @@ COMMAND_KINDS = {
     "/api/stock/{sku}/{location}/adjust": "adjustment",
     "/api/counts": "count",
     "/api/periods/{period}/close": "period_close",
+    "/api/sales/{sale_id}/void": "void",
 }
 
 

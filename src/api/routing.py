@@ -165,8 +165,11 @@ def command_of(kind: type[C], body: BaseModel | None = None, **given: Any) -> C:
         if field.name in given:
             values[field.name] = given[field.name]
         elif field.name == "lines":
+            lines: list[Any] | None = getattr(body, "lines")  # noqa: B009 (any body with lines)
+            if lines is None or not all(isinstance(each, BaseModel) for each in lines):
+                values["lines"] = None if lines is None else tuple(lines)  # a void's indexes
+                continue
             line = _line_type(kind)
-            lines: list[BaseModel] = getattr(body, "lines")  # noqa: B009 (any body with lines)
             values["lines"] = tuple(line(**each.model_dump()) for each in lines)
         else:
             values[field.name] = getattr(body, field.name)

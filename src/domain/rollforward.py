@@ -32,6 +32,7 @@ COLUMN_OF_KIND = {
     Kind.WASTE: "waste",
     Kind.ADJUSTMENT: "adjustments",
     Kind.REVALUE: "revaluation",
+    Kind.VOID: "voids",
 }
 
 
@@ -67,6 +68,8 @@ class Valuation:
     adjustments_value: Money
     revaluation_qty: Decimal
     revaluation_value: Money
+    voids_qty: Decimal
+    voids_value: Money
     closing_qty: Decimal
     closing_value: Money
 
@@ -85,8 +88,10 @@ class CogsAmounts:
     waste_qty: Decimal = field(metadata=_cogs("waste_qty", Kind.WASTE))
     waste_value: Money = field(metadata=_cogs("waste_value", Kind.WASTE))
     variance_value: Money = field(metadata=_cogs("variance_value", Kind.VARIANCE))
+    # Sales' consumption taken back by voids (SPEC §17), positive; net COGS subtracts it.
+    voided_value: Money = field(metadata=_cogs("voids_value", Kind.VOID))
     net_cogs: Money = field(
-        metadata=_cogs(None, Kind.SHIP, Kind.RETURN, Kind.CONSUME, Kind.VARIANCE)
+        metadata=_cogs(None, Kind.SHIP, Kind.RETURN, Kind.CONSUME, Kind.VARIANCE, Kind.VOID)
     )
 
 
@@ -97,7 +102,7 @@ COGS_AMOUNTS = tuple(f.name for f in fields(CogsAmounts))
 SOURCE_OF = {f.name: f.metadata["source"] for f in fields(CogsAmounts) if f.metadata["source"]}
 COGS_SOURCES = tuple(SOURCE_OF.values())
 # Positive as recorded (a return gives stock back; a variance is a cost); the rest negated.
-INWARD = frozenset({"returns_qty", "returns_value", "variance_value"})
+INWARD = frozenset({"returns_qty", "returns_value", "variance_value", "voids_value"})
 COGS_KINDS: dict[str, tuple[Kind, ...]] = {f.name: f.metadata["kinds"] for f in fields(CogsAmounts)}
 # A row's amounts: the roll-forward's, and the cost variance (SPEC §10), which moves no
 # stock and so stays out of closing = opening + Σ columns.
@@ -149,13 +154,17 @@ def roll(row: Row | None, period: str, movement: MovementFigures, position: int)
 
 def cogs_of(row: Row) -> dict[str, Decimal]:
     """COGS columns (positive costs) from a roll-forward row:
-    net COGS = shipped − returned + consumed + variance."""
+    net COGS = shipped − returned + consumed + variance − voided."""
     out = {
         name: row.get(source, ZERO) if source in INWARD else -row[source]
         for name, source in SOURCE_OF.items()
     }
     out["net_cogs"] = (
-        out["shipped_value"] - out["returned_value"] + out["consumed_value"] + out["variance_value"]
+        out["shipped_value"]
+        - out["returned_value"]
+        + out["consumed_value"]
+        + out["variance_value"]
+        - out["voided_value"]
     )
     return out
 

@@ -1,15 +1,16 @@
 """``balances``: one row per (sku, location) with on_hand, reserved and value after its last
-movement; and ``StockView``, its queries. Available and unit cost are derived when read
-(available = on_hand − reserved, unit cost = value / on_hand, or None when nothing is on
-hand); a position never used reads as zeros."""
+movement, and what sales owe it (``owed``, SPEC §17); and ``StockView``, its queries.
+Available and unit cost are derived when read (available = on_hand − reserved, unit cost =
+value / on_hand, or None when nothing is on hand); a position never used reads as zeros."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from domain.stock_item import Movement
+from domain.stock_item import Movement, StockItem
 from domain.valuation import average_cost
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Database, Session
@@ -20,13 +21,16 @@ ZERO = Decimal(0)
 
 class Balances(Projection):
     NAME = "balances"
-    VERSION = 1
+    VERSION = 2  # 2: owed (SPEC §17)
     COLUMNS = (
         Column("sku", "text"),
         Column("location", "text"),
         Column("on_hand", "num"),
         Column("reserved", "num"),
         Column("value", "num"),
+        Column("owed", "num"),
+        # What the position owes, by sale line, in order: JSON [[sale id, line, qty]…].
+        Column("owed_lines", "text"),
         Column("last_position", "int"),
         Column("updated_at", "time"),
     )
@@ -37,16 +41,51 @@ class Balances(Projection):
         return (event.sku, event.location)
 
     def fold(self, rows: Rows, event: Movement, position: int) -> None:
-        # The movement records the balances after it, so the row is simply its latest state.
-        rows[(event.sku, event.location)] = {
+        # The movement records the balances after it, so the row is simply its latest state;
+        # the owed lines follow the owed movements (SPEC §17).
+        key = (event.sku, event.location)
+        before = rows.get(key)
+        lines = owed_lines(before["owed_lines"] if before else "[]", event)
+        rows[key] = {
             "sku": event.sku,
             "location": event.location,
             "on_hand": event.on_hand_after,
             "reserved": event.reserved_after,
             "value": event.value_after,
+            "owed": event.owed_after or ZERO,
+            "owed_lines": lines,
             "last_position": position,
             "updated_at": event.timestamp,
         }
+
+
+def owed_lines(before: str, event: Movement) -> str:
+    """The owed lines after ``event``: an OWED movement adds its sale line, a settlement or
+    a cancellation takes its quantity off its sale line's."""
+    if not isinstance(event, StockItem.Owed | StockItem.Settled):
+        return before
+    lines = json.loads(before)
+    if isinstance(event, StockItem.Owed):
+        return json.dumps([*lines, [event.document_id, event.line, str(event.quantity)]])
+    out = []
+    for sale_id, line, quantity in lines:
+        if (sale_id, line) == (event.document_id, event.line):
+            left = Decimal(quantity) - event.quantity
+            if left > 0:
+                out.append([sale_id, line, str(left)])
+            continue
+        out.append([sale_id, line, quantity])
+    return json.dumps(out)
+
+
+@dataclass(frozen=True)
+class Owing:
+    """What sales owe one position (SPEC §17): the quantity and the sales, in order."""
+
+    sku: str
+    location: str
+    quantity: Decimal
+    sales: list[str]
 
 
 @dataclass(frozen=True)
@@ -59,6 +98,7 @@ class Balance:
     reserved: Decimal
     value: Decimal
     position: int
+    owed: Decimal = ZERO
 
     @property
     def available(self) -> Decimal:
@@ -129,6 +169,33 @@ class StockView:
         items, position = self._read("sku = ?", (sku,), order="location")
         return SkuStock(sku, items, position)
 
+    def owed(self, location: str | None) -> tuple[list[Owing], int]:
+        """Every position owing sales' consumption (optionally at one location), by
+        (location, sku)."""
+
+        def work(session: Session, table: str) -> list[dict[str, Any]]:
+            where, params = (
+                ("owed > 0", [])
+                if location is None
+                else (
+                    "owed > 0 AND location = ?",
+                    [location],
+                )
+            )
+            return self.projection.select(session, table, where, params, order="location, sku")
+
+        rows, position = read_live(self.db, self.projection, work)
+        items = [
+            Owing(
+                row["sku"],
+                row["location"],
+                row["owed"],
+                list(dict.fromkeys(str(sale) for sale, _, _ in json.loads(row["owed_lines"]))),
+            )
+            for row in rows
+        ]
+        return items, position
+
     def balance(self, sku: str, location: str) -> Balance:
         items, position = self._read("sku = ? AND location = ?", (sku, location))
         return items[0] if items else Balance(sku, location, ZERO, ZERO, ZERO, position)
@@ -136,5 +203,11 @@ class StockView:
 
 def _balance(row: dict[str, Any], position: int) -> Balance:
     return Balance(
-        row["sku"], row["location"], row["on_hand"], row["reserved"], row["value"], position
+        row["sku"],
+        row["location"],
+        row["on_hand"],
+        row["reserved"],
+        row["value"],
+        position,
+        row["owed"],
     )

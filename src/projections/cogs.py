@@ -34,7 +34,7 @@ class Cogs(Projection):
     one range over an index instead of a newest-per-position search."""
 
     NAME = "cogs"
-    VERSION = 3  # 2: revaluation and variance columns (SPEC §10); 3: until
+    VERSION = 4  # 2: revaluation and variance columns (SPEC §10); 3: until; 4: voids (§17)
     COLUMNS = (
         Column("period", "text"),
         Column("location", "text"),

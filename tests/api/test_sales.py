@@ -99,9 +99,6 @@ def test_sale_problems_name_the_field_and_record_nothing(api: Api) -> None:
     unknown = api.post("/api/sales", sale("S-1", item="pizza"), role="clerk")
     assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_recipe"
     assert unknown.json()["errors"][0]["field"] == "lines[0].menu_item"
-    short = api.post("/api/sales", sale("S-2", qty="60"), role="clerk")
-    assert short.status_code == 409 and short.json()["code"] == "insufficient_stock"
-    assert [e["sku"] for e in short.json()["errors"]] == ["BUN", "BEEF", "CHEESE"]
     price = api.post("/api/sales", sale("S-3", price="-1"), role="clerk")
     assert price.status_code == 422 and "unit_price" in str(price.json()["errors"])
     assert api.head == head

@@ -22,7 +22,7 @@ from application.records import MovementRecord
 from application.settings import Settings
 from domain.errors import ValidationError
 from domain.rollforward import valuation_rows
-from projections.cogs import AMOUNTS, COGS_AMOUNTS, cogs_of
+from projections.cogs import AMOUNTS, COGS_AMOUNTS, Cogs, cogs_of
 from projections.registry import Entry, entry
 from projections.service import ReadModels
 from tests.projections.commands import Driver
@@ -99,6 +99,7 @@ def reference_cogs(row: dict[str, Decimal]) -> dict[str, Decimal]:
         "waste_qty": -row["waste_qty"],
         "waste_value": -row["waste_value"],
         "variance_value": ZERO,  # no late costs in this history
+        "voided_value": ZERO,  # no voids either (SPEC §17)
     }
     out["net_cogs"] = out["shipped_value"] - out["returned_value"] + out["consumed_value"]
     return out
@@ -367,7 +368,7 @@ def test_an_older_cogs_table_answers_the_valuation_while_its_upgrade_rebuilds(
         session.execute("UPDATE rm_registry SET version = 2, schema = 'v2' WHERE name = 'cogs'")
     assert answers() == before
     models.start()
-    wait_until(lambda: _registered(models).version == 3, what="the upgrade to cogs v3")
+    wait_until(lambda: _registered(models).version == Cogs.VERSION, what="the cogs upgrade")
     assert models.wait_for(driver.ledger.head(), timeout=30)
     assert _registered(models).generation > live.generation
     assert answers() == before

@@ -48,30 +48,45 @@ class Reference:
         )
     )
 
-    def receive(self, sku: str, qty: Decimal, cost: Decimal) -> None:
+    # What sales owe each SKU (SPEC §17), in order: [menu item, quantity].
+    owed: dict[str, list[list[Any]]] = field(default_factory=lambda: defaultdict(list))
+
+    def take(self, period: str, sku: str, menu: str, need: Decimal) -> Decimal:
+        """Consumes up to ``need`` by the outbound rule, costed to the menu item; returns
+        what the shelf lacked."""
+        on_hand, value = self.stock.get(sku, (ZERO, ZERO))
+        got = min(need, on_hand)
+        if got:
+            taken = value if got == on_hand else half_up(got * value / on_hand, 2)
+            self.stock[sku] = (on_hand - got, value - taken)
+            self.rows[(period, menu)]["cost"] += taken
+        return need - got
+
+    def receive(self, sku: str, qty: Decimal, cost: Decimal, period: str = "") -> None:
+        """A receipt, then what is owed settled in order, costed in the receipt's period."""
         on_hand, value = self.stock.get(sku, (ZERO, ZERO))
         self.stock[sku] = (on_hand + qty, value + half_up(qty * cost, 2))
+        queue = self.owed[sku]
+        while queue and self.stock[sku][0] > 0:
+            menu, need = queue[0]
+            left = self.take(period, sku, menu, need)
+            if left:
+                queue[0][1] = left
+            else:
+                queue.pop(0)
 
     def sell(self, period: str, lines: list[tuple[str, Decimal, Decimal]]) -> bool:
-        """Applies a sale all or nothing; False when an ingredient runs short."""
-        trial = dict(self.stock)
-        costs: dict[str, Decimal] = defaultdict(Decimal)
+        """Applies a sale: never refused for stock (SPEC §17), what is lacking is owed."""
         for menu, qty, _ in lines:
             for sku, per in self.recipes[menu]:
                 need = half_up(qty * per, 3)
-                on_hand, value = trial.get(sku, (ZERO, ZERO))
-                if need > on_hand:
-                    return False
-                take = value if need == on_hand else half_up(need * value / on_hand, 2)
-                trial[sku] = (on_hand - need, value - take)
-                costs[menu] += take
-        self.stock = trial
+                left = self.take(period, sku, menu, need)
+                if left:
+                    self.owed[sku].append([menu, left])
         for menu, qty, price in lines:
             row = self.rows[(period, menu)]
             row["sold_qty"] += qty
             row["revenue"] += half_up(qty * price, 2)
-        for menu, cost in costs.items():
-            self.rows[(period, menu)]["cost"] += cost
         return True
 
 
@@ -113,7 +128,7 @@ class History:
             ledger.execute(
                 PostReceipt(f"R{number}", "kitchen", [ReceiptLine(sku, qty, cost)]), user="t"
             )
-            ref.receive(sku, qty, cost)
+            ref.receive(sku, qty, cost, f"{self.clock.now.year:04d}-{self.clock.now.month:02d}")
         elif op[0] == "recipe":
             _, menu, lines = op
             spec = RecipeSpec(menu, tuple(Ingredient(sku, qty) for sku, qty in lines))

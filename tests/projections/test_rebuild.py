@@ -143,20 +143,21 @@ def test_a_version_bump_rebuilds_in_the_background_and_switches_over(
     fill(ledger, documents=10, lines=100)
     catch_up(models, ledger)
     before = live_rows(models, "balances")
-    monkeypatch.setattr(Balances, "VERSION", 2)
+    version = Balances.VERSION
+    monkeypatch.setattr(Balances, "VERSION", version + 1)
     bumped = ReadModels(settings, ledger)
     try:
         (state,) = [s for s in bumped.status() if s["name"] == "balances"]
-        assert (state["version"], state["state"]) == (1, "rebuilding")
+        assert (state["version"], state["state"]) == (version, "rebuilding")
         assert bumped.stock.balance("F0001", "main").on_hand == Decimal(10), "old version serves"
         bumped.start()
         wait_until(
             lambda: (
                 [(s["version"], s["state"]) for s in bumped.status() if s["name"] == "balances"]
-                == [(2, "live")]
+                == [(version + 1, "live")]
             ),
             60,
-            "switched to version 2",
+            "switched to the next version",
         )
         assert generation(bumped, "balances") == 2
         result = ledger.execute(

@@ -64,9 +64,10 @@ def test_old_and_new_code_each_write_only_their_own_generation_and_report_the_tr
     old_writes: list[str] = []
     new_writes: list[str] = []
     late_writes: list[str] = []
-    old = process(settings, ledger, 1, old_writes)
-    new = process(settings, ledger, 2, new_writes)
-    late = process(settings, ledger, 1, late_writes)
+    v = Balances.VERSION  # the old code's version; the new code's is the next
+    old = process(settings, ledger, v, old_writes)
+    new = process(settings, ledger, v + 1, new_writes)
+    late = process(settings, ledger, v, late_writes)
     try:
         old.start()
         assert old.wait_for(ledger.head(), 30)
@@ -78,18 +79,18 @@ def test_old_and_new_code_each_write_only_their_own_generation_and_report_the_tr
             new.notify()
             # The old version keeps being maintained (by the old code) until the new is live.
             wait_until(lambda: old.positions()["balances"] >= during, 30, "old code applies")
-            assert registry(old) == (1, 1)
-            assert balances_state(old) == (1, 1, "live")
-            assert balances_state(new) == (1, 2, "rebuilding")
-        wait_until(lambda: registry(old) == (2, 2), 60, "version 2 live")
+            assert registry(old) == (v, 1)
+            assert balances_state(old) == (v, v, "live")
+            assert balances_state(new) == (v, v + 1, "rebuilding")
+        wait_until(lambda: registry(old) == (v + 1, 2), 60, "the next version live")
         after = receive(ledger, "AFTER")
         old.notify()
         new.notify()
         assert new.wait_for(after, 30)
         (old_runner,) = [r for r in old._runners if r.projection.NAME == "balances"]
         wait_until(lambda: old_runner.superseded, 30, "old runner steps down")
-        assert balances_state(old) == (2, 1, "live")
-        assert balances_state(new) == (2, 2, "live")
+        assert balances_state(old) == (v + 1, v, "live")
+        assert balances_state(new) == (v + 1, v + 1, "live")
         # Old code started after the switch neither rebuilds back nor writes.
         late.start()
         last = receive(ledger, "LATE")
@@ -100,7 +101,7 @@ def test_old_and_new_code_each_write_only_their_own_generation_and_report_the_tr
         wait_until(lambda: late_runner.superseded, 30, "late old runner steps down")
         with pytest.raises(ConcurrencyConflictError):
             late.rebuild("balances")
-        assert registry(new) == (2, 2)
+        assert registry(new) == (v + 1, 2)
         assert set(old_writes) == {"rm_balances_g1"}
         assert late_writes == []
         assert "rm_balances_g1" not in new_writes

@@ -18,8 +18,9 @@ from api.one_hop import saves_only
 from api.routers.documents import COMMAND_RESPONSES
 from api.routers.reports import PERIOD_PATTERN, csv_or_json, report_csv, wants_csv
 from api.routing import DecimalRoute, answer, command_of
-from api.schemas import CODE_PATTERN, CommandResultPublic
+from api.schemas import CODE_PATTERN
 from api.schemas.recipes import FoodCostAmounts, FoodCostReportPublic, SaleCreate, food_cost_body
+from api.schemas.tickets import SaleResultPublic
 from application.commands import PostSale
 from domain.errors import ValidationError
 from projections.food_cost import GROUPS, group_by
@@ -32,7 +33,7 @@ AMOUNTS = tuple(FoodCostAmounts.model_fields)
 @router.post(
     "/sales",
     status_code=201,
-    response_model=CommandResultPublic,
+    response_model=SaleResultPublic,
     responses=COMMAND_RESPONSES,
     summary="Post a POS sale: CONSUME per (sale line, ingredient) of the current recipes",
 )

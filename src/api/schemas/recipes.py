@@ -78,6 +78,7 @@ class SaleLineIn(Strict):
     quantity: Quantity
     unit_price: UnitCost
     unmapped: bool = Field(False, description="no recipe: revenue only, no consumption")
+    location: Code | None = Field(None, description="the outlet serving it, else the sale's")
 
 
 class SaleCreate(Strict):

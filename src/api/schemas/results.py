@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from api.schemas.common import DocumentPublic, MovementPublic, movement_body
 from api.schemas.quotes import QuotePublic, quote_body
 from application.records import CommandResult
+from domain.movements import DocType, Kind
 
 
 class CommandResultPublic(BaseModel):
@@ -29,5 +30,11 @@ def command_body(result: CommandResult) -> dict[str, Any]:
     }
     if result.quote is not None:
         body["quote"] = quote_body(result.quote)
+    if result.document_type == DocType.SALE.value:  # what the sale owes (SPEC §17)
+        body["owed"] = [
+            {"sku": m.sku, "location": m.location, "quantity": m.quantity}
+            for m in result.movements
+            if m.kind == Kind.OWED
+        ]
     body.update(result.extra)
     return body

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -26,6 +27,7 @@ class BalancePublic(BaseModel):
     value: Dec
     unit_cost: Dec | None
     unit: str | None = None
+    owed: Dec = Decimal(0)  # what sales owe the position (SPEC §17)
     position: int
 
 
