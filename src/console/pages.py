@@ -16,12 +16,14 @@ from console import (
     late_costs,
     periods,
     projections,
+    record,
     stock,
     valuation,
 )
 
 PAGES = (
     stock,
+    record,
     item,
     catalogue,
     journal,
