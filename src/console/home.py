@@ -66,6 +66,9 @@ async def sign_in(request: Request, form: dict[str, str] = Depends(read_form)) -
 
 @router.post("/sign-out")
 def sign_out(request: Request, form: Form) -> Response:
+    """Ends the session on the server (console.session), then drops the cookie."""
+    visitor = request.state.visitor
+    sessions_of(request).end(request.cookies.get(COOKIE, ""), visitor.user)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return response

@@ -1,14 +1,19 @@
 """Console sessions: sign in with an API key, a signed cookie naming that key, CSRF tokens.
 
-The cookie is ``[<tenant>.]<key id>.<expiry>.<signature>``: a reference to the key, never
-its secret. As in the API, the key's tenant prefix (``acme.sl_…``) picks the store (the
+The cookie is ``[<tenant>.]<key id>.<expiry>.<signature>~<nonce>``: a reference to the
+key, never its secret. As in the API, the key's tenant prefix (``acme.sl_…``) picks the store (the
 composition ``Tenancy`` holds), and no prefix is the home store's. The signature is an HMAC,
-under the console secret, of the tenant, the id, the expiry and the key's stored secret
-hash, so it fits only that key of that tenant: a cookie whose tenant is changed is no
+under the console secret, of the tenant, the id, the expiry, the nonce and the key's stored
+secret hash, so it fits only that key of that tenant: a cookie whose tenant is changed is no
 session. Every request re-checks the key against its store's key ring (``Ledger.live_key``,
 the same cached ring as the API's authentication), so a revoked key signs its sessions out
 at once, in every process; the request then reads that store alone
 (``request.state.composition``, read by ``console.web``).
+
+Signing out ends the session on the server too: the key ring records it
+(``KeyRing.SessionEnded``, named by a digest of the cookie, kept until the cookie would have
+expired), and the same re-check refuses it from the next request on, in every process and
+replica; a copied cookie stops working with the sign-out. Other sessions of the key go on.
 
 CSRF: each session's token is an HMAC of its cookie; every POST must carry it. The sign-in
 form, before any session, carries a random token that must equal a pre-session cookie.
@@ -29,9 +34,10 @@ from urllib.parse import parse_qsl
 from anyio import to_thread
 from fastapi import Depends, Request, Response
 
+from application import registers
 from application.keys import TENANT_NAME, TOKEN
 from console.web import Refused, SignInRequired, Visitor
-from domain.access import Role
+from domain.access import KeyRing, Role
 
 if TYPE_CHECKING:
     from tenancy.compositions import Composition, Tenancy
@@ -70,7 +76,10 @@ class Sessions:
         if key is None:
             return None
         body = f"{tenant + '.' if tenant else ''}{key_id}.{int(self.clock()) + LIFETIME}"
-        return f"{body}.{self._sign(f'{body}.{key.secret_hash}')}"
+        # A nonce makes every session its own (two sign-ins in one second, one of them
+        # signed out): it rides after the signature, which covers it.
+        nonce = secrets.token_urlsafe(12)
+        return f"{body}.{self._sign(f'{body}.{nonce}.{key.secret_hash}')}~{nonce}"
 
     def check(self, cookie: str | None) -> tuple[Visitor, Composition] | None:
         """Who the cookie signs in, and into which store, when it is genuine, unexpired and
@@ -91,10 +100,33 @@ class Sessions:
         if key is None:
             return None
         body = cookie.rpartition(".")[0] if cookie else ""
-        if not hmac.compare_digest(self._sign(f"{body}.{key.secret_hash}"), signature):
+        signature, _, nonce = signature.partition("~")
+        signed = f"{body}.{nonce}.{key.secret_hash}" if nonce else f"{body}.{key.secret_hash}"
+        if not hmac.compare_digest(self._sign(signed), signature):
             return None
+        if cookie and session_name(cookie) in key.ended:
+            return None  # signed out
         visitor = Visitor(key.user, key.role, key_id, self._sign(f"csrf.{cookie}"), tenant)
         return visitor, composition
+
+    def end(self, cookie: str, user: str) -> None:
+        """Ends the session of ``cookie`` (a genuine one) in every process: recorded on its
+        store's key ring, which every request's ``check`` reads through ``live_key``."""
+        signed = self.check(cookie)
+        if signed is None:
+            return
+        key_id, expires = cookie.split(".")[-3:-1]
+        name = session_name(cookie)
+
+        def end(ring: KeyRing) -> None:
+            ring.end_session(key_id, name, int(expires), user)
+
+        registers.change(signed[1].ledger, KeyRing, end)
+
+
+def session_name(cookie: str) -> str:
+    """A session's name on the key ring: a digest of its cookie (never the cookie)."""
+    return hashlib.sha256(cookie.encode()).hexdigest()[:32]
 
 
 def tenant_in(cookie: str | None) -> str | None:

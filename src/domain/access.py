@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -47,6 +47,9 @@ class ApiKey:
     secret_hash: str
     created_at: datetime
     revoked_at: datetime | None = None
+    # Console sessions of this key ended by signing out, still unexpired: the session's
+    # name (a digest of its cookie) → when it would have expired (epoch seconds).
+    ended: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 class KeyRing(Aggregate):
@@ -83,6 +86,22 @@ class KeyRing(Aggregate):
             key = aggregate.keys[self.key_id]
             aggregate.keys[self.key_id] = replace(key, revoked_at=self.timestamp)
 
+    class SessionEnded(Aggregate.Event):
+        """A console session of ``key_id`` signed out before it expired (at ``expires``)."""
+
+        TOPIC = "stockledger:KeyRing.SessionEnded"
+        key_id: str
+        session: str
+        expires: int
+        ended_by: str
+
+        def apply(self, aggregate: Any) -> None:
+            key = aggregate.keys[self.key_id]
+            now = self.timestamp.timestamp()  # ok-float: epoch seconds
+            ended = {name: end for name, end in key.ended.items() if end > now}
+            ended[self.session] = self.expires
+            aggregate.keys[self.key_id] = replace(key, ended=ended)
+
     @staticmethod
     def create_id() -> UUID:
         return uuid5(NAMESPACE, "keyring")
@@ -112,3 +131,17 @@ class KeyRing(Aggregate):
             raise InvalidStateError(f"no key {key_id}")
         if self.keys[key_id].revoked_at is None:
             self.trigger_event(self.KeyRevoked, key_id=key_id, revoked_by=revoked_by)
+
+    def end_session(self, key_id: str, session: str, expires: int, ended_by: str) -> None:
+        """Records that a console session of ``key_id`` signed out (once; a session of an
+        unknown key refused). The ended sessions of a key are kept until they expire."""
+        if key_id not in self.keys:
+            raise InvalidStateError(f"no key {key_id}")
+        if session not in self.keys[key_id].ended:
+            self.trigger_event(
+                self.SessionEnded,
+                key_id=key_id,
+                session=session,
+                expires=expires,
+                ended_by=ended_by,
+            )
