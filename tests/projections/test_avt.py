@@ -169,16 +169,16 @@ def test_avt_ties_to_the_ledger_to_the_cent_over_random_histories(
         ledger = Ledger(settings, clock=clock)
         models = ReadModels(settings, ledger)
         try:
-            spec = RecipeSpec(
-                "burger", (Ingredient("BEEF", Decimal("0.150")), Ingredient("BUN", Decimal(1)))
-            )
-            ledger.put_recipe("burger", spec, user="chef")
             history = History(ledger, clock)
             for name in SKUS:
                 history.apply(("receipt", name, Decimal(5), Decimal("8.00")))
                 history.run(
                     PostReceipt(f"RB-{name}", "bar", [ReceiptLine(name, Decimal(50), Decimal(2))])
                 )
+            spec = RecipeSpec(
+                "burger", (Ingredient("BEEF", Decimal("0.150")), Ingredient("BUN", Decimal(1)))
+            )
+            ledger.put_recipe("burger", spec, user="chef")
             for op in before:
                 history.apply(op)
             history.count("OPEN", first)
