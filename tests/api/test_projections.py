@@ -28,6 +28,8 @@ def test_status_lists_every_projection_with_position_head_and_lag(api: Api) -> N
         "items",
         "locations",
         "food_cost",
+        "count_sheets",
+        "sale_lines",
     }
     for row in rows:
         assert row["head"] >= position

@@ -52,7 +52,7 @@ def test_the_in_process_runner_follows_new_commands_promptly(
     assert balance.on_hand == Decimal("2.5")
     assert balance.value == Decimal("10.00")
     assert balance.position >= result.position
-    assert [s["state"] for s in models.status()] == ["live"] * 6
+    assert [s["state"] for s in models.status()] == ["live"] * len(models.projections)
 
 
 def test_wait_for_gives_up_after_its_timeout_when_no_runner_is_running(
