@@ -9,6 +9,12 @@ and whose last average equals the one the events give. Anything else (another ag
 type, a version with no event, any other figure) is ignored with a warning and the
 aggregate is replayed from its events, or from an older snapshot that does agree.
 
+With the ledger key, the events a snapshot is checked against come through the Ledger's
+checked event store (store.authenticity): the movement at the snapshot's version carries a
+MAC over a hash covering every earlier link, so a snapshot that agrees with it is anchored
+too; a snapshot whose events fail that check is refused like any other that lies, and the
+replay then refuses the decision.
+
 ``verify`` runs the same check over every stored snapshot (``snapshot_rows``).
 """
 
