@@ -131,9 +131,12 @@ def statuses(
     the live one is being (or about to be) built; an older process sees the newer one live.
     With ``events``, a rebuild requested and not yet read counts as ``rebuilding``."""
     chosen = list(projections)
+    # The registry first: a runner that reads a rebuild request writes its position and the
+    # request's progress row in one transaction, so whichever of the two this sees, the
+    # request shows (pending in the ledger, or in progress).
+    entries = {p.NAME: entry(session, p.NAME) for p in chosen}
     running_now = rebuilds(session)
     failed = failures(session)
-    entries = {p.NAME: entry(session, p.NAME) for p in chosen}
     positions = {name: e.position for name, e in entries.items() if e is not None}
     pending = pending_requests(events, positions, head) if events is not None else set()
     out = []

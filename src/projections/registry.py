@@ -153,11 +153,16 @@ def rebuild_requested(session: Session, p: Projection, generation: int, head: in
     """In the transaction of the runner that read a rebuild request: the rebuild counts as
     under way until the thread it starts reports (``rebuild_started`` replaces this row),
     unless one is already running. Stale after ``REBUILD_STALE_S`` if it never starts."""
+    now = time.time()
+    session.execute(  # what a dead rebuild left is no rebuild running
+        "DELETE FROM rm_rebuilds WHERE name = ? AND updated_at < ?",
+        (p.NAME, now - REBUILD_STALE_S),
+    )
     session.execute(
         "INSERT INTO rm_rebuilds (name, version, generation, position, head, "
         "events_per_s, eta_s, updated_at) VALUES (?, ?, ?, 0, ?, 0, NULL, ?) "
         "ON CONFLICT (name) DO NOTHING",
-        (p.NAME, p.VERSION, generation, head, time.time()),
+        (p.NAME, p.VERSION, generation, head, now),
     )
 
 
