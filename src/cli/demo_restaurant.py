@@ -1,6 +1,7 @@
-"""The demo's restaurant group (SPEC §9): a menu with recipes, the main store feeding the
-kitchen and the bar by transfers, two POS services a day, waste — so the food-cost report
-has real figures.
+"""The demo's restaurant group (SPEC §9, §17): a menu with recipes, the main store feeding
+the kitchen and the bar by transfers, two POS services a day, waste — so the food-cost report
+has real figures — a ticket a day across the kitchen and the bar, a few voids, and truffle fries
+sold on the 3rd day before their oil is delivered (owed, then settled by the late receipt).
 
 Ingredients are bought at the main store at prices that drift week by week; each morning
 the kitchen and the bar are topped up from the store; the burger's recipe gets a bigger
@@ -24,6 +25,7 @@ from application.commands import (
     PostWaste,
     ReceiptLine,
     SaleLine,
+    VoidSale,
 )
 from application.ledger import Ledger
 from application.records import CommandResult
@@ -67,6 +69,13 @@ MENU: dict[str, tuple[str, str, Decimal, list[Portion]]] = {
     ),
 }
 BIGGER_PATTY: Portion = ("R-BEEF", "0.18", None)
+# A dish whose oil is delivered late (SPEC §17): its first tickets owe until the receipt.
+LATE_SKU = "R-TRUFFLE"
+LATE_DISH: Portion = ("truffle-fries", "6.50", None)
+LATE_RECIPE = RecipeSpec(
+    "Truffle fries",
+    (Ingredient("R-POTATO", Decimal("0.25")), Ingredient(LATE_SKU, Decimal("0.01"))),
+)
 ONE = Decimal(1)
 
 
@@ -89,6 +98,7 @@ class Restaurant:
         self.price = {sku: spec[4] for sku, spec in INGREDIENTS.items()}
         self.on_hand = {(sku, place): Decimal(0) for sku in INGREDIENTS for place in PLACES}
         self.revised = False
+        self.tickets: list[str] = []  # the tickets across outlets, the last one voidable
 
     def _run(self, command: Command, user: str) -> CommandResult | None:
         result = self.attempt(partial(self.ledger.execute, command, user=user))
@@ -102,6 +112,8 @@ class Restaurant:
             self.ledger.put_item(sku, spec, user="admin")
         for menu_item in MENU:
             self.ledger.put_recipe(menu_item, recipe(menu_item), user="chef")
+        self.ledger.put_item(LATE_SKU, ItemSpec("Truffle oil", "l", "restaurant"), user="admin")
+        self.ledger.put_recipe(LATE_DISH[0], LATE_RECIPE, user="chef")
         self.buy(weeks=2)
 
     def day(self, day: int, now: datetime) -> None:
@@ -117,6 +129,15 @@ class Restaurant:
                 self.sell(outlet)
         if day % 3 == 1:
             self.spoil()
+        self.across()
+        if day % 5 == 4:
+            self.void_last()
+        if day == 2:  # truffle fries on the menu before the oil is in: the ticket owes
+            line = SaleLine(LATE_DISH[0], Decimal(3), Decimal(LATE_DISH[1]))
+            self._run(PostSale(self.new_id("POS"), "kitchen", [line]), "pos")
+        if day == 3:  # the late delivery, straight to the kitchen: it settles what is owed
+            late = ReceiptLine(LATE_SKU, Decimal("0.5"), Decimal("38.00"))
+            self._run(PostReceipt(self.new_id("RR"), "kitchen", [late], "late oil"), "alice")
 
     def buy(self, weeks: int) -> None:
         """A receipt at the main store in packs, at this week's prices (which drift)."""
@@ -153,6 +174,23 @@ class Restaurant:
             SaleLine(m, Decimal(self.rng.choice((1, 1, 2, 3))), MENU[m][2]) for m in sorted(picked)
         ]
         self._run(PostSale(self.new_id("POS"), outlet, lines), "pos")
+
+    def across(self) -> None:
+        """One ticket across outlets: a burger from the kitchen and a gin & tonic from the bar
+        (the line names its own location)."""
+        lines = [
+            SaleLine("burger", ONE, MENU["burger"][2]),
+            SaleLine("gin-tonic", ONE, MENU["gin-tonic"][2], "bar"),
+        ]
+        ticket = self.new_id("POS")
+        if self._run(PostSale(ticket, "kitchen", lines), "pos"):
+            self.tickets.append(ticket)
+
+    def void_last(self) -> None:
+        """A drink sent back: the gin & tonic line of the last ticket across outlets."""
+        if self.tickets:
+            void = VoidSale(self.new_id("RV"), self.tickets.pop(), "sent back", [1])
+            self._run(void, "bob")
 
     def spoil(self) -> None:
         spoiled = min(Decimal(2), self.on_hand[("R-LETTUCE", "kitchen")])
