@@ -29,6 +29,7 @@ from application.commands import (
 )
 from application.ledger import Ledger
 from application.records import CommandResult
+from cli.demo_counts import Counts
 from domain.item import ItemSpec, PackUnit
 from domain.recipe import Ingredient, RecipeSpec
 
@@ -99,6 +100,7 @@ class Restaurant:
         self.on_hand = {(sku, place): Decimal(0) for sku in INGREDIENTS for place in PLACES}
         self.revised = False
         self.tickets: list[str] = []  # the tickets across outlets, the last one voidable
+        self.counts = Counts(ledger, rng, self._run, new_id, self.on_hand)
 
     def _run(self, command: Command, user: str) -> CommandResult | None:
         result = self.attempt(partial(self.ledger.execute, command, user=user))
@@ -115,6 +117,7 @@ class Restaurant:
         self.ledger.put_item(LATE_SKU, ItemSpec("Truffle oil", "l", "restaurant"), user="admin")
         self.ledger.put_recipe(LATE_DISH[0], LATE_RECIPE, user="chef")
         self.buy(weeks=2)
+        self.counts.opening()
 
     def day(self, day: int, now: datetime) -> None:
         if day % 7 == 0:
@@ -138,6 +141,7 @@ class Restaurant:
         if day == 3:  # the late delivery, straight to the kitchen: it settles what is owed
             late = ReceiptLine(LATE_SKU, Decimal("0.5"), Decimal("38.00"))
             self._run(PostReceipt(self.new_id("RR"), "kitchen", [late], "late oil"), "alice")
+        self.counts.day(day)
 
     def buy(self, weeks: int) -> None:
         """A receipt at the main store in packs, at this week's prices (which drift)."""
