@@ -14,6 +14,7 @@ from application.settings import Settings
 from domain.errors import InsufficientStockError
 from domain.stock_item import StockItem
 from store.authenticity import LedgerTamperedError
+from store.roles import APP_ROLE, grant_roles, role_url
 from tests.application.helpers import USER, D, line, receive, state
 from tests.tamper import forge_movement, plant_snapshot
 
@@ -120,3 +121,21 @@ def test_movements_from_before_the_key_are_trusted_but_a_forged_one_after_it_is_
         assert deliver(restarted, "d-2", "6") == D(0)
         with pytest.raises(LedgerTamperedError):
             restarted.execute(PostDelivery("d-3", "main", [line("B", "400")]), user=USER)
+
+
+@pytest.mark.postgres
+def test_a_receipt_forged_by_the_services_own_database_role_is_refused(pg_url: str) -> None:
+    """PostgreSQL under the production roles: the row is INSERTed through the app role's
+    own connection (all it may do), the service running under that role with the key."""
+    Ledger(Settings(database_url=pg_url)).close()  # the schema, as the owner
+    grant_roles(pg_url, "app-secret", "projector-secret")
+    app_url = role_url(pg_url, APP_ROLE, "app-secret")
+    restricted = Settings(database_url=app_url, create_schema=False, ledger_key=KEY)
+    with Ledger(restricted) as ledger:
+        receive(ledger, "r-1", "A", "10", "2")
+        forge_movement(ledger, ITEM, D(400))  # tests.tamper connects with app_url
+        head = ledger.head()
+    with Ledger(restricted) as restarted:
+        with pytest.raises(LedgerTamperedError):
+            deliver(restarted, "d-1", "400")
+        assert restarted.head() == head
