@@ -74,6 +74,7 @@ class Authenticity:
         self.refusals = 0  # decisions refused since this process started
         self.last: Detection | None = None
         self._first_anchored: int | None = None  # position of the first MAC'd movement
+        self._searched = 0  # positions up to this one hold no MAC (searched already)
         self._legacy: dict[UUID, int] = {}  # id → highest version known to be pre-key
         self._lock = threading.Lock()
 
@@ -115,24 +116,29 @@ class Authenticity:
         return True
 
     def _find_first_anchored(self) -> int | None:
-        """The position of the first row that holds a MAC (one indexed walk, then kept)."""
+        """The position of the first row that holds a MAC (one indexed walk, then kept;
+        a walk that finds none is not walked again)."""
+        head = self.recorder.max_notification_id() or 0
         with self.recorder.datastore.transaction(commit=False) as cursor:
             if self.postgres:
                 cursor.execute(
                     f"SELECT notification_id FROM {backend.PG_EVENTS_TABLE} "
-                    "WHERE position(%s::bytea in state) > 0 ORDER BY notification_id LIMIT 1",
-                    (_MAC_KEY,),
+                    "WHERE notification_id > %s AND position(%s::bytea in state) > 0 "
+                    "ORDER BY notification_id LIMIT 1",
+                    (self._searched, _MAC_KEY),
                 )
                 row = cursor.fetchone()
                 found = None if row is None else int(row["notification_id"])
             else:
                 cursor.execute(
                     f"SELECT rowid FROM {backend.SQLITE_EVENTS_TABLE} "
-                    "WHERE instr(state, ?) > 0 ORDER BY rowid LIMIT 1",
-                    (_MAC_KEY,),
+                    "WHERE rowid > ? AND instr(state, ?) > 0 ORDER BY rowid LIMIT 1",
+                    (self._searched, _MAC_KEY),
                 )
                 row = cursor.fetchone()
                 found = None if row is None else int(row[0])
+        if found is None:
+            self._searched = max(self._searched, head)
         self._first_anchored = found
         return found
 
