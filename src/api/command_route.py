@@ -123,7 +123,7 @@ class CommandRoute(DecimalRoute):
 
     async def serve(self, request: Request) -> Response:
         refuse_unknown_query(request, NO_QUERY)
-        body = await self._body(request) if self.declared.body is not None else UNSET
+        body = await self.read_body(request) if self.declared.body is not None else UNSET
         run = functools.partial(self.hop, request, body)
         context = contextvars.copy_context()
         answer: Response = await asyncio.get_running_loop().run_in_executor(
@@ -157,7 +157,7 @@ class CommandRoute(DecimalRoute):
             raise RequestValidationError(errors, body=None if body is UNSET else body)
         return self.declared.run(request, who, ledger, values)
 
-    async def _body(self, request: Request) -> Any:
+    async def read_body(self, request: Request) -> Any:
         """The body as FastAPI reads it: JSON by content type (any without one, as FastAPI's
         strict default, is bytes), else the bytes; nothing sent is ``UNSET``. Bad JSON is
         a 422 naming where, as FastAPI's."""
