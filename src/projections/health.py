@@ -24,7 +24,7 @@ from typing import Any
 
 from application.events import EventSource
 from projections.base import Projection
-from projections.db import Session
+from projections.db import Database, Session
 from projections.event_reader import REBUILD_REQUESTED
 from projections.registry import (
     CATCHING_UP,
@@ -70,6 +70,18 @@ def failures(session: Session) -> dict[str, Failure]:
         str(n): Failure(str(n), int(v), int(p), str(e), float(s))  # ok-float: epoch seconds
         for n, v, p, e, s in rows
     }
+
+
+def ensure_table(db: Database) -> None:
+    """Makes ``rm_failures`` in a store registered before it existed, where this login may
+    (the projector's and the owner's may; the API's need not: it reads the table once a
+    runner or ``db migrate`` has made it, and reads no failures before)."""
+    try:
+        with db.session() as session:
+            if TABLE not in session.tables(TABLE):
+                session.execute(FAILURES_DDL)
+    except db.dialect.errors:
+        pass
 
 
 def record_failure(session: Session, p: Projection, position: int, error: BaseException) -> None:

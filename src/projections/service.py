@@ -4,11 +4,12 @@ It wires the store (``Database`` over the backend's dialect), the registry, the 
 ``EventSource``, one runner per read model and the views the API reads (``stock``,
 ``movements``, ``cogs`` (COGS and valuation), ``catalogue``). It creates the registry and
 a first, empty generation of each projection, runs the projections (threads inside the
-server, or a blocking worker loop), reports status, waits for read-your-writes, rebuilds and verifies.
-A projection whose VERSION in code is newer than the one that built its live table is rebuilt in the
-background by ``start``/``run`` while the old table keeps serving (and, where old-code
-workers still run, being maintained by them). Code older than the live
-version never rebuilds or writes it: its runners step down (see ``projections.runner``).
+server, or a blocking worker loop), reports status (``projections.health``), waits for
+read-your-writes, rebuilds and verifies. A projection whose VERSION in code is newer than
+the one that built its live table is rebuilt in the background by ``start``/``run`` while
+the old table keeps serving (and, where old-code workers still run, being maintained by
+them). Code older than the live version never rebuilds or writes it: its runners step down
+(see ``projections.runner``).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from application.errors import ConcurrencyConflictError, NotFoundError
 from application.events import LedgerEvents
 from application.ledger import Ledger
 from application.settings import Settings
+from projections.avt import AvtView, SaleLines
 from projections.balances import Balances, StockView
 from projections.base import Projection
-from projections.avt import AvtView, SaleLines
 from projections.catalogue import CatalogueView, Items, Locations
 from projections.cogs import Cogs
 from projections.cogs_view import CogsView
@@ -34,6 +35,7 @@ from projections.db import Database
 from projections.dialects.postgres import PostgresDialect
 from projections.event_reader import SharedReader
 from projections.food_cost import FoodCost, FoodCostView
+from projections.health import ensure_table, statuses
 from projections.health import statuses
 from projections.movements import Movements, MovementView
 from projections.rebuild import Rebuild
@@ -96,6 +98,7 @@ class ReadModels:
 
     def _initialise(self) -> None:
         if self._initialised():
+            ensure_table(self.db)  # a store registered before rm_failures existed
             return
         with schema_lock(self.settings), self.db.session() as session, session.transaction():
             register(session, self.projections.values())
