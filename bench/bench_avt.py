@@ -40,8 +40,8 @@ from application.count_sheets import (
 from application.ledger import Ledger
 from bench.bench_http import cli_key, serving, stockledger_env
 from bench.common import Report, median, new_database, percentile, postgres, settings_for
-from domain.count_sheet import Area
 from domain.recipe import Ingredient, RecipeSpec
+from domain.storage_areas import Area
 
 LOCATION = "kitchen"
 

@@ -28,11 +28,12 @@ from application.posting import handles
 from application.records import CommandResult
 from application.work import Work
 from domain import counts
-from domain.count_sheet import Area, CountSheet, StorageAreas, sheet_lines
+from domain.count_sheet import CountSheet
 from domain.documents import fingerprint
 from domain.errors import DocumentConflictError, UnknownLocationError
 from domain.item import Location
 from domain.movements import DocType
+from domain.storage_areas import Area, StorageAreas, sheet_lines
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from application.count_sheets import (
 )
 from application.ledger import Ledger
 from application.records import CommandResult
-from domain.count_sheet import Area
+from domain.storage_areas import Area
 
 AREAS = {
     "kitchen": [

@@ -17,11 +17,12 @@ from application.count_sheets import (
 )
 from application.errors import NotFoundError
 from application.ledger import Ledger
-from domain.count_sheet import NOT_IN_AREA, Area, CountSheet, UncountedLinesError
+from domain.count_sheet import CountSheet, UncountedLinesError
 from domain.documents import Document
 from domain.errors import DocumentConflictError, InvalidStateError, ValidationError
 from domain.item import ItemSpec, PackUnit
 from domain.movements import Kind
+from domain.storage_areas import NOT_IN_AREA, Area
 from tests.application.conftest import Clock
 from tests.application.helpers import USER, D, line, movements, receive, state
 

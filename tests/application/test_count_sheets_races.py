@@ -19,9 +19,10 @@ from application.count_sheets import (
 )
 from application.ledger import Ledger
 from application.settings import Settings
-from domain.count_sheet import NOT_IN_AREA, CountSheet
+from domain.count_sheet import CountSheet
 from domain.movements import Kind
 from domain.recipe import Ingredient, RecipeSpec
+from domain.storage_areas import NOT_IN_AREA
 from tests.application.helpers import D, movements, state
 
 pytestmark = pytest.mark.postgres

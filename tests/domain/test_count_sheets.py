@@ -7,15 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from domain.count_sheet import (
-    NOT_IN_AREA,
-    Area,
-    CountSheet,
-    StorageAreas,
-    UncountedLinesError,
-    sheet_lines,
-)
+from domain.count_sheet import CountSheet, UncountedLinesError
 from domain.errors import InvalidStateError, ValidationError
+from domain.storage_areas import NOT_IN_AREA, Area, StorageAreas, sheet_lines
 
 NOW = datetime(2026, 3, 31, 22, 0, tzinfo=UTC)
 

@@ -13,7 +13,8 @@ from api.numbers import Counted, IsoTime
 from api.schemas.common import Code, Dec, NameText, Note, RequiredNote, Strict, Unit
 from domain import avt
 from domain.bounds import money_quantum
-from domain.count_sheet import MAX_AREA_SKUS, MAX_AREAS, MAX_NAME, Area, CountSheet
+from domain.count_sheet import CountSheet
+from domain.storage_areas import MAX_AREA_SKUS, MAX_AREAS, MAX_NAME, Area
 from present.reports import cell
 from projections.avt import AvtFigures
 from projections.count_sheets import SheetRow
