@@ -50,6 +50,7 @@ COMMAND_KINDS = {
     "/api/counts": "count",
     "/api/periods/{period}/close": "period_close",
     "/api/sales/{sale_id}/void": "void",
+    "/api/productions": "production",
 }
 
 

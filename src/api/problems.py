@@ -48,6 +48,7 @@ from domain.errors import (
     UnknownUnitError,
     ValidationError,
 )
+from domain.recipe import RecipeCycleError, UnknownSkuError
 from store.authenticity import LedgerTamperedError
 from store.backend import UNAVAILABLE_ERRORS
 
@@ -89,6 +90,8 @@ PROBLEMS: dict[type[Exception], Kind] = {
     UnknownItemError: Kind(422, "unknown_item", "Unknown item"),
     UnknownLocationError: Kind(422, "unknown_location", "Unknown location"),
     UnknownRecipeError: Kind(422, "unknown_recipe", "Unknown recipe"),
+    RecipeCycleError: Kind(422, "recipe_cycle", "The recipe reaches itself"),
+    UnknownSkuError: Kind(422, "unknown_sku", "Unknown SKU"),
     InsufficientStockError: Kind(409, "insufficient_stock", "Insufficient stock"),
     InvalidStateError: Kind(409, "invalid_state", "Not allowed in the current state"),
     UncountedLinesError: Kind(409, "uncounted_lines", "A full count has uncounted lines"),

@@ -212,6 +212,21 @@ class VoidSale(Command):
 
 
 @dataclass(frozen=True)
+class PostProduction(Command):
+    """A production of a prep recipe (SPEC §16) at ``location``: ``batches`` (or an output
+    ``quantity``; neither: one batch), ``actual_quantity`` when the output differs."""
+
+    doc_type = DocType.PRODUCTION
+    production_id: str
+    location: str
+    recipe: str
+    batches: Decimal | None = None
+    quantity: Decimal | None = None
+    actual_quantity: Decimal | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class QuoteCommand(Command):
     """A command on the quote ``quote_id`` (the Quote remembers its payload: no Document)."""
 

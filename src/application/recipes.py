@@ -4,16 +4,22 @@ its versions back from the ledger.
 A put that changes the recipe records its next version; an identical put records nothing.
 Units are checked against the catalogue when the recipe is put (a unit its item does not
 have is refused), and converted at each sale with the factor current then (pack factors
-change prospectively).
+change prospectively). A put is refused when a line names nothing known (``unknown_sku``:
+no item, no movement, no recipe) and when its sub-recipes reach itself (``recipe_cycle``) or
+nest deeper than ``domain.prep.MAX_LEVELS`` (SPEC §17). Listing and plate cost:
+``application.plate_cost``.
 """
 
 from __future__ import annotations
 
 from application.catalogue import Saved, put
 from application.errors import NotFoundError
+from application.events import LedgerEvents
 from application.measures import Measures
 from application.ports import LedgerPort
-from domain.recipe import Recipe, RecipeSpec
+from domain.prep import Leaf, Lookup, expand, sub_recipe
+from domain.recipe import Recipe, RecipeSpec, UnknownSkuError
+from domain.stock_item import StockItem
 
 
 def put_recipe(
@@ -23,8 +29,14 @@ def put_recipe(
     Recipe.revise) and says whether it did (False: identical to the current version).
     Refuses a line whose unit its SKU's item does not have."""
     measures = Measures(ledger)
+    spec.check()
+    lookup = recipe_lookup(measures)
     for index, line in enumerate(spec.lines):
-        measures.factor(line.sku, line.unit, f"lines[{index}].unit")
+        if sub_recipe(lookup, line.sku) is None:
+            measures.factor(line.sku, line.unit, f"lines[{index}].unit")
+    if spec.produces is not None:
+        measures.factor(menu_item, spec.produces.unit, "produces.unit")
+    expand(menu_item, spec, lambda code: spec if code == menu_item else lookup(code))
     revised: list[bool] = []
 
     def revise(recipe: Recipe) -> bool:
@@ -56,3 +68,48 @@ def recipe_at(ledger: LedgerPort, menu_item: str, version: int | None) -> tuple[
         recipe = old
     (position,) = ledger.positions([(recipe_id, recipe.version)])
     return recipe, position
+
+
+def recipe_lookup(measures: Measures) -> Lookup:
+    """The current recipe of a code, as ``measures`` reads the catalogue (None: none)."""
+
+    def lookup(code: str) -> RecipeSpec | None:
+        found = measures.entry(Recipe, Recipe.create_id(code))
+        return found.spec if found is not None else None
+
+    return lookup
+
+
+def leaves_of(measures: Measures, recipe: Recipe) -> list[Leaf]:
+    """What one portion of ``recipe`` consumes, its sub-recipes expanded as they stand now
+    (read through ``measures``: a posting's save is checked against them)."""
+    return expand(recipe.menu_item, recipe.spec, recipe_lookup(measures))
+
+
+def _known(ledger: LedgerPort, measures: Measures, lookup: Lookup, spec: RecipeSpec) -> None:
+    """Refuses a line whose SKU has no item, no recipe and was never moved (UnknownSkuError
+    naming every such line): a misspelled SKU would make every later sale of the dish
+    consume a SKU nobody stocks."""
+    unknown = [
+        (index, line.sku)
+        for index, line in enumerate(spec.lines)
+        if measures.item(line.sku) is None and lookup(line.sku) is None
+    ]
+    moved = _moved(ledger, {sku for _, sku in unknown}) if unknown else set()
+    unknown = [(index, sku) for index, sku in unknown if sku not in moved]
+    if unknown:
+        names = ", ".join(sku for _, sku in unknown)
+        raise UnknownSkuError(
+            f"no item, movement or recipe is known for {names}",
+            [{"field": f"lines[{index}].sku", "sku": sku} for index, sku in unknown],
+        )
+
+
+def _moved(ledger: LedgerPort, skus: set[str]) -> set[str]:
+    """Which of ``skus`` were ever moved: one scan of the positions' creation events (one
+    per position, far fewer than movements), asked only for lines naming no item."""
+    source, after, found = LedgerEvents(ledger), 0, set[str]()
+    while found != skus and (page := source.read(after, 1000, topics={StockItem.Created.TOPIC})):
+        found |= {sku for recorded in page if (sku := recorded.event().sku) in skus}
+        after = page[-1].position
+    return found

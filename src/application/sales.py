@@ -20,6 +20,7 @@ from typing import Any
 from application.commands import PostSale, SaleLine
 from application.documents import need_lines
 from application.posting import handles
+from application.recipes import leaves_of
 from application.work import Work
 from domain import bounds
 from domain.codes import check_code
@@ -60,18 +61,23 @@ def sale(command: PostSale, work: Work) -> None:
         None if line.unmapped else current_recipe(work, line, i)
         for i, line in enumerate(command.lines)
     ]
-    if sum(len(recipe.spec.lines) for recipe in recipes if recipe) > bounds.MAX_LINES:
+    # Sub-recipes expanded, yields kept for the one rounding (SPEC §16, §17).
+    expanded = [[] if recipe is None else leaves_of(work.measures, recipe) for recipe in recipes]
+    if sum(len(leaves) for leaves in expanded) > bounds.MAX_LINES:
         # A document moves at most MAX_LINES positions, however its lines expand (SPEC §7).
         message = f"the sale's recipes expand to more than {bounds.MAX_LINES} movements"
         raise ValidationError(message, [{"field": "lines"}])
     number = 0
-    for index, (line, recipe) in enumerate(zip(command.lines, recipes, strict=True)):
+    for index, (line, recipe, leaves) in enumerate(
+        zip(command.lines, recipes, expanded, strict=True)
+    ):
         if recipe is None:
             continue  # an unmapped line: revenue only (SPEC §13)
-        for ingredient in recipe.spec.lines:
+        for ingredient in leaves:
             field = f"lines[{index}].quantity"
             base_unit, factor = work.measures.factor(ingredient.sku, ingredient.unit, field)
-            quantity = portion(line.quantity, ingredient.quantity, factor or Decimal(1), field)
+            per = factor or Decimal(1)
+            quantity = portion(line.quantity, ingredient.quantity, per, field, ingredient.usable)
             entered = None
             if factor is not None and ingredient.unit is not None:
                 entered = Entered(line.quantity * ingredient.quantity, ingredient.unit, factor)
@@ -87,8 +93,10 @@ def sale(command: PostSale, work: Work) -> None:
             item.sell(quantity, src, work.at, work.places)
             work.moved(item)
     work.shipped = [
-        _sold(line, recipe, work.places, index, command.location)
-        for index, (line, recipe) in enumerate(zip(command.lines, recipes, strict=True))
+        {**_sold(line, recipe, work.places, index, command.location), "parts": len(leaves)}
+        for index, (line, recipe, leaves) in enumerate(
+            zip(command.lines, recipes, expanded, strict=True)
+        )
     ]
     work.details = DocumentDetails(location=command.location, posted_at=work.at.isoformat())
 

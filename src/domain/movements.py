@@ -40,6 +40,9 @@ class Kind(StrEnum):
     OWED_CANCELLED = "OWED_CANCELLED"
     # A sale line's consumption taken back by a void (SPEC §17).
     VOID = "VOID"
+    # A production (SPEC §16): its ingredients out, its output in at their value.
+    PRODUCTION_OUT = "PRODUCTION_OUT"
+    PRODUCTION_IN = "PRODUCTION_IN"
 
 
 class DocType(StrEnum):
@@ -55,6 +58,7 @@ class DocType(StrEnum):
     COST = "cost"
     SALE = "sale"
     VOID = "void"
+    PRODUCTION = "production"
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ COLUMN_OF_KIND = {
     Kind.ADJUSTMENT: "adjustments",
     Kind.REVALUE: "revaluation",
     Kind.VOID: "voids",
+    Kind.PRODUCTION_IN: "production_in",
+    Kind.PRODUCTION_OUT: "production_out",
 }
 
 
@@ -70,6 +72,11 @@ class Valuation:
     revaluation_value: Money
     voids_qty: Decimal
     voids_value: Money
+    # A production (SPEC §16): its output in, its ingredients out; not COGS.
+    production_in_qty: Decimal
+    production_in_value: Money
+    production_out_qty: Decimal
+    production_out_value: Money
     closing_qty: Decimal
     closing_value: Money
 

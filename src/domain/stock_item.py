@@ -98,6 +98,12 @@ class StockItem(Owing, Aggregate):
     class Voided(Movement):
         TOPIC = "stockledger:StockItem.Voided"
 
+    class ProducedOut(Movement):
+        TOPIC = "stockledger:StockItem.ProducedOut"
+
+    class ProducedIn(Movement):
+        TOPIC = "stockledger:StockItem.ProducedIn"
+
     @staticmethod
     def create_id(sku: str, location: str) -> UUID:
         """Deterministic: never change this formula once data exists."""
@@ -218,6 +224,18 @@ class StockItem(Owing, Aggregate):
         """RETURN of shipped units, carrying the share of the SHIP's value given back; then
         what the position owes is settled."""
         self.carry_in(self.Returned, Kind.RETURN, quantity, value, src, at, places)
+
+    def produce_out(self, quantity: Decimal, src: Source, at: datetime, places: int) -> Decimal:
+        """PRODUCTION_OUT of an ingredient (SPEC §16), like a transfer out: its value."""
+        v.check_quantity(quantity)
+        self._need_available(quantity)
+        return self._outbound(self.ProducedOut, Kind.PRODUCTION_OUT, quantity, src, at, places)
+
+    def produce_in(
+        self, quantity: Decimal, value: Decimal, src: Source, at: datetime, places: int
+    ) -> None:
+        """PRODUCTION_IN of the output, worth what its ingredients took; settles owed."""
+        self.carry_in(self.ProducedIn, Kind.PRODUCTION_IN, quantity, value, src, at, places)
 
     def adjust(
         self, delta: Decimal, unit_cost: Decimal | None, src: Source, at: datetime, places: int

@@ -41,7 +41,7 @@ def test_recipes_are_versioned_and_an_identical_put_answers_200(api: Api) -> Non
     assert first.status_code == 201
     body = first.json()
     assert body["version"] == 1 and body["menu_item"] == "burger"
-    assert body["lines"][1] == {"sku": "BEEF", "quantity": "0.15", "unit": None}
+    assert body["lines"][1] == {"sku": "BEEF", "quantity": "0.15", "unit": None, "yield_pct": None}
     same = api.put("/api/recipes/burger", BURGER)
     assert same.status_code == 200 and same.json()["version"] == 1
     assert same.json()["position"] == body["position"]

@@ -39,7 +39,7 @@ PATH_PARAMS = {
     "menu_item": "burger",
     "webhook_id": "wh_0123456789abcdef",  # replaced by the tenant's newest webhook, if any
 }
-QUERY = {"time": NOW.isoformat()}
+QUERY = {"time": NOW.isoformat(), "location": "main"}
 # Path parameters that differ for one write: the second quote is the one cancelled.
 OVERRIDES = {"/api/quotes/{quote_id}/cancel": {"quote_id": "Q-2"}}
 # Not answered as JSON pages: checked by read_stream.
@@ -80,6 +80,26 @@ WRITES: list[tuple[str, str, Body]] = [
             "location": "main",
             "lines": [{"menu_item": "burger", "quantity": "2", "unit_price": "9"}],
             "note": f"{m} table 4",
+        },
+    ),
+    (  # burger becomes a prep recipe (SPEC §16): two per batch, made from TS-1
+        "PUT",
+        "/api/recipes/{menu_item}",
+        lambda m, _: {
+            "name": f"{m} burger",
+            "lines": [{"sku": "TS-1", "quantity": "1"}],
+            "produces": {"quantity": "2"},
+        },
+    ),
+    (
+        "POST",
+        "/api/productions",
+        lambda m, _: {
+            "production_id": "P-1",
+            "location": "main",
+            "recipe": "burger",
+            "batches": "1",
+            "note": f"{m} prep",
         },
     ),
     (

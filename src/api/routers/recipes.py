@@ -1,5 +1,6 @@
-"""Recipes (SPEC §9): put by an admin (each change a new version), read by any viewer —
-the current version or any older one, straight from the ledger."""
+"""Recipes (SPEC §9, §17): put by an admin (each change a new version), read by any viewer —
+the current version or any older one, the list (with a search) and a plate's cost at a
+location, straight from the ledger."""
 
 from __future__ import annotations
 
@@ -7,11 +8,20 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.auth import Admin, Viewer
 from api.dependencies import LedgerDep
+from api.numbers import UnitCost
 from api.problems import responses
 from api.respond import respond
 from api.routing import DecimalRoute
 from api.schemas import CODE_PATTERN
+from api.schemas.common import SearchText
+from api.schemas.productions import (
+    PlateCostPublic,
+    RecipeListPublic,
+    plate_cost_body,
+    recipe_list_body,
+)
 from api.schemas.recipes import RecipePublic, RecipePut, recipe_body
+from application import plate_cost
 
 router = APIRouter(prefix="/api", tags=["recipes"], route_class=DecimalRoute)
 
@@ -57,3 +67,44 @@ def get_recipe(
 ) -> Response:
     recipe, position = ledger.recipe(menu_item, version)
     return respond(request, recipe_body(recipe, position))
+
+
+ALWAYS = Query(
+    None, ge=0, description="Always reached: the ledger itself answers, not a read model"
+)
+
+
+@router.get(
+    "/recipes",
+    response_model=RecipeListPublic,
+    responses=responses(401, 403, 422),
+    summary="Every recipe's current version, by menu item; search in menu item and name",
+)
+def list_recipes(
+    request: Request,
+    who: Viewer,
+    ledger: LedgerDep,
+    search: SearchText | None = Query(None, description="part of a menu item or name"),
+    min_position: int | None = ALWAYS,
+) -> Response:
+    listed, position = plate_cost.recipes(ledger, search)
+    return respond(request, recipe_list_body(listed, position))
+
+
+@router.get(
+    "/recipes/{menu_item}/cost",
+    response_model=PlateCostPublic,
+    responses=responses(401, 403, 404, 422),
+    summary="A plate's cost per portion at a location's averages now, and its food cost %",
+)
+def recipe_cost(
+    request: Request,
+    who: Viewer,
+    ledger: LedgerDep,
+    menu_item: str = MenuItem,
+    location: str = Query(pattern=CODE_PATTERN),
+    price: UnitCost | None = Query(None, description="menu price: gives food_cost_pct"),
+    min_position: int | None = ALWAYS,
+) -> Response:
+    plate = plate_cost.plate_cost(ledger, menu_item, location, price)
+    return respond(request, plate_cost_body(plate))

@@ -3,6 +3,7 @@ the food-cost report."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,12 +11,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.numbers import Quantity, UnitCost
 from api.schemas.common import Code, Dec, Name, Note, Strict, Unit
 from domain.bounds import MAX_LINES
-from domain.recipe import MAX_INGREDIENTS, Ingredient, Recipe, RecipeSpec
+from domain.recipe import MAX_INGREDIENTS, Ingredient, Produces, Recipe, RecipeSpec
 from projections.food_cost import FoodCostReport
 
 
 class IngredientIn(Strict):
     sku: Code
+    quantity: Quantity
+    unit: Unit = None
+    yield_pct: UnitCost | None = Field(
+        None, description="usable percent of what is bought (0 < y ≤ 100, 2 places; SPEC §16)"
+    )
+
+
+class ProducesIn(Strict):
+    """A prep recipe's batch: this quantity of the recipe's own SKU (SPEC §16)."""
+
     quantity: Quantity
     unit: Unit = None
 
@@ -38,15 +49,24 @@ class RecipePut(Strict):
     )
     name: Name
     lines: Annotated[list[IngredientIn], Field(min_length=1, max_length=MAX_INGREDIENTS)]
+    produces: ProducesIn | None = None
 
     def spec(self) -> RecipeSpec:
+        lines = tuple(Ingredient(ln.sku, ln.quantity, ln.unit, ln.yield_pct) for ln in self.lines)
+        made = self.produces
         return RecipeSpec(
-            self.name, tuple(Ingredient(ln.sku, ln.quantity, ln.unit) for ln in self.lines)
+            self.name, lines, Produces(made.quantity, made.unit) if made is not None else None
         )
 
 
 class IngredientPublic(BaseModel):
     sku: str
+    quantity: Dec
+    unit: str | None
+    yield_pct: Dec | None
+
+
+class ProducesPublic(BaseModel):
     quantity: Dec
     unit: str | None
 
@@ -56,6 +76,7 @@ class RecipePublic(BaseModel):
     name: str
     version: int
     lines: list[IngredientPublic]
+    produces: ProducesPublic | None = None
     position: int
 
 
@@ -66,9 +87,15 @@ def recipe_body(recipe: Recipe, position: int) -> dict[str, Any]:
         "name": recipe.spec.name,
         "version": recipe.version,
         "lines": [
-            {"sku": line.sku, "quantity": line.quantity, "unit": line.unit}
+            {
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "unit": line.unit,
+                "yield_pct": line.yield_pct,
+            }
             for line in recipe.spec.lines
         ],
+        "produces": asdict(made) if (made := recipe.spec.produces) is not None else None,
         "position": position,
     }
 
