@@ -18,6 +18,7 @@ BENCHMARKS = (
     "document_size",
     "feed",
     "sales",
+    "pos",
     "tenants",
     "console",
 )
