@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from domain.movements import MOVEMENT_SHAPE, MovementFigures
@@ -21,11 +22,15 @@ class MovementRecord(MovementFigures):
 
     position: int
     recorded_at: datetime
+    # A VARIANCE movement's amount expensed to COGS (SPEC §10; the event's ``variance``),
+    # so a COGS figure's movements add up to it; None on every other movement.
+    variance: Decimal | None = None
 
     @classmethod
     def from_event(cls, event: Movement, position: int) -> MovementRecord:
         figures = {name: getattr(event, name) for name in FIGURE_NAMES}
-        return cls(position=position, recorded_at=event.timestamp, **figures)
+        variance = getattr(event, "variance", None)
+        return cls(position=position, recorded_at=event.timestamp, variance=variance, **figures)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,9 @@ movements behind it; CSV of the selection on screen, every row (the API's CSV wr
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
@@ -23,6 +26,9 @@ from domain.errors import ValidationError
 from domain.rollforward import COGS_KINDS
 from present.reports import COGS, Body
 
+if TYPE_CHECKING:
+    from application.records import MovementRecord
+
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV = NavEntry("COGS", "/cogs", Role.FINANCE)
 PAGE_SIZE = 200
@@ -34,6 +40,24 @@ Code = Query("", pattern=f"({CODE_PATTERN})|^$")
 # ("shipped" for shipped_qty and shipped_value; "net" for net_cogs).
 KINDS = {name.split("_")[0]: tuple(kinds) for name, kinds in COGS_KINDS.items()}
 COLUMN_KINDS = {name: name.split("_")[0] for name in COGS_KINDS}
+
+
+INWARD = ("returned", "voided")  # columns whose figure is the movements' value as recorded
+
+
+def share(movement: MovementRecord, column: str, group: str) -> Decimal:
+    """What ``movement`` adds to a COGS figure of ``column``: costs are positive, so an
+    outbound movement's (negative) value counts negated, a return's or void's as recorded
+    (and subtracted from net COGS), a VARIANCE's amount to COGS as it is."""
+    variance = movement.variance or Decimal(0)
+    if group == "variance":
+        return variance
+    if column.endswith("_qty"):
+        delta = movement.on_hand_delta
+        return delta if group in INWARD else -delta
+    if group == "net":
+        return -movement.value + variance
+    return movement.value if group in INWARD else -movement.value
 
 
 def _report(
@@ -109,6 +133,7 @@ def cogs_movements(
         raise ValidationError(f"unknown column {column}", [{"field": "column"}])
     report = _report(request, period, period, location, sku, ["period", "location", "sku"])
     page = journal_of(request).behind(period, location, sku, KINDS[group], PAGE_SIZE, cursor)
+    shares = {m.position: share(m, column, group) for m in page.items}
     return render(
         request,
         who,
@@ -121,4 +146,6 @@ def cogs_movements(
         location=location,
         sku=sku,
         page=page,
+        shares=shares,
+        whole=page.next_cursor is None and cursor is None,
     )

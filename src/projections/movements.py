@@ -32,8 +32,9 @@ FIELDS = tuple((f.name, COLUMN_OF.get(f.name, f.name)) for f in MOVEMENT_SHAPE)
 class Movements(Projection):
     NAME = "movements"
     # 2: the unit figures (SPEC §8) joined the movement shape; 3: a sale's menu item and
-    # recipe version (SPEC §9); 4: the journal's day filter reads the recorded_at index.
-    VERSION = 4
+    # recipe version (SPEC §9); 4: the journal's day filter reads the recorded_at index;
+    # 5: a VARIANCE's amount to COGS (``variance``), so a COGS drill-down adds up.
+    VERSION = 5
     COLUMNS = (
         Column("position", "int"),
         Column("recorded_at", "time"),
@@ -41,6 +42,7 @@ class Movements(Projection):
             Column(COLUMN_OF.get(f.name, f.name), f.kind.rstrip("?"), f.kind.endswith("?"))
             for f in MOVEMENT_SHAPE
         ),
+        Column("variance", "num", True),
     )
     KEY = ("position",)
     INDEXES = (
@@ -57,6 +59,7 @@ class Movements(Projection):
         row: dict[str, Any] = {"position": position, "recorded_at": event.timestamp}
         for name, column in FIELDS:
             row[column] = getattr(event, name, None)
+        row["variance"] = getattr(event, "variance", None)
         rows[(position,)] = row
 
 
@@ -145,4 +148,9 @@ class MovementView:
 
 def _record(row: dict[str, Any]) -> MovementRecord:
     figures = {name: row[column] for name, column in FIELDS}
-    return MovementRecord(position=row["position"], recorded_at=row["recorded_at"], **figures)
+    return MovementRecord(
+        position=row["position"],
+        recorded_at=row["recorded_at"],
+        variance=row.get("variance"),
+        **figures,
+    )

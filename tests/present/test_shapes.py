@@ -28,7 +28,13 @@ def test_the_movement_event_declares_the_figures_with_their_types() -> None:
 
 def test_a_movement_record_is_its_figures_typed_with_position_and_time() -> None:
     names = [f.name for f in fields(MovementRecord)]
-    assert names == [*(f.name for f in fields(MovementFigures)), "position", "recorded_at"]
+    # and a VARIANCE's amount to COGS (None elsewhere), so a COGS drill-down adds up
+    assert names == [
+        *(f.name for f in fields(MovementFigures)),
+        "position",
+        "recorded_at",
+        "variance",
+    ]
 
 
 def test_money_is_what_the_declarations_mark_and_nothing_else() -> None:
