@@ -151,6 +151,8 @@ def statuses(
     failed = failures(session)
     positions = {name: e.position for name, e in entries.items() if e is not None}
     pending = pending_requests(events, positions, head) if events is not None else set()
+    names = [runner_name(name, e.version) for name, e in entries.items() if e is not None]
+    following = session.dialect.followed(session.conn, names)
     out = []
     for p in chosen:
         current = entries[p.NAME]
@@ -167,7 +169,7 @@ def statuses(
                 "version": running.version,
             }
         failure = failed.get(p.NAME)
-        followed = session.dialect.followed(session.conn, runner_name(p.NAME, current.version))
+        followed = runner_name(p.NAME, current.version) in following
         if failure is not None and failure.position > current.position:
             state = "failing"
         elif fresh or current.version < p.VERSION or p.NAME in pending:

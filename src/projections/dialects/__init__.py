@@ -118,8 +118,8 @@ class Dialect(Protocol):
         process follows the store)."""
         ...
 
-    def followed(self, conn: Any, name: str) -> bool:
-        """True while some runner, in any process, follows the ledger for ``name`` (holds
+    def followed(self, conn: Any, names: Iterable[str]) -> set[str]:
+        """Those of ``names`` some runner, in any process, follows the ledger for now (holds
         what ``following`` gives)."""
         ...
 

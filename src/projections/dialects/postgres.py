@@ -212,17 +212,18 @@ class PostgresDialect:
     def hold(self, conn: Any, kind: str, name: str) -> bool:
         return self._try_lock(conn, lock_key(kind, name))
 
-    def followed(self, conn: Any, name: str) -> bool:
+    def followed(self, conn: Any, names: Iterable[str]) -> set[str]:
         # A session advisory lock on a bigint key shows in pg_locks as classid (high half),
         # objid (low half) and objsubid 1; the keys are 32-bit, and scoped to the database.
         rows = self.execute(
             conn,
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted "
             "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-            "AND classid::bigint = 0 AND objid::bigint = ? AND objsubid = 1",
-            (lock_key("projection", name),),
+            "AND classid::bigint = 0 AND objsubid = 1",
+            (),
         )
-        return int(rows[0][0]) > 0
+        held = {int(row[0]) for row in rows}
+        return {name for name in names if lock_key("projection", name) in held}
 
     @contextmanager
     def watching(self) -> Iterator[Waiter]:

@@ -180,7 +180,10 @@ class SqliteDialect:
     def _follow_file(self, name: str) -> Path:
         return self.path.parent / f"views.{name}.follow.lock"
 
-    def followed(self, conn: Any, name: str) -> bool:
+    def followed(self, conn: Any, names: Iterable[str]) -> set[str]:
+        return {name for name in names if self._followed(name)}
+
+    def _followed(self, name: str) -> bool:
         # Every runner following ``name`` holds a shared lock on its file (``following``):
         # an exclusive one is refused exactly while some runner, in any process, follows.
         path = self._follow_file(name)
