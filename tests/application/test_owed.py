@@ -19,12 +19,14 @@ from application.commands import (
 )
 from application.errors import NotFoundError
 from application.ledger import Ledger
+from application.settings import Settings
 from domain.documents import Document
 from domain.errors import InsufficientStockError, InvalidStateError, ValidationError
 from domain.recipe import Ingredient, RecipeSpec
 from domain.sale import SaleRecord
 from domain.stock_item import StockItem
 from tests.application.helpers import USER, D, movements, receive, state
+from tests.tamper import plant_snapshot
 
 PIZZA = RecipeSpec("Pizza", (Ingredient("FLOUR", D("0.2")), Ingredient("MOZZ", D("0.1"))))
 BEER = RecipeSpec("Beer", (Ingredient("KEG", D("0.5")),))
@@ -41,10 +43,11 @@ def ticket(sale_id: str, *lines: SaleLine, location: str = "kitchen") -> PostSal
 
 @pytest.fixture
 def menu(ledger: Ledger) -> Ledger:
-    ledger.put_recipe("pizza", PIZZA, user="chef")
-    ledger.put_recipe("beer", BEER, user="chef")
     receive(ledger, "R-F", "FLOUR", "10", "1.00", "kitchen")
     receive(ledger, "R-M", "MOZZ", "0.15", "10.00", "kitchen")  # 1.5 pizzas' worth
+    receive(ledger, "R-K0", "KEG", "1", "2.00", "main")  # a recipe names SKUs the ledger knows
+    ledger.put_recipe("pizza", PIZZA, user="chef")
+    ledger.put_recipe("beer", BEER, user="chef")
     return ledger
 
 
@@ -172,3 +175,28 @@ def test_a_void_names_what_it_cannot_do_and_records_nothing(menu: Ledger) -> Non
     with pytest.raises(ValidationError):
         menu.execute(VoidSale("V-1", "S-1", " "), user=USER)
     assert menu.head() == head
+
+
+def test_a_snapshot_of_an_owing_position_is_used_and_one_with_forged_owed_is_not(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    mozz = StockItem.create_id("MOZZ", "kitchen")
+    with Ledger(settings) as ledger:
+        receive(ledger, "R-M", "MOZZ", "0.1", "10.00", "kitchen")
+        receive(ledger, "R-F", "FLOUR", "10", "1.00", "kitchen")
+        ledger.put_recipe("pizza", PIZZA, user="chef")
+        ledger.execute(ticket("S-1", SaleLine("pizza", D(3), D(12))), user=USER)  # owes 0.2
+        ledger.take_snapshot(mozz)
+        ledger.execute(ticket("S-2", SaleLine("pizza", D(1), D(12))), user=USER)  # owes 0.1
+        plant_snapshot(ledger, mozz, owed=[])  # at the newest version: "owes nothing"
+    with Ledger(settings) as restarted:
+        item = restarted.get(StockItem, mozz)
+        assert item is not None
+        assert [(e["sale_id"], D(e["quantity"])) for e in item.owed] == [
+            ("S-1", D("0.2")),
+            ("S-2", D("0.1")),
+        ]
+        got = receive(restarted, "R-2", "MOZZ", "1", "10.00", "kitchen")
+        assert [m.document_id for m in got.movements] == ["R-2", "S-1", "S-2"]
+    refused = [r.getMessage() for r in caplog.records if "ignoring snapshot" in r.getMessage()]
+    assert len(refused) == 1 and "owed differs from the events" in refused[0]  # the forged one
