@@ -32,6 +32,7 @@ from api.routers import (
     count_sheets,
     documents,
     events,
+    gl_journal,
     health,
     periods,
     productions,
@@ -122,6 +123,7 @@ def create_app(settings: Settings, *, tenant: str | None = None) -> FastAPI:
         tickets,
         count_sheets,
         avt,
+        gl_journal,
     ):
         app.include_router(module.router)
     docs.install(app)

@@ -1,0 +1,126 @@
+"""The general-ledger journal (SPEC §15): the account map (admin sets, finance reads), the
+journal of a period as JSON, manual-journal CSV or beancount text, and its reconciliation
+with the valuation roll-forward. A closed period's journal is answered from its frozen text
+(present.gl_journal), byte for byte."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from api.auth import Admin, Finance
+from api.dependencies import FreshReadModels, LedgerDep
+from api.problems import responses
+from application.accounts import account_map, set_map
+from domain.books import check_period
+from present.gl_journal import journal_text, reconciliation, to_beancount, to_csv, view_of
+
+router = APIRouter(tags=["journal"])
+
+PERIOD = r"^[0-9]{4}-[0-9]{2}$"
+
+
+class RuleIn(BaseModel):
+    role: str
+    account: str
+    location: str | None = None
+    category: str | None = None
+
+
+class MapIn(BaseModel):
+    rules: list[RuleIn] = Field(min_length=1)
+
+
+def _map_body(ledger: Any) -> dict[str, Any]:
+    version = account_map(ledger).current()
+    return {
+        "version": version.version,
+        "set_at": version.set_at.isoformat(),
+        "set_by": version.set_by,
+        "rules": [rule.as_dict() for rule in version.rules],
+    }
+
+
+def _places(request: Request) -> int:
+    places: int = request.app.state.settings.currency_decimals
+    return places
+
+
+@router.put(
+    "/api/accounts/map",
+    responses=responses(401, 403, 422),
+    summary="Set the account map (every role must resolve at every location)",
+)
+def put_map(
+    request: Request, body: MapIn, who: Admin, ledger: LedgerDep, read_models: FreshReadModels
+) -> dict[str, Any]:
+    rows, _ = read_models.catalogue.all_locations()
+    locations = {row.code for row in rows} | view_of(read_models).locations()
+    set_map(ledger, [r.model_dump() for r in body.rules], locations, who.user)
+    return _map_body(ledger)
+
+
+@router.get("/api/accounts/map", responses=responses(401, 403, 409), summary="The account map")
+def get_map(who: Finance, ledger: LedgerDep) -> dict[str, Any]:
+    return _map_body(ledger)
+
+
+@router.get(
+    "/api/journal",
+    responses=responses(401, 403, 409, 422),
+    summary="The general-ledger journal of a period (JSON, CSV or beancount)",
+)
+def journal(
+    request: Request,
+    who: Finance,
+    ledger: LedgerDep,
+    read_models: FreshReadModels,
+    period: str = Query(pattern=PERIOD),
+    location: str | None = None,
+    format: Literal["json", "csv", "beancount"] = "json",
+) -> Response:
+    text = journal_text(ledger, read_models, period, _places(request))
+    if location is not None:
+        text = _only(text, location)
+    if format == "csv":
+        return Response(to_csv(text), media_type="text/csv; charset=utf-8")
+    if format == "beancount":
+        return Response(to_beancount(text), media_type="text/plain; charset=utf-8")
+    return Response(text, media_type="application/json")
+
+
+def _only(text: str, location: str) -> str:
+    body = json.loads(text)
+    body["entries"] = [e for e in body["entries"] if e["location"] == location]
+    for side in ("debit", "credit"):
+        total = sum((Decimal(x[side]) for e in body["entries"] for x in e["lines"]), Decimal(0))
+        body["totals"][side] = str(total.quantize(Decimal(body["totals"][side])))
+    return json.dumps(body, separators=(",", ":"))
+
+
+@router.get(
+    "/api/journal/reconciliation",
+    responses=responses(401, 403, 409, 422),
+    summary="The journal's inventory against the valuation roll-forward, per period and location",
+)
+def reconcile(
+    request: Request,
+    who: Finance,
+    ledger: LedgerDep,
+    read_models: FreshReadModels,
+    from_: str = Query(alias="from", pattern=PERIOD),
+    to: str = Query(pattern=PERIOD),
+) -> dict[str, Any]:
+    check_period(from_)
+    check_period(to)
+    periods: list[str] = []
+    year, month = int(from_[:4]), int(from_[5:])
+    while f"{year:04d}-{month:02d}" <= to and len(periods) < 120:
+        periods.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    rows = reconciliation(ledger, read_models, periods, _places(request))
+    return {"rows": rows}
