@@ -45,7 +45,7 @@ def home(request: Request) -> Response:
         return render(
             request, visitor, "tampered.html", last=checked.last, refusals=checked.refusals
         )
-    return RedirectResponse("/stock", status_code=303)
+    return RedirectResponse("/dashboard", status_code=303)
 
 
 @router.post("/sign-in")
@@ -58,7 +58,7 @@ async def sign_in(request: Request, form: dict[str, str] = Depends(read_form)) -
     cookie = await off_loop(request, tenant_of(key), lambda: sessions_of(request).open(key))
     if cookie is None:
         return sign_in_page(request, "Unknown or revoked API key.", 401)
-    response = RedirectResponse("/stock", status_code=303)
+    response = RedirectResponse("/dashboard", status_code=303)
     set_cookie(response, request, COOKIE, cookie, LIFETIME)
     response.delete_cookie(SIGN_IN_COOKIE, path="/")
     return response

@@ -8,6 +8,7 @@ from console import (
     catalogue,
     cogs,
     count_sheets,
+    dashboard,
     feed,
     food_cost,
     item,
@@ -24,6 +25,7 @@ from console import (
 )
 
 PAGES = (
+    dashboard,
     stock,
     record,
     item,

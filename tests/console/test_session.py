@@ -21,7 +21,7 @@ def test_signing_in_sets_a_strict_http_only_cookie_that_holds_no_secret(console:
         data={"csrf": CSRF.findall(page.text)[0], "key": console.tokens["finance"]},
         follow_redirects=False,
     )
-    assert answer.status_code == 303 and answer.headers["location"] == "/stock"
+    assert answer.status_code == 303 and answer.headers["location"] == "/dashboard"
     cookie = next(
         c for c in answer.headers.get_list("set-cookie") if c.startswith("stockledger_session=")
     )
