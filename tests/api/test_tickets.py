@@ -150,3 +150,35 @@ def test_void_problems_name_the_field_and_record_nothing(api: Api) -> None:
     )
     assert api.get("/api/sales/S-9", role="viewer").status_code == 404
     assert api.head == head
+
+
+def test_reports_net_out_a_void_in_its_period(api: Api) -> None:
+    menu(api)
+    api.post(
+        "/api/sales",
+        ticket("S-1", line("pizza", "1", "12"), line("beer", "2", "5", "bar")),
+        role="clerk",
+    )
+    voided = api.post(
+        "/api/sales/S-1/void", {"void_id": "V-1", "lines": [1], "note": "flat"}, role="clerk"
+    ).json()
+    wait = f"min_position={voided['position']}"
+    food = api.get(f"/api/reports/food-cost?group_by=location,menu_item&{wait}", role="finance")
+    rows = {(r["location"], r["menu_item"]): r for r in food.json()["rows"]}
+    assert (rows[("bar", "beer")]["sold_qty"], rows[("bar", "beer")]["revenue"]) == ("0", "0.00")
+    assert Decimal(rows[("bar", "beer")]["cost"]) == 0
+    assert rows[("kitchen", "pizza")]["revenue"] == "12.00"
+    cogs = api.get(f"/api/reports/cogs?location=bar&group_by=sku&{wait}", role="finance").json()
+    (keg,) = cogs["rows"]
+    assert (keg["consumed_value"], keg["voided_value"], keg["net_cogs"]) == ("2.00", "2.00", "0.00")
+    period = voided["movements"][0]["recorded_at"][:7]
+    valuation = api.get(
+        f"/api/reports/valuation?period={period}&location=bar&{wait}", role="finance"
+    )
+    (row,) = valuation.json()["rows"]
+    assert (row["voids_qty"], row["voids_value"]) == ("1.000", "2.00")
+    assert Decimal(row["closing_value"]) == Decimal(row["opening_value"]) + sum(
+        Decimal(row[k])
+        for k in row
+        if k.endswith("_value") and k not in ("opening_value", "closing_value")
+    )
