@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-dev
 # bench/ joins the lint paths once it holds Python files (ruff fails on a missing path).
 LINT_PATHS := src tests $(if $(shell find bench -name '*.py' -print -quit 2>/dev/null),bench)
 
-.PHONY: run test lint fmt bench
+.PHONY: run test lint fmt bench screenshots
 
 run: $(RUNTIME)
 	$(BIN)/stockledger serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
@@ -29,6 +29,10 @@ fmt: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
+
+# Every console page at 375 and 1400 px, for a reviewer (build/ is git-ignored).
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.console.screenshots build/screenshots
 
 $(BIN)/python:
 	python3 -m venv $(VENV)
