@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from api.money import with_places
 from api.schemas.common import movement_body
 from application.events import LedgerEvents, Recorded
 from application.records import MovementRecord, QuoteRecord
@@ -33,6 +32,7 @@ from domain.movements import DocType
 from domain.quote import Quote
 from domain.recipe import RECIPE_TOPICS
 from domain.stock_item import MOVEMENT_TOPICS
+from present.money import with_places
 
 VERSION = 1
 # Decoded events kept per process: streams and webhooks near the head read the same events,

@@ -18,14 +18,14 @@ from typing import Any
 from domain import food_cost
 from domain.books import check_period
 from domain.documents import Document
-from domain.errors import ValidationError
+from domain.grouping import group_keys
 from domain.stock_item import MOVEMENT_TOPICS
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Database, Session
 from projections.live_read import read_live
 
 GROUPS = ("period", "location", "menu_item")
-AMOUNTS = (*food_cost.AMOUNTS, "food_cost_pct")
+AMOUNTS = food_cost.REPORT_AMOUNTS
 ZERO = Decimal(0)
 
 
@@ -67,16 +67,6 @@ class FoodCostReport:
     position: int
 
 
-def group_by(groups: Sequence[str]) -> list[str]:
-    """``groups`` in report order; all three when empty; refuses anything else."""
-    chosen = list(groups) or list(GROUPS)
-    if any(g not in GROUPS for g in chosen) or len(set(chosen)) != len(chosen):
-        raise ValidationError(
-            "group_by must be a subset of period,location,menu_item", [{"field": "group_by"}]
-        )
-    return [g for g in GROUPS if g in chosen]
-
-
 class FoodCostView:
     """The food-cost report, from one snapshot."""
 
@@ -93,7 +83,7 @@ class FoodCostView:
         groups: Sequence[str] = (),
     ) -> FoodCostReport:
         """Food cost per group; ``from_``/``to`` are periods (inclusive)."""
-        keys = group_by(groups)
+        keys = group_keys(groups, GROUPS)
         where, params = ["1 = 1"], []
         for bound, op in ((from_, ">="), (to, "<=")):
             if bound is not None:

@@ -2,74 +2,35 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.dependencies import answered, json_answer
-from api.deps import Finance, ReportsDep
+from api.auth import Finance
+from api.dependencies import ReportsDep
 from api.problems import responses
+from api.respond import respond
 from api.routing import DecimalRoute
-from api.schemas import (
-    CODE_PATTERN,
-    CogsAmounts,
-    CogsReport,
-    ValuationAmounts,
-    ValuationReport,
-)
-from api.schemas.reports import report_body
-from domain.errors import ValidationError
+from api.schemas import CODE_PATTERN, CogsReport, ValuationReport
+from present.reports import COGS, VALUATION, Found, Report
 
 router = APIRouter(prefix="/api/reports", tags=["reports"], route_class=DecimalRoute)
 
 PERIOD_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
-GROUP_KEYS = ("period", "location", "sku")
-AMOUNTS = tuple(CogsAmounts.model_fields)
-VALUATION_AMOUNTS = tuple(ValuationAmounts.model_fields)
+GROUP_BY = "Subset of {} (comma-separated or repeated)"
 
 
-def group_keys(raw: list[str] | None) -> list[str]:
-    """``group_by`` as repeated parameters or one comma-separated list; default all three."""
-    if not raw:
-        return list(GROUP_KEYS)
-    keys = [part.strip() for item in raw for part in item.split(",") if part.strip()]
-    unknown = [key for key in keys if key not in GROUP_KEYS]
-    if unknown or not keys:
-        raise ValidationError(
-            f"group_by takes a subset of {', '.join(GROUP_KEYS)}", [{"field": "group_by"}]
-        )
-    return [key for key in GROUP_KEYS if key in keys]
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
-def report_csv(report: dict[str, Any], keys: list[str], amounts: tuple[str, ...]) -> str:
-    """The rows as CSV with the JSON's columns, then a totals line: ``total`` in the first
-    key column, the other keys blank, the totals' amounts."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    columns = [*keys, *amounts]
-    writer.writerow(columns)
-    for row in report["rows"]:
-        writer.writerow([_cell(row.get(column)) for column in columns])
-    totals = report["totals"]
-    label = ["total", *([""] * (len(keys) - 1))]
-    writer.writerow([*label, *(_cell(totals.get(name)) for name in amounts)])
-    return out.getvalue()
-
-
-def cogs_csv(report: dict[str, Any], keys: list[str]) -> str:
-    return report_csv(report, keys, AMOUNTS)
+def report_answer(
+    request: Request, report: Report, found: Found, keys: Sequence[str], *, shaped: bool = True
+) -> Response:
+    """A report as JSON (``shaped``: written straight from its body, which has the model's
+    shape), or as CSV on ``Accept: text/csv``: the same body, its money placed."""
+    body = report.body(found, keys)
+    if wants_csv(request):
+        return respond(request, body, csv=lambda placed: report.csv(placed, keys))
+    return respond(request, body, shaped=shaped)
 
 
 def wants_csv(request: Request) -> bool:
@@ -100,15 +61,10 @@ def cogs(
     to: str | None = Query(None, pattern=PERIOD_PATTERN, examples=["2026-03"]),
     location: str | None = Query(None, pattern=CODE_PATTERN),
     sku: str | None = Query(None, pattern=CODE_PATTERN),
-    group_by: list[str] | None = Query(
-        None, description="Subset of period,location,sku (comma-separated or repeated)"
-    ),
+    group_by: list[str] | None = Query(None, description=GROUP_BY.format(",".join(COGS.groups))),
 ) -> Any:
-    keys = group_keys(group_by)
-    body = report_body(reports.cogs(from_, to, location, sku, keys), tuple(keys))
-    if wants_csv(request):
-        return Response(cogs_csv(answered(request, body), keys), media_type="text/csv")
-    return json_answer(request, body)
+    keys = COGS.keys(group_by)
+    return report_answer(request, COGS, reports.cogs(from_, to, location, sku, keys), keys)
 
 
 @router.get(
@@ -128,10 +84,5 @@ def valuation(
     location: str | None = Query(None, pattern=CODE_PATTERN),
     sku: str | None = Query(None, pattern=CODE_PATTERN),
 ) -> Any:
-    body = report_body(reports.valuation(period, location, sku), GROUP_KEYS)
-    if wants_csv(request):
-        report = answered(request, body)
-        return Response(
-            report_csv(report, list(GROUP_KEYS), VALUATION_AMOUNTS), media_type="text/csv"
-        )
-    return json_answer(request, body)
+    found = reports.valuation(period, location, sku)
+    return report_answer(request, VALUATION, found, VALUATION.groups)

@@ -10,37 +10,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request
 
-from api.dependencies import answered
-from api.deps import Clerk, Finance, FoodCostDep, LedgerDep
-from api.one_hop import saves_only
+from api.auth import Finance
+from api.command_route import command_route
+from api.dependencies import FoodCostDep
 from api.routers.documents import COMMAND_RESPONSES
-from api.routers.reports import PERIOD_PATTERN, csv_or_json, report_csv, wants_csv
-from api.routing import DecimalRoute, answer, command_of
+from api.routers.reports import GROUP_BY, PERIOD_PATTERN, csv_or_json, report_answer
+from api.routing import DecimalRoute
 from api.schemas import CODE_PATTERN
-from api.schemas.recipes import FoodCostAmounts, FoodCostReportPublic, SaleCreate, food_cost_body
+from api.schemas.recipes import SaleCreate
+from api.schemas.reports import FoodCostReportPublic
 from api.schemas.tickets import SaleResultPublic
 from application.commands import PostSale
-from domain.errors import ValidationError
-from projections.food_cost import GROUPS, group_by
+from domain.access import Role
+from present.reports import FOOD_COST
 
 router = APIRouter(prefix="/api", tags=["sales"], route_class=DecimalRoute)
 
-AMOUNTS = tuple(FoodCostAmounts.model_fields)
 
-
-@router.post(
-    "/sales",
-    status_code=201,
-    response_model=SaleResultPublic,
-    responses=COMMAND_RESPONSES,
-    summary="Post a POS sale: CONSUME per (sale line, ingredient) of the current recipes",
-)
-@saves_only
-def post_sale(body: SaleCreate, request: Request, who: Clerk, ledger: LedgerDep) -> Response:
-    result = ledger.execute(command_of(PostSale, body), user=who.user)
-    return answer(request, result)
+commands = [
+    command_route(
+        "/api/sales",
+        SaleCreate,
+        PostSale,
+        Role.CLERK,
+        name="post_sale",
+        status_code=201,
+        response_model=SaleResultPublic,
+        responses=COMMAND_RESPONSES,
+        summary="Post a POS sale: CONSUME per (sale line, ingredient) of the current recipes",
+        tags=["sales"],
+    )
+]
 
 
 @router.get(
@@ -59,18 +61,10 @@ def food_cost(
     to: str | None = Query(None, pattern=PERIOD_PATTERN, examples=["2026-03"]),
     location: str | None = Query(None, pattern=CODE_PATTERN),
     menu_item: str | None = Query(None, pattern=CODE_PATTERN),
-    group_by_: list[str] | None = Query(
-        None,
-        alias="group_by",
-        description="Subset of period,location,menu_item (comma-separated or repeated)",
+    group_by: list[str] | None = Query(
+        None, description=GROUP_BY.format(",".join(FOOD_COST.groups))
     ),
 ) -> Any:
-    raw = [part.strip() for item in group_by_ or () for part in item.split(",") if part.strip()]
-    if group_by_ is not None and not raw:
-        raise ValidationError("group_by is empty", [{"field": "group_by"}])
-    keys = group_by(raw) if raw else list(GROUPS)
+    keys = FOOD_COST.keys(group_by)
     found = view.food_cost(from_, to, location, menu_item, keys)
-    report = answered(request, food_cost_body(found, keys))
-    if wants_csv(request):
-        return Response(report_csv(report, keys, AMOUNTS), media_type="text/csv")
-    return report
+    return report_answer(request, FOOD_COST, found, keys, shaped=False)

@@ -23,11 +23,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from api.money import plain
 from application.records import MovementRecord
 from domain.item import MAX_TEXT
 from domain.movements import MOVEMENT_SHAPE
 from domain.text import text_problem
+from present.money import plain
 
 CODE_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 

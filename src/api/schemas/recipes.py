@@ -12,7 +12,6 @@ from api.numbers import Quantity, UnitCost
 from api.schemas.common import Code, Dec, Name, Note, Strict, Unit
 from domain.bounds import MAX_LINES
 from domain.recipe import MAX_INGREDIENTS, Ingredient, Produces, Recipe, RecipeSpec
-from projections.food_cost import FoodCostReport
 
 
 class IngredientIn(Strict):
@@ -124,32 +123,3 @@ class SaleCreate(Strict):
     location: Code
     lines: Annotated[list[SaleLineIn], Field(min_length=1, max_length=MAX_LINES)]
     note: Note | None = None
-
-
-class FoodCostAmounts(BaseModel):
-    sold_qty: Dec
-    revenue: Dec
-    cost: Dec
-    food_cost_pct: Dec | None
-
-
-class FoodCostKeys(BaseModel):
-    period: str | None = None
-    location: str | None = None
-    menu_item: str | None = None
-
-
-class FoodCostRowPublic(FoodCostAmounts, FoodCostKeys):
-    """The group keys asked for (``group_by``), then the amounts."""
-
-
-class FoodCostReportPublic(BaseModel):
-    rows: list[FoodCostRowPublic]
-    totals: FoodCostAmounts
-    position: int
-
-
-def food_cost_body(report: FoodCostReport, keys: list[str]) -> dict[str, Any]:
-    """The rows (the ``keys`` asked for, then the amounts), totals and position."""
-    rows = [{**{key: getattr(row, key) for key in keys}, **row.amounts} for row in report.rows]
-    return {"rows": rows, "totals": dict(report.totals), "position": report.position}
