@@ -82,14 +82,17 @@ class Tenancy:
         self._started = False
 
     def start(self) -> None:
-        """Starts the home composition and every registered tenant's. A tenant whose store
-        cannot be opened now is logged and skipped: its first request tries again."""
+        """Starts the home composition and, where projectors run, every registered tenant's
+        (an API process beside a projector process opens a tenant on its first request: no
+        connection to an idle tenant). A tenant whose store cannot be opened now is logged
+        and skipped: its first request tries again."""
         self.home.start()
         with self._lock:
             self._started = True
             for composition in self._open.values():
                 composition.start()
-        self.open_registered()
+        if self.settings.run_projectors:
+            self.open_registered()
 
     def open_registered(self) -> None:
         """Opens (and, when started, starts) every registered tenant not open yet: how a
