@@ -37,6 +37,7 @@ def put_recipe(
     if spec.produces is not None:
         measures.factor(menu_item, spec.produces.unit, "produces.unit")
     expand(menu_item, spec, lambda code: spec if code == menu_item else lookup(code))
+    _known(ledger, measures, lookup, spec)
     revised: list[bool] = []
 
     def revise(recipe: Recipe) -> bool:

@@ -2,6 +2,8 @@
 the kitchen and the bar by transfers, two POS services a day, waste — so the food-cost report
 has real figures — a ticket a day across the kitchen and the bar, a few voids, and truffle fries
 sold on the 3rd day before their oil is delivered (owed, then settled by the late receipt).
+Pizzas use a dough sub-recipe (expanded at the sale) and a tomato sauce the kitchen makes in
+batches every other morning (a prep recipe: productions, SPEC §16), whose onion has a yield.
 
 Ingredients are bought at the main store at prices that drift week by week; each morning
 the kitchen and the bar are topped up from the store; the burger's recipe gets a bigger
@@ -19,6 +21,7 @@ from functools import partial
 from application.commands import (
     Command,
     Line,
+    PostProduction,
     PostReceipt,
     PostSale,
     PostTransfer,
@@ -31,7 +34,7 @@ from application.ledger import Ledger
 from application.records import CommandResult
 from cli.demo_counts import Counts
 from domain.item import ItemSpec, PackUnit
-from domain.recipe import Ingredient, RecipeSpec
+from domain.recipe import Ingredient, Produces, RecipeSpec
 
 Attempt = Callable[[Callable[[], CommandResult]], CommandResult | None]
 
@@ -45,6 +48,11 @@ INGREDIENTS = {
     "R-GIN": ("London dry gin", "l", "bottle", Decimal("0.7"), Decimal("21.50"), "bar", Decimal(4)),
     "R-TONIC": ("Tonic water", "each", "case", Decimal(24), Decimal("0.55"), "bar", Decimal(60)),
     "R-LIME": ("Limes", "each", "net", Decimal(30), Decimal("0.20"), "bar", Decimal(40)),
+    "R-FLOUR": ("Flour", "kg", "sack", Decimal(25), Decimal("0.95"), "kitchen", Decimal(10)),
+    "R-MOZZA": ("Mozzarella", "kg", "block", Decimal("2.5"), Decimal("8.9"), "kitchen", Decimal(5)),
+    "R-TOMATO": ("Tomatoes", "kg", "case", Decimal(6), Decimal("2.40"), "kitchen", Decimal(14)),
+    "R-ONION": ("Onions", "kg", "sack", Decimal(10), Decimal("1.10"), "kitchen", Decimal(4)),
+    "R-OIL": ("Olive oil", "l", "can", Decimal(5), Decimal("6.80"), "kitchen", Decimal(2)),
 }
 # menu item -> (name, outlet, price, [(sku, quantity per portion, unit)])
 Portion = tuple[str, str, str | None]
@@ -62,6 +70,12 @@ MENU: dict[str, tuple[str, str, Decimal, list[Portion]]] = {
         [("R-BUN", "1", None), ("R-BEEF", "0.15", None), ("R-CHEDDAR", "0.03", None)],
     ),
     "fries": ("Fries", "kitchen", Decimal("4.50"), [("R-POTATO", "0.25", None)]),
+    "pizza": (
+        "Pizza margherita",
+        "kitchen",
+        Decimal("11.00"),
+        [("r-dough", "1", None), ("R-SAUCE", "0.08", None), ("R-MOZZA", "0.12", None)],
+    ),
     "gin-tonic": (
         "Gin & tonic",
         "bar",
@@ -78,6 +92,21 @@ LATE_RECIPE = RecipeSpec(
     (Ingredient("R-POTATO", Decimal("0.25")), Ingredient(LATE_SKU, Decimal("0.01"))),
 )
 ONE = Decimal(1)
+# A sub-recipe (no produces: expanded into every pizza) and a prep recipe made in batches of
+# 4 l, its onions at an 85 % yield (peeled and trimmed), its tomatoes at 90 % (SPEC §16, §17).
+DOUGH = RecipeSpec(
+    "Pizza dough", (Ingredient("R-FLOUR", Decimal("0.18")), Ingredient("R-OIL", Decimal("0.01")))
+)
+SAUCE_SKU = "R-SAUCE"
+SAUCE = RecipeSpec(
+    "Tomato sauce",
+    (
+        Ingredient("R-TOMATO", Decimal("4.5"), None, Decimal(90)),
+        Ingredient("R-ONION", Decimal("0.6"), None, Decimal(85)),
+        Ingredient("R-OIL", Decimal("0.15")),
+    ),
+    Produces(Decimal(4)),
+)
 
 
 def recipe(menu_item: str, beef: Portion | None = None) -> RecipeSpec:
@@ -112,6 +141,9 @@ class Restaurant:
         for sku, (name, base, pack, factor, *_) in INGREDIENTS.items():
             spec = ItemSpec(name, base, "restaurant", units=(PackUnit(pack, factor),))
             self.ledger.put_item(sku, spec, user="admin")
+        self.ledger.put_item(SAUCE_SKU, ItemSpec("Tomato sauce", "l", "prep"), user="admin")
+        self.ledger.put_recipe("r-dough", DOUGH, user="chef")
+        self.ledger.put_recipe(SAUCE_SKU, SAUCE, user="chef")
         for menu_item in MENU:
             self.ledger.put_recipe(menu_item, recipe(menu_item), user="chef")
         self.ledger.put_item(LATE_SKU, ItemSpec("Truffle oil", "l", "restaurant"), user="admin")
@@ -127,6 +159,8 @@ class Restaurant:
             beefy = recipe("burger", BIGGER_PATTY)
             self.ledger.put_recipe("burger", beefy, user="chef")
         self.top_up()
+        if day % 2 == 0:
+            self.prep()
         for outlet, sales in (("kitchen", 9), ("bar", 5)):
             for _ in range(sales):
                 self.sell(outlet)
@@ -170,6 +204,12 @@ class Restaurant:
             if lines:
                 command = PostTransfer(self.new_id("RT"), "main", outlet, lines, "morning top-up")
                 self._run(command, "bob")
+
+    def prep(self) -> None:
+        """The morning's tomato sauce: two batches, a little less than the recipe says."""
+        actual = Decimal(8) - Decimal(self.rng.randint(0, 40)) / 100
+        made = PostProduction(self.new_id("PR"), "kitchen", SAUCE_SKU, Decimal(2), None, actual)
+        self._run(made, "carol")
 
     def sell(self, outlet: str) -> None:
         items = [m for m, spec in MENU.items() if spec[1] == outlet]

@@ -10,7 +10,8 @@ import pytest
 from application.commands import PostProduction, PostSale, SaleLine
 from application.ledger import Ledger
 from domain.errors import InsufficientStockError, UnknownRecipeError, ValidationError
-from domain.recipe import Ingredient, Produces, RecipeCycleError, RecipeSpec
+from domain.item import ItemSpec
+from domain.recipe import Ingredient, Produces, RecipeCycleError, RecipeSpec, UnknownSkuError
 from tests.application.helpers import USER, D, movements, receive, state
 
 
@@ -156,3 +157,19 @@ def test_a_production_in_settles_what_sales_owe_the_prep_position(ledger: Ledger
     inbound = made.movements[2]
     assert state(ledger, "SAUCE", "kitchen")[2] == inbound.value + settled.value
     assert Decimal(0) < state(ledger, "SAUCE", "kitchen")[0] == D(1)
+
+
+def test_a_recipe_line_naming_nothing_known_is_refused_and_records_nothing(
+    ledger: Ledger,
+) -> None:
+    receive(ledger, "R-1", "FLOUR", "1", "1")  # known by a movement
+    ledger.put_item("SALT", ItemSpec("Salt", "kg"), user="admin")  # known as an item
+    ledger.put_recipe("DOUGH", recipe("Dough", ("FLOUR", "0.2")), user="c")  # a recipe
+    head = ledger.head()
+    typo = recipe("Bread", ("FLOUR", "1"), ("FLUOR", "1"), ("SALT", "0.01"), ("DOUGH", "1"))
+    with pytest.raises(UnknownSkuError) as refused:
+        ledger.put_recipe("BREAD", typo, user="c")
+    assert refused.value.errors == [{"field": "lines[1].sku", "sku": "FLUOR"}]
+    assert ledger.head() == head
+    fixed = recipe("Bread", ("FLOUR", "1"), ("SALT", "0.01"), ("DOUGH", "1"))
+    assert ledger.put_recipe("BREAD", fixed, user="c")[2]

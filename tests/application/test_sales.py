@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from application.commands import PostSale, SaleLine
+from application.commands import PostReceipt, PostSale, ReceiptLine, SaleLine
 from application.errors import NotFoundError
 from application.ledger import Ledger
 from domain.documents import Document
@@ -37,8 +37,8 @@ def sale(sale_id: str, *lines: tuple[str, str, str], location: str = "kitchen") 
 
 
 def test_a_sale_consumes_each_ingredient_of_the_current_recipe(ledger: Ledger) -> None:
+    stock_kitchen(ledger)  # a recipe names SKUs the ledger knows (SPEC §17 unknown_sku)
     ledger.put_recipe("burger", BURGER, user="chef")
-    stock_kitchen(ledger)
     result = ledger.execute(sale("S-1", ("burger", "2", "9.50")), user=USER)
     assert result.created and result.document_type == "sale"
     assert [(m.sku, m.kind, m.quantity, m.value) for m in result.movements] == [
@@ -55,8 +55,8 @@ def test_a_sale_consumes_each_ingredient_of_the_current_recipe(ledger: Ledger) -
 
 
 def test_fractional_portions_round_half_up_to_three_places(ledger: Ledger) -> None:
-    ledger.put_recipe("shot", RecipeSpec("Shot", (Ingredient("GIN", D("0.045")),)), user="chef")
     receive(ledger, "R-1", "GIN", "1", "20", "bar")
+    ledger.put_recipe("shot", RecipeSpec("Shot", (Ingredient("GIN", D("0.045")),)), user="chef")
     # 0.5 × 0.045 = 0.0225 → 0.023 (half-up); 0.3 × 0.045 = 0.0135 → 0.014
     first = ledger.execute(sale("S-1", ("shot", "0.5", "4"), location="bar"), user=USER)
     second = ledger.execute(sale("S-2", ("shot", "0.3", "4"), location="bar"), user=USER)
@@ -86,9 +86,10 @@ def test_a_recipe_line_in_a_pack_unit_converts_at_the_sale(ledger: Ledger) -> No
 
 def test_a_short_sale_is_posted_and_owes_what_the_shelf_lacks(ledger: Ledger) -> None:
     # SPEC §17 (was: refused whole with 409 insufficient_stock): the food was served.
-    ledger.put_recipe("burger", BURGER, user="chef")
     receive(ledger, "R-1", "BUN", "10", "0.50", "kitchen")
     receive(ledger, "R-2", "BEEF", "0.2", "12.00", "kitchen")
+    ledger.put_item("CHEESE", ItemSpec("Cheddar", "kg"), user="admin")  # known, never stocked
+    ledger.put_recipe("burger", BURGER, user="chef")
     result = ledger.execute(sale("S-1", ("burger", "2", "9.50")), user=USER)
     assert [(m.sku, m.kind, m.quantity, m.value) for m in result.movements] == [
         ("BUN", "CONSUME", D("2.000"), D("-1.00")),
@@ -108,13 +109,13 @@ def test_an_unknown_menu_item_is_refused(ledger: Ledger) -> None:
 
 
 def test_a_recipe_change_is_a_new_version_and_sales_use_the_current_one(ledger: Ledger) -> None:
+    stock_kitchen(ledger)
     _, first, new = ledger.put_recipe("burger", BURGER, user="chef")
     _, same, again = ledger.put_recipe("burger", BURGER, user="chef")
     assert new and first.created and not again and same.version == 1
     lighter = RecipeSpec("Burger", (Ingredient("BUN", D("1")), Ingredient("BEEF", D("0.1"))))
     _, second, changed = ledger.put_recipe("burger", lighter, user="chef")
     assert changed and second.version == 2 and not second.created
-    stock_kitchen(ledger)
     result = ledger.execute(sale("S-1", ("burger", "1", "9")), user=USER)
     assert [(m.sku, m.quantity, m.recipe_version) for m in result.movements] == [
         ("BUN", D("1.000"), 2),
@@ -129,8 +130,8 @@ def test_a_recipe_change_is_a_new_version_and_sales_use_the_current_one(ledger: 
 
 
 def test_a_sale_is_idempotent(ledger: Ledger) -> None:
-    ledger.put_recipe("burger", BURGER, user="chef")
     stock_kitchen(ledger)
+    ledger.put_recipe("burger", BURGER, user="chef")
     first = ledger.execute(sale("S-1", ("burger", "1", "9.50")), user=USER)
     again = ledger.execute(sale("S-1", ("burger", "1", "9.50")), user=USER)
     assert not again.created and again.movements == first.movements
@@ -142,6 +143,8 @@ def test_a_sale_is_idempotent(ledger: Ledger) -> None:
 
 def test_a_sale_expanding_past_the_line_bound_is_refused(ledger: Ledger) -> None:
     many = RecipeSpec("Tasting menu", tuple(Ingredient(f"I{n:03d}", D(1)) for n in range(100)))
+    stocked = [ReceiptLine(line.sku, D(1), D(1)) for line in many.lines]
+    ledger.execute(PostReceipt("R-1", "kitchen", stocked), user=USER)
     ledger.put_recipe("tasting", many, user="chef")
     head = ledger.head()
     with pytest.raises(ValidationError) as refused:
@@ -151,8 +154,8 @@ def test_a_sale_expanding_past_the_line_bound_is_refused(ledger: Ledger) -> None
 
 
 def test_a_revenue_past_the_money_bound_names_its_line(ledger: Ledger) -> None:
-    ledger.put_recipe("salt", RecipeSpec("Salt", (Ingredient("SALT", D("0.001")),)), user="chef")
     receive(ledger, "R-1", "SALT", "100000000", "0.01", "kitchen")
+    ledger.put_recipe("salt", RecipeSpec("Salt", (Ingredient("SALT", D("0.001")),)), user="chef")
     head = ledger.recorder.max_notification_id()
     # 10^7 portions at 10^9 each is 10^16: past the 10^15 money bound.
     with pytest.raises(ValidationError) as refused:

@@ -21,7 +21,7 @@ from application.ledger import Ledger
 from application.periods import ClosePeriod, check_close, fold_to, same_totals
 from application.settings import Settings
 from domain.errors import InsufficientStockError
-from domain.recipe import Ingredient, RecipeSpec
+from domain.recipe import Ingredient, RecipeSpec, UnknownSkuError
 from projections.registry import entry
 from projections.runner import step
 from projections.service import ReadModels
@@ -132,7 +132,10 @@ class History:
         elif op[0] == "recipe":
             _, menu, lines = op
             spec = RecipeSpec(menu, tuple(Ingredient(sku, qty) for sku, qty in lines))
-            ledger.put_recipe(menu, spec, user="chef")
+            try:
+                ledger.put_recipe(menu, spec, user="chef")
+            except UnknownSkuError:  # a SKU never received yet (SPEC §17): nothing recorded
+                return
             ref.recipes[menu] = list(lines)
         else:
             lines = [line for line in op[1] if line[0] in ref.recipes]
