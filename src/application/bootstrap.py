@@ -11,9 +11,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from application import costs, count_sheets, documents, productions, quotes, sales, voids
+from application import (
+    costs,
+    count_sheets,
+    documents,
+    productions,
+    purchasing,
+    quotes,
+    sales,
+    voids,
+)
 from application.commands import Command
 from application.posting import Handler, handler_table
 
-HANDLER_MODULES = (documents, costs, quotes, sales, count_sheets, voids, productions)
+HANDLER_MODULES = (
+    documents,
+    costs,
+    quotes,
+    sales,
+    count_sheets,
+    voids,
+    productions,
+    purchasing,
+)
 HANDLERS: dict[type[Command], Handler[Any]] = handler_table(HANDLER_MODULES)

@@ -34,7 +34,7 @@ class Line:
 class ReceiptLine:
     sku: str
     quantity: Decimal
-    unit_cost: Decimal
+    unit_cost: Decimal | None  # None only on a receipt against a PO: the PO's price
     unit: str | None = None
 
 
@@ -89,6 +89,8 @@ class Command:
 def _without_base_unit(body: dict[str, Any]) -> dict[str, Any]:
     if body.get("unit", "") is None:
         del body["unit"]
+    if body.get("po_id", "") is None:  # a receipt without a purchase order (SPEC §14)
+        del body["po_id"]
     for line in body.get("lines") or ():
         if isinstance(line, dict):
             _without_base_unit(line)
@@ -106,6 +108,7 @@ class PostReceipt(Command):
     location: str
     lines: Sequence[ReceiptLine]
     note: str | None = None
+    po_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -249,3 +252,55 @@ class CloseQuote(QuoteCommand):
 @dataclass(frozen=True)
 class CancelQuote(QuoteCommand):
     """Release what the quote reserved and is still undelivered."""
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """A purchase order line: ``quantity`` ``unit``s at ``unit_price`` each (SPEC §14)."""
+
+    sku: str
+    quantity: Decimal
+    unit_price: Decimal
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class PostPurchaseOrder(Command):
+    """A purchase order to ``supplier`` for ``location``: nothing moves in the ledger."""
+
+    doc_type = DocType.PURCHASE_ORDER
+    po_id: str
+    supplier: str
+    location: str
+    lines: Sequence[OrderLine]
+    expected_at: str | None = None
+
+
+@dataclass(frozen=True)
+class CancelPurchaseOrder(Command):
+    """Cancel what is still open on a purchase order (the PO records it: no Document)."""
+
+    doc_type = DocType.PURCHASE_ORDER
+    po_id: str
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """A supplier invoice line matched to a receipt line (SPEC §14)."""
+
+    receipt_id: str
+    sku: str
+    quantity: Decimal
+    unit_price: Decimal
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class PostSupplierInvoice(Command):
+    """A supplier invoice matched to receipt lines (three-way match, SPEC §14)."""
+
+    doc_type = DocType.SUPPLIER_INVOICE
+    invoice_id: str
+    supplier: str
+    lines: Sequence[InvoiceLine]
+    note: str | None = None

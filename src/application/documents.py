@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
-from application import commands
+from application import commands, purchasing
 from application.measures import Measured
 from application.ports import LedgerPort
 from application.posting import handles
@@ -59,12 +59,19 @@ def _noted_lines(command: Noted) -> None:
 
 @handles(commands.PostReceipt, check=_lines)
 def receipt(command: commands.PostReceipt, work: Work) -> None:
-    """RECEIVE per line at its unit cost (per entered unit: a case's cost for cases)."""
+    """RECEIVE per line at its unit cost (per entered unit: a case's cost for cases);
+    against a purchase order (``po_id``) recorded on it in the same save, a line's cost
+    defaulting to the PO's price (application.purchasing.receipt_costs)."""
+    measures = [
+        work.measure(line.sku, line.quantity, line.unit, _unit(index))
+        for index, line in enumerate(command.lines)
+    ]
+    costs = purchasing.receipt_costs(command, work, measures)
     for index, line in enumerate(command.lines):
         item = work.item(line.sku, command.location)
-        measured = work.measure(line.sku, line.quantity, line.unit, _unit(index))
+        measured = measures[index]
         src = work.src(index, command.note, measured)
-        item.receive(measured.quantity, line.unit_cost, src, work.at, work.places)
+        item.receive(measured.quantity, costs[index], src, work.at, work.places)
         work.moved(item)
     work.details = DocumentDetails(location=command.location)
 

@@ -59,6 +59,8 @@ class DocType(StrEnum):
     SALE = "sale"
     VOID = "void"
     PRODUCTION = "production"
+    PURCHASE_ORDER = "purchase_order"
+    SUPPLIER_INVOICE = "supplier_invoice"
 
 
 @dataclass(frozen=True)
