@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     timezone: str = "UTC"
     currency_decimals: int = Field(default=2, ge=0, le=6)
+    # The ISO 4217 code the console writes beside money (its amounts carry no currency).
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     # Aggregates kept in memory between commands (fast-forwarded from the store on use).
     aggregate_cache_size: int = Field(default=10_000, ge=0)
     # Seconds a PostgreSQL writer waits for the event table lock before giving up.

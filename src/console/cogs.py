@@ -95,6 +95,8 @@ def cogs_page(
         rows=screen(report["rows"], page, ROWS),
         keys=keys,
         amounts=COGS.amounts,
+        # Quantities of different SKUs are in different units: shown by SKU only.
+        shown=[a for a in COGS.amounts if by_sku or not a.endswith("_qty")],
         kinds=COLUMN_KINDS,
         from_=from_,
         to=to,

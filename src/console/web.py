@@ -26,6 +26,7 @@ from pydantic import ValidationError as PydanticError
 
 from api.problems import ApiError, lookup
 from application.errors import ApplicationError
+from console.present import heading, items_of, one_unit, when
 from domain.access import Role, allows
 from domain.errors import DomainError
 from present.money import places_of, with_places
@@ -108,6 +109,9 @@ templates = Environment(
 )
 templates.filters["plain"] = cell
 templates.globals["query"] = _query
+templates.globals["heading"] = heading
+templates.globals["item_of"] = lambda request, sku: items_of(request).get(sku)
+templates.globals["one_unit"] = one_unit
 
 
 def render(
@@ -126,6 +130,8 @@ def render(
         who=who,
         nav=entries,
         money=lambda value: _money(value, places),
+        currency=request.app.state.settings.currency,
+        when=lambda moment: when(moment, request.app.state.settings.zone),
         **context,
     )
     return HTMLResponse(html, status_code=status, headers=HEADERS)
