@@ -42,6 +42,9 @@ NOTE = Field("note", "Note", "note")
 REQUIRED_NOTE = Field("note", "Note", "note", True)
 LINES = Group("lines", "Lines", "Line", (SKU, QUANTITY, UNIT))
 KINDS = ("", "warehouse", "store", "kitchen", "bar", "van")
+# A receipt against a purchase order (SPEC §14) once the API's receipt takes a po_id: its
+# lines may then leave the unit cost to the order.
+PO = (Field("po_id", "PO id"),) if "po_id" in ReceiptCreate.model_fields else ()
 
 
 def posting(kind: type[Command]) -> Runner:
@@ -96,13 +99,13 @@ SPECS = (
         ReceiptCreate,
         PostReceipt,
         role=Role.CLERK,
-        fields=(Field("receipt_id", "Receipt id", required=True), LOCATION, NOTE),
+        fields=(Field("receipt_id", "Receipt id", required=True), LOCATION, *PO, NOTE),
         groups=(
             Group(
                 "lines",
                 "Lines",
                 "Line",
-                (SKU, QUANTITY, UNIT, Field("unit_cost", "Unit cost", "decimal", True)),
+                (SKU, QUANTITY, UNIT, Field("unit_cost", "Unit cost", "decimal", not PO)),
             ),
         ),
         id_field="receipt_id",

@@ -272,3 +272,12 @@ def test_a_manual_ticket_posts_a_sale_of_a_recipe(console: Console) -> None:
     assert answer.status_code == 201, answer.text
     found = moved(console, "AB-001", "main", "S-1")
     assert [(m["kind"], float(m["quantity"])) for m in found] == [("CONSUME", 1.0)]
+
+
+def test_the_receipt_form_offers_a_po_id_exactly_when_the_api_takes_one(console: Console) -> None:
+    from api.schemas import ReceiptCreate
+
+    page = console.sign_in("clerk").get("/record/receipt").text
+    assert ('name="po_id"' in page) == ("po_id" in ReceiptCreate.model_fields)
+    required = 'Unit cost <span class="required">' in page
+    assert required == ("po_id" not in ReceiptCreate.model_fields)
