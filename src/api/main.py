@@ -37,6 +37,7 @@ from api.routers import (
     periods,
     productions,
     projections,
+    purchasing,
     quotes,
     recipes,
     reports,
@@ -124,6 +125,7 @@ def create_app(settings: Settings, *, tenant: str | None = None) -> FastAPI:
         count_sheets,
         avt,
         gl_journal,
+        purchasing,
     ):
         app.include_router(module.router)
     docs.install(app)

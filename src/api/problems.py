@@ -35,6 +35,7 @@ from application.errors import (
     ReceiptNotFoundError,
     WriterBusyError,
 )
+from domain.codes import SimilarCodeError, UnknownPositionError
 from domain.count_sheet import UncountedLinesError
 from domain.errors import (
     DocumentConflictError,
@@ -48,7 +49,9 @@ from domain.errors import (
     UnknownUnitError,
     ValidationError,
 )
+from domain.purchase_order import NotOnOrderError, OverReceiptError
 from domain.recipe import RecipeCycleError, UnknownSkuError
+from domain.supplier import UnknownSupplierError
 from store.authenticity import LedgerTamperedError
 from store.backend import UNAVAILABLE_ERRORS
 
@@ -92,7 +95,12 @@ PROBLEMS: dict[type[Exception], Kind] = {
     UnknownRecipeError: Kind(422, "unknown_recipe", "Unknown recipe"),
     RecipeCycleError: Kind(422, "recipe_cycle", "The recipe reaches itself"),
     UnknownSkuError: Kind(422, "unknown_sku", "Unknown SKU"),
+    UnknownSupplierError: Kind(422, "unknown_supplier", "Unknown supplier"),
+    NotOnOrderError: Kind(422, "not_on_order", "Not on the purchase order"),
+    OverReceiptError: Kind(409, "over_receipt", "More than is still on order"),
     InsufficientStockError: Kind(409, "insufficient_stock", "Insufficient stock"),
+    UnknownPositionError: Kind(409, "unknown_position", "Never stocked at this location"),
+    SimilarCodeError: Kind(422, "similar_code", "A code differing only in case exists"),
     InvalidStateError: Kind(409, "invalid_state", "Not allowed in the current state"),
     UncountedLinesError: Kind(409, "uncounted_lines", "A full count has uncounted lines"),
     DocumentConflictError: Kind(409, "document_conflict", "Document id already used"),

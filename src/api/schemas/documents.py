@@ -26,7 +26,7 @@ class LineIn(Strict):
 class ReceiptLineIn(Strict):
     sku: Code
     quantity: Quantity
-    unit_cost: UnitCost
+    unit_cost: UnitCost | None = None  # required unless the receipt names a po_id
     unit: Unit = None
 
 
@@ -54,6 +54,7 @@ class ReceiptCreate(Strict):
     location: Code
     lines: Annotated[list[ReceiptLineIn], Field(min_length=1, max_length=MAX_LINES)]
     note: Note | None = None
+    po_id: Code | None = None  # a purchase order the receipt is against (SPEC §14)
 
 
 class DeliveryCreate(Strict):

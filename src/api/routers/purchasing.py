@@ -1,0 +1,145 @@
+"""Purchasing (SPEC §14): suppliers (put by an admin, read by any viewer), purchase orders
+(posted and cancelled by a clerk; nothing moves in the ledger) and their reads.
+
+A PO's answers are the PO as it stands (201 when the post recorded it, 200 on a repeat);
+its reads come from the PurchaseOrder aggregates of the ledger.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from api.auth import Admin, Clerk, Viewer
+from api.dependencies import LedgerDep
+from api.problems import responses
+from api.respond import respond
+from api.routing import DecimalRoute, command_of
+from api.schemas import CODE_PATTERN
+from api.schemas.purchasing import (
+    PurchaseOrderCreate,
+    PurchaseOrderList,
+    PurchaseOrderPublic,
+    SupplierList,
+    SupplierPublic,
+    SupplierPut,
+    order_body,
+    supplier_body,
+)
+from application import purchasing
+from application.commands import CancelPurchaseOrder, PostPurchaseOrder
+from application.errors import NotFoundError
+from application.ledger import Ledger
+from domain.purchase_order import PurchaseOrder
+from domain.supplier import Supplier
+
+router = APIRouter(prefix="/api", tags=["purchasing"], route_class=DecimalRoute)
+
+CodePath = Path(pattern=CODE_PATTERN, examples=["GREEN"])
+PoPath = Path(pattern=CODE_PATTERN, examples=["PO-1"])
+WRITE = {200: {"description": "Repeat or unchanged"}, **responses(401, 403, 404, 409, 422)}
+READ = responses(401, 403, 404, 422)
+STATUSES = "^(open|partially_received|received|cancelled)$"
+
+
+def _position(ledger: Ledger, aggregate: Supplier | PurchaseOrder) -> int:
+    (position,) = ledger.positions([(aggregate.id, aggregate.version)])
+    return position
+
+
+@router.put(
+    "/suppliers/{code}",
+    status_code=201,
+    response_model=SupplierPublic,
+    responses=WRITE,
+    summary="Create or change a supplier and the items it sells (admin)",
+)
+def put_supplier(
+    body: SupplierPut, request: Request, who: Admin, ledger: LedgerDep, code: str = CodePath
+) -> Response:
+    supplier, saved = purchasing.put_supplier(ledger, code, body.spec(), who.user)
+    return respond(
+        request, supplier_body(supplier, saved.position), status=201 if saved.created else 200
+    )
+
+
+@router.get("/suppliers", response_model=SupplierList, responses=READ, summary="Suppliers")
+def list_suppliers(request: Request, who: Viewer, ledger: LedgerDep) -> Response:
+    found = purchasing.suppliers(ledger)
+    return respond(request, {"items": [supplier_body(s, _position(ledger, s)) for s in found]})
+
+
+@router.get(
+    "/suppliers/{code}", response_model=SupplierPublic, responses=READ, summary="A supplier"
+)
+def get_supplier(
+    request: Request, who: Viewer, ledger: LedgerDep, code: str = CodePath
+) -> Response:
+    found = ledger.get(Supplier, Supplier.create_id(code))
+    if found is None:
+        raise NotFoundError(f"supplier {code} not found")
+    return respond(request, supplier_body(found, _position(ledger, found)))
+
+
+@router.post(
+    "/purchase-orders",
+    status_code=201,
+    response_model=PurchaseOrderPublic,
+    responses=WRITE,
+    summary="Post a purchase order (nothing moves in the ledger; clerk)",
+)
+def post_purchase_order(
+    body: PurchaseOrderCreate, request: Request, who: Clerk, ledger: LedgerDep
+) -> Response:
+    result = ledger.execute(command_of(PostPurchaseOrder, body), user=who.user)
+    order = purchasing.purchase_order(ledger, body.po_id)
+    answer = order_body(order, _position(ledger, order))
+    return respond(request, answer, status=201 if result.created else 200)
+
+
+@router.get(
+    "/purchase-orders",
+    response_model=PurchaseOrderList,
+    responses=READ,
+    summary="Purchase orders, by status and supplier",
+)
+def list_purchase_orders(
+    request: Request,
+    who: Viewer,
+    ledger: LedgerDep,
+    status: Annotated[str | None, Query(pattern=STATUSES)] = None,
+    supplier: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
+) -> Response:
+    orders = purchasing.purchase_orders(ledger, status, supplier)
+    items = [order_body(order, _position(ledger, order)) for order in orders]
+    position = max((item["position"] for item in items), default=0)
+    return respond(request, {"items": items, "position": position})
+
+
+@router.get(
+    "/purchase-orders/{po_id}",
+    response_model=PurchaseOrderPublic,
+    responses=READ,
+    summary="A purchase order: ordered, received and still open per line",
+)
+def get_purchase_order(
+    request: Request, who: Viewer, ledger: LedgerDep, po_id: str = PoPath
+) -> Response:
+    order = purchasing.purchase_order(ledger, po_id)
+    return respond(request, order_body(order, _position(ledger, order)))
+
+
+@router.post(
+    "/purchase-orders/{po_id}/cancel",
+    response_model=PurchaseOrderPublic,
+    responses=WRITE,
+    summary="Cancel what is still open on a purchase order (clerk)",
+)
+def cancel_purchase_order(
+    request: Request, who: Clerk, ledger: LedgerDep, po_id: str = PoPath
+) -> Response:
+    purchasing.purchase_order(ledger, po_id)  # 404 before anything
+    ledger.execute(CancelPurchaseOrder(po_id), user=who.user)
+    order = purchasing.purchase_order(ledger, po_id)
+    return respond(request, order_body(order, _position(ledger, order)))

@@ -1,0 +1,119 @@
+"""Purchasing over HTTP (SPEC §14, API.md "Purchasing"): suppliers, purchase orders and
+receipts against them, on both backends."""
+
+from __future__ import annotations
+
+from tests.api.conftest import Api
+
+TOMATOES = {"name": "Tomatoes", "base_unit": "kg", "units": [{"unit": "crate", "factor": "6"}]}
+GREEN = {
+    "name": "Green Farm",
+    "lead_time_days": 2,
+    "items": [
+        {"sku": "TOM", "supplier_sku": "GF-7", "unit": "crate", "price": "18", "preferred": True}
+    ],
+}
+PO = {
+    "po_id": "PO-1",
+    "supplier": "GREEN",
+    "location": "main",
+    "lines": [{"sku": "TOM", "quantity": "10", "unit": "crate", "unit_price": "18.00"}],
+}
+
+
+def setup(api: Api) -> None:
+    assert api.put("/api/items/TOM", TOMATOES).status_code == 201
+    assert api.put("/api/suppliers/GREEN", GREEN).status_code == 201
+
+
+def test_an_admin_puts_a_supplier_and_any_viewer_reads_it(any_api: Api) -> None:
+    setup(any_api)
+    again = any_api.put("/api/suppliers/GREEN", GREEN)
+    assert again.status_code == 200 and again.json()["version"] == 1
+    assert any_api.put("/api/suppliers/BLUE", GREEN, role="clerk").status_code == 403
+    one = any_api.get("/api/suppliers/GREEN", role="viewer").json()
+    assert one["items"][0] == {
+        "sku": "TOM",
+        "supplier_sku": "GF-7",
+        "unit": "crate",
+        "price": "18",
+        "preferred": True,
+    }
+    listed = any_api.get("/api/suppliers", role="viewer").json()["items"]
+    assert [s["code"] for s in listed] == ["GREEN"]
+    assert any_api.get("/api/suppliers/NOPE").status_code == 404
+
+
+def test_a_supplier_item_in_an_unknown_unit_is_422_unknown_unit(any_api: Api) -> None:
+    setup(any_api)
+    body = {**GREEN, "items": [{"sku": "TOM", "unit": "pallet"}]}
+    answer = any_api.put("/api/suppliers/GREEN", body)
+    assert answer.status_code == 422 and answer.json()["code"] == "unknown_unit"
+    assert any_api.get("/api/suppliers/GREEN").json()["items"][0]["unit"] == "crate"
+
+
+def test_a_purchase_order_is_posted_once_read_listed_and_cancelled(any_api: Api) -> None:
+    setup(any_api)
+    head = any_api.head
+    first = any_api.post("/api/purchase-orders", PO, role="clerk")
+    assert first.status_code == 201
+    body = first.json()
+    assert body["status"] == "open"
+    assert body["lines"][0] | {"entered": None} == {
+        "sku": "TOM",
+        "unit": "crate",
+        "ordered": "60",
+        "received": "0",
+        "open": "60",
+        "unit_price": "18.00",
+        "entered": None,
+    }
+    assert any_api.post("/api/purchase-orders", PO, role="clerk").status_code == 200
+    changed = {**PO, "location": "bar"}
+    assert any_api.post("/api/purchase-orders", changed, role="clerk").status_code == 409
+    stock = any_api.get("/api/stock/TOM/main", role="viewer").json()  # nothing moved
+    assert (stock["on_hand"], stock["value"]) == ("0", "0.00")
+    assert any_api.head > head
+    listed = any_api.get("/api/purchase-orders?status=open&supplier=GREEN").json()["items"]
+    assert [po["po_id"] for po in listed] == ["PO-1"]
+    assert any_api.get("/api/purchase-orders?status=received").json()["items"] == []
+    cancelled = any_api.post("/api/purchase-orders/PO-1/cancel", role="clerk")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["lines"][0]["open"] == "0"
+    assert any_api.post("/api/purchase-orders/PO-9/cancel", role="clerk").status_code == 404
+
+
+def test_bad_purchase_orders_are_refused_with_their_codes(any_api: Api) -> None:
+    setup(any_api)
+    unknown = any_api.post("/api/purchase-orders", {**PO, "supplier": "NOBODY"}, role="clerk")
+    assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_supplier"
+    line = {"sku": "TOM", "quantity": "1", "unit": "pallet", "unit_price": "1"}
+    bad_unit = any_api.post("/api/purchase-orders", {**PO, "lines": [line]}, role="clerk")
+    assert bad_unit.status_code == 422 and bad_unit.json()["code"] == "unknown_unit"
+    assert any_api.post("/api/purchase-orders", PO, role="viewer").status_code == 403
+    assert any_api.get("/api/purchase-orders").json()["items"] == []
+
+
+def test_receipts_against_a_po_take_its_price_and_refuse_what_is_not_open(any_api: Api) -> None:
+    setup(any_api)
+    any_api.post("/api/purchase-orders", PO, role="clerk")
+    lines = [{"sku": "TOM", "quantity": "9", "unit": "crate"}]
+    short = {"receipt_id": "R-1", "location": "main", "po_id": "PO-1", "lines": lines}
+    answer = any_api.post("/api/receipts", short, role="clerk")
+    assert answer.status_code == 201 and answer.json()["movements"][0]["value"] == "162.00"
+    po = any_api.get("/api/purchase-orders/PO-1", role="viewer").json()
+    assert po["status"] == "partially_received" and po["lines"][0]["open"] == "6"
+    over = {**short, "receipt_id": "R-2", "lines": [{"sku": "TOM", "quantity": "7"}]}
+    refused = any_api.post("/api/receipts", over, role="clerk")
+    assert refused.status_code == 409 and refused.json()["code"] == "over_receipt"
+    assert refused.json()["errors"][0]["field"] == "lines[0].quantity"
+    other = {**short, "receipt_id": "R-3", "lines": [{"sku": "OIL", "quantity": "1"}]}
+    not_on = any_api.post("/api/receipts", other, role="clerk")
+    assert not_on.status_code == 422 and not_on.json()["code"] == "not_on_order"
+    bare = {"receipt_id": "R-4", "location": "main", "lines": [{"sku": "TOM", "quantity": "1"}]}
+    missing = any_api.post("/api/receipts", bare, role="clerk")
+    assert missing.status_code == 422
+    assert missing.json()["errors"][0]["field"] == "lines[0].unit_cost"
+    rest = {**short, "receipt_id": "R-5", "lines": [{"sku": "TOM", "quantity": "6"}]}
+    assert any_api.post("/api/receipts", rest, role="clerk").status_code == 201
+    assert any_api.get("/api/purchase-orders/PO-1").json()["status"] == "received"
