@@ -1,4 +1,4 @@
-"""Shared fixtures. Sections: environment, PostgreSQL, settings."""
+"""Shared fixtures. Sections: environment, PostgreSQL, settings, ledger."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from application.ledger import Ledger
 from application.settings import Settings
 from tests.pgserver import PostgresServer
 
@@ -73,3 +74,14 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 def pg_settings(pg_url: str, tmp_path: Path) -> Settings:
     """Settings on a fresh PostgreSQL database, for PostgreSQL-specific tests."""
     return Settings(database_url=pg_url, data_dir=tmp_path / "var")
+
+
+# --- Ledger ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ledger(settings: Settings) -> Iterator[Ledger]:
+    """A Ledger on a fresh store (SQLite file, then a fresh PostgreSQL database)."""
+    app = Ledger(settings)
+    yield app
+    app.close()

@@ -1,4 +1,5 @@
-"""Fixtures for the command side: a Ledger on each backend and a clock the test controls."""
+"""Fixtures for the command side: a clock the test controls and a Ledger that reads it (the
+plain `ledger` fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -29,14 +30,6 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock(datetime(2025, 3, 14, 9, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def ledger(settings: Settings) -> Iterator[Ledger]:
-    """A Ledger on a fresh store (SQLite file, then a fresh PostgreSQL database)."""
-    app = Ledger(settings)
-    yield app
-    app.close()
 
 
 @pytest.fixture

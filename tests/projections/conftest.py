@@ -36,13 +36,6 @@ class Clock:
 
 
 @pytest.fixture
-def ledger(settings: Settings) -> Iterator[Ledger]:
-    app = Ledger(settings)
-    yield app
-    app.close()
-
-
-@pytest.fixture
 def models(settings: Settings, ledger: Ledger) -> Iterator[ReadModels]:
     read = ReadModels(settings, ledger)
     yield read
