@@ -4,6 +4,7 @@ entry; adding a page (food cost, say) is one new module and one line here."""
 from __future__ import annotations
 
 from console import (
+    accounts,
     avt,
     catalogue,
     cogs,
@@ -11,6 +12,7 @@ from console import (
     dashboard,
     feed,
     food_cost,
+    gl_journal,
     item,
     journal,
     keys,
@@ -40,7 +42,9 @@ PAGES = (
     valuation,
     late_costs,
     periods,
+    gl_journal,
     projections,
     keys,
+    accounts,
     feed,
 )
