@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 
 from application import posting
 from application.events import LedgerEvents
+from application.known_codes import new_location, new_sku
 from application.ports import LedgerPort
 from domain.item import Item, ItemSpec, Location
 from domain.stock_item import StockItem
@@ -50,7 +51,7 @@ def put_item(ledger: LedgerPort, sku: str, spec: ItemSpec, user: str) -> tuple[I
         ledger,
         Item,
         Item.create_id(sku),
-        lambda: Item.register(sku, spec, user),
+        lambda: new_sku(ledger, sku, lambda: Item.register(sku, spec, user)),
         lambda item: item.define(spec, user, lambda: has_movements(ledger, sku)),
     )
 
@@ -63,7 +64,7 @@ def put_location(
         ledger,
         Location,
         Location.create_id(code),
-        lambda: Location.declare(code, name, kind, user),
+        lambda: new_location(ledger, code, lambda: Location.declare(code, name, kind, user)),
         lambda place: place.rename(name, kind, user),
     )
 

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # SPEC §8: with items required, a movement of a SKU without an item, or at a location
     # never declared, is refused (unknown_item / unknown_location).
     require_items: bool = False
+    # Issue 35.4: a new SKU or location differing from a known one only in case is refused
+    # (422 similar_code) unless this is on.
+    allow_similar_codes: bool = False
     # Seconds a query with min_position waits for the read models to reach it (API.md: 5).
     read_your_writes_wait: float = Field(default=5.0, gt=0, le=60)  # ok-float: seconds
     # Anchors every movement with an HMAC (docs/OPERATIONS.md "Ledger key"): comma-separated

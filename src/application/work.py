@@ -12,6 +12,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from application.commands import Command
+from application.known_codes import check_new_position
 from application.measures import Measured, Measures
 from application.ports import LedgerPort
 from domain.codes import check_code
@@ -55,6 +56,8 @@ class Work:
         item_id = StockItem.create_id(sku, location)
         if item_id not in self.touched:
             found = self.take(item_id)
+            if found is None:
+                check_new_position(self.ledger, sku, location)
             self.touched[item_id] = found or StockItem(sku, location)
         item = self.touched[item_id]
         assert isinstance(item, StockItem)

@@ -10,9 +10,9 @@ from typing import Any
 
 from domain import bounds
 from domain import valuation as v
-from domain.codes import field_of
+from domain.codes import UnknownPositionError, field_of
 from domain.errors import InsufficientStockError
-from domain.movements import Kind, Movement, Source, chained, movement_figures
+from domain.movements import GENESIS_HASH, Kind, Movement, Source, chained, movement_figures
 from domain.text import check_text
 
 
@@ -48,6 +48,8 @@ class Position:
             raise self._short(quantity)
 
     def _short(self, quantity: Decimal) -> InsufficientStockError:
+        if self.chain == GENESIS_HASH:  # never moved: the SKU is unknown here
+            return UnknownPositionError.of(self.sku, self.location, quantity)
         return InsufficientStockError.at(
             self.sku, self.location, quantity, self.available, self.on_hand, self.reserved
         )
