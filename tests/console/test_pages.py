@@ -46,6 +46,18 @@ def cells(html: str, css_class: str) -> list[str]:
     return [unescape(c) for c in re.findall(rf'class="num {css_class}">([^<]*)<', html)]
 
 
+def drill_down(console: Console, page: str, link: str) -> tuple[str, Decimal]:
+    """Follows the page's link matching ``link``: the movements listed there add up (as
+    outflows, negative) to the figure it shows. The movements page and that figure."""
+    found = re.search(rf'href="({link})"', page)
+    assert found is not None
+    drill = console.get(unescape(found.group(1))).text
+    figure = re.search(r'id="figure">([^<]*)<', drill)
+    values = [Decimal(v) for v in cells(drill, "value")]
+    assert figure is not None and values and -sum(values) == Decimal(figure.group(1))
+    return drill, Decimal(figure.group(1))
+
+
 @pytest.mark.parametrize("role", ["viewer", "clerk", "finance", "admin"])
 def test_each_page_answers_its_roles_and_refuses_the_others(console: Console, role: str) -> None:
     console.sign_in(role)
@@ -148,12 +160,7 @@ def test_the_cogs_page_and_its_csv_equal_the_api_report(console: Console) -> Non
 def test_a_cogs_figure_drills_down_to_the_movements_that_make_it(console: Console) -> None:
     console.sign_in("finance")
     by_sku = console.get("/cogs?from=2025-01&to=2025-01&location=main&by_sku=true").text
-    link = re.search(r'href="(/cogs/movements\?[^"]*column=shipped_value)"', by_sku)
-    assert link is not None
-    drill = console.get(unescape(link.group(1))).text
-    figure = re.search(r'id="figure">([^<]*)<', drill)
-    values = [Decimal(v) for v in cells(drill, "value")]
-    assert figure is not None and values and -sum(values) == Decimal(figure.group(1))
+    drill, _ = drill_down(console, by_sku, r'/cogs/movements\?[^"]*column=shipped_value')
     assert 'data-kind="SHIP"' in drill and 'data-kind="RETURN"' not in drill
     api = console.api("/api/stock/AB-001/main/movements?kind=SHIP", "finance").json()["items"]
     in_january = [m for m in api if m["recorded_at"].startswith("2025-01")]
@@ -219,16 +226,11 @@ def test_a_menu_items_cost_drills_down_to_its_sale_movements(console: Console) -
     period = post_sales(console)
     console.sign_in("finance")
     page = console.get("/food-cost").text
-    link = re.search(r'href="(/food-cost/movements\?[^"]*menu_item=burger)"', page)
-    assert link is not None
-    drill = console.get(unescape(link.group(1))).text
-    figure = re.search(r'id="figure">([^<]*)<', drill)
-    values = [Decimal(v) for v in cells(drill, "value")]
-    assert figure is not None and values and -sum(values) == Decimal(figure.group(1))
+    drill, figure = drill_down(console, page, r'/food-cost/movements\?[^"]*menu_item=burger')
     api = console.api(
         f"/api/reports/food-cost?from={period}&to={period}&menu_item=burger", "finance"
     ).json()
-    assert Decimal(figure.group(1)) == Decimal(api["totals"]["cost"])
+    assert figure == Decimal(api["totals"]["cost"])
     assert re.findall(r'data-kind="(\w+)" data-recipe-version="(\d+)"', drill) == [("CONSUME", "1")]
     assert "S-1 / " in drill
 
