@@ -36,7 +36,6 @@ from application.errors import (
     WriterBusyError,
 )
 from domain.codes import SimilarCodeError, UnknownPositionError
-from domain.codes import SimilarCodeError, UnknownPositionError
 from domain.count_sheet import UncountedLinesError
 from domain.errors import (
     DocumentConflictError,
@@ -100,8 +99,6 @@ PROBLEMS: dict[type[Exception], Kind] = {
     NotOnOrderError: Kind(422, "not_on_order", "Not on the purchase order"),
     OverReceiptError: Kind(409, "over_receipt", "More than is still on order"),
     InsufficientStockError: Kind(409, "insufficient_stock", "Insufficient stock"),
-    UnknownPositionError: Kind(409, "unknown_position", "Never stocked at this location"),
-    SimilarCodeError: Kind(422, "similar_code", "A code differing only in case exists"),
     UnknownPositionError: Kind(409, "unknown_position", "Never stocked at this location"),
     SimilarCodeError: Kind(422, "similar_code", "A code differing only in case exists"),
     InvalidStateError: Kind(409, "invalid_state", "Not allowed in the current state"),
