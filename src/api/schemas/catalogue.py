@@ -133,17 +133,8 @@ class LowStockReport(BaseModel):
 
 
 def item_body(row: ItemRow) -> dict[str, Any]:
-    return {
-        "sku": row.sku,
-        "name": row.name,
-        "base_unit": row.base_unit,
-        "category": row.category,
-        "barcode": row.barcode,
-        "units": row.units,
-        "reorder": row.reorder,
-        "version": row.version,
-        "position": row.position,
-    }
+    """The row's fields as they are: ItemPublic names them alike."""
+    return dict(vars(row))
 
 
 def spec_body(sku: str, spec: ItemSpec, version: int, position: int) -> dict[str, Any]:
@@ -153,7 +144,8 @@ def spec_body(sku: str, spec: ItemSpec, version: int, position: int) -> dict[str
 
 
 def location_body(row: LocationRow) -> dict[str, Any]:
-    return {"code": row.code, "name": row.name, "kind": row.kind, "declared": row.declared}
+    """The row's fields as they are: LocationPublic names them alike."""
+    return dict(vars(row))
 
 
 def low_stock_body(rows: list[LowStock], position: int) -> dict[str, Any]:

@@ -60,11 +60,5 @@ class QuotePublic(BaseModel):
 
 
 def quote_body(record: QuoteRecord) -> dict[str, Any]:
-    return {
-        "quote_id": record.quote_id,
-        "customer": record.customer,
-        "location": record.location,
-        "status": record.status,
-        "lines": record.lines,
-        "position": record.position,
-    }
+    """The record's fields as they are: QuotePublic names them alike."""
+    return dict(vars(record))
