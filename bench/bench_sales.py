@@ -89,6 +89,13 @@ def run(*, quick: bool, runs: int | None) -> Report:
         port = free_port()
         with serving([*serve, "--port", str(port)], env, port) as base:
             headers = {"Authorization": f"Bearer {token}"}
+            # a recipe names SKUs the ledger knows (SPEC §17 unknown_sku): one setup receipt
+            known = [
+                {"sku": line["sku"], "quantity": "1", "unit_cost": "2.50"}
+                for line in RECIPE["lines"]
+            ]
+            setup = {"receipt_id": "R-SETUP", "location": "setup", "lines": known}
+            httpx.post(f"{base}/api/receipts", json=setup, headers=headers).raise_for_status()
             httpx.put(f"{base}/api/recipes/burger", json=RECIPE, headers=headers).raise_for_status()
             for _ in range(runs):
                 for kind in KINDS:
