@@ -163,7 +163,7 @@ def test_a_rule_of_the_ledger_lands_on_the_line_it_names(console: Console) -> No
     }
     answer = console.post("/record/waste", form)
     assert answer.status_code == 409, answer.text
-    assert "insufficient stock" in error_beside(answer, "lines-1-quantity")
+    assert "AB-002" in error_beside(answer, "lines-1-quantity")
     assert moved(console, "AB-001", "main", "W-too-much") == []
 
 
@@ -281,3 +281,14 @@ def test_the_receipt_form_offers_a_po_id_exactly_when_the_api_takes_one(console:
     assert ('name="po_id"' in page) == ("po_id" in ReceiptCreate.model_fields)
     required = 'Unit cost <span class="required">' in page
     assert required == ("po_id" not in ReceiptCreate.model_fields)
+
+
+def test_an_item_page_links_to_its_forms_with_the_position_filled_in(console: Console) -> None:
+    console.sign_in("admin")
+    page = console.get("/items/AB-001/main").text
+    assert 'href="/record/adjustment?sku=AB-001&amp;location=main"' in page
+    adjust = console.get("/record/adjustment?sku=AB-001&location=main").text
+    assert proposed_value(adjust, "sku") == "AB-001"
+    assert proposed_value(adjust, "location") == "main"
+    console.sign_in("viewer")
+    assert 'id="item-actions"' not in console.get("/items/AB-001/main").text

@@ -106,6 +106,18 @@ def test_a_clerk_receives_two_lines_on_a_phone_without_scrolling_sideways(phone:
     ]
 
 
+@pytest.mark.parametrize("form", ["transfer", "waste", "receipt"])
+def test_the_forms_used_standing_up_fit_a_phone(phone: Browser, form: str) -> None:
+    phone.sign_in("clerk")
+    phone.open(f"/record/{form}")
+    phone.driver.find_element("css selector", "fieldset.group button.add").click()
+    scroll_width, inner_width = no_sideways_scrolling(phone)
+    assert inner_width == 375 and scroll_width <= inner_width
+    assert small_targets(phone) == []
+    numeric = phone.all("input[name$='.quantity']")
+    assert len(numeric) == 2 and {q.get_attribute("inputmode") for q in numeric} == {"decimal"}
+
+
 def test_a_refusal_shows_beside_the_field_it_names(browser: Browser) -> None:
     browser.sign_in("clerk")
     browser.open("/record/transfer")
@@ -146,7 +158,7 @@ def test_every_form_page_labels_its_inputs_and_has_enough_contrast(
     )
     try:
         browser.sign_in("admin")
-        pages = ["/record", *(f"/record/{spec.slug}" for spec in SPECS)]
+        pages = ["/dashboard", "/record", *(f"/record/{spec.slug}" for spec in SPECS)]
         for path in pages:
             browser.open(path)
             assert axe_violations(browser) == [], path
