@@ -169,5 +169,7 @@ def test_recipe_changes_and_sales_are_published_in_the_feed(api: Api) -> None:
             "unit_price": "9.50",
             "revenue": "19.00",
             "recipe_version": 1,
+            "location": "kitchen",  # the line's outlet (SPEC §17)
+            "parts": 3,  # the movement lines it expanded to
         }
     ]

@@ -37,6 +37,7 @@ PATH_PARAMS = {
     "period": LAST_MONTH,
     "name": "balances",
     "menu_item": "burger",
+    "sale_id": "S-1",
     "webhook_id": "wh_0123456789abcdef",  # replaced by the tenant's newest webhook, if any
 }
 QUERY = {"time": NOW.isoformat(), "location": "main"}
@@ -81,6 +82,11 @@ WRITES: list[tuple[str, str, Body]] = [
             "lines": [{"menu_item": "burger", "quantity": "2", "unit_price": "9"}],
             "note": f"{m} table 4",
         },
+    ),
+    (  # the second portion sent back (SPEC §17)
+        "POST",
+        "/api/sales/{sale_id}/void",
+        lambda m, _: {"void_id": "V-1", "note": f"{m} sent back"},
     ),
     (  # burger becomes a prep recipe (SPEC §16): two per batch, made from TS-1
         "PUT",
