@@ -14,7 +14,7 @@ from domain.stock_item import Movement, StockItem
 from domain.valuation import average_cost
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Database, Session
-from projections.live_read import Page, check_limit, paged, read_cursor, read_live
+from projections.live_read import Page, check_limit, paged, read_cursor, read_live, select_live
 
 ZERO = Decimal(0)
 
@@ -135,10 +135,7 @@ class StockView:
     def _read(
         self, where: str, params: list[Any] | tuple[Any, ...], order: str = ""
     ) -> tuple[list[Balance], int]:
-        def work(session: Session, table: str) -> list[dict[str, Any]]:
-            return self.projection.select(session, table, where, params, order=order)
-
-        rows, position = read_live(self.db, self.projection, work)
+        rows, position = select_live(self.db, self.projection, where, params, order)
         return [_balance(row, position) for row in rows], position
 
     def page(

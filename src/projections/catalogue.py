@@ -20,8 +20,8 @@ from domain.item import ITEM_TOPICS, LOCATION_TOPICS, Location
 from domain.stock_item import MOVEMENT_TOPICS, Movement
 from projections.balances import StockView
 from projections.base import Column, Key, Projection, Rows
-from projections.db import Database, Session
-from projections.live_read import Page, check_limit, paged, read_cursor, read_live
+from projections.db import Database
+from projections.live_read import Page, check_limit, paged, read_cursor, select_live
 
 
 class Items(Projection):
@@ -147,10 +147,7 @@ class CatalogueView:
         self.stock = stock
 
     def _items(self, where: str, params: list[Any]) -> tuple[list[ItemRow], int]:
-        def work(session: Session, table: str) -> list[dict[str, Any]]:
-            return self.items.select(session, table, where, params)
-
-        rows, position = read_live(self.db, self.items, work)
+        rows, position = select_live(self.db, self.items, where, params)
         return [_item(row) for row in rows], position
 
     def units_of(self, skus: Iterable[str]) -> dict[str, str]:
@@ -189,10 +186,7 @@ class CatalogueView:
         return paged(found, limit, position, lambda row: row.sku)
 
     def all_locations(self) -> tuple[list[LocationRow], int]:
-        def work(session: Session, table: str) -> list[dict[str, Any]]:
-            return self.locations.select(session, table, order="code")
-
-        rows, position = read_live(self.db, self.locations, work)
+        rows, position = select_live(self.db, self.locations, order="code")
         return [
             LocationRow(r["code"], r["name"], r["kind"], bool(r["declared"])) for r in rows
         ], position

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -38,6 +38,21 @@ def read_live(
     """``work(session, live table)`` and the position it answers from."""
     return read_entry(
         db, projection, lambda session, live: work(session, projection.table(live.generation))
+    )
+
+
+def select_live(
+    db: Database,
+    projection: Projection,
+    where: str = "",
+    params: Sequence[Any] = (),
+    order: str = "",
+) -> tuple[list[dict[str, Any]], int]:
+    """The live table's rows ``where`` (in ``order``) and the position they answer from."""
+    return read_live(
+        db,
+        projection,
+        lambda session, table: projection.select(session, table, where, params, order),
     )
 
 
