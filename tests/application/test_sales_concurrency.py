@@ -25,9 +25,9 @@ BEEF_PORTIONS = 3
 def test_racing_sales_are_all_posted_and_owe_what_the_beef_lacks(pg_settings: Settings) -> None:
     with Ledger(pg_settings) as setup:
         recipe = RecipeSpec("Burger", (Ingredient("BUN", D(1)), Ingredient("BEEF", D("0.2"))))
-        setup.put_recipe("burger", recipe, user="chef")
         receive(setup, "r-1", "BUN", "100", "0.50")
         receive(setup, "r-2", "BEEF", str(D("0.2") * BEEF_PORTIONS), "10")
+        setup.put_recipe("burger", recipe, user="chef")  # its SKUs known (SPEC §17)
 
     def sell(ledger: Ledger, n: int) -> str:
         ledger.execute(PostSale(f"s-{n}", "main", [SaleLine("burger", D(1), D(9))]), user=USER)
