@@ -108,13 +108,25 @@ UnitCost = Annotated[
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
+# An offset whose '+' a query string turned into a space: "…T10:00:00 01:00".
+SPACED_OFFSET = re.compile(r"T\d{2}:\d{2}(:\d{2}(\.\d+)?)? \d{2}(:?\d{2})?$")
+
+
 def _iso_only(value: Any) -> Any:
     if isinstance(value, datetime):
         return value
+    if isinstance(value, str) and SPACED_OFFSET.search(value):
+        raise PydanticCustomError(
+            "time_offset_unencoded",
+            "the offset's '+' arrived as a space (a query string reads an unencoded '+' as "
+            "a space): write it as %2B, e.g. 2026-03-14T10:00:00%2B01:00, or give the "
+            "time in UTC with Z, e.g. 2026-03-14T09:00:00Z",
+        )
     if not isinstance(value, str) or not ISO_TIME.match(value):
         raise PydanticCustomError(
             "time_format",
-            "must be an ISO 8601 time with a UTC offset, such as 2026-03-14T10:00:00+00:00",
+            "must be an ISO 8601 time with a UTC offset, such as 2026-03-14T10:00:00Z or "
+            "2026-03-14T11:00:00+01:00 (in a query string, write the '+' as %2B)",
         )
     return value
 

@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import body_errors
 from application.errors import (
     ApplicationError,
     ConcurrencyConflictError,
@@ -255,6 +256,8 @@ async def _on_known(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    if unreadable := body_errors.unreadable(request.headers.get("content-type"), exc):
+        return problem_response(*unreadable)
     errors = _field_errors(exc)
     return problem_response(422, "validation_error", "Invalid request", _detail(errors), errors)
 

@@ -80,13 +80,56 @@ def test_a_wrong_method_is_a_405_problem(api: Api) -> None:
     assert response.json()["code"] == "method_not_allowed"
 
 
-def test_malformed_json_is_a_422_problem(api: Api) -> None:
+def test_malformed_json_is_a_400_problem_naming_line_and_column(api: Api) -> None:
+    for path, send in (("/api/receipts", api.client.post), ("/api/items/AB-1", api.client.put)):
+        response = send(
+            path,
+            content=b'{"receipt_id": "R-1",\n "lines": [1,]}',
+            headers={**api.headers("admin"), "content-type": "application/json"},
+        )
+        assert (response.status_code, response.json()["code"]) == (400, "malformed_json")
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "at line 2 column 14" in response.json()["detail"]
+        assert response.json()["errors"][0]["line"] == 2
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_a_body_without_the_json_content_type_is_a_415_naming_the_expected_type(
+    api: Api, content_type: str | None
+) -> None:
+    headers = api.headers("clerk") | ({"content-type": content_type} if content_type else {})
     response = api.client.post(
-        "/api/receipts",
-        content=b"{not json",
-        headers={**api.headers("clerk"), "content-type": "application/json"},
+        "/api/receipts", content=json.dumps(receipt("R-1")).encode(), headers=headers
     )
-    assert (response.status_code, response.json()["code"]) == (422, "validation_error")
+    assert (response.status_code, response.json()["code"]) == (415, "unsupported_media_type")
+    assert "Content-Type: application/json" in response.json()["detail"]
+    assert (content_type or "no Content-Type") in response.json()["detail"]
+    assert api.head == 0 or api.post("/api/receipts", receipt("R-1")).status_code == 201
+
+
+def test_a_validation_error_names_the_field_as_written_and_what_it_must_be(api: Api) -> None:
+    body = receipt("R-1")
+    body["lines"].append({"sku": "AB-001", "quantity": "-2", "unit_cost": "1"})
+    body["lines"].append({"sku": "AB-001", "quantity": "two", "unit_cost": "1"})
+    response = api.post("/api/receipts", body, role="clerk")
+    assert response.status_code == 422
+    fields = {error["field"]: error["message"] for error in response.json()["errors"]}
+    assert "lines[2].quantity" in fields
+    assert "must be" in fields["lines[2].quantity"]
+    assert not any(field.startswith("body") for field in fields)
+    assert response.json()["detail"].startswith("lines[")
+
+
+def test_a_time_parameter_accepts_z_and_says_how_to_encode_an_offset(api: Api) -> None:
+    assert api.post("/api/receipts", receipt("R-1"), role="clerk").status_code == 201
+    at = f"/api/stock/AB-001/main/at?min_position={api.head}&time="
+    assert api.get(at + "2030-01-01T00:00:00Z").json()["on_hand"] == "20"
+    assert api.get(at + "2030-01-01T01:00:00%2B01:00").json()["on_hand"] == "20"
+    unencoded = api.get(at + "2030-01-01T01:00:00+01:00")
+    assert unencoded.status_code == 422
+    assert "%2B" in unencoded.json()["detail"]
+    assert unencoded.json()["errors"][0]["field"] == "time"
+    assert "Z" in api.get(at + "yesterday").json()["detail"]
 
 
 def test_an_unexpected_error_is_a_logged_500_problem_and_records_nothing(
