@@ -87,6 +87,17 @@ def receipt(
     }
 
 
+# An item with a pack unit and a reorder point (the catalogue and item-patch tests).
+BEER = {
+    "name": "Pils 0.33 l",
+    "base_unit": "each",
+    "category": "beer",
+    "barcode": "4006048000019",
+    "units": [{"unit": "case", "factor": "24"}],
+    "reorder": [{"location": "bar", "reorder_point": "30", "reorder_qty": "48"}],
+}
+
+
 def post_history(settings: Settings) -> None:
     """January and February 2025 on the store: receipts, a delivery, a return, use, waste."""
     from datetime import UTC, datetime

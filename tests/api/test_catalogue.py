@@ -9,16 +9,8 @@ from typing import Any
 import pytest
 
 from application.settings import Settings
-from tests.api.conftest import Api, _api
+from tests.api.conftest import BEER, Api, _api
 
-BEER = {
-    "name": "Pils 0.33 l",
-    "base_unit": "each",
-    "category": "beer",
-    "barcode": "4006048000019",
-    "units": [{"unit": "case", "factor": "24"}],
-    "reorder": [{"location": "bar", "reorder_point": "30", "reorder_qty": "48"}],
-}
 WINE = {
     "name": "Rioja",
     "base_unit": "l",

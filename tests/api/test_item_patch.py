@@ -5,16 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.conftest import Api
+from tests.api.conftest import BEER, Api
 
-BEER = {
-    "name": "Pils 0.33 l",
-    "base_unit": "each",
-    "category": "beer",
-    "barcode": "4006048000019",
-    "units": [{"unit": "case", "factor": "24"}],
-    "reorder": [{"location": "bar", "reorder_point": "30", "reorder_qty": "48"}],
-}
 MERGE = {"Content-Type": "application/merge-patch+json"}
 
 
