@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from tests.api.conftest import Api, receipt
@@ -121,3 +122,23 @@ def test_plate_cost_by_hand(api: Api) -> None:
     bare = api.get("/api/recipes/PIZZA/cost?location=bar", role="viewer").json()
     assert bare["food_cost_pct"] is None and bare["unpriced"] == ["FLOUR", "SAUCE", "ONION"]
     assert api.get("/api/recipes/NOPE/cost?location=kitchen").status_code == 404
+
+
+def test_the_valuation_report_shows_production_as_json_and_csv(api: Api) -> None:
+    kitchen(api)
+    made = api.post("/api/productions", production("P-1", batches="2"), role="clerk").json()
+    taken = sum(-Decimal(m["value"]) for m in made["movements"] if m["kind"] == "PRODUCTION_OUT")
+    answer = api.get(
+        f"/api/reports/valuation?location=kitchen&min_position={made['position']}", role="finance"
+    ).json()
+    rows = {row["sku"]: row for row in answer["rows"]}
+    assert Decimal(rows["SAUCE"]["production_in_value"]) == taken
+    assert Decimal(rows["SAUCE"]["production_in_qty"]) == Decimal(4)
+    assert Decimal(rows["TOMATO"]["production_out_qty"]) == Decimal("-5.556")
+    assert Decimal(answer["totals"]["production_in_value"]) == -Decimal(
+        answer["totals"]["production_out_value"]
+    )
+    csv_text = api.get(
+        "/api/reports/valuation?location=kitchen", role="finance", headers={"Accept": "text/csv"}
+    ).text
+    assert "production_in_qty,production_in_value,production_out_qty" in csv_text.splitlines()[0]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from application.commands import PostProduction, PostSale, SaleLine
+from application.commands import PostProduction, PostSale, SaleLine, VoidSale
 from application.ledger import Ledger
 from domain.errors import InsufficientStockError, UnknownRecipeError, ValidationError
 from domain.item import ItemSpec
@@ -173,3 +173,23 @@ def test_a_recipe_line_naming_nothing_known_is_refused_and_records_nothing(
     assert ledger.head() == head
     fixed = recipe("Bread", ("FLOUR", "1"), ("SALT", "0.01"), ("DOUGH", "1"))
     assert ledger.put_recipe("BREAD", fixed, user="c")[2]
+
+
+def test_a_void_of_a_sub_recipe_line_takes_back_every_leaf(ledger: Ledger) -> None:
+    receive(ledger, "R-1", "FLOUR", "10", "1.20", "kitchen")
+    receive(ledger, "R-2", "MOZZA", "5", "9", "kitchen")
+    ledger.put_recipe("DOUGH", recipe("Dough", ("FLOUR", "0.2")), user="c")
+    ledger.put_recipe("PIZZA", recipe("Pizza", ("DOUGH", "1"), ("MOZZA", "0.125")), user="c")
+    line = SaleLine("PIZZA", D(2), D("11"))
+    sold = ledger.execute(PostSale("S-1", "kitchen", [line, line]), user=USER)
+    parts = sorted(sold.movements, key=lambda m: m.line)
+    assert [(m.sku, m.line) for m in parts] == [
+        ("FLOUR", 0),
+        ("MOZZA", 1),
+        ("FLOUR", 2),
+        ("MOZZA", 3),
+    ]
+    voided = ledger.execute(VoidSale("V-1", "S-1", "sent back", [1]), user=USER)
+    assert sorted((m.sku, m.kind, m.quantity, m.value) for m in voided.movements) == sorted(
+        (m.sku, "VOID", m.quantity, -m.value) for m in parts[2:]
+    )
