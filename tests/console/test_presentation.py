@@ -36,6 +36,9 @@ def test_report_headings_are_words_with_the_currency_and_codes_have_their_names(
     assert "Transfers out value (EUR)" in headings
     assert not [h for h in headings if "_" in h or h.endswith(" qty")]
     assert '<span class="name">Item AB-001</span>' in page
+    assert re.search(r'data-column="closing_qty">[0-9.]+<span class="unit"> kg</span>', page)
+    stock = console.get("/stock").text
+    assert "Value (EUR)" in stock and '<span class="name">Item AB-001</span>' in stock
     assert 'class="scroll"' in page
     cogs = console.get("/cogs?from=2025-01&to=2025-01").text
     assert "Net COGS (EUR)" in cogs
