@@ -86,6 +86,27 @@ def post(browser: Browser, path: str, body: Any, role: str = "admin", put: bool 
     return answer.json()
 
 
+def count_and_approve(
+    browser: Browser, count_id: str, kind: str, counted: str, approval: dict[str, str]
+) -> None:
+    """A sheet at main counting AB-001 in the dry store, submitted and approved."""
+    post(
+        browser,
+        "/api/count-sheets",
+        {"count_id": count_id, "location": "main", "kind": kind},
+        "clerk",
+    )
+    post(
+        browser,
+        f"/api/count-sheets/{count_id}/lines/AB-001",
+        {"quantity": counted, "area": "dry store"},
+        "clerk",
+        put=True,
+    )
+    post(browser, f"/api/count-sheets/{count_id}/submit", None, "clerk")
+    post(browser, f"/api/count-sheets/{count_id}/approve", approval, "finance")
+
+
 def no_sideways_scroll(browser: Browser) -> bool:
     return bool(
         browser.driver.execute_script(
@@ -139,39 +160,9 @@ def test_the_avt_page_sorts_by_unexplained_value_and_fits_a_phone_and_a_desktop(
     browser: Browser,
 ) -> None:
     for number, counted in ((1, "3"), (2, "1")):
-        count_id = f"A-{number}"
-        post(
-            browser,
-            "/api/count-sheets",
-            {"count_id": count_id, "location": "main", "kind": "spot"},
-            "clerk",
-        )
-        post(
-            browser,
-            f"/api/count-sheets/{count_id}/lines/AB-001",
-            {"quantity": counted, "area": "dry store"},
-            "clerk",
-            put=True,
-        )
-        post(browser, f"/api/count-sheets/{count_id}/submit", None, "clerk")
-        post(browser, f"/api/count-sheets/{count_id}/approve", {}, "finance")
+        count_and_approve(browser, f"A-{number}", "spot", counted, {})
     for number, counted in ((1, "1"), (2, "0")):
-        count_id = f"F-{number}"
-        post(
-            browser,
-            "/api/count-sheets",
-            {"count_id": count_id, "location": "main", "kind": "full"},
-            "clerk",
-        )
-        post(
-            browser,
-            f"/api/count-sheets/{count_id}/lines/AB-001",
-            {"quantity": counted, "area": "dry store"},
-            "clerk",
-            put=True,
-        )
-        post(browser, f"/api/count-sheets/{count_id}/submit", None, "clerk")
-        post(browser, f"/api/count-sheets/{count_id}/approve", {"uncounted": "zero"}, "finance")
+        count_and_approve(browser, f"F-{number}", "full", counted, {"uncounted": "zero"})
     driver = browser.driver
     try:
         for width in (375, 1400):
