@@ -106,7 +106,16 @@ def create_app(settings: Settings, *, tenant: str | None = None) -> FastAPI:
     app.state.metrics = metrics.Metrics(read_models)
     # The command routes first: the router tries routes in order, and a command is the
     # request it meets most often.
-    for commands in (documents, costs, quotes, adjustments, sales, tickets, productions):
+    for commands in (
+        documents,
+        costs,
+        quotes,
+        adjustments,
+        sales,
+        tickets,
+        productions,
+        purchasing,
+    ):
         app.router.routes.extend(commands.commands)
     app.include_router(metrics.router)
     for module in (

@@ -51,6 +51,9 @@ COMMAND_KINDS = {
     "/api/periods/{period}/close": "period_close",
     "/api/sales/{sale_id}/void": "void",
     "/api/productions": "production",
+    "/api/purchase-orders": "purchase_order",
+    "/api/purchase-orders/{po_id}/cancel": "purchase_order_cancel",
+    "/api/supplier-invoices": "supplier_invoice",
 }
 
 

@@ -53,6 +53,7 @@ from domain.errors import (
 from domain.purchase_order import NotOnOrderError, OverReceiptError
 from domain.recipe import RecipeCycleError, UnknownSkuError
 from domain.supplier import UnknownSupplierError
+from domain.supplier_invoice import OverBilledError
 from store.authenticity import LedgerTamperedError
 from store.backend import UNAVAILABLE_ERRORS
 
@@ -99,6 +100,7 @@ PROBLEMS: dict[type[Exception], Kind] = {
     UnknownSupplierError: Kind(422, "unknown_supplier", "Unknown supplier"),
     NotOnOrderError: Kind(422, "not_on_order", "Not on the purchase order"),
     OverReceiptError: Kind(409, "over_receipt", "More than is still on order"),
+    OverBilledError: Kind(409, "over_billed", "More than was received and not yet billed"),
     InsufficientStockError: Kind(409, "insufficient_stock", "Insufficient stock"),
     UnknownPositionError: Kind(409, "unknown_position", "Never stocked at this location"),
     SimilarCodeError: Kind(422, "similar_code", "A code differing only in case exists"),

@@ -15,6 +15,7 @@ from application import (
     costs,
     count_sheets,
     documents,
+    invoices,
     productions,
     purchasing,
     quotes,
@@ -33,5 +34,6 @@ HANDLER_MODULES = (
     voids,
     productions,
     purchasing,
+    invoices,
 )
 HANDLERS: dict[type[Command], Handler[Any]] = handler_table(HANDLER_MODULES)

@@ -73,6 +73,7 @@ def receipt(command: commands.PostReceipt, work: Work) -> None:
         src = work.src(index, command.note, measured)
         item.receive(measured.quantity, costs[index], src, work.at, work.places)
         work.moved(item)
+    purchasing.open_billing(command, work)
     work.details = DocumentDetails(location=command.location)
 
 

@@ -25,8 +25,11 @@ from domain import bounds
 from domain.codes import check_code
 from domain.documents import DocumentDetails
 from domain.errors import ValidationError
+from domain.movements import DocType
 from domain.purchase_order import OrderLine, PurchaseOrder
+from domain.stock_item import StockItem
 from domain.supplier import Supplier, SupplierSpec, UnknownSupplierError
+from domain.supplier_invoice import BilledLine, ReceiptBilling
 
 MAX_EXPECTED = 40
 COST_PLACES = Decimal("0.000001")
@@ -65,7 +68,7 @@ def supplier_of(ledger: LedgerPort, code: str, field: str = "supplier") -> Suppl
 
 def suppliers(ledger: LedgerPort) -> list[Supplier]:
     """Every supplier, by code (read from the ledger: suppliers are few)."""
-    codes = sorted({e.supplier for e in _created(ledger, Supplier.Created.TOPIC)})
+    codes = sorted({e.supplier for e in created(ledger, Supplier.Created.TOPIC)})
     found = [ledger.get(Supplier, Supplier.create_id(code)) for code in codes]
     return [s for s in found if s is not None]
 
@@ -74,7 +77,7 @@ def purchase_orders(
     ledger: LedgerPort, status: str | None = None, supplier: str | None = None
 ) -> list[PurchaseOrder]:
     """Purchase orders in posting order, filtered by status and supplier."""
-    ids = [e.po_id for e in _created(ledger, PurchaseOrder.Created.TOPIC)]
+    ids = [e.po_id for e in created(ledger, PurchaseOrder.Created.TOPIC)]
     orders = []
     for po_id in ids:
         order = ledger.get(PurchaseOrder, PurchaseOrder.create_id(po_id))
@@ -85,7 +88,7 @@ def purchase_orders(
     return orders
 
 
-def _created(ledger: LedgerPort, topic: str) -> Iterator[Any]:
+def created(ledger: LedgerPort, topic: str) -> Iterator[Any]:
     source, after = LedgerEvents(ledger), 0
     while page := source.read(after, 1000, topics={topic}):
         yield from (recorded.event() for recorded in page)
@@ -188,3 +191,25 @@ def receipt_costs(
             factor = m.entered.factor if m.entered is not None else Decimal(1)
             costs.append((ordered.base_price * factor).quantize(COST_PLACES))
     return costs
+
+
+def open_billing(command: commands.PostReceipt, work: Work) -> None:
+    """A receipt against a PO opens its billing record (the PO's supplier) in its own save,
+    from the RECEIVE movements just made: GRNI knows it from now on."""
+    if command.po_id is None:
+        return
+    order = work.take(PurchaseOrder.create_id(command.po_id))
+    assert isinstance(order, PurchaseOrder)
+    received: dict[int, BilledLine] = {}
+    for aggregate in work.touched.values():
+        for event in getattr(aggregate, "pending_events", ()):
+            if (
+                isinstance(event, StockItem.Received)
+                and event.document_id == command.receipt_id
+                and event.document_type == DocType.RECEIPT.value
+            ):
+                line = BilledLine(event.sku, event.location, event.quantity, event.value)
+                received[event.line] = line
+    lines = [received[index] for index in sorted(received)]
+    billing = ReceiptBilling.open_for(command.receipt_id, order.supplier, command.po_id, lines)
+    work.keep(billing)

@@ -71,7 +71,8 @@ def test_a_purchase_order_is_posted_once_read_listed_and_cancelled(any_api: Api)
     assert any_api.post("/api/purchase-orders", PO, role="clerk").status_code == 200
     changed = {**PO, "location": "bar"}
     assert any_api.post("/api/purchase-orders", changed, role="clerk").status_code == 409
-    stock = any_api.get("/api/stock/TOM/main", role="viewer").json()  # nothing moved
+    at = body["position"]
+    stock = any_api.get(f"/api/stock/TOM/main?min_position={at}", role="viewer").json()
     assert (stock["on_hand"], stock["value"]) == ("0", "0.00")
     assert any_api.head > head
     listed = any_api.get("/api/purchase-orders?status=open&supplier=GREEN").json()["items"]
@@ -117,3 +118,67 @@ def test_receipts_against_a_po_take_its_price_and_refuse_what_is_not_open(any_ap
     rest = {**short, "receipt_id": "R-5", "lines": [{"sku": "TOM", "quantity": "6"}]}
     assert any_api.post("/api/receipts", rest, role="clerk").status_code == 201
     assert any_api.get("/api/purchase-orders/PO-1").json()["status"] == "received"
+
+
+def test_an_invoice_is_matched_its_difference_posted_and_grni_follows(any_api: Api) -> None:
+    setup(any_api)
+    any_api.post("/api/purchase-orders", PO, role="clerk")
+    lines = [{"sku": "TOM", "quantity": "10", "unit": "crate"}]
+    received = {"receipt_id": "R-1", "location": "main", "po_id": "PO-1", "lines": lines}
+    any_api.post("/api/receipts", received, role="clerk")
+    used = {
+        "consumption_id": "C-1",
+        "location": "main",
+        "lines": [{"sku": "TOM", "quantity": "30"}],
+    }
+    assert any_api.post("/api/consumptions", used, role="clerk").status_code == 201
+    grni = any_api.get("/api/reports/grni?supplier=GREEN", role="finance").json()
+    assert grni["totals"] == {
+        "received_value": "180.00",
+        "billed_value": "0.00",
+        "open_value": "180.00",
+    }
+    line = {
+        "receipt_id": "R-1",
+        "sku": "TOM",
+        "quantity": "6",
+        "unit": "crate",
+        "unit_price": "19.00",
+    }
+    body = {"invoice_id": "INV-1", "supplier": "GREEN", "lines": [line], "note": "price up"}
+    assert any_api.post("/api/supplier-invoices", body, role="clerk").status_code == 403
+    answer = any_api.post("/api/supplier-invoices", body, role="finance")
+    assert answer.status_code == 201
+    result = answer.json()
+    assert result["document"]["type"] == "supplier_invoice"
+    (matched,) = result["matched"]
+    assert (matched["difference"], matched["billed_value"]) == ("6.00", "108.00")
+    # Half the received units are gone: half the difference to stock, half to COGS.
+    moved = [(m["kind"], m["value"]) for m in result["movements"]]
+    assert moved == [("REVALUE", "3.00"), ("VARIANCE", "0.00")]  # 3.00 to this period's COGS
+    at = result["position"]
+    stock = any_api.get(f"/api/stock/TOM/main?min_position={at}", role="viewer").json()
+    assert (stock["on_hand"], stock["value"]) == ("30", "93.00")  # 90.00 + 3.00
+    assert any_api.post("/api/supplier-invoices", body, role="finance").status_code == 200
+    over = {**body, "invoice_id": "INV-2", "lines": [{**line, "quantity": "5"}]}
+    refused = any_api.post("/api/supplier-invoices", over, role="finance")
+    assert refused.status_code == 409 and refused.json()["code"] == "over_billed"
+    grni = any_api.get("/api/reports/grni", role="finance").json()
+    assert grni["rows"] == [
+        {
+            "supplier": "GREEN",
+            "receipt_id": "R-1",
+            "sku": "TOM",
+            "received_qty": "60",
+            "received_value": "180.00",
+            "billed_qty": "36",
+            "billed_value": "108.00",
+            "open_qty": "24",
+            "open_value": "72.00",
+        }
+    ]
+    assert any_api.get("/api/reports/grni", role="clerk").status_code == 403
+    unknown = any_api.post(
+        "/api/supplier-invoices", {**body, "invoice_id": "INV-3", "supplier": "X"}, role="finance"
+    )
+    assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_supplier"

@@ -7,32 +7,57 @@ its reads come from the PurchaseOrder aggregates of the ledger.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.auth import Admin, Clerk, Viewer
+from api.auth import Admin, Clerk, Finance, Viewer
+from api.command_route import command_route
 from api.dependencies import LedgerDep
 from api.problems import responses
 from api.respond import respond
 from api.routing import DecimalRoute, command_of
 from api.schemas import CODE_PATTERN
 from api.schemas.purchasing import (
+    GrniReport,
+    InvoiceResultPublic,
     PurchaseOrderCreate,
     PurchaseOrderList,
     PurchaseOrderPublic,
+    SupplierInvoiceCreate,
     SupplierList,
     SupplierPublic,
     SupplierPut,
     order_body,
     supplier_body,
 )
-from application import purchasing
-from application.commands import CancelPurchaseOrder, PostPurchaseOrder
+from application import invoices, purchasing
+from application.commands import CancelPurchaseOrder, PostPurchaseOrder, PostSupplierInvoice
 from application.errors import NotFoundError
 from application.ledger import Ledger
+from domain.access import Role
 from domain.purchase_order import PurchaseOrder
 from domain.supplier import Supplier
+from present.money import places_of
+
+commands = [
+    command_route(
+        "/api/supplier-invoices",
+        SupplierInvoiceCreate,
+        PostSupplierInvoice,
+        Role.FINANCE,
+        name="post_supplier_invoice",
+        status_code=201,
+        response_model=InvoiceResultPublic,
+        responses={
+            200: {"description": "Repeat of a posted invoice: the original result"},
+            **responses(401, 403, 404, 409, 422),
+        },
+        summary="Match a supplier invoice to receipt lines; differences post as late costs",
+        tags=["documents"],
+    )
+]
 
 router = APIRouter(prefix="/api", tags=["purchasing"], route_class=DecimalRoute)
 
@@ -143,3 +168,27 @@ def cancel_purchase_order(
     ledger.execute(CancelPurchaseOrder(po_id), user=who.user)
     order = purchasing.purchase_order(ledger, po_id)
     return respond(request, order_body(order, _position(ledger, order)))
+
+
+@router.get(
+    "/reports/grni",
+    response_model=GrniReport,
+    responses=READ,
+    summary="Goods received not invoiced per supplier and receipt (finance)",
+)
+def grni_report(
+    request: Request,
+    who: Finance,
+    ledger: LedgerDep,
+    supplier: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
+) -> Response:
+    rows, position = invoices.grni(ledger, supplier)
+    cent = Decimal(1).scaleb(-places_of(request))
+    names = ("received_value", "billed_value", "open_value")
+    totals = {
+        name: str(sum((Decimal(str(row[name])) for row in rows), Decimal(0)).quantize(cent))
+        for name in names
+    }
+    for row in rows:  # money at the currency's places (text: not a ledger shape's key)
+        row.update({name: str(Decimal(str(row[name])).quantize(cent)) for name in names})
+    return respond(request, {"rows": rows, "totals": totals, "position": position})

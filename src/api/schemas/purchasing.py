@@ -3,13 +3,13 @@ suggestions — the request bodies, the answers and the ``*_body`` functions."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from api.numbers import Quantity, UnitCost
 from api.schemas.common import Code, Dec, Name, Note, Strict, Unit
+from api.schemas.results import CommandResultPublic
 from domain.bounds import MAX_LINES
 from domain.purchase_order import PurchaseOrder
 from domain.supplier import MAX_LEAD_DAYS, Supplier, SupplierItem, SupplierSpec
@@ -123,7 +123,7 @@ def order_body(order: PurchaseOrder, position: int) -> dict[str, Any]:
             "ordered": line.ordered,
             "received": line.received,
             "open": order.open_qty(index),
-            "unit_price": line.unit_price,
+            "unit_price": str(line.unit_price),  # as entered (text: not placed as money)
             "entered": {"quantity": line.quantity, "unit": line.unit, "factor": line.factor},
         }
         for index, line in enumerate(order.lines)
@@ -155,4 +155,40 @@ class SupplierInvoiceCreate(Strict):
     note: Note | None = None
 
 
-ZERO = Decimal(0)
+class MatchedPublic(BaseModel):
+    receipt_id: str
+    sku: str
+    quantity: Dec
+    receipt_cost: Dec
+    invoice_price: Dec
+    billed_value: Dec
+    invoiced_value: Dec
+    difference: Dec
+
+
+class InvoiceResultPublic(CommandResultPublic):
+    matched: list[MatchedPublic]
+
+
+class GrniRow(BaseModel):
+    supplier: str
+    receipt_id: str
+    sku: str
+    received_qty: Dec
+    received_value: Dec
+    billed_qty: Dec
+    billed_value: Dec
+    open_qty: Dec
+    open_value: Dec
+
+
+class GrniTotals(BaseModel):
+    received_value: Dec
+    billed_value: Dec
+    open_value: Dec
+
+
+class GrniReport(BaseModel):
+    rows: list[GrniRow]
+    totals: GrniTotals
+    position: int

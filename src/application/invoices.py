@@ -1,0 +1,146 @@
+"""Supplier invoices (SPEC §14): the three-way match of invoice, receipt and order.
+
+Each invoice line names a receipt line (receipt id, SKU) and bills a quantity at a price.
+The receipt's ``ReceiptBilling`` (domain.supplier_invoice) refuses billing more than was
+received and not yet billed, and is saved with the invoice. A price that differs from the
+receipt's cost posts the difference — the invoice's amount less the receipt's value of the
+units billed — as a §10 late cost on that receipt line, now, in the same save: split with
+``domain.late_costs.split`` between the units still on hand (REVALUE) and this period's
+COGS (VARIANCE), as application.costs does. A closed period's receipt is never restated.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from application import commands
+from application.costs import receipt_lines
+from application.ports import LedgerPort
+from application.posting import handles
+from application.purchasing import created, supplier_of
+from application.work import Work
+from domain import bounds
+from domain.codes import check_code
+from domain.documents import DocumentDetails
+from domain.errors import ValidationError
+from domain.late_costs import split
+from domain.supplier_invoice import BilledLine, ReceiptBilling
+
+ZERO = Decimal(0)
+
+
+def _rules(command: commands.PostSupplierInvoice) -> None:
+    check_code(command.supplier, "supplier")
+    if not command.lines:
+        raise ValidationError("at least one line is required", [{"field": "lines"}])
+    if len(command.lines) > bounds.MAX_LINES:
+        raise ValidationError("too many lines", [{"field": "lines"}])
+    for index, line in enumerate(command.lines):
+        check_code(line.receipt_id, f"lines[{index}].receipt_id")
+        check_code(line.sku, f"lines[{index}].sku")
+        bounds.check_quantity(line.quantity, f"lines[{index}].quantity")
+        bounds.check_unit_cost(line.unit_price, f"lines[{index}].unit_price")
+
+
+def billing_of(work: Work, receipt_id: str, supplier: str) -> ReceiptBilling:
+    """The receipt's billing record for this save: taken, or opened from its RECEIVE
+    movements for a receipt without a purchase order (404 for an unknown receipt)."""
+    found = work.touched.get(ReceiptBilling.create_id(receipt_id)) or work.take(
+        ReceiptBilling.create_id(receipt_id)
+    )
+    if found is None:
+        lines = [
+            BilledLine(m.sku, m.location, m.quantity, m.value)
+            for m in receipt_lines(work, receipt_id)
+        ]
+        found = ReceiptBilling.open_for(receipt_id, supplier, None, lines)
+    assert isinstance(found, ReceiptBilling)
+    work.keep(found)
+    return found
+
+
+@handles(commands.PostSupplierInvoice, check=_rules, answers_lines="matched")
+def supplier_invoice(command: commands.PostSupplierInvoice, work: Work) -> None:
+    """Matches every line, bills each receipt once for all its lines, and posts each line's
+    price difference at the receipt line's position (REVALUE of the share still on hand,
+    VARIANCE of the rest); the document's lines are the match."""
+    supplier_of(work.ledger, command.supplier)
+    places, exp = work.places, Decimal(1).scaleb(-work.places)
+    per_receipt: dict[str, list[tuple[int, Decimal, str]]] = {}
+    matched: list[tuple[int, ReceiptBilling, int, Decimal, Decimal]] = []
+    for number, line in enumerate(command.lines):
+        billing = billing_of(work, line.receipt_id, command.supplier)
+        measured = work.measure(line.sku, line.quantity, line.unit, f"lines[{number}].unit")
+        index = billing.line_of(line.sku, measured.quantity, f"lines[{number}].sku")
+        invoiced = (line.quantity * line.unit_price).quantize(exp, ROUND_HALF_UP)
+        field = f"lines[{number}].quantity"
+        per_receipt.setdefault(line.receipt_id, []).append((index, measured.quantity, field))
+        matched.append((number, billing, index, measured.quantity, invoiced))
+    at_cost: dict[int, Decimal] = {}
+    for receipt_id, billed in per_receipt.items():
+        billing = billing_of(work, receipt_id, command.supplier)
+        values = billing.bill(command.invoice_id, command.supplier, billed, places, work.user)
+        numbers = [n for n, b, *_ in matched if b is billing]
+        at_cost.update(zip(numbers, values, strict=True))
+    for number, billing, index, quantity, invoiced in matched:
+        received = billing.lines[index]
+        difference = invoiced - at_cost[number]
+        if difference:
+            item = work.item(received.sku, received.location)
+            to_stock, to_cogs = split(
+                difference, received.received, item.on_hand, item.value, places
+            )
+            src = work.src(number, command.note)
+            if to_stock:
+                item.revalue(to_stock, src, work.at)
+                work.moved(item)
+            if to_cogs:
+                item.record_variance(to_cogs, src, work.at)
+                work.moved(item)
+        work.shipped.append(
+            {
+                "receipt_id": billing.receipt_id,
+                "sku": received.sku,
+                "quantity": quantity,
+                "receipt_cost": (received.value / received.received).quantize(
+                    Decimal("0.000001"), ROUND_HALF_UP
+                ),
+                "invoice_price": command.lines[number].unit_price,
+                "billed_value": at_cost[number],
+                "invoiced_value": invoiced,
+                "difference": difference,
+            }
+        )
+    first = matched[0][1].lines[matched[0][2]]
+    work.details = DocumentDetails(location=first.location)
+
+
+def grni(ledger: LedgerPort, supplier: str | None = None) -> tuple[list[dict[str, object]], int]:
+    """Goods received not invoiced per (supplier, receipt, SKU) at the receipts' cost, to the
+    cent, and the position read: every receipt with a billing record (those against a PO
+    from their receipt on, the others from their first invoice)."""
+    rows: list[dict[str, object]] = []
+    position = 0
+    receipts = sorted({e.receipt_id for e in created(ledger, ReceiptBilling.Created.TOPIC)})
+    for receipt_id in receipts:
+        billing = ledger.get(ReceiptBilling, ReceiptBilling.create_id(receipt_id))
+        if billing is None or (supplier is not None and billing.supplier != supplier):
+            continue
+        (at,) = ledger.positions([(billing.id, billing.version)])
+        position = max(position, at)
+        for line in billing.lines:
+            rows.append(
+                {
+                    "supplier": billing.supplier,
+                    "receipt_id": receipt_id,
+                    "sku": line.sku,
+                    "received_qty": line.received,
+                    "received_value": line.value,
+                    "billed_qty": line.billed,
+                    "billed_value": line.billed_value,
+                    "open_qty": line.open,
+                    "open_value": line.value - line.billed_value,
+                }
+            )
+    rows.sort(key=lambda row: (str(row["supplier"]), str(row["receipt_id"])))
+    return rows, position
