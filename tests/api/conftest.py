@@ -87,6 +87,44 @@ def receipt(
     }
 
 
+def quote(
+    quote_id: str = "Q-1",
+    qty: str = "5",
+    sku: str = "AB-001",
+    price: str = "24.90",
+    customer: str = "Bistro",
+) -> dict[str, Any]:
+    return {
+        "quote_id": quote_id,
+        "customer": customer,
+        "location": "main",
+        "lines": [{"sku": sku, "quantity": qty, "unit_price": price}],
+    }
+
+
+def delivery(
+    delivery_id: str, qty: str, quote_id: str | None = None, sku: str = "AB-001"
+) -> dict[str, Any]:
+    """A delivery from main, against ``quote_id`` when one is given."""
+    against = {} if quote_id is None else {"quote_id": quote_id}
+    return {
+        "delivery_id": delivery_id,
+        "location": "main",
+        **against,
+        "lines": [{"sku": sku, "quantity": qty}],
+    }
+
+
+def transfer(transfer_id: str, to_location: str, qty: str, sku: str = "AB-001") -> dict[str, Any]:
+    """A transfer out of main."""
+    return {
+        "transfer_id": transfer_id,
+        "from_location": "main",
+        "to_location": to_location,
+        "lines": [{"sku": sku, "quantity": qty}],
+    }
+
+
 # An item with a pack unit and a reorder point (the catalogue and item-patch tests).
 BEER = {
     "name": "Pils 0.33 l",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from application.settings import Settings
-from tests.api.conftest import BEER, Api, _api
+from tests.api.conftest import BEER, Api, _api, transfer
 
 WINE = {
     "name": "Rioja",
@@ -174,15 +174,7 @@ def test_with_items_required_unknown_skus_and_locations_are_refused(strict_api: 
     strict_api.put("/api/locations/main", {"name": "Warehouse", "kind": "warehouse"})
     posted = strict_api.post("/api/receipts", _receipt("R-1", "BEER", "1", "1.00"))
     assert posted.status_code == 201, posted.text
-    moved = strict_api.post(
-        "/api/transfers",
-        {
-            "transfer_id": "T-1",
-            "from_location": "main",
-            "to_location": "bar",
-            "lines": [{"sku": "BEER", "quantity": "1"}],
-        },
-    )
+    moved = strict_api.post("/api/transfers", transfer("T-1", "bar", "1", "BEER"))
     assert moved.status_code == 422 and moved.json()["code"] == "unknown_location"
     count = {"count_id": "C-1", "location": "main", "note": "stocktake"}
     counted = strict_api.post("/api/counts", {**count, "lines": [{"sku": "WINE", "counted": "0"}]})

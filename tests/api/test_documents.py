@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.api.conftest import Api, receipt
+from tests.api.conftest import Api, delivery, quote, receipt, transfer
 
 
 def test_a_receipt_answers_201_with_its_movement_and_position(any_api: Api) -> None:
@@ -43,23 +43,11 @@ def test_a_different_payload_under_a_used_id_is_a_document_conflict(any_api: Api
 
 def test_the_main_flow_of_quote_delivery_and_return_works_on_each_backend(any_api: Api) -> None:
     any_api.post("/api/receipts", receipt("R-1"), role="clerk")
-    quote = {
-        "quote_id": "Q-1",
-        "customer": "Bistro",
-        "location": "main",
-        "lines": [{"sku": "AB-001", "quantity": "5", "unit_price": "24.90"}],
-    }
-    assert any_api.post("/api/quotes", quote, role="clerk").status_code == 201
+    assert any_api.post("/api/quotes", quote(), role="clerk").status_code == 201
     closed = any_api.post("/api/quotes/Q-1/close", role="clerk")
     assert closed.status_code == 201
     assert [m["kind"] for m in closed.json()["movements"]] == ["RESERVE"]
-    delivery = {
-        "delivery_id": "D-1",
-        "location": "main",
-        "quote_id": "Q-1",
-        "lines": [{"sku": "AB-001", "quantity": "3"}],
-    }
-    shipped = any_api.post("/api/deliveries", delivery, role="clerk").json()
+    shipped = any_api.post("/api/deliveries", delivery("D-1", "3", "Q-1"), role="clerk").json()
     (ship,) = shipped["movements"]
     assert (ship["kind"], Decimal(ship["value"]), Decimal(ship["reserved_delta"])) == (
         "SHIP",
@@ -128,12 +116,7 @@ def test_a_request_that_breaks_the_schema_lists_the_bad_fields(api: Api) -> None
 def test_a_delivery_beyond_available_stock_is_refused_and_records_nothing(api: Api) -> None:
     api.post("/api/receipts", receipt("R-1", qty="2"), role="clerk")
     head = api.head
-    delivery = {
-        "delivery_id": "D-1",
-        "location": "main",
-        "lines": [{"sku": "AB-001", "quantity": "3"}],
-    }
-    response = api.post("/api/deliveries", delivery, role="clerk")
+    response = api.post("/api/deliveries", delivery("D-1", "3"), role="clerk")
     assert response.status_code == 409
     assert response.json()["code"] == "insufficient_stock"
     assert api.head == head
@@ -141,13 +124,7 @@ def test_a_delivery_beyond_available_stock_is_refused_and_records_nothing(api: A
 
 def test_a_transfer_moves_quantity_and_value_between_locations(api: Api) -> None:
     api.post("/api/receipts", receipt("R-1"), role="clerk")
-    transfer = {
-        "transfer_id": "T-1",
-        "from_location": "main",
-        "to_location": "kitchen",
-        "lines": [{"sku": "AB-001", "quantity": "4"}],
-    }
-    body = api.post("/api/transfers", transfer, role="clerk").json()
+    body = api.post("/api/transfers", transfer("T-1", "kitchen", "4"), role="clerk").json()
     out, into = body["movements"]
     assert (out["kind"], out["location"], Decimal(out["value"])) == ("TRANSFER_OUT", "main", -60)
     assert (into["kind"], into["location"], Decimal(into["value"])) == (
@@ -158,13 +135,7 @@ def test_a_transfer_moves_quantity_and_value_between_locations(api: Api) -> None
 
 
 def test_a_transfer_to_the_same_location_is_a_validation_error(api: Api) -> None:
-    transfer = {
-        "transfer_id": "T-1",
-        "from_location": "main",
-        "to_location": "main",
-        "lines": [{"sku": "AB-001", "quantity": "4"}],
-    }
-    response = api.post("/api/transfers", transfer, role="clerk")
+    response = api.post("/api/transfers", transfer("T-1", "main", "4"), role="clerk")
     assert (response.status_code, response.json()["code"]) == (422, "validation_error")
 
 

@@ -14,22 +14,15 @@ from application.commands import PostReceipt, ReceiptLine
 from application.events import LedgerEvents
 from application.settings import Settings
 from feed.events import TYPE_OF_TOPIC
-from tests.api.conftest import Api, _api, receipt
+from tests.api.conftest import Api, _api, delivery, quote, receipt
 
 
 def _story(api: Api) -> None:
     assert api.post("/api/receipts", receipt("R-1"), role="clerk").status_code == 201
-    quote = {
-        "quote_id": "Q-1",
-        "customer": "c",
-        "location": "main",
-        "lines": [{"sku": "AB-001", "quantity": "2", "unit_price": "30"}],
-    }
-    assert api.post("/api/quotes", quote, role="clerk").status_code == 201
+    quoted = api.post("/api/quotes", quote(qty="2", price="30", customer="c"), role="clerk")
+    assert quoted.status_code == 201
     assert api.post("/api/quotes/Q-1/close", role="clerk").status_code == 201
-    delivery = {"delivery_id": "D-1", "location": "main", "quote_id": "Q-1", "lines": []}
-    delivery["lines"] = [{"sku": "AB-001", "quantity": "2"}]
-    assert api.post("/api/deliveries", delivery, role="clerk").status_code == 201
+    assert api.post("/api/deliveries", delivery("D-1", "2", "Q-1"), role="clerk").status_code == 201
 
 
 def _all(api: Api, limit: int, type_: str | None = None) -> list[dict[str, Any]]:

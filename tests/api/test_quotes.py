@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from tests.api.conftest import Api, receipt
-
-
-def quote(quote_id: str = "Q-1", qty: str = "5", sku: str = "AB-001") -> dict[str, Any]:
-    return {
-        "quote_id": quote_id,
-        "customer": "Bistro",
-        "location": "main",
-        "lines": [{"sku": sku, "quantity": qty, "unit_price": "24.90"}],
-    }
+from tests.api.conftest import Api, delivery, quote, receipt
 
 
 def test_a_draft_quote_is_created_once_and_repeated_with_200(api: Api) -> None:
@@ -62,13 +52,7 @@ def test_a_delivered_quote_cannot_be_cancelled(api: Api) -> None:
     api.post("/api/receipts", receipt("R-1"), role="clerk")
     api.post("/api/quotes", quote(), role="clerk")
     api.post("/api/quotes/Q-1/close", role="clerk")
-    delivery = {
-        "delivery_id": "D-1",
-        "location": "main",
-        "quote_id": "Q-1",
-        "lines": [{"sku": "AB-001", "quantity": "5"}],
-    }
-    assert api.post("/api/deliveries", delivery, role="clerk").status_code == 201
+    assert api.post("/api/deliveries", delivery("D-1", "5", "Q-1"), role="clerk").status_code == 201
     assert api.get("/api/quotes/Q-1", role="viewer").json()["status"] == "delivered"
     response = api.post("/api/quotes/Q-1/cancel", role="clerk")
     assert (response.status_code, response.json()["code"]) == (409, "invalid_state")

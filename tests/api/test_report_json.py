@@ -16,7 +16,7 @@ from api.schemas import CogsReport, ValuationReport
 from api.schemas.reports import report_body
 from application.settings import Settings
 from present.money import plain, with_places
-from tests.api.conftest import Api, _api, post_history, receipt
+from tests.api.conftest import Api, _api, post_history, receipt, transfer
 
 KEYS = ("period", "location", "sku")
 
@@ -27,13 +27,8 @@ def reports_api(settings: Settings) -> Iterator[Api]:
     post_history(settings)
     for api in _api(settings):
         api.post("/api/receipts", receipt("R-9", qty="0.125", cost="3.333"), role="clerk")
-        transfer = {
-            "transfer_id": "T-1",
-            "from_location": "main",
-            "to_location": "bar",
-            "lines": [{"sku": "AB-001", "quantity": "1.5"}],
-        }
-        assert api.post("/api/transfers", transfer, role="clerk").status_code == 201
+        moved = api.post("/api/transfers", transfer("T-1", "bar", "1.5"), role="clerk")
+        assert moved.status_code == 201
         yield api
 
 
