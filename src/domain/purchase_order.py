@@ -182,6 +182,31 @@ class PurchaseOrder(Aggregate):
         self.trigger_event(self.Received, receipt_id=receipt_id, lines=moved, user=user)
         return indexes
 
+    def summary(self) -> dict[str, Any]:
+        """The order as plain values: its lines with ordered, received and open (base
+        units) and the price per entered unit (the API's and the feed's PO)."""
+        lines = [
+            {
+                "sku": line.sku,
+                "unit": line.unit,
+                "ordered": line.ordered,
+                "received": line.received,
+                "open": self.open_qty(index),
+                "unit_price": str(line.unit_price),
+                "entered": {"quantity": line.quantity, "unit": line.unit, "factor": line.factor},
+            }
+            for index, line in enumerate(self.lines)
+        ]
+        return {
+            "po_id": self.po_id,
+            "supplier": self.supplier,
+            "location": self.location,
+            "status": self.status,
+            "expected_at": self.expected_at,
+            "lines": lines,
+            "receipts": list(self.receipts),
+        }
+
     def cancel(self, user: str) -> bool:
         """Cancels what is still open (True); False when already cancelled. A fully received
         order cannot be cancelled (InvalidStateError)."""

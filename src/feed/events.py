@@ -29,9 +29,11 @@ from domain.books import Books
 from domain.documents import Document
 from domain.item import ITEM_TOPICS
 from domain.movements import DocType
+from domain.purchase_order import PurchaseOrder
 from domain.quote import Quote
 from domain.recipe import RECIPE_TOPICS
 from domain.stock_item import MOVEMENT_TOPICS
+from domain.supplier_invoice import ReceiptBilling
 from present.money import with_places
 
 VERSION = 1
@@ -56,6 +58,10 @@ TYPES: dict[str, frozenset[str]] = {
     "period.closed": frozenset({Books.PeriodClosed.TOPIC}),
     "item.changed": ITEM_TOPICS,
     "recipe.changed": RECIPE_TOPICS,
+    "purchase_order.posted": frozenset({PurchaseOrder.Created.TOPIC}),
+    "purchase_order.received": frozenset({PurchaseOrder.Received.TOPIC}),
+    "purchase_order.cancelled": frozenset({PurchaseOrder.Cancelled.TOPIC}),
+    "supplier_invoice.posted": frozenset({ReceiptBilling.Billed.TOPIC}),
 }
 TYPE_OF_TOPIC = {topic: name for name, topics in TYPES.items() for topic in topics}
 
@@ -159,6 +165,8 @@ class Feed:
             body["allocation"] = event.lines
         if event.doc_type == DocType.SALE:  # a sale's lines with their revenue (SPEC §9)
             body["lines"] = event.lines
+        if event.doc_type == DocType.SUPPLIER_INVOICE:  # the match (SPEC §14)
+            body["matched"] = event.lines
         return dict(_json(with_places(body, self.places)))
 
     def _quote(self, event: Any, position: int) -> dict[str, Any]:
@@ -199,6 +207,28 @@ class Feed:
             )
         )
 
+    def _purchase_order(self, event: Any, position: int) -> dict[str, Any]:
+        # The PO as this event left it (SPEC §14), and who did it.
+        order = self.ledger.repository.get(event.originator_id, version=event.originator_version)
+        return dict(_json({**order.summary(), "position": position, "user": event.user}))
+
+    def _invoice(self, event: Any, position: int) -> dict[str, Any]:
+        # What one supplier invoice billed of one receipt (one event per receipt it bills).
+        billing = self.ledger.repository.get(event.originator_id, version=event.originator_version)
+        lines = [
+            {"sku": billing.lines[index].sku, "quantity": quantity, "billed_value": value}
+            for index, quantity, value in event.lines
+        ]
+        body = {
+            "invoice_id": event.invoice_id,
+            "supplier": billing.supplier,
+            "receipt_id": billing.receipt_id,
+            "po_id": billing.po_id,
+            "lines": lines,
+            "user": event.user,
+        }
+        return dict(_json(body))
+
 
 MAPPERS: dict[str, Callable[[Feed, Any, int], dict[str, Any]]] = {
     "movement.recorded": Feed._movement,
@@ -207,6 +237,10 @@ MAPPERS: dict[str, Callable[[Feed, Any, int], dict[str, Any]]] = {
     "period.closed": Feed._period,
     "item.changed": Feed._item,
     "recipe.changed": Feed._recipe,
+    "purchase_order.posted": Feed._purchase_order,
+    "purchase_order.received": Feed._purchase_order,
+    "purchase_order.cancelled": Feed._purchase_order,
+    "supplier_invoice.posted": Feed._invoice,
 }
 
 

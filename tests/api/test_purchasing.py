@@ -182,3 +182,39 @@ def test_an_invoice_is_matched_its_difference_posted_and_grni_follows(any_api: A
         "/api/supplier-invoices", {**body, "invoice_id": "INV-3", "supplier": "X"}, role="finance"
     )
     assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_supplier"
+
+
+def test_the_feed_carries_purchase_orders_and_supplier_invoices(any_api: Api) -> None:
+    setup(any_api)
+    any_api.post("/api/purchase-orders", PO, role="clerk")
+    lines = [{"sku": "TOM", "quantity": "2", "unit": "crate"}]
+    received = {"receipt_id": "R-1", "location": "main", "po_id": "PO-1", "lines": lines}
+    any_api.post("/api/receipts", received, role="clerk")
+    line = {"receipt_id": "R-1", "sku": "TOM", "quantity": "12", "unit_price": "3.10"}
+    body = {"invoice_id": "INV-1", "supplier": "GREEN", "lines": [line]}
+    assert any_api.post("/api/supplier-invoices", body, role="finance").status_code == 201
+    any_api.post("/api/purchase-orders/PO-1/cancel", role="clerk")
+    params = {"type": "purchase_order", "limit": 100}
+    events = any_api.get("/api/events", role="finance", params=params).json()["items"]
+    assert [e["type"] for e in events] == [
+        "purchase_order.posted",
+        "purchase_order.received",
+        "purchase_order.cancelled",
+    ]
+    assert [e["data"]["status"] for e in events] == ["open", "partially_received", "cancelled"]
+    assert events[1]["data"]["lines"][0]["received"] == "12"
+    params = {"type": "supplier_invoice", "limit": 100}
+    (billed,) = any_api.get("/api/events", role="finance", params=params).json()["items"]
+    assert billed["data"] | {"lines": None} == {
+        "invoice_id": "INV-1",
+        "supplier": "GREEN",
+        "receipt_id": "R-1",
+        "po_id": "PO-1",
+        "lines": None,
+        "user": "finance",
+    }
+    assert billed["data"]["lines"][0]["quantity"] == "12"
+    params = {"type": "document", "limit": 100}
+    docs = any_api.get("/api/events", role="finance", params=params).json()["items"]
+    invoice = next(e for e in docs if e["data"]["type"] == "supplier_invoice")
+    assert invoice["data"]["matched"][0]["difference"] == "1.20"

@@ -116,28 +116,7 @@ class PurchaseOrderList(BaseModel):
 
 
 def order_body(order: PurchaseOrder, position: int) -> dict[str, Any]:
-    lines = [
-        {
-            "sku": line.sku,
-            "unit": line.unit,
-            "ordered": line.ordered,
-            "received": line.received,
-            "open": order.open_qty(index),
-            "unit_price": str(line.unit_price),  # as entered (text: not placed as money)
-            "entered": {"quantity": line.quantity, "unit": line.unit, "factor": line.factor},
-        }
-        for index, line in enumerate(order.lines)
-    ]
-    return {
-        "po_id": order.po_id,
-        "supplier": order.supplier,
-        "location": order.location,
-        "status": order.status,
-        "expected_at": order.expected_at,
-        "lines": lines,
-        "receipts": list(order.receipts),
-        "position": position,
-    }
+    return {**order.summary(), "position": position}
 
 
 class InvoiceLineIn(Strict):
