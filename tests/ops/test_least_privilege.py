@@ -54,6 +54,15 @@ def test_the_service_posts_commands_under_the_restricted_role(app_url: str) -> N
     assert repeat.position == delivery.position
 
 
+def receive_one(app_url: str) -> None:
+    """One receipt recorded through the restricted role: an event there to attack."""
+    ledger = Ledger(Settings(database_url=app_url, create_schema=False))
+    ledger.execute(
+        PostReceipt("R-1", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))]), user="a"
+    )
+    ledger.close()
+
+
 @pytest.mark.parametrize(
     "statement",
     [
@@ -64,11 +73,7 @@ def test_the_service_posts_commands_under_the_restricted_role(app_url: str) -> N
     ],
 )
 def test_the_restricted_role_cannot_change_recorded_events(app_url: str, statement: str) -> None:
-    ledger = Ledger(Settings(database_url=app_url, create_schema=False))
-    ledger.execute(
-        PostReceipt("R-1", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))]), user="a"
-    )
-    ledger.close()
+    receive_one(app_url)
     with (
         psycopg.connect(app_url, autocommit=True) as conn,
         pytest.raises(psycopg.errors.InsufficientPrivilege),
@@ -77,11 +82,7 @@ def test_the_restricted_role_cannot_change_recorded_events(app_url: str, stateme
 
 
 def test_the_trigger_still_refuses_the_owner(app_url: str, pg_url: str) -> None:
-    ledger = Ledger(Settings(database_url=app_url, create_schema=False))
-    ledger.execute(
-        PostReceipt("R-1", "main", [ReceiptLine("AB-1", Decimal(1), Decimal(1))]), user="a"
-    )
-    ledger.close()
+    receive_one(app_url)
     with (
         psycopg.connect(pg_url, autocommit=True) as conn,
         pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"),
