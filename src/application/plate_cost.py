@@ -19,10 +19,10 @@ from decimal import Decimal
 from application.events import LedgerEvents
 from application.measures import Measures
 from application.ports import LedgerPort
-from application.recipes import leaves_of, recipe_at
+from application.recipes import leaves_of, recipe_at, recipe_codes
 from domain import bounds
 from domain import valuation as v
-from domain.recipe import RECIPE_TOPICS, Recipe, portion
+from domain.recipe import Recipe, portion
 from domain.stock_item import StockItem
 
 _PCT = Decimal("0.01")
@@ -39,11 +39,8 @@ class Listed:
 def recipes(ledger: LedgerPort, search: str | None = None) -> tuple[list[Listed], int]:
     """Every recipe (current version) whose menu item or name contains ``search`` (any
     case), by menu item; and the position read to."""
-    source, after, codes = LedgerEvents(ledger), 0, set[str]()
-    head = source.head()
-    while after < head and (page := source.read(after, 1000, topics=set(RECIPE_TOPICS))):
-        codes |= {recorded.event().menu_item for recorded in page}
-        after = page[-1].position
+    head = LedgerEvents(ledger).head()
+    codes = recipe_codes(ledger)
     wanted = (search or "").casefold()
     found = []
     for code in sorted(codes):

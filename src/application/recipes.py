@@ -18,7 +18,7 @@ from application.events import LedgerEvents
 from application.measures import Measures
 from application.ports import LedgerPort
 from domain.prep import Leaf, Lookup, expand, sub_recipe
-from domain.recipe import Recipe, RecipeSpec, UnknownSkuError
+from domain.recipe import RECIPE_TOPICS, Recipe, RecipeSpec, UnknownSkuError
 from domain.stock_item import StockItem
 
 
@@ -27,7 +27,9 @@ def put_recipe(
 ) -> tuple[Recipe, Saved, bool]:
     """Writes version 1 or the next version of ``menu_item``'s recipe (Recipe.write,
     Recipe.revise) and says whether it did (False: identical to the current version).
-    Refuses a line whose unit its SKU's item does not have."""
+    Refuses a line whose unit its SKU's item does not have, a cycle and sub-recipes nested
+    past MAX_LEVELS — its own, or (for a sub-recipe) those of any recipe using it, so a sale
+    is never refused for a recipe changed under it — and a line naming nothing known."""
     measures = Measures(ledger)
     spec.check()
     lookup = recipe_lookup(measures)
@@ -36,7 +38,16 @@ def put_recipe(
             measures.factor(line.sku, line.unit, f"lines[{index}].unit")
     if spec.produces is not None:
         measures.factor(menu_item, spec.produces.unit, "produces.unit")
-    expand(menu_item, spec, lambda code: spec if code == menu_item else lookup(code))
+
+    def as_saved(code: str) -> RecipeSpec | None:
+        return spec if code == menu_item else lookup(code)
+
+    expand(menu_item, spec, as_saved)
+    if spec.produces is None:  # a sub-recipe: every recipe using it must still expand
+        for code in sorted(recipe_codes(ledger) - {menu_item}):
+            other = as_saved(code)
+            if other is not None:
+                expand(code, other, as_saved)
     _known(ledger, measures, lookup, spec)
     revised: list[bool] = []
 
@@ -114,3 +125,12 @@ def _moved(ledger: LedgerPort, skus: set[str]) -> set[str]:
         found |= {sku for recorded in page if (sku := recorded.event().sku) in skus}
         after = page[-1].position
     return found
+
+
+def recipe_codes(ledger: LedgerPort) -> set[str]:
+    """The menu items that have a recipe: one scan of the recipe events."""
+    source, after, codes = LedgerEvents(ledger), 0, set[str]()
+    while page := source.read(after, 1000, topics=RECIPE_TOPICS):
+        codes |= {recorded.event().menu_item for recorded in page}
+        after = page[-1].position
+    return codes

@@ -50,10 +50,11 @@ def test_a_production_answers_its_movements_and_a_repeat_answers_200(any_api: Ap
     assert first.status_code == 201, first.text
     answer = first.json()
     assert answer["document"] == {"type": "production", "id": "P-1"}
-    assert [(m["sku"], m["kind"], m["quantity"], m["value"]) for m in answer["movements"]] == [
-        ("TOMATO", "PRODUCTION_OUT", "5.556", "-13.06"),
-        ("OIL", "PRODUCTION_OUT", "0.200", "-1.55"),
-        ("SAUCE", "PRODUCTION_IN", "3.9", "14.61"),
+    moved = [(m["sku"], m["kind"], Decimal(m["quantity"]), m["value"]) for m in answer["movements"]]
+    assert moved == [
+        ("TOMATO", "PRODUCTION_OUT", Decimal("5.556"), "-13.06"),
+        ("OIL", "PRODUCTION_OUT", Decimal("0.2"), "-1.55"),
+        ("SAUCE", "PRODUCTION_IN", Decimal("3.9"), "14.61"),
     ]
     again = any_api.post("/api/productions", body, role="clerk")
     assert again.status_code == 200 and again.json()["position"] == answer["position"]
@@ -97,8 +98,8 @@ def test_recipes_are_listed_with_a_search(api: Api) -> None:
     kitchen(api)
     listed = api.get("/api/recipes", role="viewer").json()
     assert [r["menu_item"] for r in listed["items"]] == ["DOUGH", "PIZZA", "SAUCE"]
-    assert listed["items"][2]["produces"] == {"quantity": "2", "unit": None}
-    assert listed["items"][2]["lines"][0]["yield_pct"] == "90"
+    assert Decimal(listed["items"][2]["produces"]["quantity"]) == 2
+    assert Decimal(listed["items"][2]["lines"][0]["yield_pct"]) == 90
     assert listed["position"] >= max(r["position"] for r in listed["items"])
     found = api.get("/api/recipes?search=margh", role="viewer").json()["items"]
     assert [r["menu_item"] for r in found] == ["PIZZA"]
@@ -112,12 +113,12 @@ def test_plate_cost_by_hand(api: Api) -> None:
     plate = cost.json()
     # FLOUR 0.25 × 0.96 = 0.24; SAUCE: 2.778 tomato (6.53) + 0.1 oil (0.78) = 7.31 for 2 l,
     # 0.1 × 3.655 = 0.3655 → 0.37; ONION 0.03 / 0.85 = 0.0353 → 0.035 × 1.30 = 0.0455 → 0.05
-    assert [(x["sku"], x["quantity"], x["cost"], x["via"]) for x in plate["lines"]] == [
-        ("FLOUR", "0.250", "0.24", ["DOUGH"]),
-        ("SAUCE", "0.100", "0.37", []),
-        ("ONION", "0.035", "0.05", []),
+    assert [(x["sku"], Decimal(x["quantity"]), x["cost"], x["via"]) for x in plate["lines"]] == [
+        ("FLOUR", Decimal("0.25"), "0.24", ["DOUGH"]),
+        ("SAUCE", Decimal("0.1"), "0.37", []),
+        ("ONION", Decimal("0.035"), "0.05", []),
     ]
-    assert plate["lines"][2]["yield_pct"] == "85.00"
+    assert Decimal(plate["lines"][2]["yield_pct"]) == 85
     assert plate["cost"] == "0.66" and plate["food_cost_pct"] == "6.00"  # 0.66 / 11
     bare = api.get("/api/recipes/PIZZA/cost?location=bar", role="viewer").json()
     assert bare["food_cost_pct"] is None and bare["unpriced"] == ["FLOUR", "SAUCE", "ONION"]

@@ -193,3 +193,19 @@ def test_a_void_of_a_sub_recipe_line_takes_back_every_leaf(ledger: Ledger) -> No
     assert sorted((m.sku, m.kind, m.quantity, m.value) for m in voided.movements) == sorted(
         (m.sku, "VOID", m.quantity, -m.value) for m in parts[2:]
     )
+
+
+def test_a_sub_recipe_change_that_would_nest_a_dish_past_five_levels_is_refused(
+    ledger: Ledger,
+) -> None:
+    receive(ledger, "R-1", "SALT", "1", "1", "kitchen")
+    for code, inner in (("S4", "SALT"), ("S3", "S4"), ("S2", "S3"), ("S1", "S2"), ("TOP", "S1")):
+        ledger.put_recipe(code, recipe(code, (inner, "1")), user="c")  # TOP → … → S4: 5
+    ledger.put_recipe("S5", recipe("S5", ("SALT", "1")), user="c")
+    head = ledger.head()
+    with pytest.raises(ValidationError) as refused:
+        ledger.put_recipe("S4", recipe("S4", ("S5", "1")), user="c")
+    assert refused.value.errors[0]["path"] == ["TOP", "S1", "S2", "S3", "S4", "S5"]
+    assert ledger.head() == head
+    sold = ledger.execute(PostSale("S-1", "kitchen", [SaleLine("TOP", D(1), D(1))]), user=USER)
+    assert [m.sku for m in sold.movements] == ["SALT"]
