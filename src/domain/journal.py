@@ -30,9 +30,11 @@ ROLES = (
     "cost_variance",
     "payables",
 )
-# The counter side of a transfer or a production: the inventory account of no location (the
-# map's rule without a location), a clearing that nets to nothing over the period's entries
-# (a transfer's two sides, a production's output and ingredients, are recorded at once).
+# The counter side of a transfer or a production: the inventory account of no location and
+# no category (the map's default inventory rule), a clearing that nets to nothing over the
+# period's entries (a transfer's two sides, a production's output and its ingredients, are
+# recorded at once, at one value), so value moves between the inventory accounts of the
+# locations and categories involved.
 CLEARING = "inventory:clearing"
 SUPPLIER_INVOICE = "SUPPLIER_INVOICE"
 
@@ -126,14 +128,16 @@ def resolve(
 
 def gaps(rules: Sequence[Rule], locations: Iterable[str]) -> list[str]:
     """What a map leaves unresolved: each role at each location (for an item of any
-    category), and the inventory clearing (a rule for inventory without a location)."""
+    category), and the inventory clearing (a rule for inventory with neither)."""
     out = []
     for location in sorted(set(locations)):
         for role in ROLES:
             if resolve(rules, role, location, None) is None:
                 out.append(f"{role} at {location}")
     if resolve(rules, INVENTORY, None, None) is None:
-        out.append("inventory without a location (the transfer and production clearing)")
+        out.append(
+            "inventory without a location or category (the transfer and production clearing)"
+        )
     return out
 
 
@@ -192,7 +196,7 @@ def entry_lines(rules: Sequence[Rule], flows: Iterable[Flow]) -> list[Line]:
 def _account(rules: Sequence[Rule], role: str, flow: Flow) -> tuple[str, str | None]:
     """The account a flow posts ``role`` to and the line's tracking location."""
     if role == CLEARING:
-        account = resolve(rules, INVENTORY, None, flow.category)
+        account = resolve(rules, INVENTORY, None, None)
         tracked = None
     else:
         account = resolve(rules, role, flow.location, flow.category)

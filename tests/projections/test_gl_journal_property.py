@@ -18,7 +18,17 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from application.accounts import set_map
-from application.commands import Line, PostConsumption, PostCost, PostReceipt, ReceiptLine
+from application.commands import (
+    Line,
+    PostConsumption,
+    PostCost,
+    PostProduction,
+    PostReceipt,
+    PostSale,
+    ReceiptLine,
+    SaleLine,
+    VoidSale,
+)
 from application.errors import ApplicationError
 from application.ledger import Ledger
 from application.periods import ClosePeriod
@@ -26,6 +36,7 @@ from application.settings import Settings
 from domain.errors import DomainError
 from domain.item import ItemSpec
 from domain.journal import ROLES
+from domain.recipe import Ingredient, Produces, RecipeSpec
 from domain.rollforward import period_of
 from present.gl_journal import inventory_net, journal_text, to_beancount, to_csv
 from projections.runner import step
@@ -43,9 +54,16 @@ late = st.tuples(
     st.decimals(min_value=Decimal(-30), max_value=Decimal(30), places=2),
     st.sampled_from(["value", "quantity"]),
 )
+# A sale of the dish (SPEC §9), a void of the last sale (§17), a production of C (§16).
+kitchen = st.one_of(
+    st.tuples(st.just("sell"), locations, st.integers(1, 4)),
+    st.tuples(st.just("void")),
+    st.tuples(st.just("prep"), locations, st.integers(1, 3)),
+)
 category = st.tuples(st.just("category"), st.sampled_from(SKUS), st.sampled_from(["wine", "dry"]))
-steps = st.tuples(st.one_of(operations, late, category), st.integers(0, 20))
+steps = st.tuples(st.one_of(operations, late, category, kitchen), st.integers(0, 20))
 
+ONE = Decimal(1)
 MAP: list[dict[str, Any]] = [
     *({"role": role, "account": f"{n}000"} for n, role in enumerate(ROLES, start=1)),
     {"role": "inventory", "account": "1100", "location": "bar"},
@@ -55,11 +73,33 @@ MAP: list[dict[str, Any]] = [
 
 
 class JournalDriver(Driver):
-    """The replay tests' operations, plus late costs (SPEC §10) and item categories."""
+    """The replay tests' operations, plus late costs (SPEC §10), item categories, sales,
+    voids and productions."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        super().__init__(ledger)
+        self.sales: list[str] = []
+        for sku in SKUS:
+            ledger.put_item(sku, ItemSpec(f"item {sku}", "each"), user="admin")
+        dish = (Ingredient("A", Decimal("0.5")), Ingredient("B", Decimal(1)))
+        ledger.put_recipe("dish", RecipeSpec("dish", dish), user="chef")
+        prep = RecipeSpec("C from A", (Ingredient("A", Decimal(1)),), Produces(Decimal(2)))
+        ledger.put_recipe("C", prep, user="chef")
 
     def apply(self, op: tuple[Any, ...]) -> None:
         with contextlib.suppress(DomainError, ApplicationError):
-            if op[0] == "late":
+            if op[0] == "sell":
+                sale = self.next_id("S")
+                line = SaleLine("dish", Decimal(op[2]), Decimal("9.50"))
+                self.ledger.execute(PostSale(sale, op[1], [line]), user="pos")
+                self.sales.append(sale)
+            elif op[0] == "void" and self.sales:
+                void = VoidSale(self.next_id("V"), self.sales.pop(), "sent back")
+                self.ledger.execute(void, user="pos")
+            elif op[0] == "prep":
+                made = PostProduction(self.next_id("M"), op[1], "C", batches=Decimal(op[2]))
+                self.ledger.execute(made, user="chef")
+            elif op[0] == "late":
                 receipt = self.next_id("LR")
                 line = ReceiptLine(op[2], op[3], op[4])
                 self.ledger.execute(PostReceipt(receipt, op[1], [line]), user="tester")
@@ -125,6 +165,10 @@ def _run(ledger: Ledger, models: ReadModels, clock: Clock, ops: list[Any]) -> No
         posted = inventory_net(text)
         for location in set(valued) | set(posted):
             assert posted.get(location, Decimal(0)) == valued.get(location, Decimal(0)), period
+        clearing = [x for e in body["entries"] for x in e["lines"] if x["location"] is None]
+        for account in {x["account"] for x in clearing}:  # the clearing nets to nothing
+            mine = [x for x in clearing if x["account"] == account]
+            assert sum(Decimal(x["debit"]) - Decimal(x["credit"]) for x in mine) == 0
         assert bean_errors(to_beancount(text)) == []
     first = months[0]
     ledger.close_period(ClosePeriod(first), user="finance")
@@ -152,6 +196,18 @@ def test_every_journal_balances_ties_to_the_valuation_and_passes_the_checker() -
             (("consume", "bar", "A", Decimal("5.5")), 3),
             (("adjust", "main", "A", -1, Decimal(0)), 30),
             (("waste", "main", "A", Decimal(1)), 1),
+            (
+                (
+                    "receipt",
+                    "bar",
+                    [("A", Decimal(9), Decimal("2.10")), ("B", Decimal(9), Decimal(1))],
+                ),
+                0,
+            ),
+            (("sell", "bar", 3), 1),
+            (("sell", "bar", 2), 1),
+            (("void",), 1),
+            (("prep", "bar", 2), 1),
         ]
     )
     def check(ops: list[tuple[tuple[Any, ...], int]]) -> None:
