@@ -19,8 +19,9 @@ from pathlib import Path
 from tests.pgserver import free_port
 
 from bench import bench_commands
-from bench.bench_http import cli_key, load, serving, stockledger_env
+from bench.bench_http import cli_key, serving, stockledger_env
 from bench.common import new_database, percentile, postgres
+from bench.http_clients import load
 
 
 def main(argv: list[str]) -> None:

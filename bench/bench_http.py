@@ -1,12 +1,15 @@
-"""http: the command mix over HTTP against ``stockledger serve`` vs a naive service.
+"""http: 1-unit deliveries over HTTP from ``wrk``, ``stockledger serve`` vs a naive service.
 
-The servers run as subprocesses on 127.0.0.1, each over its own database on the same
-PostgreSQL: ``stockledger serve`` as shipped (one API process beside its projector process),
-``stockledger serve --workers 2``, and the baseline. Client processes (8; BENCH_CLIENTS)
-send the cycle of ``bench commands`` (receipt, quote create, close, delivery against it,
-transfer) with httpx, bounded in count and time. Baseline: bench/naive_service.py, a
-running-balance service doing one guarded UPDATE per stock change, measured in the same
-run with the same clients, the three loads taking turns.
+Both servers run as subprocesses on 127.0.0.1, each over its own database on the same
+PostgreSQL (``BENCH_DURABLE=1`` for a figure): ``stockledger serve`` as shipped (one API
+process beside its projector process) and bench/naive_service.py, a running-balance service
+doing one guarded UPDATE per stock change. Each first receives stock of 200 SKUs at ``main``
+over HTTP; then the C load generator ``wrk`` (8 connections, 2 threads,
+bench/wrk/deliveries.lua) posts 1-unit deliveries with a unique id per request, the two
+servers taking turns, median of 3 runs. A run with any non-2xx answer or socket error stops
+the bench. Around every run the CPU of each process group is read from ``/proc``
+(bench/loadgen.py): ``serve`` and its children, the postmaster and every backend, wrk, and
+the machine's idle time; CPU per delivery = group CPU seconds / deliveries answered.
 """
 
 from __future__ import annotations
@@ -20,97 +23,28 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
 
 import httpx
-from tests.pgserver import free_port
+from tests.pgserver import PostgresServer, free_port
 
-from bench.bench_commands import SKUS_PER_CLIENT
-from bench.common import (
-    Report,
-    median,
-    new_database,
-    percentile,
-    postgres,
-    run_clients,
-    throughput,
-)
+from bench.common import Report, median, new_database, postgres
+from bench.loadgen import Measured, drive, postmaster_pid
 
-CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
+CONNECTIONS = int(os.environ.get("BENCH_CLIENTS", "8"))
+SKUS = 200
+STOCK = "1000000"  # units of each SKU received before the load, far more than it delivers
 TARGET_RATIO = 0.5
-TARGET_RATIO_WORKERS = 1.0
-TARGET_P99_MS = 50.0
-
-
-def cycle(http: httpx.Client, tag: str, sku: str, timed: list[float]) -> int:
-    requests: list[tuple[str, dict[str, Any] | None]] = [
-        (
-            "/api/receipts",
-            {
-                "receipt_id": f"R{tag}",
-                "location": "main",
-                "lines": [{"sku": sku, "quantity": "10", "unit_cost": "2.50"}],
-            },
-        ),
-        (
-            "/api/quotes",
-            {
-                "quote_id": f"Q{tag}",
-                "customer": "ACME",
-                "location": "main",
-                "lines": [{"sku": sku, "quantity": "2", "unit_price": "4.00"}],
-            },
-        ),
-        (f"/api/quotes/Q{tag}/close", None),
-        (
-            "/api/deliveries",
-            {
-                "delivery_id": f"D{tag}",
-                "location": "main",
-                "quote_id": f"Q{tag}",
-                "lines": [{"sku": sku, "quantity": "2"}],
-            },
-        ),
-        (
-            "/api/transfers",
-            {
-                "transfer_id": f"T{tag}",
-                "from_location": "main",
-                "to_location": "kitchen",
-                "lines": [{"sku": sku, "quantity": "1"}],
-            },
-        ),
-    ]
-    for path, body in requests:
-        began = time.perf_counter()
-        response = http.post(path, json=body)
-        timed.append((time.perf_counter() - began) * 1000)
-        if response.status_code not in (200, 201):
-            raise RuntimeError(f"{path}: {response.status_code} {response.text[:300]}")
-    return len(requests)
-
-
-def client(
-    index: int, barrier: Any, base: str, token: str, tag: str, seconds: float, limit: int
-) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
-        cycle(http, f"{tag}-{index}-warm", f"H{index}-0", [])
-        latencies: list[float] = []
-        count = 0
-        barrier.wait()
-        start = time.perf_counter()
-        n = 0
-        while count < limit and time.perf_counter() < start + seconds:
-            sku = f"H{index}-{n % SKUS_PER_CLIENT}"
-            count += cycle(http, f"{tag}-{index}-{n}", sku, latencies)
-            n += 1
-        end = time.perf_counter()
-    return {"count": count, "start": start, "end": end, "latencies": latencies}
+TARGET_CPU_RATIO = 2.0
+TARGET_P99_RATIO = 2.0
+NAMES = ("stockledger serve", "naive")
+GROUPS = ("api", "postgres", "wrk")
 
 
 @contextmanager
-def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+def serving_process(
+    command: list[str], env: dict[str, str], port: int
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Starts ``command`` (a server on ``port``), waits for /health; yields (URL, process)."""
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -121,7 +55,7 @@ def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]
                     log.seek(0)
                     raise RuntimeError(f"server did not start: {log.read().decode()[-2000:]}")
                 time.sleep(0.1)
-            yield base
+            yield base, process
         finally:
             process.terminate()
             try:
@@ -129,6 +63,12 @@ def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+    with serving_process(command, env, port) as (base, _):
+        yield base
 
 
 def _healthy(base: str) -> bool:
@@ -159,71 +99,107 @@ def cli_key(env: dict[str, str], role: str = "clerk") -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
-def load(base: str, token: str, seconds: float, limit: int) -> tuple[float, list[float]]:
-    tag = uuid.uuid4().hex[:8]
-    return throughput(run_clients(client, CLIENTS, base, token, tag, seconds, limit))
+def receive_stock(base: str, token: str) -> None:
+    """STOCK units of W0 … W199 at main, in receipts of 50 lines."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
+        for first in range(0, SKUS, 50):
+            lines = [
+                {"sku": f"W{n}", "quantity": STOCK, "unit_cost": "2.50"}
+                for n in range(first, min(SKUS, first + 50))
+            ]
+            body = {"receipt_id": f"R-stock-{first}", "location": "main", "lines": lines}
+            answer = http.post("/api/receipts", json=body)
+            if answer.status_code != 201:
+                raise RuntimeError(f"stock receipt: {answer.status_code} {answer.text[:300]}")
 
 
-def _row(
-    report: Report,
-    name: str,
-    rates: list[float],
-    latencies: list[float],
-    naive: tuple[list[float], list[float]],
-    ratio: float,
-) -> None:
-    product, base = median(rates), median(naive[0])
-    report.add(
-        f"{CLIENTS} clients: {name}",
-        product,
-        "commands/s",
-        baseline=base,
-        target=f"ratio ≥ {ratio:g}",
-        met=product / base >= ratio,
-        note=f"median of {len(rates)}; baseline = naive running-balance service",
+def servers(server: PostgresServer, stack: ExitStack) -> dict[str, tuple[str, str, int]]:
+    """(URL, key, root pid) of each server, stock received."""
+    script = str(Path(sys.executable).parent / "stockledger")
+    env = stockledger_env(new_database(server))
+    token = cli_key(env)
+    port = free_port()
+    command = [script, "serve", "--port", str(port)]
+    base, process = stack.enter_context(serving_process(command, env, port))
+    found = {NAMES[0]: (base, token, process.pid)}
+    port = free_port()
+    naive = [sys.executable, "-m", "bench.naive_service", "--dsn", new_database(server)]
+    base, process = stack.enter_context(
+        serving_process([*naive, "--port", str(port)], dict(os.environ), port)
     )
-    p99 = percentile(latencies, 99)
-    report.add(
-        f"{name}: latency p99",
-        p99,
-        "ms",
-        baseline=percentile(naive[1], 99),
-        target="< 50 ms",
-        met=p99 < TARGET_P99_MS,
-        note=f"median {median(latencies):.1f} ms vs naive {median(naive[1]):.1f} ms",
-    )
+    found[NAMES[1]] = (base, token, process.pid)  # it checks no key
+    for base, token, _ in found.values():
+        receive_stock(base, token)
+    return found
+
+
+def measure(url: str, token: str, pid: int, postmaster: int, seconds: float, tag: str) -> Measured:
+    groups = {"api": pid, "postgres": postmaster}
+    return drive(f"{url}/api/deliveries", seconds, groups, token=token, tag=tag,
+                 connections=CONNECTIONS, env={"WRK_SKUS": str(SKUS)})  # fmt: skip
+
+
+def _rows(report: Report, runs: dict[str, list[Measured]]) -> None:
+    ours, naive = runs[NAMES[0]], runs[NAMES[1]]
+
+    def med(measured: list[Measured], figure: str) -> float:
+        if figure == "rate":
+            return median([m.wrk.rate for m in measured])
+        if figure in ("p50", "p99"):
+            pct = int(figure[1:])
+            return median([m.wrk.percentiles.get(pct, float("nan")) for m in measured])
+        if figure == "all":
+            return median([sum(m.ms_per_request(g) for g in GROUPS) for m in measured])
+        return median([m.ms_per_request(figure) for m in measured])
+
+    n = f"median of {len(ours)}; baseline = naive running-balance service, same runs"
+    rate, base = med(ours, "rate"), med(naive, "rate")
+    report.add(f"wrk {CONNECTIONS} connections: {NAMES[0]}", rate, "deliveries/s",
+               baseline=base, target=f"ratio ≥ {TARGET_RATIO:g}",
+               met=rate / base >= TARGET_RATIO, note=n)  # fmt: skip
+    p99, base = med(ours, "p99"), med(naive, "p99")
+    p50 = f"p50 {med(ours, 'p50'):.1f} ms vs naive {med(naive, 'p50'):.1f} ms"
+    report.add(f"{NAMES[0]}: latency p99", p99, "ms", baseline=base,
+               target=f"ratio ≤ {TARGET_P99_RATIO:g}", met=p99 / base <= TARGET_P99_RATIO,
+               note=f"{p50}; median of each run's p99")  # fmt: skip
+    cpu, base = med(ours, "all"), med(naive, "all")
+    report.add(f"{NAMES[0]}: CPU per delivery, all processes", cpu, "ms", baseline=base,
+               target=f"ratio ≤ {TARGET_CPU_RATIO:g}", met=cpu / base <= TARGET_CPU_RATIO,
+               note="API + projector + PostgreSQL + wrk")  # fmt: skip
+    for group, what in (("api", "API and its children"), ("postgres", "PostgreSQL"),
+                        ("wrk", "wrk")):  # fmt: skip
+        report.add(f"{NAMES[0]}: CPU per delivery, {what}", med(ours, group), "ms",
+                   baseline=med(naive, group))  # fmt: skip
+    for name in NAMES:
+        idle = median([m.idle * 100 for m in runs[name]])
+        report.add(f"{name}: machine idle during its runs", idle, "%",
+                   note="other work on the machine shows here")  # fmt: skip
 
 
 def run(*, quick: bool, runs: int | None) -> Report:
-    seconds = 0.5 if quick else 10.0
-    limit = 100 if quick else 50_000
+    seconds = 1.0 if quick else 10.0
     runs = runs or (1 if quick else 3)
-    report = Report("http", quick, {"clients": CLIENTS, "seconds": seconds, "runs": runs})
-    names = ("stockledger serve", "stockledger serve --workers 2", "naive")
-    rates: dict[str, list[float]] = {name: [] for name in names}
-    latencies: dict[str, list[float]] = {name: [] for name in names}
-    script = str(Path(sys.executable).parent / "stockledger")
-    with postgres() as server, ExitStack() as servers:
-        bases: dict[str, tuple[str, str]] = {}
-        for name, extra in ((names[0], []), (names[1], ["--workers", "2"])):
-            env = stockledger_env(new_database(server))
-            token = cli_key(env)
-            port = free_port()
-            command = [script, "serve", "--port", str(port), *extra]
-            bases[name] = (servers.enter_context(serving(command, env, port)), token)
-        port = free_port()
-        naive = [sys.executable, "-m", "bench.naive_service", "--dsn", new_database(server)]
-        command = [*naive, "--port", str(port)]
-        naive_base = servers.enter_context(serving(command, dict(os.environ), port))
-        bases[names[2]] = (naive_base, bases[names[0]][1])  # it checks no key
-        for _ in range(runs):
-            for name in names:
-                rate, lat = load(*bases[name], seconds, limit)
-                rates[name].append(rate)
-                latencies[name].extend(lat)
-    baseline = (rates[names[2]], latencies[names[2]])
-    _row(report, names[0], rates[names[0]], latencies[names[0]], baseline, TARGET_RATIO)
-    _row(report, names[1], rates[names[1]], latencies[names[1]], baseline, TARGET_RATIO_WORKERS)
-    report.extra["rates"] = rates
+    params = {"connections": CONNECTIONS, "threads": 2, "seconds": seconds, "runs": runs,
+              "skus": SKUS, "durable": bool(os.environ.get("BENCH_DURABLE"))}  # fmt: skip
+    report = Report("http", quick, params)
+    measured: dict[str, list[Measured]] = {name: [] for name in NAMES}
+    tag = uuid.uuid4().hex[:8]
+    with postgres() as server, ExitStack() as stack:
+        found = servers(server, stack)
+        postmaster = postmaster_pid(server.datadir)
+        if not quick:  # warm both (pools, caches) before the first measured run
+            for name, (url, token, pid) in found.items():
+                measure(url, token, pid, postmaster, 2, f"{tag}-warm-{NAMES.index(name)}")
+        for number in range(runs):
+            for index, (name, (url, token, pid)) in enumerate(found.items()):
+                one = measure(url, token, pid, postmaster, seconds, f"{tag}-{number}-{index}")
+                measured[name].append(one)
+    _rows(report, measured)
+    report.extra["runs"] = {
+        name: [{"rate": m.wrk.rate, "requests": m.wrk.requests, "latency_ms": m.wrk.percentiles,
+                "cpu_s": m.cpu, "idle": m.idle, "wall_s": m.wall} for m in items]
+        for name, items in measured.items()
+    }  # fmt: skip
     report.finish()
     return report

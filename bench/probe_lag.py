@@ -21,8 +21,9 @@ from pathlib import Path
 import httpx
 from tests.pgserver import free_port
 
-from bench.bench_http import cli_key, load, serving, stockledger_env
+from bench.bench_http import cli_key, serving, stockledger_env
 from bench.common import new_database, percentile, postgres
+from bench.http_clients import load
 
 
 def probe(url: str, token: str, loading: threading.Thread) -> list[float]:
