@@ -10,11 +10,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
 
 from api.auth import Admin, Finance
 from api.dependencies import FreshReadModels, LedgerDep
 from api.problems import responses
+from api.schemas.gl_journal import JournalPublic, MapIn, MapPublic, ReconciliationPublic
 from application.accounts import account_map, set_map
 from domain.books import check_period
 from present.gl_journal import journal_text, reconciliation, to_beancount, to_csv, view_of
@@ -22,17 +22,6 @@ from present.gl_journal import journal_text, reconciliation, to_beancount, to_cs
 router = APIRouter(tags=["journal"])
 
 PERIOD = r"^[0-9]{4}-[0-9]{2}$"
-
-
-class RuleIn(BaseModel):
-    role: str
-    account: str
-    location: str | None = None
-    category: str | None = None
-
-
-class MapIn(BaseModel):
-    rules: list[RuleIn] = Field(min_length=1)
 
 
 def _map_body(ledger: Any) -> dict[str, Any]:
@@ -52,6 +41,7 @@ def _places(request: Request) -> int:
 
 @router.put(
     "/api/accounts/map",
+    response_model=MapPublic,
     responses=responses(401, 403, 422),
     summary="Set the account map (every role must resolve at every location)",
 )
@@ -64,14 +54,26 @@ def put_map(
     return _map_body(ledger)
 
 
-@router.get("/api/accounts/map", responses=responses(401, 403, 409), summary="The account map")
+@router.get(
+    "/api/accounts/map",
+    response_model=MapPublic,
+    responses=responses(401, 403, 409),
+    summary="The account map",
+)
 def get_map(who: Finance, ledger: LedgerDep) -> dict[str, Any]:
     return _map_body(ledger)
 
 
 @router.get(
     "/api/journal",
-    responses=responses(401, 403, 409, 422),
+    responses={
+        200: {
+            "model": JournalPublic,
+            "content": {"text/csv": {}, "text/plain": {}},
+            "description": "JSON; format=csv: the manual-journal CSV; format=beancount: text",
+        },
+        **responses(401, 403, 409, 422),
+    },
     summary="The general-ledger journal of a period (JSON, CSV or beancount)",
 )
 def journal(
@@ -104,6 +106,7 @@ def _only(text: str, location: str) -> str:
 
 @router.get(
     "/api/journal/reconciliation",
+    response_model=ReconciliationPublic,
     responses=responses(401, 403, 409, 422),
     summary="The journal's inventory against the valuation roll-forward, per period and location",
 )
