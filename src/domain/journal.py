@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.errors import ValidationError
+from domain.errors import InvalidStateError, ValidationError
 from domain.movements import Kind
 
 ZERO = Decimal(0)
@@ -202,7 +202,11 @@ def _account(rules: Sequence[Rule], role: str, flow: Flow) -> tuple[str, str | N
         account = resolve(rules, role, flow.location, flow.category)
         tracked = flow.location
     if account is None:
-        raise ValidationError(f"the account map does not resolve {role} at {flow.location}")
+        raise InvalidStateError(
+            f"the account map does not resolve {role} at {flow.location}: "
+            "add a rule for it with PUT /api/accounts/map",
+            [{"field": "rules", "gap": f"{role} at {flow.location}"}],
+        )
     return account, tracked
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.errors import ValidationError
+from domain.errors import InvalidStateError, ValidationError
 from domain.journal import KIND_LINES, ROLES, Flow, balanced, entry_lines, gaps, resolve, rules_of
 from domain.movements import Kind
 from domain.rollforward import COLUMN_OF_KIND
@@ -74,3 +74,10 @@ def test_a_transfer_posts_the_location_s_inventory_against_the_clearing_and_bala
     ]
     shrink = [x for x in lines if x.kind == Kind.ADJUSTMENT and x.role == "shrinkage"]
     assert (shrink[0].debit, shrink[0].memo) == (Decimal("1.00"), "ADJUSTMENT wine: 1 movement")
+
+
+def test_a_location_the_map_does_not_cover_is_refused_at_production_naming_the_gap() -> None:
+    rules = rules_of([{"role": role, "account": "1", "location": "bar"} for role in ROLES])
+    with pytest.raises(InvalidStateError) as refused:
+        entry_lines(rules, [Flow("cellar", None, Kind.WASTE, Decimal("-2.00"), 1)])
+    assert "waste at cellar" in refused.value.detail
