@@ -44,7 +44,8 @@ def _suggestions(request: Request) -> dict[str, Any]:
     catalogue = read_models(request).catalogue
     items = catalogue.search(None, None, SUGGESTIONS, None).items
     locations, _ = catalogue.all_locations()
-    return {"items": items, "locations": locations}
+    units = sorted({i.base_unit for i in items} | {u["unit"] for i in items for u in i.units})
+    return {"items": items, "locations": locations, "units": units}
 
 
 def _page(

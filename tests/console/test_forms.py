@@ -223,6 +223,7 @@ def test_the_item_location_and_recipe_forms_put_them_and_the_api_shows_them(
     assert found["name"] == "Flour 25 kg" and found["units"][0]["unit"] == "sack"
     assert float(found["reorder"][0]["reorder_point"]) == 50
     edit = console.get("/record/item?sku=AB-001").text
+    assert '<option value="sack"></option>' in edit and 'list="units"' in edit
     assert proposed_value(edit, "units[0].factor") in ("25", "25.000000", "25.0")
     answer = console.post("/record/location", {"code": "bar", "name": "Bar", "kind": "bar"})
     assert answer.status_code == 200, answer.text
