@@ -14,7 +14,15 @@ from domain.stock_item import Movement, StockItem
 from domain.valuation import average_cost
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Database, Session
-from projections.live_read import Page, check_limit, paged, read_cursor, read_live, select_live
+from projections.live_read import (
+    Page,
+    check_limit,
+    equal_to,
+    paged,
+    read_cursor,
+    read_live,
+    select_live,
+)
 
 ZERO = Decimal(0)
 
@@ -147,11 +155,8 @@ class StockView:
             cursor,
             lambda v: isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v),
         )
-        where: list[str] = ["1 = 1"]
-        params: list[Any] = []
-        if location is not None:
-            where.append("location = ?")
-            params.append(location)
+        filters, params = equal_to(location=location)
+        where = ["1 = 1", *filters]
         if sku_prefix:
             where.append("substr(sku, 1, ?) = ?")
             params += [len(sku_prefix), sku_prefix]

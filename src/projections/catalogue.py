@@ -21,7 +21,7 @@ from domain.stock_item import MOVEMENT_TOPICS, Movement
 from projections.balances import StockView
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Database
-from projections.live_read import Page, check_limit, paged, read_cursor, select_live
+from projections.live_read import Page, check_limit, equal_to, paged, read_cursor, select_live
 
 
 class Items(Projection):
@@ -169,14 +169,12 @@ class CatalogueView:
         """Items by sku; ``search`` matches sku, name or barcode, case-insensitive."""
         check_limit(limit)
         after = read_cursor(cursor, lambda v: isinstance(v, str))
-        where, params = ["1 = 1"], []
+        filters, params = equal_to(category=category)
+        where = ["1 = 1", *filters]
         if search:
             escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             where.append("search LIKE ? ESCAPE '\\'")
             params.append(f"%{escaped}%")
-        if category is not None:
-            where.append("category = ?")
-            params.append(category)
         if after is not None:
             where.append("sku > ?")
             params.append(after)

@@ -21,7 +21,7 @@ from domain.rollforward import AMOUNTS, COGS_AMOUNTS, COGS_SOURCES, cogs_of, per
 from projections.cogs import Cogs
 from projections.db import Database, Session
 from projections.dialects import decode
-from projections.live_read import read_entry, read_live
+from projections.live_read import equal_to, read_entry, read_live
 from projections.registry import Entry
 
 __all__ = ["CogsView", "Report", "ReportRow", "Screen"]
@@ -234,11 +234,5 @@ def _filtered(
     where: list[str], params: list[Any], location: str | None, sku: str | None
 ) -> tuple[str, list[Any]]:
     """The WHERE clause and its parameters, with the optional location and sku filters."""
-    clauses, values = list(where), list(params)
-    if location is not None:
-        clauses.append("location = ?")
-        values.append(location)
-    if sku is not None:
-        clauses.append("sku = ?")
-        values.append(sku)
-    return " AND ".join(clauses) or "1 = 1", values
+    clauses, values = equal_to(location=location, sku=sku)
+    return " AND ".join([*where, *clauses]) or "1 = 1", [*params, *values]

@@ -56,6 +56,13 @@ def select_live(
     )
 
 
+def equal_to(**columns: Any) -> tuple[list[str], list[Any]]:
+    """``column = ?`` for each of ``columns`` given (not None), and their values: a view's
+    optional filters."""
+    given = {name: value for name, value in columns.items() if value is not None}
+    return [f"{name} = ?" for name in given], list(given.values())
+
+
 def read_entry(
     db: Database, projection: Projection, work: Callable[[Session, Entry], T]
 ) -> tuple[T, int]:
