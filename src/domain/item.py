@@ -62,6 +62,7 @@ class Reorder:
     location: str
     reorder_point: Decimal
     reorder_qty: Decimal
+    par: Decimal | None = None  # the level to order up to (SPEC §14)
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,17 @@ class ItemSpec:
             places.add(entry.location)
             bounds.check_quantity(entry.reorder_point, f"{field}.reorder_point", allow_zero=True)
             bounds.check_quantity(entry.reorder_qty, f"{field}.reorder_qty", allow_zero=True)
+            if entry.par is not None:
+                bounds.check_quantity(entry.par, f"{field}.par", allow_zero=True)
 
     def recorded(self) -> dict[str, Any]:
-        """The spec as an event records it (plain values)."""
-        return asdict(self)
+        """The spec as an event records it (plain values; a reorder entry without a par
+        records no par, as before par existed)."""
+        recorded = asdict(self)
+        for entry in recorded["reorder"]:
+            if entry["par"] is None:
+                del entry["par"]
+        return recorded
 
     @classmethod
     def from_recorded(cls, data: dict[str, Any]) -> ItemSpec:
@@ -123,7 +131,12 @@ class ItemSpec:
             barcode=data["barcode"],
             units=tuple(PackUnit(u["unit"], Decimal(u["factor"])) for u in data["units"]),
             reorder=tuple(
-                Reorder(r["location"], Decimal(r["reorder_point"]), Decimal(r["reorder_qty"]))
+                Reorder(
+                    r["location"],
+                    Decimal(r["reorder_point"]),
+                    Decimal(r["reorder_qty"]),
+                    None if r.get("par") is None else Decimal(r["par"]),
+                )
                 for r in data["reorder"]
             ),
         )

@@ -3,7 +3,7 @@ receipts against them, on both backends."""
 
 from __future__ import annotations
 
-from tests.api.conftest import Api
+from tests.api.conftest import Api, receipt
 
 TOMATOES = {"name": "Tomatoes", "base_unit": "kg", "units": [{"unit": "crate", "factor": "6"}]}
 GREEN = {
@@ -218,3 +218,50 @@ def test_the_feed_carries_purchase_orders_and_supplier_invoices(any_api: Api) ->
     docs = any_api.get("/api/events", role="finance", params=params).json()["items"]
     invoice = next(e for e in docs if e["data"]["type"] == "supplier_invoice")
     assert invoice["data"]["matched"][0]["difference"] == "1.20"
+
+
+def test_suggestions_order_up_to_par_in_packs_and_become_a_purchase_order(any_api: Api) -> None:
+    reorder = [{"location": "main", "reorder_point": "20", "reorder_qty": "12", "par": "50"}]
+    put = any_api.put("/api/items/TOM", {**TOMATOES, "reorder": reorder})
+    assert put.status_code == 201 and put.json()["reorder"][0]["par"] == "50"
+    oil = {"name": "Oil", "base_unit": "l", "reorder": [{**reorder[0], "par": None}]}
+    any_api.put("/api/items/OIL", oil)
+    any_api.put("/api/suppliers/GREEN", GREEN)
+    other = {"name": "Other", "items": [{"sku": "TOM", "unit": "kg", "price": "4"}]}
+    any_api.put("/api/suppliers/OTHER", other)
+    first = any_api.post("/api/receipts", receipt("R-1", "TOM", "8", "3"), role="clerk")
+    at = first.json()["position"]
+    answer = any_api.get(
+        f"/api/purchasing/suggestions?location=main&min_position={at}", role="clerk"
+    )
+    assert answer.status_code == 200
+    rows = {row["sku"]: row for row in answer.json()["items"]}
+    # 50 − 8 = 42 kg in crates of 6 from the preferred supplier: 7 crates.
+    assert rows["TOM"] | {"position": None} == {
+        "sku": "TOM",
+        "location": "main",
+        "available": "8",
+        "on_order": "0",
+        "reorder_point": "20",
+        "par": "50",
+        "supplier": "GREEN",
+        "unit": "crate",
+        "packs": "7",
+        "quantity": "42",
+        "position": None,
+    }
+    assert (rows["OIL"]["supplier"], rows["OIL"]["quantity"]) == (None, "12")
+    body = {"po_id": "PO-S1", "supplier": "GREEN", "location": "main"}
+    made = any_api.post("/api/purchasing/suggestions/order", body, role="clerk")
+    assert made.status_code == 201
+    assert [(n["sku"], n["ordered"], n["unit_price"]) for n in made.json()["lines"]] == [
+        ("TOM", "42", "18")
+    ]
+    # What is on order now covers par: nothing more to suggest from GREEN.
+    after = any_api.get("/api/purchasing/suggestions?supplier=GREEN", role="clerk").json()
+    assert after["items"] == []
+    again = any_api.post(
+        "/api/purchasing/suggestions/order", {**body, "po_id": "PO-S2"}, role="clerk"
+    )
+    assert again.status_code == 422
+    assert any_api.get("/api/purchasing/suggestions", role="viewer").status_code == 403

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.auth import Admin, Clerk, Finance, Viewer
 from api.command_route import command_route
-from api.dependencies import LedgerDep
+from api.dependencies import CatalogueDep, LedgerDep
 from api.problems import responses
 from api.respond import respond
 from api.routing import DecimalRoute, command_of
@@ -25,6 +25,8 @@ from api.schemas.purchasing import (
     PurchaseOrderCreate,
     PurchaseOrderList,
     PurchaseOrderPublic,
+    SuggestionList,
+    SuggestionOrder,
     SupplierInvoiceCreate,
     SupplierList,
     SupplierPublic,
@@ -32,7 +34,7 @@ from api.schemas.purchasing import (
     order_body,
     supplier_body,
 )
-from application import invoices, purchasing
+from application import invoices, purchasing, suggestions
 from application.commands import CancelPurchaseOrder, PostPurchaseOrder, PostSupplierInvoice
 from application.errors import NotFoundError
 from application.ledger import Ledger
@@ -192,3 +194,45 @@ def grni_report(
     for row in rows:  # money at the currency's places (text: not a ledger shape's key)
         row.update({name: str(Decimal(str(row[name])).quantize(cent)) for name in names})
     return respond(request, {"rows": rows, "totals": totals, "position": position})
+
+
+@router.get(
+    "/purchasing/suggestions",
+    response_model=SuggestionList,
+    responses=READ,
+    summary="Suggested orders: up to par in whole supplier packs (clerk)",
+)
+def get_suggestions(
+    request: Request,
+    who: Clerk,
+    ledger: LedgerDep,
+    catalogue: CatalogueDep,
+    location: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
+    supplier: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
+) -> Response:
+    found, position = suggestions.suggestions(ledger, catalogue, location, supplier)
+    items = [{k: v for k, v in vars(s).items() if k != "price"} for s in found]
+    return respond(request, {"items": items, "position": position})
+
+
+@router.post(
+    "/purchasing/suggestions/order",
+    status_code=201,
+    response_model=PurchaseOrderPublic,
+    responses=WRITE,
+    summary="Turn one supplier's suggestions at a location into a purchase order (clerk)",
+)
+def order_suggestions(
+    body: SuggestionOrder,
+    request: Request,
+    who: Clerk,
+    ledger: LedgerDep,
+    catalogue: CatalogueDep,
+) -> Response:
+    command = suggestions.order_suggestions(
+        ledger, catalogue, body.po_id, body.supplier, body.location, body.expected_at
+    )
+    result = ledger.execute(command, user=who.user)
+    order = purchasing.purchase_order(ledger, body.po_id)
+    answer = order_body(order, _position(ledger, order))
+    return respond(request, answer, status=201 if result.created else 200)

@@ -24,6 +24,7 @@ class ReorderIn(Strict):
     location: Code
     reorder_point: Counted
     reorder_qty: Counted
+    par: Counted | None = None
 
 
 class ItemPut(Strict):
@@ -57,7 +58,7 @@ class ItemPut(Strict):
             barcode=self.barcode,
             units=tuple(PackUnit(u.unit, u.factor) for u in self.units),
             reorder=tuple(
-                Reorder(r.location, r.reorder_point, r.reorder_qty) for r in self.reorder
+                Reorder(r.location, r.reorder_point, r.reorder_qty, r.par) for r in self.reorder
             ),
         )
 
@@ -68,6 +69,8 @@ class UnitPublic(BaseModel):
 
 
 class ReorderPublic(BaseModel):
+    # An entry with a par (SPEC §14) also answers "par"; one without answers no par key.
+    model_config = ConfigDict(extra="allow")
     location: str
     reorder_point: Dec
     reorder_qty: Dec

@@ -171,3 +171,28 @@ class GrniReport(BaseModel):
     rows: list[GrniRow]
     totals: GrniTotals
     position: int
+
+
+class SuggestionPublic(BaseModel):
+    sku: str
+    location: str
+    available: Dec
+    on_order: Dec
+    reorder_point: Dec
+    par: Dec | None
+    supplier: str | None
+    unit: str | None
+    packs: Dec
+    quantity: Dec
+
+
+class SuggestionList(BaseModel):
+    items: list[SuggestionPublic]
+    position: int
+
+
+class SuggestionOrder(Strict):
+    po_id: Code
+    supplier: Code
+    location: Code
+    expected_at: Annotated[str, Field(max_length=40)] | None = None
