@@ -74,5 +74,5 @@ class RequestLog:
         # The record is made here, not by ``log.info``: its caller look-up (a walk up the
         # stack, a path normalised per frame) was most of the line's cost, and the line's
         # place in the code is always this one.
-        record = log.makeRecord(log.name, logging.INFO, __file__, 0, json.dumps(line), None, None)
+        record = log.makeRecord(log.name, logging.INFO, __file__, 0, json.dumps(line), (), None)
         log.handle(record)
