@@ -129,6 +129,8 @@ def grni(ledger: LedgerPort, supplier: str | None = None) -> tuple[list[dict[str
         (at,) = ledger.positions([(billing.id, billing.version)])
         position = max(position, at)
         for line in billing.lines:
+            if line.open == 0 and line.value == line.billed_value:
+                continue  # billed in full: no longer received-not-invoiced
             rows.append(
                 {
                     "supplier": billing.supplier,

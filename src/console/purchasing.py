@@ -1,0 +1,195 @@
+"""Purchasing in the console (SPEC §14): suppliers, suggested orders (one button turns a
+supplier's suggestions into a purchase order), purchase orders (ordered / received / open)
+with a receiving form that fits a phone, supplier invoice matching, and GRNI."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal, InvalidOperation
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api.schemas.common import CODE_PATTERN
+from application import invoices, purchasing, suggestions
+from application.commands import (
+    CancelPurchaseOrder,
+    InvoiceLine,
+    PostReceipt,
+    PostSupplierInvoice,
+    ReceiptLine,
+)
+from console.session import Clerk, Finance, Form, Viewer
+from console.web import ConsoleRoute, NavEntry, ledger_of, read_models, render
+from domain.access import Role, allows
+from domain.errors import ValidationError
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+NAV = NavEntry("Purchasing", "/purchasing", Role.VIEWER)
+PoId = Path(pattern=CODE_PATTERN)
+Code = Query(None, pattern=CODE_PATTERN)
+
+
+def proposed(prefix: str) -> str:
+    """A fresh document id for a form, so a form posted twice records once."""
+    return f"{prefix}-{secrets.token_hex(4).upper()}"
+
+
+def number(form: dict[str, str], name: str) -> Decimal | None:
+    text = form.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(f"{name} is not a number", [{"field": name}]) from None
+
+
+@router.get("/purchasing")
+def purchasing_page(
+    request: Request,
+    who: Viewer,
+    location: str | None = Code,
+    supplier: str | None = Code,
+    status: str | None = Query(None, pattern="^(open|partially_received|received|cancelled)$"),
+) -> HTMLResponse:
+    ledger = ledger_of(request)
+    clerk = allows(who.role, Role.CLERK)
+    found: list[suggestions.Suggestion] = []
+    if clerk:
+        catalogue = read_models(request).catalogue
+        found, _ = suggestions.suggestions(ledger, catalogue, location or None, supplier or None)
+    groups: dict[tuple[str, str], list[suggestions.Suggestion]] = {}
+    for row in found:
+        if row.supplier is not None:
+            groups.setdefault((row.supplier, row.location), []).append(row)
+    return render(
+        request,
+        who,
+        "purchasing.html",
+        suppliers=purchasing.suppliers(ledger),
+        suggested=found,
+        groups=groups,
+        orders=purchasing.purchase_orders(ledger, status or None, supplier or None),
+        clerk=clerk,
+        po_id=proposed("PO"),
+        location=location,
+        supplier=supplier,
+        shown_status=status,
+    )
+
+
+@router.post("/purchasing/suggestions/order")
+def order_suggestions(request: Request, who: Clerk, form: Form) -> RedirectResponse:
+    """One supplier's suggestions at a location as a purchase order."""
+    ledger = ledger_of(request)
+    command = suggestions.order_suggestions(
+        ledger,
+        read_models(request).catalogue,
+        form.get("po_id", "") or proposed("PO"),
+        form.get("supplier", ""),
+        form.get("location", ""),
+    )
+    ledger.execute(command, user=who.user)
+    return RedirectResponse(f"/purchasing/orders/{command.po_id}", status_code=303)
+
+
+@router.get("/purchasing/orders/{po_id}")
+def order_page(request: Request, who: Viewer, po_id: str = PoId) -> HTMLResponse:
+    order = purchasing.purchase_order(ledger_of(request), po_id)
+    lines = [(index, line, order.open_qty(index)) for index, line in enumerate(order.lines)]
+    return render(
+        request,
+        who,
+        "purchase_order.html",
+        order=order,
+        lines=lines,
+        clerk=allows(who.role, Role.CLERK),
+        receipt_id=proposed("R"),
+    )
+
+
+@router.post("/purchasing/orders/{po_id}/receive")
+def receive(request: Request, who: Clerk, form: Form, po_id: str = PoId) -> RedirectResponse:
+    """A receipt against the PO: each line's quantity in base units (blank: not received),
+    at the PO's price; a scanned or typed SKU picks its line."""
+    ledger = ledger_of(request)
+    order = purchasing.purchase_order(ledger, po_id)
+    lines = []
+    for index, line in enumerate(order.lines):
+        quantity = number(form, f"qty-{index}")
+        if quantity:
+            lines.append(ReceiptLine(line.sku, quantity, None))
+    scanned, quantity = form.get("scan", "").strip(), number(form, "scan-qty")
+    if scanned and quantity:
+        lines.append(ReceiptLine(scanned, quantity, None))
+    if not lines:
+        raise ValidationError("enter a quantity for at least one line", [{"field": "lines"}])
+    receipt_id = form.get("receipt_id", "") or proposed("R")
+    command = PostReceipt(receipt_id, order.location, lines, form.get("note") or None, po_id)
+    ledger.execute(command, user=who.user)
+    return RedirectResponse(f"/purchasing/orders/{po_id}", status_code=303)
+
+
+@router.post("/purchasing/orders/{po_id}/cancel")
+def cancel(request: Request, who: Clerk, form: Form, po_id: str = PoId) -> RedirectResponse:
+    ledger_of(request).execute(CancelPurchaseOrder(po_id), user=who.user)
+    return RedirectResponse(f"/purchasing/orders/{po_id}", status_code=303)
+
+
+@router.get("/purchasing/invoice")
+def invoice_page(request: Request, who: Finance, receipt_id: str | None = Code) -> HTMLResponse:
+    """The receipt's lines still to bill, to type the invoice's quantities and prices."""
+    ledger = ledger_of(request)
+    rows, _ = invoices.grni(ledger)
+    open_rows = [r for r in rows if receipt_id is None or r["receipt_id"] == receipt_id]
+    return render(
+        request,
+        who,
+        "supplier_invoice.html",
+        rows=open_rows,
+        receipt_id=receipt_id,
+        invoice_id=proposed("INV"),
+        matched=None,
+    )
+
+
+@router.post("/purchasing/invoice")
+def post_invoice(request: Request, who: Finance, form: Form) -> HTMLResponse:
+    """Matches the typed lines; the page then shows each difference and what it posted."""
+    ledger = ledger_of(request)
+    rows, _ = invoices.grni(ledger)
+    lines, suppliers = [], set()
+    for index, row in enumerate(rows):
+        quantity, price = number(form, f"qty-{index}"), number(form, f"price-{index}")
+        if quantity and price is not None:
+            receipt, sku = str(row["receipt_id"]), str(row["sku"])
+            lines.append(InvoiceLine(receipt, sku, quantity, price))
+            suppliers.add(str(row["supplier"]))
+    if not lines:
+        raise ValidationError("enter a quantity and a price for a line", [{"field": "lines"}])
+    if len(suppliers) > 1:
+        raise ValidationError("one invoice is from one supplier", [{"field": "lines"}])
+    supplier = suppliers.pop()
+    invoice_id = form.get("invoice_id", "") or proposed("INV")
+    note = form.get("note") or None
+    result = ledger.execute(PostSupplierInvoice(invoice_id, supplier, lines, note), user=who.user)
+    return render(
+        request,
+        who,
+        "supplier_invoice.html",
+        rows=[],
+        receipt_id=None,
+        invoice_id=invoice_id,
+        matched=result.extra["matched"],
+        movements=result.movements,
+    )
+
+
+@router.get("/purchasing/grni")
+def grni_page(request: Request, who: Finance, supplier: str | None = Code) -> HTMLResponse:
+    rows, position = invoices.grni(ledger_of(request), supplier or None)
+    total = sum((Decimal(str(r["open_value"])) for r in rows), Decimal(0))
+    return render(
+        request, who, "grni.html", rows=rows, total=total, supplier=supplier, position=position
+    )

@@ -1,0 +1,82 @@
+"""The purchasing pages (SPEC §14) through the real app: a clerk turns a supplier's
+suggestions into a PO with one button, receives part of it on the PO page (posted twice,
+recorded once), finance matches an invoice with a price increase and reads GRNI."""
+
+from __future__ import annotations
+
+import re
+
+from tests.console.conftest import Console
+
+TOMATOES = {
+    "name": "Tomatoes",
+    "base_unit": "kg",
+    "units": [{"unit": "crate", "factor": "6"}],
+    "reorder": [{"location": "kitchen", "reorder_point": "10", "reorder_qty": "6", "par": "30"}],
+}
+GREEN = {
+    "name": "Green Farm",
+    "items": [{"sku": "TOM", "unit": "crate", "price": "18", "preferred": True}],
+}
+
+
+def setup(console: Console) -> None:
+    headers = {"Authorization": f"Bearer {console.tokens['admin']}"}
+    api = console.client
+    assert api.put("/api/items/TOM", json=TOMATOES, headers=headers).status_code == 201
+    assert api.put("/api/suppliers/GREEN", json=GREEN, headers=headers).status_code == 201
+    head = api.app.state.ledger.head()  # type: ignore[attr-defined]
+    assert api.app.state.read_models.wait_for(head, 60)  # type: ignore[attr-defined]
+
+
+def test_a_clerk_orders_the_suggestions_and_receives_against_the_po(console: Console) -> None:
+    setup(console)
+    console.sign_in("clerk")
+    page = console.get("/purchasing").text
+    assert "Order 1 line from GREEN for kitchen" in page
+    po_id = re.search(r'name="po_id" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    made = console.post(
+        "/purchasing/suggestions/order",
+        {"supplier": "GREEN", "location": "kitchen", "po_id": po_id},
+    )
+    assert made.status_code == 303
+    po_page = console.get(made.headers["location"]).text
+    assert '<strong id="po-status">open</strong>' in po_page and ">30<" in po_page
+    receipt_id = re.search(r'name="receipt_id" value="([^"]+)"', po_page).group(1)  # type: ignore[union-attr]
+    form = {"receipt_id": receipt_id, "qty-0": "12"}
+    assert console.post(f"/purchasing/orders/{po_id}/receive", form).status_code == 303
+    assert console.post(f"/purchasing/orders/{po_id}/receive", form).status_code == 303
+    po = console.api(f"/api/purchase-orders/{po_id}").json()
+    assert (po["status"], po["lines"][0]["received"], po["receipts"]) == (
+        "partially_received",
+        "12",
+        [receipt_id],
+    )
+    over = console.post(f"/purchasing/orders/{po_id}/receive", {"receipt_id": "R-X", "qty-0": "19"})
+    assert over.status_code == 409 and "More than is still on order" in over.text
+    console.sign_in("viewer")
+    assert 'id="receive"' not in console.get(f"/purchasing/orders/{po_id}").text
+    assert console.post(f"/purchasing/orders/{po_id}/receive", form).status_code == 403
+
+
+def test_finance_matches_an_invoice_with_a_price_increase_and_reads_grni(console: Console) -> None:
+    setup(console)
+    console.sign_in("clerk")
+    page = console.get("/purchasing").text
+    po_id = re.search(r'name="po_id" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    console.post(
+        "/purchasing/suggestions/order",
+        {"supplier": "GREEN", "location": "kitchen", "po_id": po_id},
+    )
+    console.post(f"/purchasing/orders/{po_id}/receive", {"receipt_id": "R-P1", "qty-0": "30"})
+    console.sign_in("finance")
+    grni = console.get("/purchasing/grni?supplier=GREEN").text
+    assert "R-P1" in grni and "90.00" in grni
+    invoice = console.get("/purchasing/invoice?receipt_id=R-P1").text
+    assert 'id="invoice"' in invoice
+    matched = console.post(
+        "/purchasing/invoice", {"invoice_id": "INV-9", "qty-0": "30", "price-0": "3.20"}
+    )
+    assert matched.status_code == 200
+    assert "6.00" in matched.text and "REVALUE TOM 6.00" in matched.text
+    assert "Nothing received is waiting" in console.get("/purchasing/grni").text
