@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
 from bench import common
+from bench.bench_http import serving_process
+from bench.loadgen import WrkError, drive
 
-from tests.pgserver import PostgresServer
+from tests.pgserver import PostgresServer, free_port
 
 
 @pytest.mark.parametrize(
@@ -46,3 +50,15 @@ def test_each_benchmark_runs_quickly_and_writes_its_result(
     body = json.loads(written.read_text())
     assert body["name"] == name
     assert [row["metric"] for row in body["rows"]] == [row.metric for row in report.rows]
+
+
+def test_a_wrk_run_with_refused_requests_is_not_a_figure(pg_server: PostgresServer) -> None:
+    port = free_port()
+    naive = [sys.executable, "-m", "bench.naive_service", "--dsn", common.new_database(pg_server)]
+    command = [*naive, "--port", str(port)]
+    # No stock received: every 1-unit delivery is refused (409).
+    with (
+        serving_process(command, dict(os.environ), port) as (url, process),
+        pytest.raises(WrkError, match="non-2xx responses"),
+    ):
+        drive(f"{url}/api/deliveries", 1, {"api": process.pid}, token="none", tag="t")
