@@ -33,6 +33,7 @@ from application.commands import (
 from application.ledger import Ledger
 from application.records import CommandResult
 from cli.demo_counts import Counts
+from cli.demo_purchasing import Orders
 from domain.item import ItemSpec, PackUnit
 from domain.recipe import Ingredient, Produces, RecipeSpec
 
@@ -130,6 +131,7 @@ class Restaurant:
         self.revised = False
         self.tickets: list[str] = []  # the tickets across outlets, the last one voidable
         self.counts = Counts(ledger, rng, self._run, new_id, self.on_hand)
+        self.orders = Orders(ledger, self._run, new_id)  # suppliers, POs, invoices (SPEC §14)
 
     def _run(self, command: Command, user: str) -> CommandResult | None:
         result = self.attempt(partial(self.ledger.execute, command, user=user))
@@ -148,6 +150,11 @@ class Restaurant:
             self.ledger.put_recipe(menu_item, recipe(menu_item), user="chef")
         self.ledger.put_item(LATE_SKU, ItemSpec("Truffle oil", "l", "restaurant"), user="admin")
         self.ledger.put_recipe(LATE_DISH[0], LATE_RECIPE, user="chef")
+        packs = {
+            sku: (spec[2], (spec[4] * spec[3]).quantize(Decimal("0.01")))
+            for sku, spec in INGREDIENTS.items()
+        }
+        self.orders.suppliers(packs)
         self.buy(weeks=2)
         self.counts.opening()
 
@@ -188,7 +195,7 @@ class Restaurant:
             lines.append(
                 ReceiptLine(sku, packs, (self.price[sku] * factor).quantize(Decimal("0.01")), pack)
             )
-        self._run(PostReceipt(self.new_id("RR"), "main", lines, "supplier delivery"), "alice")
+        self.orders.deliver(lines, "supplier delivery")  # ordered, received, invoiced
 
     def top_up(self) -> None:
         """Each morning the kitchen and the bar are filled up to their par from the store."""
