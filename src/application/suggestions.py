@@ -27,9 +27,30 @@ ZERO = Decimal(0)
 class Catalogue(Protocol):
     """What suggestions read of the catalogue read model (projections.catalogue)."""
 
-    def low_stock(self, location: str | None) -> tuple[list[Any], int]: ...
+    def search(
+        self, search: str | None, category: str | None, limit: int, cursor: str | None
+    ) -> Any: ...
 
-    def item(self, sku: str) -> Any: ...
+
+class Stock(Protocol):
+    """What suggestions read of the balances read model (projections.balances)."""
+
+    def page(
+        self, location: str | None, sku_prefix: str | None, limit: int, cursor: str | None
+    ) -> Any: ...
+
+
+def every(read: Any) -> tuple[list[Any], int]:
+    """Every row of a paged view (pages of 1,000: one query each) and the lowest position."""
+    rows: list[Any] = []
+    cursor, position = None, None
+    while True:
+        page = read(cursor)
+        rows.extend(page.items)
+        position = page.position if position is None else min(position, page.position)
+        cursor = page.next_cursor
+        if cursor is None:
+            return rows, position
 
 
 @dataclass(frozen=True)
@@ -70,55 +91,60 @@ def preferred(suppliers: list[Supplier]) -> dict[str, tuple[str, SupplierItem]]:
 def suggestions(
     ledger: LedgerPort,
     catalogue: Catalogue,
+    stock: Stock,
     location: str | None = None,
     supplier: str | None = None,
 ) -> tuple[list[Suggestion], int]:
-    """The suggested orders by SKU and location, and the read models' position."""
-    low, position = catalogue.low_stock(location)
+    """The suggested orders by SKU and location, and the read models' position (items and
+    balances read in pages, not per SKU)."""
+    items, position = every(lambda cursor: catalogue.search(None, None, 1000, cursor))
+    balances, at = every(lambda cursor: stock.page(location, None, 1000, cursor))
+    available = {(b.sku, b.location): b.available for b in balances}
     ordered = on_order(ledger)
     sources = preferred(purchasing.suppliers(ledger))
     found: list[Suggestion] = []
-    items = {}
-    for row in low:
-        source = sources.get(row.sku)
+    for item in items:
+        source = sources.get(item.sku)
         if supplier is not None and (source is None or source[0] != supplier):
             continue
-        if row.sku not in items:
-            items[row.sku] = catalogue.item(row.sku)
-        item = items[row.sku]
-        entry = (
-            next((r for r in item.reorder if r["location"] == row.location), None) if item else None
-        )
-        par = None if entry is None or entry.get("par") is None else Decimal(entry["par"])
         unit = source[1].unit if source else None
         factor = Decimal(1)
-        if unit is not None and item is not None and unit != item.base_unit:
+        if unit is not None and unit != item.base_unit:
             factor = next((Decimal(u["factor"]) for u in item.units if u["unit"] == unit), factor)
-        coming = ordered.get((row.sku, row.location), ZERO)
-        need = suggest(row.available, coming, row.reorder_point, par, row.reorder_qty, factor)
-        if need is None:
-            continue
-        found.append(
-            Suggestion(
-                row.sku,
-                row.location,
-                row.available,
-                coming,
-                row.reorder_point,
-                par,
-                source[0] if source else None,
-                unit,
-                need.packs,
-                need.quantity,
-                source[1].price if source else None,
+        for entry in item.reorder:
+            where = entry["location"]
+            if location is not None and where != location:
+                continue
+            par = None if entry.get("par") is None else Decimal(entry["par"])
+            point, qty = Decimal(entry["reorder_point"]), Decimal(entry["reorder_qty"])
+            have = available.get((item.sku, where), ZERO)
+            coming = ordered.get((item.sku, where), ZERO)
+            need = suggest(have, coming, point, par, qty, factor)
+            if need is None:
+                continue
+            found.append(
+                Suggestion(
+                    item.sku,
+                    where,
+                    have,
+                    coming,
+                    point,
+                    par,
+                    source[0] if source else None,
+                    unit,
+                    need.packs,
+                    need.quantity,
+                    source[1].price if source else None,
+                )
             )
-        )
-    return found, position
+    found.sort(key=lambda s: (s.sku, s.location))
+    return found, min(position, at)
 
 
 def order_suggestions(
     ledger: LedgerPort,
     catalogue: Catalogue,
+    stock: Stock,
     po_id: str,
     supplier: str,
     location: str,
@@ -128,7 +154,7 @@ def order_suggestions(
     (packs in the supplier's unit at its last price); refuses when there is nothing to
     order (422 naming ``supplier``)."""
     purchasing.supplier_of(ledger, supplier)
-    found, _ = suggestions(ledger, catalogue, location, supplier)
+    found, _ = suggestions(ledger, catalogue, stock, location, supplier)
     if not found:
         raise ValidationError(
             f"nothing to order from {supplier} at {location}", [{"field": "supplier"}]

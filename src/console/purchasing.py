@@ -57,8 +57,10 @@ def purchasing_page(
     clerk = allows(who.role, Role.CLERK)
     found: list[suggestions.Suggestion] = []
     if clerk:
-        catalogue = read_models(request).catalogue
-        found, _ = suggestions.suggestions(ledger, catalogue, location or None, supplier or None)
+        views = read_models(request)
+        found, _ = suggestions.suggestions(
+            ledger, views.catalogue, views.stock, location or None, supplier or None
+        )
     groups: dict[tuple[str, str], list[suggestions.Suggestion]] = {}
     for row in found:
         if row.supplier is not None:
@@ -86,6 +88,7 @@ def order_suggestions(request: Request, who: Clerk, form: Form) -> RedirectRespo
     command = suggestions.order_suggestions(
         ledger,
         read_models(request).catalogue,
+        read_models(request).stock,
         form.get("po_id", "") or proposed("PO"),
         form.get("supplier", ""),
         form.get("location", ""),

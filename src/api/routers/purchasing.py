@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.auth import Admin, Clerk, Finance, Viewer
 from api.command_route import command_route
-from api.dependencies import CatalogueDep, LedgerDep
+from api.dependencies import CatalogueDep, LedgerDep, StockViewDep
 from api.problems import responses
 from api.respond import respond
 from api.routing import DecimalRoute, command_of
@@ -207,10 +207,11 @@ def get_suggestions(
     who: Clerk,
     ledger: LedgerDep,
     catalogue: CatalogueDep,
+    stock: StockViewDep,
     location: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
     supplier: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
 ) -> Response:
-    found, position = suggestions.suggestions(ledger, catalogue, location, supplier)
+    found, position = suggestions.suggestions(ledger, catalogue, stock, location, supplier)
     items = [{k: v for k, v in vars(s).items() if k != "price"} for s in found]
     return respond(request, {"items": items, "position": position})
 
@@ -228,9 +229,10 @@ def order_suggestions(
     who: Clerk,
     ledger: LedgerDep,
     catalogue: CatalogueDep,
+    stock: StockViewDep,
 ) -> Response:
     command = suggestions.order_suggestions(
-        ledger, catalogue, body.po_id, body.supplier, body.location, body.expected_at
+        ledger, catalogue, stock, body.po_id, body.supplier, body.location, body.expected_at
     )
     result = ledger.execute(command, user=who.user)
     order = purchasing.purchase_order(ledger, body.po_id)
