@@ -255,9 +255,7 @@ class CancelQuote(QuoteCommand):
 
 
 @dataclass(frozen=True)
-class OrderLine:
-    """A purchase order line: ``quantity`` ``unit``s at ``unit_price`` each (SPEC §14)."""
-
+class OrderLine:  # a purchase order line (SPEC §14): quantity units at unit_price each
     sku: str
     quantity: Decimal
     unit_price: Decimal
@@ -277,17 +275,13 @@ class PostPurchaseOrder(Command):
 
 
 @dataclass(frozen=True)
-class CancelPurchaseOrder(Command):
-    """Cancel what is still open on a purchase order (the PO records it: no Document)."""
-
+class CancelPurchaseOrder(Command):  # what is still open (the PO records it: no Document)
     doc_type = DocType.PURCHASE_ORDER
     po_id: str
 
 
 @dataclass(frozen=True)
-class InvoiceLine:
-    """A supplier invoice line matched to a receipt line (SPEC §14)."""
-
+class InvoiceLine:  # a supplier invoice line matched to a receipt line (SPEC §14)
     receipt_id: str
     sku: str
     quantity: Decimal
