@@ -112,7 +112,7 @@ def get_areas(
     response_model=SheetPublic,
     responses={
         200: {"description": "A repeat: the sheet as it stands"},
-        **responses(401, 403, 409, 422),
+        **responses(401, 403, 409, 422, 503),  # 503: read models short of min_position
     },
     summary="Open a count sheet (full or spot) at its observation time",
 )
