@@ -36,6 +36,14 @@ def _malformed(doc: Any, error: dict[str, Any]) -> Unreadable:
     column = pos - (text.rfind("\n", 0, pos) + 1) + 1
     why = str(error.get("ctx", {}).get("error", "")).split(" at line ")[0].split(": line ")[0]
     why = why or "invalid JSON"
+    if pos == 0 and not why.startswith("Expecting"):  # the text as a whole: no place
+        return (
+            400,
+            "malformed_json",
+            "Malformed JSON",
+            f"the body is not valid JSON: {why}",
+            [{"field": "body", "message": why}],
+        )
     detail = f"the body is not valid JSON: {why} at line {line} column {column}"
     where = [{"field": "body", "line": line, "column": column, "message": why}]
     return 400, "malformed_json", "Malformed JSON", detail, where

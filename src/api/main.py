@@ -176,7 +176,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             # operation refuses unknown query parameters (422), a body one a body > 1 MiB.
             if "422" in answers or path.startswith("/api"):
                 answers["422"] = problems.responses(422)[422]
-            if "requestBody" in operation:
-                answers.setdefault("413", problems.responses(413)[413])
+            if "requestBody" in operation:  # and 400/415: a body not JSON (issue 35.2)
+                for status in (413, 400, 415):
+                    answers.setdefault(str(status), problems.responses(status)[status])
         app.openapi_schema = schema
     return app.openapi_schema

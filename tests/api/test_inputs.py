@@ -185,9 +185,18 @@ def test_bounds_hold_on_every_document(api: Api) -> None:
     assert api.head == head
 
 
+def _malformed(response: Any) -> dict[str, Any]:
+    """Issue 35.2: a body that is not valid JSON is a 400 malformed_json naming the body."""
+    assert response.status_code == 400, response.text
+    problem: dict[str, Any] = response.json()
+    assert problem["code"] == "malformed_json"
+    assert problem["errors"][0]["field"] == "body"
+    return problem
+
+
 def test_duplicate_json_keys_are_refused(api: Api) -> None:
     body = b'{"receipt_id":"R-1","receipt_id":"R-2","location":"main","lines":[]}'
-    problem = _refused(api, _raw(api, "/api/receipts", body), "body")
+    problem = _malformed(_raw(api, "/api/receipts", body))
     assert "duplicate key 'receipt_id'" in problem["detail"]
 
 
@@ -248,7 +257,7 @@ def test_declared_query_parameters_still_work(api: Api) -> None:
 
 def test_malformed_json_says_so_with_line_and_column(api: Api) -> None:
     body = b'{"receipt_id": "R-1",\n  "location": "main",,\n  "lines": []}'
-    problem = _refused(api, _raw(api, "/api/receipts", body), "body")
+    problem = _malformed(_raw(api, "/api/receipts", body))
     assert problem["detail"].startswith("the body is not valid JSON")
     assert "line 2 column 22" in problem["detail"]
 
@@ -257,8 +266,10 @@ def test_malformed_json_says_so_with_line_and_column(api: Api) -> None:
     ("body", "says"),
     [(b'{"receipt_id": "\xff\xfe"}', "not UTF-8"), (b"[" * 100_000, "nested too deeply")],
 )
-def test_a_body_that_is_not_json_text_is_a_422_not_a_400(api: Api, body: bytes, says: str) -> None:
-    problem = _refused(api, _raw(api, "/api/receipts", body), "body")
+def test_a_body_that_is_not_json_text_is_a_400_malformed_json(
+    api: Api, body: bytes, says: str
+) -> None:
+    problem = _malformed(_raw(api, "/api/receipts", body))
     assert problem["detail"].startswith("the body is not valid JSON")
     assert says in problem["detail"]
 
