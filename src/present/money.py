@@ -4,8 +4,14 @@ The read models and the ledger keep exact Decimals (a sum of nothing is ``Decima
 every edge (the API's answers and CSV, the console, the feed's events) writes each money
 figure at the currency's places (``STOCKLEDGER_CURRENCY_DECIMALS``) with ``with_places``.
 Which figures are money is declared, not guessed: the fields typed ``domain.money.Money``
-on the shapes an answer is made of (``SHAPES``). Quantities and unit costs are left as
-they are.
+on the shapes an answer is made of (``SHAPES``).
+
+Quantities (``is_quantity``: by name, ``QUANTITY_KEYS`` and every ``…_qty``/``…_quantity``)
+are written in one canonical form (issue 35.3, ``canonical``): the shortest plain decimal
+that is exactly the value — no trailing zeros, no exponent, never "-0": "6" not "6.000",
+"0.5" not "0.500", "72" not "72.0". So a quantity reads the same in the API's JSON and
+CSV, the console and the feed, however it was entered or summed. Unit costs, factors and
+percentages are written as held.
 """
 
 from __future__ import annotations
@@ -32,6 +38,34 @@ def is_money(key: str) -> bool:
     return key in MONEY_KEYS
 
 
+# Quantities by name: a movement's and a position's figures, and every report column
+# named ``…_qty`` or ``…_quantity`` (issue 35.3).
+QUANTITY_KEYS = frozenset(
+    {
+        "quantity",
+        "on_hand",
+        "reserved",
+        "available",
+        "counted",
+        "expected",
+        "owed",
+        "requested",
+        "entered",
+        "on_hand_delta",
+        "reserved_delta",
+        "on_hand_after",
+        "reserved_after",
+        "owed_after",
+        "reorder_point",
+        "reorder_qty",
+    }
+)
+
+
+def is_quantity(key: str) -> bool:
+    return key in QUANTITY_KEYS or key.endswith(("_qty", "_quantity"))
+
+
 def places_of(request: Request) -> int:
     places: int = request.app.state.settings.currency_decimals
     return places
@@ -53,6 +87,19 @@ def plain(value: Decimal) -> str:
     return text if "E" not in text else format(value, "f")
 
 
+def canonical(value: Decimal) -> Decimal:
+    """A number that is not money in its canonical form: exactly ``value`` with no trailing
+    zeros (``plain`` writes it without an exponent); zero is ``0``."""
+    if not value.is_finite():
+        return value
+    if value == value.to_integral_value():
+        return value.quantize(_ONE) if value else _ZERO
+    return value.normalize()
+
+
+_ONE, _ZERO = Decimal(1), Decimal(0)
+
+
 def _at(amount: Decimal, quantum: Decimal) -> Decimal:
     """``amount`` at the quantum's places, rounded as the rules round (``exact``). In the
     thread's context when the figure fits it (every bounded amount does): a report writes
@@ -68,8 +115,10 @@ def _walk(node: Any, quantum: Decimal, finish: Callable[[Decimal], Any] | None) 
         placed = {}
         for key, value in node.items():
             if isinstance(value, Decimal):
-                money = key in MONEY_KEYS
-                value = _at(value, quantum) if money else value
+                if key in MONEY_KEYS:
+                    value = _at(value, quantum)
+                elif is_quantity(key):
+                    value = canonical(value)
                 placed[key] = value if finish is None else finish(value)
             elif isinstance(value, dict | list):
                 placed[key] = _walk(value, quantum, finish)

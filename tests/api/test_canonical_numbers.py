@@ -1,0 +1,131 @@
+"""Issue 35.3: one canonical form per kind of number in every answer. After a history with
+fractional and whole quantities, pack units, a period close and a recipe sale, every GET
+answer is walked: each money figure has the currency's places, each quantity is the
+shortest plain decimal ("6", "0.5": no trailing zeros, no exponent, never "-0")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from application.commands import (
+    Line,
+    PostConsumption,
+    PostDelivery,
+    PostReceipt,
+    PostWaste,
+    ReceiptLine,
+)
+from application.ledger import Ledger
+from application.periods import ClosePeriod
+from application.settings import Settings
+from present.money import MONEY_KEYS, is_quantity
+from tests.api.conftest import Api, _api
+
+CANONICAL_QUANTITY = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?$")
+MONEY = re.compile(r"^-?(0|[1-9][0-9]*)\.[0-9]{2}$")
+
+GETS = [
+    "/api/stock",
+    "/api/stock/FLOUR",
+    "/api/stock/FLOUR/main",
+    "/api/stock/FLOUR/main/at?time=2025-03-01T00:00:00Z",
+    "/api/stock/FLOUR/main/movements",
+    "/api/stock/OIL/main/movements",
+    "/api/reports/cogs?from=2025-01&to=2025-02",
+    "/api/reports/cogs?from=2025-01&to=2025-02&group_by=sku",
+    "/api/reports/valuation?period=2025-01",
+    "/api/reports/valuation?period=2025-02",
+    "/api/periods",
+    "/api/periods/2025-01",
+    "/api/reports/low-stock",
+    "/api/events?after=0&limit=500",
+]
+
+
+def _history(settings: Settings) -> None:
+    moments = iter(
+        datetime(2025, month, day, 12, tzinfo=UTC)
+        for month, day in [(1, 10), (1, 11), (1, 12), (1, 13), (2, 3), (2, 4), (3, 2), (3, 3)]
+    )
+    ledger = Ledger(settings, clock=lambda: next(moments))
+    try:
+        run = ledger.execute
+        run(
+            PostReceipt(
+                "R-1",
+                "main",
+                [
+                    ReceiptLine("FLOUR", Decimal("6.000"), Decimal("1.20")),
+                    ReceiptLine("OIL", Decimal("2.500"), Decimal("4")),
+                ],
+            ),
+            user="h",
+        )
+        run(PostDelivery("D-1", "main", [Line("FLOUR", Decimal("1.500"))]), user="h")
+        run(PostConsumption("C-1", "main", [Line("OIL", Decimal("0.500"))]), user="h")
+        run(PostWaste("W-1", "main", [Line("FLOUR", Decimal("0.5"))], "spilt"), user="h")
+        run(PostReceipt("R-2", "main", [ReceiptLine("FLOUR", Decimal(72), Decimal(1))]), user="h")
+        run(PostConsumption("C-2", "main", [Line("FLOUR", Decimal("2"))]), user="h")
+        ledger.close_period(ClosePeriod("2025-01"), user="h")
+    finally:
+        ledger.close()
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Iterator[Api]:
+    settings = Settings(database_url=None, data_dir=tmp_path / "var")
+    _history(settings)
+    yield from _api(settings)
+
+
+def _numbers(node: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for name, value in node.items():
+            yield from _numbers(value, name)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _numbers(item, key)
+    elif isinstance(node, str) and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", node):
+        yield key, node
+
+
+def test_every_money_figure_has_the_currency_places_and_every_quantity_is_canonical(
+    history: Api,
+) -> None:
+    head = history.head
+    money = quantities = 0
+    for path in GETS:
+        join = "&" if "?" in path else "?"
+        wait = "" if path.startswith("/api/events") else f"{join}min_position={head}"
+        answer = history.get(f"{path}{wait}")
+        assert answer.status_code == 200, (path, answer.text)
+        for key, text in _numbers(answer.json()):
+            if key in MONEY_KEYS:
+                money += 1
+                assert MONEY.fullmatch(text), (path, key, text)
+            elif is_quantity(key):
+                quantities += 1
+                assert CANONICAL_QUANTITY.fullmatch(text), (path, key, text)
+    assert money > 50 and quantities > 50
+
+
+def test_a_csv_report_writes_quantities_canonically_and_money_at_places(history: Api) -> None:
+    head = history.head
+    csv = history.get(
+        f"/api/reports/valuation?period=2025-01&min_position={head}", headers={"Accept": "text/csv"}
+    )
+    assert csv.status_code == 200
+    header, *rows = [line.split(",") for line in csv.text.strip().splitlines()]
+    for row in rows:
+        for key, text in zip(header, row, strict=True):
+            if key in MONEY_KEYS:
+                assert MONEY.fullmatch(text), (key, text)
+            elif is_quantity(key):
+                assert CANONICAL_QUANTITY.fullmatch(text), (key, text)
