@@ -187,7 +187,8 @@ def entry_lines(rules: Sequence[Rule], flows: Iterable[Flow]) -> list[Line]:
             continue
         account, tracked, kind, category, role = key
         count = counts[key]
-        memo = f"{kind} {category or 'uncategorised'}: {count} movement{'s' if count != 1 else ''}"
+        noun = "invoice" if kind == SUPPLIER_INVOICE else "movement"
+        memo = f"{kind} {category or 'uncategorised'}: {count} {noun}{'s' if count != 1 else ''}"
         debit, credit = (net, ZERO) if net > 0 else (ZERO, -net)
         lines.append(Line(account, debit, credit, memo, category, kind, tracked, role))
     return lines

@@ -45,7 +45,12 @@ def view_of(read_models: ReadModels) -> GlJournalView:
     cogs = p["cogs"]
     assert isinstance(cogs, Cogs)
     return GlJournalView(
-        read_models.query_db, cogs, p["items"], p["movements"], _bounds(read_models.zone)
+        read_models.query_db,
+        cogs,
+        p["items"],
+        p["movements"],
+        p.get("billing"),
+        _bounds(read_models.zone),
     )
 
 

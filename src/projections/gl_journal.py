@@ -4,8 +4,10 @@ models the reports read.
 The amounts are the ``cogs`` projection's roll-forward columns of the period (the SQL sums
 of the valuation report, ``projections.cogs_view``), grouped by location and the item's
 category (the ``items`` read model, joined by sku); the count of movements behind each
-(location, category, kind) comes from the ``movements`` read model. Not to be confused with
-``projections.journal``, the document journal.
+(location, category, kind) comes from the ``movements`` read model. The supplier invoices'
+flows (kind ``SUPPLIER_INVOICE``: the value billed at the receipts' cost) and their count of
+invoices come from the ``billing`` read model, read in the same snapshot. Not to be confused
+with ``projections.journal``, the document journal.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.books import check_period
-from domain.journal import Flow
+from domain.journal import SUPPLIER_INVOICE, Flow
 from domain.movements import Kind
 from domain.rollforward import COLUMN_OF_KIND
 from projections.base import Projection
@@ -41,12 +43,14 @@ class GlJournalView:
         cogs: Cogs,
         items: Projection,
         movements: Projection,
+        billing: Projection | None,
         zone_bounds: Callable[[str], tuple[datetime, datetime]],
     ) -> None:
         self.db = db
         self.cogs = cogs
         self.items = items
         self.movements = movements
+        self.billing = billing
         self.bounds = zone_bounds
 
     def _table(self, session: Session, projection: Projection) -> str | None:
@@ -54,15 +58,16 @@ class GlJournalView:
         return None if found is None else projection.table(found.generation)
 
     def flows(self, period: str) -> tuple[list[Flow], int]:
-        """The period's sums per (location, category, kind), with their movement counts,
-        and the position of the ``cogs`` read model they come from."""
+        """The period's sums per (location, category, kind), with their movement counts
+        (invoice counts for the supplier invoices), and the position of the ``cogs`` read
+        model they come from."""
         check_period(period)
         kinds = list(VALUE_OF_KIND)
         dialect = self.db.dialect
         sums = ", ".join(dialect.exact_sum(f"c.{VALUE_OF_KIND[k]}") for k in kinds)
         start, end = self.bounds(period)
 
-        def work(session: Session, live: Entry) -> tuple[list[Any], list[Any]]:
+        def work(session: Session, live: Entry) -> tuple[list[Any], list[Any], list[Any]]:
             table = self.cogs.table(live.generation)
             items = self._table(session, self.items)
             category = "i.category" if items else "NULL"
@@ -83,9 +88,20 @@ class GlJournalView:
                     f"GROUP BY m.location, {category}, m.kind",
                     [encode(start, "time"), encode(end, "time")],
                 )
-            return summed, counted
+            billed: list[Any] = []
+            bills = None if self.billing is None else self._table(session, self.billing)
+            if bills is not None:
+                bjoin = f"LEFT JOIN {items} i ON i.sku = b.sku" if items else ""
+                total = dialect.exact_sum("b.value")
+                billed = session.execute(
+                    f"SELECT b.location, {category} AS category, {total}, "
+                    f"COUNT(DISTINCT b.invoice) FROM {bills} b {bjoin} "
+                    f"WHERE b.period = ? GROUP BY b.location, {category}",
+                    [period],
+                )
+            return summed, counted, billed
 
-        (summed, counted), position = read_entry(self.db, self.cogs, work)
+        (summed, counted, billed), position = read_entry(self.db, self.cogs, work)
         counts = {(r[0], r[1], r[2]): int(r[3]) for r in counted}
         out = []
         for row in summed:
@@ -95,6 +111,10 @@ class GlJournalView:
                 if amount != 0:
                     count = counts.get((location, category, str(kind)), 0)
                     out.append(Flow(location, category, str(kind), amount, count))
+        for location, category, value, invoices in billed:
+            amount = _number(value)
+            if amount != 0:
+                out.append(Flow(location, category, SUPPLIER_INVOICE, amount, int(invoices)))
         return out, position
 
     def locations(self) -> set[str]:

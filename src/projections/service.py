@@ -27,6 +27,7 @@ from application.settings import Settings
 from projections.avt import AvtView, SaleLines
 from projections.balances import Balances, StockView
 from projections.base import Projection
+from projections.billing import Billing
 from projections.catalogue import CatalogueView, Items, Locations
 from projections.cogs import Cogs
 from projections.cogs_view import CogsView
@@ -36,7 +37,6 @@ from projections.dialects.postgres import PostgresDialect
 from projections.event_reader import SharedReader
 from projections.food_cost import FoodCost, FoodCostView
 from projections.health import ensure_table, statuses
-from projections.health import statuses
 from projections.movements import Movements, MovementView
 from projections.rebuild import Rebuild
 from projections.registry import clean_abandoned, entry, positions, register
@@ -69,9 +69,13 @@ class ReadModels:
         items, locations = Items(self.zone), Locations(self.zone)
         food_cost = FoodCost(self.zone)
         sheets, sale_lines = CountSheets(self.zone), SaleLines(self.zone)
+        billing = Billing(self.zone)
         self.projections: dict[str, Projection] = {
             p.NAME: p
-            for p in (balances, movements, cogs, items, locations, food_cost, sheets, sale_lines)
+            for p in (
+                *(balances, movements, cogs, items, locations, food_cost, sheets, sale_lines),
+                billing,
+            )
         }
         # The views the API reads (api.deps: StockViewDep, MovementViewDep, ReportsDep).
         self.stock = StockView(self.query_db, balances)

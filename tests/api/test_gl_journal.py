@@ -169,3 +169,64 @@ def test_the_reconciliation_shows_no_difference_until_a_read_model_row_is_tamper
     tampered = api.get(path, role="finance").json()["rows"]
     assert tampered[1]["difference"] == "-1.00"
     assert not models.verify().ok
+
+
+def _purchased(api: Api) -> str:
+    """A PO for 10 crates (60 kg) at 18.00, received in full (180.00), half consumed, then
+    billed by INV-1 (6 crates at 19.00: 108.00 at receipt cost, a 6.00 difference through
+    REVALUE/VARIANCE) and INV-2 (the other 4 crates at 18.00: 72.00); the period posted."""
+    tomatoes = {"name": "Tomatoes", "base_unit": "kg", "units": [{"unit": "crate", "factor": "6"}]}
+    assert api.put("/api/items/TOM", tomatoes).status_code == 201
+    green = {"name": "Green Farm", "items": [{"sku": "TOM", "unit": "crate", "price": "18"}]}
+    assert api.put("/api/suppliers/GREEN", green).status_code == 201
+    line = {"sku": "TOM", "quantity": "10", "unit": "crate", "unit_price": "18.00"}
+    po = {"po_id": "PO-1", "supplier": "GREEN", "location": "main", "lines": [line]}
+    assert api.post("/api/purchase-orders", po, role="clerk").status_code == 201
+    lines = [{"sku": "TOM", "quantity": "10", "unit": "crate"}]
+    got = {"receipt_id": "R-1", "location": "main", "po_id": "PO-1", "lines": lines}
+    received = api.post("/api/receipts", got, role="clerk")
+    assert received.status_code == 201
+    used = {
+        "consumption_id": "C-1",
+        "location": "main",
+        "lines": [{"sku": "TOM", "quantity": "30"}],
+    }
+    assert api.post("/api/consumptions", used, role="clerk").status_code == 201
+    for invoice, crates, price in (("INV-1", "6", "19.00"), ("INV-2", "4", "18.00")):
+        billed = {"receipt_id": "R-1", "sku": "TOM", "quantity": crates, "unit": "crate"}
+        body = {
+            "invoice_id": invoice,
+            "supplier": "GREEN",
+            "lines": [{**billed, "unit_price": price}],
+        }
+        assert api.post("/api/supplier-invoices", body, role="finance").status_code == 201
+    models = api.client.app.state.read_models  # type: ignore[attr-defined]
+    assert models.wait_for(api.head, timeout=30)
+    return str(received.json()["movements"][0]["recorded_at"])[:7]
+
+
+def test_supplier_invoices_post_grni_to_payables_at_receipt_cost_on_each_backend(
+    any_api: Api,
+) -> None:
+    api = any_api
+    assert api.put("/api/accounts/map", json=MAP).status_code == 200
+    period = _purchased(api)
+    body = api.get(f"/api/journal?period={period}", role="finance").json()
+    lines = [x for e in body["entries"] for x in e["lines"] if x["kind"] == "SUPPLIER_INVOICE"]
+    assert [(x["account"], x["role"], x["debit"], x["credit"], x["memo"]) for x in lines] == [
+        ("2000", "payables", "0.00", "180.00", "SUPPLIER_INVOICE uncategorised: 2 invoices"),
+        ("2100", "grni", "180.00", "0.00", "SUPPLIER_INVOICE uncategorised: 2 invoices"),
+    ]
+    kinds = {x["kind"] for e in body["entries"] for x in e["lines"]}
+    assert {"RECEIVE", "REVALUE", "CONSUME"} <= kinds
+    assert body["totals"]["debit"] == body["totals"]["credit"]
+    assert _inventory(body) == _valued(api, period)
+    text = api.get(f"/api/journal?period={period}&format=beancount", role="finance").text
+    assert bean_errors(text) == []
+    assert "Liabilities:GL-2000  -180.00 XXX" in text
+    rows = api.get(f"/api/journal/reconciliation?from={period}&to={period}").json()["rows"]
+    assert [r["difference"] for r in rows] == ["0.00"]
+    models = api.client.app.state.read_models  # type: ignore[attr-defined]
+    models.rebuild("billing", wait=True)
+    assert api.get(f"/api/journal?period={period}", role="finance").json() == body
+    assert models.verify().ok
