@@ -7,6 +7,7 @@ ApplicationError
 ├── ConcurrencyConflictError   retries exhausted against concurrent writers (409)
 ├── KeyRevokedError            the caller's key was revoked while it was served (401)
 ├── PeriodNotEndedError        closing a period that has not ended (409)
+├── PeriodNotStartedError      a report of a period that has not started (409)
 └── WriterBusyError            a write did not finish within the write timeout (503)
 """
 
@@ -47,6 +48,10 @@ class KeyRevokedError(ApplicationError):
 
 class PeriodNotEndedError(ApplicationError):
     """A period can be closed only once it has ended."""
+
+
+class PeriodNotStartedError(ApplicationError):
+    """A report of a period that has not started yet (issue 35.5): it has no figures."""
 
 
 class WriterBusyError(ApplicationError):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -14,6 +17,7 @@ from api.problems import responses
 from api.respond import respond
 from api.routing import DecimalRoute
 from api.schemas import CODE_PATTERN, CogsReport, ValuationReport
+from application.errors import PeriodNotStartedError
 from present.reports import COGS, VALUATION, Found, Report
 
 router = APIRouter(prefix="/api/reports", tags=["reports"], route_class=DecimalRoute)
@@ -29,8 +33,32 @@ def report_answer(
     shape), or as CSV on ``Accept: text/csv``: the same body, its money placed."""
     body = report.body(found, keys)
     if wants_csv(request):
-        return respond(request, body, csv=lambda placed: report.csv(placed, keys))
+        answer = respond(request, body, csv=lambda placed: report.csv(placed, keys))
+        answer.headers["Content-Disposition"] = f'attachment; filename="{csv_name(request)}"'
+        return answer
     return respond(request, body, shaped=shaped)
+
+
+def started(period: str, zone: ZoneInfo) -> None:
+    """Refuses a period that has not started in the ledger's zone (409 period_not_started):
+    its report would show figures for a month nobody has lived yet."""
+    year, month = (int(part) for part in period.split("-"))
+    start = datetime(year, month, 1, tzinfo=zone) if 1 <= month <= 12 else None
+    if start is not None and start > datetime.now(zone):
+        raise PeriodNotStartedError(
+            f"period {period} has not started: it starts {start.isoformat()}"
+        )
+
+
+def csv_name(request: Request) -> str:
+    """A CSV answer's file name saying what and when (issue 35.5): the report, the values
+    it was asked for in the order given, and the UTC minute it was made —
+    ``cogs-2026-11-2026-12-main-20261207T0304Z.csv``."""
+    asked = [v for k, v in request.query_params.multi_items() if k != "min_position" and v]
+    words = [request.url.path.rstrip("/").rsplit("/", 1)[-1], *asked]
+    made = datetime.now(UTC).strftime("%Y%m%dT%H%MZ")
+    name = "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", word) for word in words)
+    return f"{name}-{made}.csv"
 
 
 def wants_csv(request: Request) -> bool:
@@ -42,7 +70,7 @@ def csv_or_json(description: str) -> dict[int | str, dict[str, Any]]:
     csv_content = {"text/csv": {"schema": {"type": "string"}}}
     return {
         200: {"description": description, "content": csv_content},
-        **responses(401, 403, 422, 503),
+        **responses(401, 403, 409, 422, 503),
     }
 
 
@@ -84,5 +112,7 @@ def valuation(
     location: str | None = Query(None, pattern=CODE_PATTERN),
     sku: str | None = Query(None, pattern=CODE_PATTERN),
 ) -> Any:
+    if period is not None:
+        started(period, request.app.state.settings.zone)
     found = reports.valuation(period, location, sku)
     return report_answer(request, VALUATION, found, VALUATION.groups)
