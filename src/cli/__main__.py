@@ -274,14 +274,17 @@ def demo(
     days: Annotated[int, typer.Option(min=1, max=3650, help="Days of history")] = 90,
     seed: Annotated[int, typer.Option(help="Random seed")] = 7,
     tenant: TenantOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add the demo history to a store that has data")
+    ] = False,
 ) -> None:
     """Fill an empty store with a realistic history: receipts, quotes closed and partly
     delivered, direct deliveries, returns, transfers, consumption, waste and counts at
     main, kitchen and bar, through the real commands.
 
     The demo alone back-dates: its clock steps through the past DAYS days, so the history
-    spans months. It refuses a store that already holds movements. It ends by rebuilding
-    every read model (as `projections rebuild all`), so the store verifies at once.
+    spans months. It refuses a store that already holds movements unless --force. It ends
+    by rebuilding every read model (as `projections rebuild all`), so the store verifies at once.
     """
     from cli.demo import Demo, DemoClock, has_movements, start_of
 
@@ -289,8 +292,12 @@ def demo(
     clock = DemoClock(start_of(days))
     ledger = Ledger(settings, clock=clock, tenant=tenant)
     try:
-        if has_movements(ledger):
-            raise fail("the store already holds movements; demo needs an empty ledger")
+        if has_movements(ledger) and not force:
+            raise fail(
+                "the store already holds movements: demo fills an empty store (a new "
+                "STOCKLEDGER_DATA_DIR, or `stockledger tenants create NAME` and --tenant NAME); "
+                "--force adds the demo's back-dated history to this store's data"
+            )
         generator = Demo(ledger, clock, skus, seed)
         with _progress() as progress:
             task = progress.add_task("demo history", total=days, rate="")
