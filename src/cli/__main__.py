@@ -19,7 +19,7 @@ from rich.table import Table
 from application.errors import ApplicationError
 from application.ledger import Ledger
 from application.settings import Settings
-from cli import gl_journal
+from cli import gl_journal, report
 from cli.context import TenantOption, fail, opened_read_models, out, tenant_settings
 from cli.db import db_app
 from cli.failures import database_failures
@@ -42,6 +42,7 @@ app.add_typer(projections_app, name="projections")
 app.add_typer(db_app, name="db")
 app.add_typer(tenants_app, name="tenants")
 app.command("journal")(gl_journal.journal)
+app.command("report")(report.report)
 
 
 @app.command()
