@@ -79,7 +79,9 @@ def supplier_invoice(command: commands.PostSupplierInvoice, work: Work) -> None:
     at_cost: dict[int, Decimal] = {}
     for receipt_id, billed in per_receipt.items():
         billing = billing_of(work, receipt_id, command.supplier)
-        values = billing.bill(command.invoice_id, command.supplier, billed, places, work.user)
+        values = billing.bill(
+            command.invoice_id, command.supplier, billed, places, work.user, work.at
+        )
         numbers = [n for n, b, *_ in matched if b is billing]
         at_cost.update(zip(numbers, values, strict=True))
     for number, billing, index, quantity, invoiced in matched:

@@ -12,6 +12,7 @@ received.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
@@ -134,9 +135,11 @@ class ReceiptBilling(Aggregate):
         billed: list[tuple[int, Decimal, str]],
         places: int,
         user: str,
+        at: datetime,
     ) -> list[Decimal]:
-        """Bills (line index, base quantity, request field) and answers each one's value at
-        the receipt's cost; refuses another supplier's receipt and more than is open."""
+        """Bills (line index, base quantity, request field) at ``at`` (the save's time, as its
+        movements', so the journal's period of the invoice is theirs) and answers each one's
+        value at the receipt's cost; refuses another supplier's receipt and more than is open."""
         if supplier != self.supplier:
             raise ValidationError(
                 f"receipt {self.receipt_id} is from {self.supplier}", [{"field": "supplier"}]
@@ -157,7 +160,9 @@ class ReceiptBilling(Aggregate):
             )
             recorded.append([index, str(quantity), str(value)])
             values.append(value)
-        self.trigger_event(self.Billed, invoice_id=invoice_id, lines=recorded, user=user)
+        self.trigger_event(
+            self.Billed, timestamp=at, invoice_id=invoice_id, lines=recorded, user=user
+        )
         return values
 
 

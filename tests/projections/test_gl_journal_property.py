@@ -17,14 +17,17 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from application import purchasing
 from application.accounts import set_map
 from application.commands import (
+    InvoiceLine,
     Line,
     PostConsumption,
     PostCost,
     PostProduction,
     PostReceipt,
     PostSale,
+    PostSupplierInvoice,
     ReceiptLine,
     SaleLine,
     VoidSale,
@@ -38,6 +41,7 @@ from domain.item import ItemSpec
 from domain.journal import ROLES
 from domain.recipe import Ingredient, Produces, RecipeSpec
 from domain.rollforward import period_of
+from domain.supplier import SupplierSpec
 from present.gl_journal import inventory_net, journal_text, to_beancount, to_csv
 from projections.runner import step
 from projections.service import ReadModels
@@ -54,11 +58,17 @@ late = st.tuples(
     st.decimals(min_value=Decimal(-30), max_value=Decimal(30), places=2),
     st.sampled_from(["value", "quantity"]),
 )
-# A sale of the dish (SPEC §9), a void of the last sale (§17), a production of C (§16).
+# A sale of the dish (SPEC §9), a void of the last sale (§17), a production of C (§16), a
+# supplier invoice (§14) billing a share of the last late-cost receipt at a price ± its cost.
 kitchen = st.one_of(
     st.tuples(st.just("sell"), locations, st.integers(1, 4)),
     st.tuples(st.just("void")),
     st.tuples(st.just("prep"), locations, st.integers(1, 3)),
+    st.tuples(
+        st.just("invoice"),
+        st.sampled_from([Decimal("0.5"), Decimal(1)]),
+        st.decimals(min_value=Decimal(-1), max_value=Decimal(1), places=2),
+    ),
 )
 category = st.tuples(st.just("category"), st.sampled_from(SKUS), st.sampled_from(["wine", "dry"]))
 steps = st.tuples(st.one_of(operations, late, category, kitchen), st.integers(0, 20))
@@ -79,6 +89,9 @@ class JournalDriver(Driver):
     def __init__(self, ledger: Ledger) -> None:
         super().__init__(ledger)
         self.sales: list[str] = []
+        self.receipts: list[tuple[str, str, Decimal, Decimal]] = []  # id, sku, qty, cost
+        self.billed = Decimal(0)  # the value at receipt cost every invoice billed
+        purchasing.put_supplier(ledger, "GREEN", SupplierSpec("Green Farm"), "admin")
         for sku in SKUS:
             ledger.put_item(sku, ItemSpec(f"item {sku}", "each"), user="admin")
         dish = (Ingredient("A", Decimal("0.5")), Ingredient("B", Decimal(1)))
@@ -103,11 +116,19 @@ class JournalDriver(Driver):
                 receipt = self.next_id("LR")
                 line = ReceiptLine(op[2], op[3], op[4])
                 self.ledger.execute(PostReceipt(receipt, op[1], [line]), user="tester")
+                self.receipts.append((receipt, op[2], op[3], op[4]))
                 used = Line(op[2], op[3] / 2)  # so part of the cost goes to COGS (variance)
                 self.ledger.execute(PostConsumption(self.next_id("LC"), op[1], [used]), user="u")
                 if op[5]:
                     cost = PostCost(self.next_id("K"), receipt, op[5], "freight", op[6])
                     self.ledger.execute(cost, user="tester")
+            elif op[0] == "invoice" and self.receipts:
+                receipt, sku, quantity, cost = self.receipts.pop()
+                price = max(cost + op[2], Decimal(0))
+                billed = InvoiceLine(receipt, sku, quantity * op[1], price)
+                invoice = PostSupplierInvoice(self.next_id("I"), "GREEN", [billed])
+                result = self.ledger.execute(invoice, user="finance")
+                self.billed += sum(m["billed_value"] for m in result.extra["matched"])
             elif op[0] == "category":
                 spec = ItemSpec(f"item {op[1]}", "each", category=op[2])
                 self.ledger.put_item(op[1], spec, user="admin")
@@ -150,6 +171,7 @@ def _run(ledger: Ledger, models: ReadModels, clock: Clock, ops: list[Any]) -> No
     zone = models.zone
     months = _months("2026-01", period_of(clock(), zone))
     texts = {}
+    payables = Decimal(0)
     for period in months:
         text = journal_text(ledger, models, period, 2)
         texts[period] = text
@@ -170,6 +192,10 @@ def _run(ledger: Ledger, models: ReadModels, clock: Clock, ops: list[Any]) -> No
             mine = [x for x in clearing if x["account"] == account]
             assert sum(Decimal(x["debit"]) - Decimal(x["credit"]) for x in mine) == 0
         assert bean_errors(to_beancount(text)) == []
+        for x in (x for e in body["entries"] for x in e["lines"]):
+            if x["kind"] == "SUPPLIER_INVOICE" and x["role"] == "payables":
+                payables += Decimal(x["credit"]) - Decimal(x["debit"])
+    assert payables == driver.billed  # every invoice's value at receipt cost, in some period
     first = months[0]
     ledger.close_period(ClosePeriod(first), user="finance")
     frozen = journal_text(ledger, models, first, 2)
@@ -208,6 +234,8 @@ def test_every_journal_balances_ties_to_the_valuation_and_passes_the_checker() -
             (("sell", "bar", 2), 1),
             (("void",), 1),
             (("prep", "bar", 2), 1),
+            (("invoice", Decimal("0.5"), Decimal("0.40")), 1),
+            (("invoice", Decimal(1), Decimal(-1)), 1),
         ]
     )
     def check(ops: list[tuple[tuple[Any, ...], int]]) -> None:
