@@ -36,3 +36,15 @@ def test_a_csv_report_is_an_attachment_named_for_what_and_when(api: Api) -> None
     valuation = api.get("/api/reports/valuation?period=2026-11", headers=csv)
     assert 'filename="valuation-2026-11-' in valuation.headers["content-disposition"]
     assert "content-disposition" not in api.get("/api/reports/valuation?period=2026-11").headers
+
+
+def test_the_journal_csv_is_an_attachment_named_for_its_period(api: Api) -> None:
+    from tests.api.test_gl_journal import MAP
+
+    assert api.post("/api/receipts", receipt("R-1")).status_code == 201
+    assert api.put("/api/accounts/map", json=MAP).status_code in (200, 201)
+    period = datetime.now(UTC).strftime("%Y-%m")
+    journal = api.get(f"/api/journal?period={period}&format=csv&min_position={api.head}")
+    assert journal.status_code == 200, journal.text
+    named = rf'attachment; filename="journal-{period}-\d{{8}}T\d{{4}}Z\.csv"'
+    assert re.fullmatch(named, journal.headers["content-disposition"])

@@ -13,6 +13,7 @@ from api.auth import Finance
 from api.dependencies import FreshReadModels
 from api.problems import ProjectionLaggingError, responses
 from api.respond import respond
+from api.routers.reports import csv_name
 from api.routing import DecimalRoute
 from api.schemas import CODE_PATTERN, MovementPublic, movement_body
 from api.schemas.count_sheets import AvtReport, avt_body, avt_csv
@@ -74,7 +75,9 @@ def avt_report(
     found = read_models.avt.figures(span)
     body = avt_body(location, from_id, to_id, found, places_of(request))
     if "text/csv" in request.headers.get("accept", ""):
-        return respond(request, body, csv=avt_csv)
+        answer = respond(request, body, csv=avt_csv)
+        answer.headers["Content-Disposition"] = f'attachment; filename="{csv_name(request)}"'
+        return answer
     return respond(request, body, shaped=True)
 
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 from api.auth import Admin, Finance
 from api.dependencies import FreshReadModels, LedgerDep
 from api.problems import responses
+from api.routers.reports import csv_name
 from api.schemas.gl_journal import JournalPublic, MapIn, MapPublic, ReconciliationPublic
 from application.accounts import account_map, set_map
 from domain.books import check_period
@@ -89,7 +90,8 @@ def journal(
     if location is not None:
         text = _only(text, location)
     if format == "csv":
-        return Response(to_csv(text), media_type="text/csv; charset=utf-8")
+        named = {"Content-Disposition": f'attachment; filename="{csv_name(request)}"'}
+        return Response(to_csv(text), media_type="text/csv; charset=utf-8", headers=named)
     if format == "beancount":
         return Response(to_beancount(text), media_type="text/plain; charset=utf-8")
     return Response(text, media_type="application/json")

@@ -54,7 +54,11 @@ def csv_name(request: Request) -> str:
     """A CSV answer's file name saying what and when (issue 35.5): the report, the values
     it was asked for in the order given, and the UTC minute it was made —
     ``cogs-2026-11-2026-12-main-20261207T0304Z.csv``."""
-    asked = [v for k, v in request.query_params.multi_items() if k != "min_position" and v]
+    asked = [
+        v
+        for k, v in request.query_params.multi_items()
+        if k not in ("min_position", "format") and v
+    ]
     words = [request.url.path.rstrip("/").rsplit("/", 1)[-1], *asked]
     made = datetime.now(UTC).strftime("%Y%m%dT%H%MZ")
     name = "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", word) for word in words)
