@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from application.errors import ConcurrencyConflictError
 from application.settings import Settings
@@ -93,8 +93,24 @@ class PostgresDialect:
 
     @contextmanager
     def pooled(self) -> Iterator[psycopg.Connection[Any]]:
-        with self.pool.connection() as conn:
-            yield conn
+        try:
+            with self.pool.connection() as conn:
+                yield conn
+        except PoolTimeout as timeout:
+            raise self._unreachable(timeout) from timeout
+
+    def _unreachable(self, timeout: PoolTimeout) -> psycopg.OperationalError:
+        """Why a pool that failed to connect gave no connection (the server's refusal, a
+        login refused), in place of "couldn't get a connection after 5 s"; a pool whose
+        connections are all busy keeps its timeout (and opens nothing more)."""
+        stats: dict[str, int] = getattr(self.pool, "get_stats", dict)()
+        if not stats.get("connections_errors", 0):
+            return timeout
+        try:
+            psycopg.connect(self.url, connect_timeout=int(POOL_WAIT)).close()
+        except psycopg.OperationalError as error:
+            return error
+        return timeout
 
     def wake(self) -> None:
         """Wakes this process's runners now (read-your-writes), as a NOTIFY would."""
