@@ -67,6 +67,7 @@ def supplier_invoice(command: commands.PostSupplierInvoice, work: Work) -> None:
     supplier_of(work.ledger, command.supplier)
     places, exp = work.places, Decimal(1).scaleb(-work.places)
     per_receipt: dict[str, list[tuple[int, Decimal, str]]] = {}
+    invoiced_of: dict[str, list[Decimal]] = {}
     matched: list[tuple[int, ReceiptBilling, int, Decimal, Decimal]] = []
     for number, line in enumerate(command.lines):
         billing = billing_of(work, line.receipt_id, command.supplier)
@@ -75,12 +76,19 @@ def supplier_invoice(command: commands.PostSupplierInvoice, work: Work) -> None:
         invoiced = (line.quantity * line.unit_price).quantize(exp, ROUND_HALF_UP)
         field = f"lines[{number}].quantity"
         per_receipt.setdefault(line.receipt_id, []).append((index, measured.quantity, field))
+        invoiced_of.setdefault(line.receipt_id, []).append(invoiced)
         matched.append((number, billing, index, measured.quantity, invoiced))
     at_cost: dict[int, Decimal] = {}
     for receipt_id, billed in per_receipt.items():
         billing = billing_of(work, receipt_id, command.supplier)
         values = billing.bill(
-            command.invoice_id, command.supplier, billed, places, work.user, work.at
+            command.invoice_id,
+            command.supplier,
+            billed,
+            places,
+            work.user,
+            work.at,
+            invoiced_of[receipt_id],
         )
         numbers = [n for n, b, *_ in matched if b is billing]
         at_cost.update(zip(numbers, values, strict=True))

@@ -81,12 +81,15 @@ class ReceiptBilling(Aggregate):
         lines: list[dict[str, Any]]
 
     class Billed(Aggregate.Event):
-        """``invoice_id`` billed [[line index, base quantity, value at receipt cost], …]."""
+        """``invoice_id`` billed [[line index, base quantity, value at receipt cost], …];
+        ``differences`` (one per line, absent from events recorded before it) is what the
+        invoice charged more than that value, the amount its REVALUE/VARIANCE posted."""
 
         TOPIC = "stockledger:ReceiptBilling.Billed"
         invoice_id: str
         lines: list[list[Any]]
         user: str
+        differences: list[str]
 
         def apply(self, aggregate: Any) -> None:
             for index, quantity, value in self.lines:
@@ -136,17 +139,19 @@ class ReceiptBilling(Aggregate):
         places: int,
         user: str,
         at: datetime,
+        invoiced: list[Decimal],
     ) -> list[Decimal]:
         """Bills (line index, base quantity, request field) at ``at`` (the save's time, as its
-        movements', so the journal's period of the invoice is theirs) and answers each one's
-        value at the receipt's cost; refuses another supplier's receipt and more than is open."""
+        movements', so the journal's period of the invoice is theirs), each invoiced at the
+        matching ``invoiced`` amount, and answers each one's value at the receipt's cost;
+        refuses another supplier's receipt and more than is open."""
         if supplier != self.supplier:
             raise ValidationError(
                 f"receipt {self.receipt_id} is from {self.supplier}", [{"field": "supplier"}]
             )
         taken: dict[int, BilledLine] = {}
-        recorded, values = [], []
-        for index, quantity, field in billed:
+        recorded, values, differences = [], [], []
+        for (index, quantity, field), amount in zip(billed, invoiced, strict=True):
             line = taken.get(index, self.lines[index])
             if quantity > line.open:
                 raise OverBilledError(
@@ -160,8 +165,14 @@ class ReceiptBilling(Aggregate):
             )
             recorded.append([index, str(quantity), str(value)])
             values.append(value)
+            differences.append(str(amount - value))
         self.trigger_event(
-            self.Billed, timestamp=at, invoice_id=invoice_id, lines=recorded, user=user
+            self.Billed,
+            timestamp=at,
+            invoice_id=invoice_id,
+            lines=recorded,
+            user=user,
+            differences=differences,
         )
         return values
 

@@ -5,7 +5,9 @@ It folds the ``ReceiptBilling`` events. A ``Created`` writes one row per receipt
 no invoice (``invoice`` is ''): the line's SKU and location, which a ``Billed`` event does
 not repeat (it names lines by index). A ``Billed`` writes, per line it bills, the row
 (billing, line, invoice): the base quantity and the value at the receipt's cost it billed,
-and the period of its recording time in the ledger's zone (as the movements' periods).
+the ``difference`` the invoice charged beyond that value (what its REVALUE/VARIANCE
+credited to grni; 0 for a ``Billed`` recorded before events carried it), and the period
+of its recording time in the ledger's zone (as the movements' periods).
 The values are the ones the event recorded, so the read model is exact and rebuilds to the
 same rows.
 """
@@ -25,7 +27,7 @@ HEADER = ""  # the ``invoice`` of a receipt line's own row
 
 class Billing(Projection):
     NAME = "billing"
-    VERSION = 1
+    VERSION = 2
     TOPICS = BILLING_TOPICS
     COLUMNS = (
         Column("billing", "text"),
@@ -38,6 +40,7 @@ class Billing(Projection):
         Column("recorded_at", "time", True),
         Column("quantity", "num"),
         Column("value", "num"),
+        Column("difference", "num"),
         Column("position", "int"),
     )
     KEY = ("billing", "line", "invoice")
@@ -47,7 +50,7 @@ class Billing(Projection):
         billing = str(event.originator_id)
         if isinstance(event, ReceiptBilling.Created):
             return [(billing, n, HEADER) for n in range(len(event.lines))]
-        lines = sorted({int(index) for index, _, _ in event.lines})
+        lines = sorted({int(line[0]) for line in event.lines})
         return [(billing, n, HEADER) for n in lines] + [
             (billing, n, event.invoice_id) for n in lines
         ]
@@ -67,10 +70,12 @@ class Billing(Projection):
                     "recorded_at": None,
                     "quantity": Decimal(line["received"]),
                     "value": Decimal(line["value"]),
+                    "difference": ZERO,
                     "position": position,
                 }
             return
-        for index, quantity, value in event.lines:
+        differences = getattr(event, "differences", None) or [ZERO] * len(event.lines)
+        for (index, quantity, value), difference in zip(event.lines, differences, strict=True):
             header = rows[(billing, int(index), HEADER)]
             key = (billing, int(index), event.invoice_id)
             row = rows.get(key)
@@ -82,7 +87,9 @@ class Billing(Projection):
                     "recorded_at": event.timestamp,
                     "quantity": ZERO,
                     "value": ZERO,
+                    "difference": ZERO,
                     "position": position,
                 }
             row["quantity"] += Decimal(quantity)
             row["value"] += Decimal(value)
+            row["difference"] += Decimal(difference)

@@ -5,7 +5,9 @@ The amounts are the ``cogs`` projection's roll-forward columns of the period (th
 of the valuation report, ``projections.cogs_view``), grouped by location and the item's
 category (the ``items`` read model, joined by sku); the count of movements behind each
 (location, category, kind) comes from the ``movements`` read model. The supplier invoices'
-flows (kind ``SUPPLIER_INVOICE``: the value billed at the receipts' cost) and their count of
+flows (kind ``SUPPLIER_INVOICE``: the invoiced value, i.e. the value billed at the receipts'
+cost plus the difference the invoice's REVALUE/VARIANCE credited to grni, so a receipt
+billed in full leaves grni at zero and payables are what suppliers billed) and their count of
 invoices come from the ``billing`` read model, read in the same snapshot. Not to be confused
 with ``projections.journal``, the document journal.
 """
@@ -92,7 +94,7 @@ class GlJournalView:
             bills = None if self.billing is None else self._table(session, self.billing)
             if bills is not None:
                 bjoin = f"LEFT JOIN {items} i ON i.sku = b.sku" if items else ""
-                total = dialect.exact_sum("b.value")
+                total = f"{dialect.exact_sum('b.value')}, {dialect.exact_sum('b.difference')}"
                 billed = session.execute(
                     f"SELECT b.location, {category} AS category, {total}, "
                     f"COUNT(DISTINCT b.invoice) FROM {bills} b {bjoin} "
@@ -111,8 +113,8 @@ class GlJournalView:
                 if amount != 0:
                     count = counts.get((location, category, str(kind)), 0)
                     out.append(Flow(location, category, str(kind), amount, count))
-        for location, category, value, invoices in billed:
-            amount = _number(value)
+        for location, category, value, difference, invoices in billed:
+            amount = _number(value) + _number(difference)
             if amount != 0:
                 out.append(Flow(location, category, SUPPLIER_INVOICE, amount, int(invoices)))
         return out, position

@@ -205,7 +205,7 @@ def _purchased(api: Api) -> str:
     return str(received.json()["movements"][0]["recorded_at"])[:7]
 
 
-def test_supplier_invoices_post_grni_to_payables_at_receipt_cost_on_each_backend(
+def test_supplier_invoices_post_grni_to_payables_at_the_invoiced_value_on_each_backend(
     any_api: Api,
 ) -> None:
     api = any_api
@@ -214,16 +214,22 @@ def test_supplier_invoices_post_grni_to_payables_at_receipt_cost_on_each_backend
     body = api.get(f"/api/journal?period={period}", role="finance").json()
     lines = [x for e in body["entries"] for x in e["lines"] if x["kind"] == "SUPPLIER_INVOICE"]
     assert [(x["account"], x["role"], x["debit"], x["credit"], x["memo"]) for x in lines] == [
-        ("2000", "payables", "0.00", "180.00", "SUPPLIER_INVOICE uncategorised: 2 invoices"),
-        ("2100", "grni", "180.00", "0.00", "SUPPLIER_INVOICE uncategorised: 2 invoices"),
+        ("2000", "payables", "0.00", "186.00", "SUPPLIER_INVOICE uncategorised: 2 invoices"),
+        ("2100", "grni", "186.00", "0.00", "SUPPLIER_INVOICE uncategorised: 2 invoices"),
     ]
     kinds = {x["kind"] for e in body["entries"] for x in e["lines"]}
-    assert {"RECEIVE", "REVALUE", "CONSUME"} <= kinds
+    assert {"RECEIVE", "REVALUE", "VARIANCE", "CONSUME"} <= kinds
+    every = [x for e in body["entries"] for x in e["lines"]]
+    grni = sum(Decimal(x["debit"]) - Decimal(x["credit"]) for x in every if x["role"] == "grni")
+    assert f"{grni:.2f}" == "0.00"  # R-1 is billed in full: nothing received-not-invoiced
+    owed = [x for x in every if x["role"] == "payables"]
+    payables = sum(Decimal(x["credit"]) - Decimal(x["debit"]) for x in owed)
+    assert f"{payables:.2f}" == "186.00"  # 6 × 19.00 + 4 × 18.00, what GREEN invoiced
     assert body["totals"]["debit"] == body["totals"]["credit"]
     assert _inventory(body) == _valued(api, period)
     text = api.get(f"/api/journal?period={period}&format=beancount", role="finance").text
     assert bean_errors(text) == []
-    assert "Liabilities:GL-2000  -180.00 XXX" in text
+    assert "Liabilities:GL-2000  -186.00 XXX" in text
     rows = api.get(f"/api/journal/reconciliation?from={period}&to={period}").json()["rows"]
     assert [r["difference"] for r in rows] == ["0.00"]
     models = api.client.app.state.read_models  # type: ignore[attr-defined]
