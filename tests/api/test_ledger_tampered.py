@@ -74,7 +74,7 @@ def test_a_delivery_resting_on_a_forged_receipt_is_a_503_ledger_tampered_recordi
     assert 'id="ledger-tampered"' in home.text and "AB-001@main" in home.text
 
 
-def test_an_honest_ledger_with_a_key_answers_as_usual_and_home_goes_to_stock(
+def test_an_honest_ledger_with_a_key_answers_as_usual_and_home_goes_to_the_dashboard(
     keyed: tuple[Api, Console],
 ) -> None:
     api, console = keyed
@@ -83,7 +83,7 @@ def test_an_honest_ledger_with_a_key_answers_as_usual_and_home_goes_to_stock(
     assert delivered.status_code == 201, delivered.text
     assert "stockledger_ledger_tampered_total 0.0" in api.get("/metrics", role="viewer").text
     home = console.sign_in("viewer").get("/")
-    assert (home.status_code, home.headers["location"]) == (303, "/stock")
+    assert (home.status_code, home.headers["location"]) == (303, "/dashboard")
 
 
 def test_without_a_key_the_forged_receipt_is_not_detected_as_before(
