@@ -61,14 +61,16 @@ def _noted_lines(command: Noted) -> None:
 def receipt(command: commands.PostReceipt, work: Work) -> None:
     """RECEIVE per line at its unit cost (per entered unit: a case's cost for cases);
     against a purchase order (``po_id``) recorded on it in the same save, a line's cost
-    defaulting to the PO's price (application.purchasing.receipt_costs)."""
+    defaulting to the PO's price (application.purchasing.receipt_costs). Each line's
+    item and location are required before its unit is read, so a refusal decided on an
+    outdated cached entry is the item's (decided again on the catalogue as it is)."""
+    items = [work.item(line.sku, command.location) for line in command.lines]
     measures = [
         work.measure(line.sku, line.quantity, line.unit, _unit(index))
         for index, line in enumerate(command.lines)
     ]
     costs = purchasing.receipt_costs(command, work, measures)
-    for index, line in enumerate(command.lines):
-        item = work.item(line.sku, command.location)
+    for index, item in enumerate(items):
         measured = measures[index]
         src = work.src(index, command.note, measured)
         item.receive(measured.quantity, costs[index], src, work.at, work.places)
