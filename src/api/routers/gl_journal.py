@@ -43,7 +43,7 @@ def _places(request: Request) -> int:
 @router.put(
     "/api/accounts/map",
     response_model=MapPublic,
-    responses=responses(401, 403, 422),
+    responses=responses(401, 403, 422, 503),  # 503: read models short of min_position
     summary="Set the account map (every role must resolve at every location)",
 )
 def put_map(
@@ -73,7 +73,7 @@ def get_map(who: Finance, ledger: LedgerDep) -> dict[str, Any]:
             "content": {"text/csv": {}, "text/plain": {}},
             "description": "JSON; format=csv: the manual-journal CSV; format=beancount: text",
         },
-        **responses(401, 403, 409, 422),
+        **responses(401, 403, 409, 422, 503),
     },
     summary="The general-ledger journal of a period (JSON, CSV or beancount)",
 )
@@ -109,7 +109,7 @@ def _only(text: str, location: str) -> str:
 @router.get(
     "/api/journal/reconciliation",
     response_model=ReconciliationPublic,
-    responses=responses(401, 403, 409, 422),
+    responses=responses(401, 403, 409, 422, 503),
     summary="The journal's inventory against the valuation roll-forward, per period and location",
 )
 def reconcile(

@@ -67,6 +67,12 @@ CodePath = Path(pattern=CODE_PATTERN, examples=["GREEN"])
 PoPath = Path(pattern=CODE_PATTERN, examples=["PO-1"])
 WRITE = {200: {"description": "Repeat or unchanged"}, **responses(401, 403, 404, 409, 422)}
 READ = responses(401, 403, 404, 422)
+# Routes reading views wait for ?min_position= (FreshReadModels): 503 when they fall short.
+FRESH_READ = responses(401, 403, 404, 422, 503)
+FRESH_WRITE = {
+    200: {"description": "Repeat or unchanged"},
+    **responses(401, 403, 404, 409, 422, 503),
+}
 STATUSES = "^(open|partially_received|received|cancelled)$"
 
 
@@ -199,7 +205,7 @@ def grni_report(
 @router.get(
     "/purchasing/suggestions",
     response_model=SuggestionList,
-    responses=READ,
+    responses=FRESH_READ,
     summary="Suggested orders: up to par in whole supplier packs (clerk)",
 )
 def get_suggestions(
@@ -220,7 +226,7 @@ def get_suggestions(
     "/purchasing/suggestions/order",
     status_code=201,
     response_model=PurchaseOrderPublic,
-    responses=WRITE,
+    responses=FRESH_WRITE,
     summary="Turn one supplier's suggestions at a location into a purchase order (clerk)",
 )
 def order_suggestions(
