@@ -50,8 +50,8 @@ def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
 
 
 # One advisory lock per projection runner: balances, movements, cogs, items, locations,
-# food_cost.
-RUNNERS = 6
+# food_cost, count_sheets and sale_lines (issue 29), billing (issue 31).
+RUNNERS = 9
 
 
 def advisory_holders(owner_url: str) -> set[int]:
