@@ -26,7 +26,7 @@ BENCHMARKS = (
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("name", choices=[*BENCHMARKS, "all"])
+    parser.add_argument("name", choices=[*BENCHMARKS, "all", "soak"])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds not minutes")
     parser.add_argument("--runs", type=int, default=None, help="repetitions (median reported)")
     parser.add_argument(
@@ -41,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     for item in args.env:
         key, _, value = item.partition("=")
         os.environ[key] = value
+    if args.name == "soak":  # a correctness check, not a figure: not part of "all"
+        from bench import soak
+
+        return soak.main(["--seconds", "10"] if args.quick else [])
     names = BENCHMARKS if args.name == "all" else (args.name,)
     for name in names:
         module = importlib.import_module(f"bench.bench_{name}")
