@@ -38,11 +38,17 @@ PATH_PARAMS = {
     "name": "balances",
     "menu_item": "burger",
     "sale_id": "S-1",
+    "count_id": "CS-1",
+    "po_id": "PO-1",
     "webhook_id": "wh_0123456789abcdef",  # replaced by the tenant's newest webhook, if any
 }
 QUERY = {"time": NOW.isoformat(), "location": "main"}
 # Path parameters that differ for one write: the second quote is the one cancelled.
-OVERRIDES = {"/api/quotes/{quote_id}/cancel": {"quote_id": "Q-2"}}
+OVERRIDES = {
+    "/api/quotes/{quote_id}/cancel": {"quote_id": "Q-2"},
+    "/api/purchase-orders/{po_id}/cancel": {"po_id": "PO-2"},
+}
+ROLES = ("inventory", "grni", "cogs", "food_cost", "waste", "shrinkage", "cost_variance")
 # Not answered as JSON pages: checked by read_stream.
 STREAMS = {"/api/events/stream"}
 
@@ -186,6 +192,95 @@ WRITES: list[tuple[str, str, Body]] = [
         "/api/receipts/{receipt_id}/costs",
         lambda m, _: {"cost_id": "F-1", "amount": "4.00", "note": f"{m} freight"},
     ),
+    (  # a count sheet (SPEC §15): areas, a line, submitted, rejected, submitted, approved
+        "PUT",
+        "/api/locations/{code}/areas",
+        lambda m, _: {"areas": [{"area": f"{m} walk-in", "skus": ["TS-1"]}]},
+    ),
+    (
+        "POST",
+        "/api/count-sheets",
+        lambda m, _: {"count_id": "CS-1", "location": "main", "kind": "full", "note": m},
+    ),
+    (
+        "PUT",
+        "/api/count-sheets/{count_id}/lines/{sku}",
+        lambda m, _: {"quantity": "18", "area": f"{m} walk-in"},
+    ),
+    ("POST", "/api/count-sheets/{count_id}/submit", lambda m, _: None),
+    ("POST", "/api/count-sheets/{count_id}/reject", lambda m, _: {"note": f"{m} recount"}),
+    ("POST", "/api/count-sheets/{count_id}/submit", lambda m, _: None),
+    (  # burger (the production's output) is left uncounted: counted as zero
+        "POST",
+        "/api/count-sheets/{count_id}/approve",
+        lambda m, _: {"uncounted": "zero"},
+    ),
+    (  # purchasing (SPEC §14): a supplier ("main"), two orders (the second cancelled), an
+        # invoice for part of R-1, and an order from the suggestions the reorder point makes
+        "PUT",
+        "/api/suppliers/{code}",
+        lambda m, _: {
+            "name": f"{m} supplier",
+            "lead_time_days": 2,
+            "items": [{"sku": "TS-1", "price": "2.5", "preferred": True}],
+        },
+    ),
+    (
+        "POST",
+        "/api/purchase-orders",
+        lambda m, _: {
+            "po_id": "PO-1",
+            "supplier": "main",
+            "location": "main",
+            "lines": [{"sku": "TS-1", "quantity": "10", "unit_price": "2.5"}],
+        },
+    ),
+    (
+        "POST",
+        "/api/purchase-orders",
+        lambda m, _: {
+            "po_id": "PO-2",
+            "supplier": "main",
+            "location": "main",
+            "lines": [{"sku": "TS-1", "quantity": "3", "unit_price": "2.5"}],
+        },
+    ),
+    ("POST", "/api/purchase-orders/{po_id}/cancel", lambda m, _: None),
+    (
+        "POST",
+        "/api/supplier-invoices",
+        lambda m, _: {
+            "invoice_id": "I-1",
+            "supplier": "main",
+            "lines": [{"receipt_id": "R-1", "sku": "TS-1", "quantity": "10", "unit_price": "2.7"}],
+            "note": f"{m} invoice",
+        },
+    ),
+    (
+        "PATCH",
+        "/api/items/{sku}",
+        lambda m, _: {
+            "barcode": f"{m}-0001",
+            "reorder": [
+                {"location": "main", "reorder_point": "500", "reorder_qty": "10", "par": "600"}
+            ],
+        },
+    ),
+    (
+        "POST",
+        "/api/purchasing/suggestions/order",
+        lambda m, _: {"po_id": "PO-3", "supplier": "main", "location": "main"},
+    ),
+    (  # every role of the GL journal to an account of the tenant's own
+        "PUT",
+        "/api/accounts/map",
+        lambda m, _: {
+            "rules": [
+                {"role": role, "account": f"{m}-{index}"}
+                for index, role in enumerate((*ROLES, "payables"))
+            ]
+        },
+    ),
     ("POST", "/api/periods/{period}/close", lambda m, _: None),
     ("POST", "/api/projections/{name}/rebuild", lambda m, _: None),
     ("POST", "/api/webhooks", lambda m, url: {"url": url, "description": f"{m} second"}),
@@ -271,6 +366,8 @@ def server(stores: tuple[Settings, dict[str, str]]) -> Iterator[Server]:
 def post_everything(server: Server, tenant: Tenant, marker: str) -> list[int]:
     statuses = []
     for method, path, body in WRITES:
+        if path == "/api/purchasing/suggestions/order":
+            settled(server, tenant)  # suggestions read the read models: the reorder point
         answer = server.call(
             method,
             filled(path, tenant, write=True),
