@@ -1,6 +1,7 @@
-"""Random histories of sales, receipts, counts and voids (SPEC §17) keep §3's invariants at
-every movement, conserve value, owe only while nothing is available, take back exactly what
-a voided line consumed; the read models kept live equal a fold of the ledger and a rebuild,
+"""Random histories of sales, receipts, counts, voids and productions (SPEC §16, §17) keep
+§3's invariants at every movement, conserve value (a production's PRODUCTION_IN is exactly
+minus its PRODUCTION_OUTs), owe only while nothing is available, take back exactly what a
+voided line consumed; the read models kept live equal a fold of the ledger and a rebuild,
 and ``verify`` is clean."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from application.commands import (
     CountLine,
     PostCount,
+    PostProduction,
     PostReceipt,
     PostSale,
     ReceiptLine,
@@ -23,19 +25,24 @@ from application.commands import (
     VoidSale,
 )
 from application.ledger import Ledger
-from domain.errors import DomainError
-from domain.recipe import Ingredient, RecipeSpec
+from domain.errors import DomainError, InsufficientStockError
+from domain.recipe import Ingredient, Produces, RecipeSpec
 from domain.stock_item import Movement, StockItem
 from projections.runner import step
 from projections.service import ReadModels
 from tests.projections.conftest import folded_rows, live_rows
 
 D = Decimal
-SKUS = ("FLOUR", "MOZZ", "KEG")
+BOUGHT = ("FLOUR", "MOZZ", "KEG")
+SKUS = (*BOUGHT, "SAUCE")  # SAUCE is made by a production, never bought
 PLACES = ("kitchen", "bar")
+SAUCE = RecipeSpec(
+    "Sauce", (Ingredient("MOZZ", D("0.3")), Ingredient("FLOUR", D("0.1"))), Produces(D("2"))
+)
 RECIPES = {
     "pizza": RecipeSpec("Pizza", (Ingredient("FLOUR", D("0.2")), Ingredient("MOZZ", D("0.15")))),
     "beer": RecipeSpec("Beer", (Ingredient("KEG", D("0.5")),)),
+    "pasta": RecipeSpec("Pasta", (Ingredient("SAUCE", D("0.5")), Ingredient("FLOUR", D("0.1")))),
 }
 
 qty = st.sampled_from([D(x) for x in ("0.5", "1", "2", "3")])
@@ -50,7 +57,7 @@ operations = st.one_of(
     ),
     st.tuples(
         st.just("receipt"),
-        st.sampled_from(SKUS),
+        st.sampled_from(BOUGHT),
         st.sampled_from(PLACES),
         st.sampled_from([D(x) for x in ("0.3", "1", "2.5")]),
         st.decimals("0.10", "20", places=2),
@@ -62,6 +69,12 @@ operations = st.one_of(
         st.sampled_from([D(x) for x in ("0", "0.4", "1")]),
     ),
     st.tuples(st.just("void"), st.integers(0, 20), st.booleans()),
+    st.tuples(
+        st.just("production"),
+        st.sampled_from(PLACES),
+        st.sampled_from([D(x) for x in ("0.5", "1", "2")]),
+        st.sampled_from([None, D("1.7")]),
+    ),
 )
 
 
@@ -70,6 +83,7 @@ class History:
         self.ledger = ledger
         self.number = 0
         self.sales: list[tuple[str, int]] = []
+        self.productions = 0
 
     def apply(self, op: tuple[Any, ...]) -> None:
         self.number += 1
@@ -87,12 +101,26 @@ class History:
             _, sku, where, counted = op
             line = CountLine(sku, counted, D(5))
             ledger.execute(PostCount(f"K{n}", where, [line], note="shelf"), user="admin")
+        elif op[0] == "production":
+            self.produce(f"P{n}", *op[1:])
         elif self.sales:
             _, pick, whole = op
             sale_id, count = self.sales[pick % len(self.sales)]
             lines = None if whole else [pick % count]
             with contextlib.suppress(DomainError):  # voided before: refused, nothing recorded
                 ledger.execute(VoidSale(f"V{n}", sale_id, "sent back", lines), user="clerk")
+
+    def produce(self, doc: str, where: str, batches: Decimal, actual: Decimal | None) -> None:
+        made = PostProduction(doc, where, "SAUCE", batches=batches, actual_quantity=actual)
+        try:
+            result = self.ledger.execute(made, user="chef")
+        except InsufficientStockError:  # short of an ingredient: refused, nothing recorded
+            return
+        outs = [m for m in result.movements if m.kind == "PRODUCTION_OUT"]
+        (inbound,) = [m for m in result.movements if m.kind == "PRODUCTION_IN"]
+        assert {m.sku for m in outs} == {"MOZZ", "FLOUR"} and inbound.sku == "SAUCE"
+        assert inbound.value == -sum((m.value for m in outs), D(0))
+        self.productions += 1
 
 
 def check_positions(ledger: Ledger) -> None:
@@ -141,14 +169,17 @@ def check_sales(ledger: Ledger, history: History) -> None:
         assert sum((m.value for m in voids), D(0)) == sum((v["cost"] for v in sale.voids), D(0))
 
 
-def test_random_sales_receipts_counts_and_voids_keep_the_invariants(
+def test_random_sales_receipts_counts_voids_and_productions_keep_the_invariants(
     ledger: Ledger, models: ReadModels
 ) -> None:
     for sku in SKUS:
         for where in PLACES:
+            if sku not in BOUGHT:
+                continue
             ledger.execute(
                 PostReceipt(f"B-{sku}-{where}", where, [ReceiptLine(sku, D(1), D(4))]), user="c"
             )
+    ledger.put_recipe("SAUCE", SAUCE, user="chef")
     for menu, spec in RECIPES.items():
         ledger.put_recipe(menu, spec, user="chef")
     history = History(ledger)
@@ -181,4 +212,5 @@ def test_random_sales_receipts_counts_and_voids_keep_the_invariants(
     report = models.verify()
     assert report.ok, report
     kinds = {row["kind"] for row in live_rows(models, "movements").values()}
-    assert {"OWED", "CONSUME", "RECEIVE"} <= kinds
+    assert {"OWED", "CONSUME", "RECEIVE", "PRODUCTION_OUT", "PRODUCTION_IN"} <= kinds
+    assert history.productions > 0
