@@ -73,7 +73,9 @@ def sale_state(ledger: LedgerPort, sale_id: str) -> SaleState:
                 "cost": sum((Decimal(ln["cost"]) for ln in document.lines), ZERO),
             }
         )
-    moved.sort(key=lambda pair: pair[1])
+    # A settlement that a void's returned stock made is in the sale's record and among the
+    # void's movements: listed once.
+    moved = sorted(dict((p, (e, p)) for e, p in moved).values(), key=lambda pair: pair[1])
     voided_lines = {int(line) for line, _ in voided}
     return SaleState(
         sale_id,

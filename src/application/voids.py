@@ -103,17 +103,23 @@ def void(command: VoidSale, work: Work) -> None:
     record.void(command.void_id, lines, work.user)
     moved = sale_movements(work, sale)
     ranges = movement_lines(sale, moved)
-    number = 0
+    plan: list[tuple[int, int, list[Movement], Source]] = []
     for line in sorted(lines):
-        taken = ZERO
         for movement_line in ranges[line]:
-            events = moved.get(movement_line, [])
-            if not events:
-                continue
-            src = _like(events[0], work.src(number, command.note))
-            taken += _take_back(work, command, record, movement_line, events, src)
-            number += 1
-        work.shipped.append(_voided(sale, line, taken))
+            if events := moved.get(movement_line, []):
+                src = _like(events[0], work.src(len(plan), command.note))
+                plan.append((line, movement_line, events, src))
+    # Every voided line's owed is cancelled before anything comes back: the stock this void
+    # returns must not settle a line it takes back too (that line owes nothing any more).
+    for _, movement_line, events, src in plan:
+        first = events[0]
+        item = work.item(first.sku, first.location)
+        item.cancel_owed(command.sale_id, movement_line, src, work.at)  # noted by _take_back
+    taken = dict.fromkeys(sorted(lines), ZERO)
+    for line, movement_line, events, src in plan:
+        taken[line] += _take_back(work, record, movement_line, events, src)
+    for line, cost in taken.items():
+        work.shipped.append(_voided(sale, line, cost))
     work.details = DocumentDetails(location=sale.details.location, posted_at=work.at.isoformat())
 
 
@@ -126,18 +132,15 @@ def _like(event: Movement, src: Source) -> Source:
 
 def _take_back(
     work: Work,
-    command: VoidSale,
     record: SaleRecord,
     movement_line: int,
     events: list[Movement],
     src: Source,
 ) -> Decimal:
-    """Cancels what a movement line still owes and takes back what it consumed; returns
+    """Takes back what a movement line consumed (at posting and by its settlements); returns
     the value taken back."""
     first = events[0]
     item = work.item(first.sku, first.location)
-    item.cancel_owed(command.sale_id, movement_line, src, work.at)
-    work.moved(item)
     consumed = [e for e in events if e.kind == Kind.CONSUME]
     quantity = sum((e.quantity for e in consumed), ZERO)
     value = -sum((e.value for e in consumed), ZERO)
@@ -145,7 +148,7 @@ def _take_back(
     quantity, value = quantity + settled_qty, value + settled_value
     if quantity:
         item.void(quantity, value, src, work.at, work.places)
-        work.moved(item)
+    work.moved(item)  # its cancellation too
     return value
 
 
