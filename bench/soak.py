@@ -124,7 +124,7 @@ class Client:
         nul = {"waste_id": uid("W"), "location": "main", "lines": lines(1), "note": "a\x00b"}
         ghost = {"delivery_id": uid("D"), "location": "main",
                  "lines": [{"sku": uid("NOPE"), "quantity": "1"}]}  # fmt: skip
-        rid = random.choice(self.receipts) if self.receipts else "R-none"
+        rid = random.choice(self.receipts) if self.receipts else "R-open-main"
         again = {"receipt_id": rid, "location": "main", "lines": lines(1, True)}
         tries: list[tuple[str, str, dict[str, object]]] = [
             ("POST", "/api/receipts", {"content": b"{not json", "headers": hdr}),
