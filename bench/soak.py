@@ -50,7 +50,10 @@ class Client:
         self.receipts: list[str] = []
 
     def call(self, method: str, path: str, kind: str = "", doc: str = "", **kw: object) -> int:
-        code = self.http.request(method, path, **kw).status_code  # type: ignore[arg-type]
+        answer = self.http.request(method, path, **kw)  # type: ignore[arg-type]
+        code = answer.status_code
+        if code >= 500:
+            print(f"{code} {method} {path} {kw!r:.300} -> {answer.text[:300]}", file=sys.stderr)
         with lock:
             statuses[code] += 1
             if kind and 200 <= code < 300:
