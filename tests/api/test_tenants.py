@@ -42,7 +42,7 @@ PATH_PARAMS = {
     "po_id": "PO-1",
     "webhook_id": "wh_0123456789abcdef",  # replaced by the tenant's newest webhook, if any
 }
-QUERY = {"time": NOW.isoformat(), "location": "main"}
+QUERY = {"time": NOW.isoformat(), "location": "main", "period": f"{NOW:%Y-%m}", "sku": "TS-1"}
 # Path parameters that differ for one write: the second quote is the one cancelled.
 OVERRIDES = {
     "/api/quotes/{quote_id}/cancel": {"quote_id": "Q-2"},
@@ -197,6 +197,14 @@ WRITES: list[tuple[str, str, Body]] = [
         "/api/locations/{code}/areas",
         lambda m, _: {"areas": [{"area": f"{m} walk-in", "skus": ["TS-1"]}]},
     ),
+    (  # a first full count (CS-0), so that AvT has two to compare
+        "POST",
+        "/api/count-sheets",
+        lambda m, _: {"count_id": "CS-0", "location": "main", "kind": "full", "note": m},
+    ),
+    ("PUT", "/api/count-sheets/CS-0/lines/{sku}", lambda m, _: {"quantity": "19"}),
+    ("POST", "/api/count-sheets/CS-0/submit", lambda m, _: None),
+    ("POST", "/api/count-sheets/CS-0/approve", lambda m, _: {"uncounted": "zero"}),
     (
         "POST",
         "/api/count-sheets",
