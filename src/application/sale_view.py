@@ -14,6 +14,7 @@ from application.errors import NotFoundError
 from application.ports import LedgerPort
 from application.records import MovementRecord
 from domain.documents import Document
+from domain.money import Money
 from domain.movements import DocType, Kind, Movement
 from domain.sale import SaleRecord
 
@@ -27,8 +28,8 @@ class SaleState:
     posted_at: str | None
     user: str
     lines: list[dict[str, Any]]
-    revenue: Decimal
-    voided_revenue: Decimal
+    revenue: Money
+    voided_revenue: Money
     movements: list[MovementRecord]
     owed: list[dict[str, Any]]
     voids: list[dict[str, Any]]

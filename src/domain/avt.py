@@ -23,8 +23,10 @@ cannot silently break the identity.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, make_dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from domain.money import Money
 
 ZERO = Decimal(0)
 _PCT = Decimal("0.01")
@@ -44,6 +46,14 @@ COLUMNS = (
     "waste",
     "other_consumed",
     "unexplained",
+)
+# The report's money, declared (``present.money.SHAPES``): every ``_value`` column, the
+# revenue and the unmapped revenue; quantities and percentages are not money.
+AvtAmounts = make_dataclass(
+    "AvtAmounts",
+    [(f"{name}_value", Money) for name in COLUMNS]
+    + [("revenue", Money), ("unmapped_revenue", Money)],
+    frozen=True,
 )
 # Flows in and out of the shelf: kind → (column, sign applied to the on-hand delta/value).
 FLOWS: dict[str, tuple[str, int]] = {

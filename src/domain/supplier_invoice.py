@@ -21,6 +21,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.errors import DomainError, ValidationError
 from domain.ids import named_id
+from domain.money import Money
 
 ZERO = Decimal(0)
 
@@ -178,3 +179,15 @@ class ReceiptBilling(Aggregate):
 
 
 BILLING_TOPICS = frozenset({ReceiptBilling.Created.TOPIC, ReceiptBilling.Billed.TOPIC})
+
+
+@dataclass(frozen=True)
+class BillingAmounts:
+    """The money a match and the GRNI report answer with (``present.money.SHAPES``): a
+    receipt line's value, what invoices billed of it, what is still open, and a matched
+    line's difference (the amount its REVALUE/VARIANCE posted)."""
+
+    received_value: Money
+    billed_value: Money
+    open_value: Money
+    difference: Money

@@ -22,15 +22,28 @@ from typing import Any
 
 from starlette.requests import Request
 
+from application.sale_view import SaleState
+from domain.avt import AvtAmounts
 from domain.bounds import exact, money_quantum
 from domain.food_cost import FoodCostAmounts
 from domain.late_costs import Allocation
 from domain.money import money_fields
 from domain.movements import Movement
 from domain.rollforward import CogsAmounts, Valuation
+from domain.supplier_invoice import BillingAmounts
 
-# The shapes answers are made of: a movement, a report's amounts, a late cost's allocation.
-SHAPES = (Movement, Valuation, CogsAmounts, FoodCostAmounts, Allocation)
+# The shapes answers are made of: a movement, a report's amounts, a late cost's allocation,
+# AvT's values, a match's and GRNI's values, a sale's revenue.
+SHAPES = (
+    Movement,
+    Valuation,
+    CogsAmounts,
+    FoodCostAmounts,
+    Allocation,
+    AvtAmounts,
+    BillingAmounts,
+    SaleState,
+)
 MONEY_KEYS = money_fields(*SHAPES)
 
 

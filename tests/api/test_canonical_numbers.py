@@ -25,8 +25,10 @@ from application.commands import (
 from application.ledger import Ledger
 from application.periods import ClosePeriod
 from application.settings import Settings
+from cli.demo import Demo, DemoClock, start_of
 from present.money import MONEY_KEYS, is_quantity
 from tests.api.conftest import Api, _api
+from tests.api.test_gl_journal import MAP
 
 CANONICAL_QUANTITY = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?$")
 MONEY = re.compile(r"^-?(0|[1-9][0-9]*)\.[0-9]{2}$")
@@ -129,3 +131,79 @@ def test_a_csv_report_writes_quantities_canonically_and_money_at_places(history:
                 assert MONEY.fullmatch(text), (key, text)
             elif is_quantity(key):
                 assert CANONICAL_QUANTITY.fullmatch(text), (key, text)
+
+
+def _restaurant(settings: Settings) -> None:
+    """The demo's history: sales, productions, count sheets (AvT), purchase orders with
+    receipts and supplier invoices (GRNI), recipes and the GL journal."""
+    clock = DemoClock(start_of(30))
+    ledger = Ledger(settings, clock=clock)
+    try:
+        Demo(ledger, clock, skus=12, seed=3).run(30, lambda day: None)
+    finally:
+        ledger.close()
+
+
+@pytest.fixture
+def restaurant(settings: Settings) -> Iterator[Api]:
+    _restaurant(settings)
+    yield from _api(settings)
+
+
+def _money_checked(api: Api, path: str, head: int | None) -> set[str]:
+    """The money keys of one GET answer, each checked (``head``: wait for the read models;
+    None for an answer that reads the ledger)."""
+    join = "&" if "?" in path else "?"
+    answer = api.get(path if head is None else f"{path}{join}min_position={head}")
+    assert answer.status_code == 200, (path, answer.text)
+    seen = set()
+    for key, text in _numbers(answer.json()):
+        if key in MONEY_KEYS:
+            seen.add(key)
+            assert MONEY.fullmatch(text), (path, key, text)
+    return seen
+
+
+def test_avt_grni_sales_plate_cost_and_journal_money_has_the_currency_places(
+    restaurant: Api,
+) -> None:
+    head = restaurant.head
+    sales: set[str] = set()
+    after = 0
+    while after < head and len(sales) < 5:
+        page = restaurant.get(f"/api/events?after={after}&limit=1000").json()
+        sales |= set(re.findall(r"POS-[0-9]+", str(page["items"])))
+        after = page["next"]
+    assert sales
+    seen: set[str] = set()
+    seen |= _money_checked(restaurant, "/api/reports/avt?location=kitchen", head)
+    seen |= _money_checked(restaurant, "/api/reports/grni", None)
+    seen |= _money_checked(restaurant, "/api/purchase-orders", None)
+    for sale in sorted(sales)[:5]:
+        seen |= _money_checked(restaurant, f"/api/sales/{sale}", None)
+    recipes = restaurant.get("/api/recipes").json()
+    items = [r["menu_item"] for r in recipes["items"]]
+    assert items
+    for item in items:
+        seen |= _money_checked(restaurant, f"/api/recipes/{item}/cost?location=kitchen", None)
+    month = f"{start_of(30):%Y-%m}"
+    assert restaurant.put("/api/accounts/map", json=MAP).status_code == 200
+    answer = restaurant.get(f"/api/journal?period={month}&min_position={head}")
+    assert answer.status_code == 200, answer.text
+    journal = answer.json()
+    amounts = [
+        x[side] for e in journal["entries"] for x in e["lines"] for side in ("debit", "credit")
+    ]
+    assert amounts and all(MONEY.fullmatch(a) for a in amounts if a is not None)
+    expected = {"revenue", "voided_revenue", "cost", "received_value", "billed_value"}
+    expected |= {"open_value", "theoretical_value", "actual_value", "unmapped_revenue"}
+    assert expected <= seen, expected - seen
+    csv = restaurant.get(
+        f"/api/reports/avt?location=kitchen&min_position={head}", headers={"Accept": "text/csv"}
+    )
+    assert csv.status_code == 200
+    header, *rows = [line.split(",") for line in csv.text.strip().splitlines()]
+    for row in rows:
+        for key, cell in zip(header, row, strict=False):
+            if key in MONEY_KEYS and cell:
+                assert MONEY.fullmatch(cell), (key, cell)

@@ -41,7 +41,6 @@ from application.ledger import Ledger
 from domain.access import Role
 from domain.purchase_order import PurchaseOrder
 from domain.supplier import Supplier
-from present.money import places_of
 
 commands = [
     command_route(
@@ -191,14 +190,8 @@ def grni_report(
     supplier: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
 ) -> Response:
     rows, position = invoices.grni(ledger, supplier)
-    cent = Decimal(1).scaleb(-places_of(request))
     names = ("received_value", "billed_value", "open_value")
-    totals = {
-        name: str(sum((Decimal(str(row[name])) for row in rows), Decimal(0)).quantize(cent))
-        for name in names
-    }
-    for row in rows:  # money at the currency's places (text: not a ledger shape's key)
-        row.update({name: str(Decimal(str(row[name])).quantize(cent)) for name in names})
+    totals = {name: sum((Decimal(str(row[name])) for row in rows), Decimal(0)) for name in names}
     return respond(request, {"rows": rows, "totals": totals, "position": position})
 
 

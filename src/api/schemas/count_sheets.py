@@ -4,7 +4,6 @@ report's figures to plain data."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -12,9 +11,9 @@ from pydantic import BaseModel, Field
 from api.numbers import Counted, IsoTime
 from api.schemas.common import Code, Dec, NameText, Note, RequiredNote, Strict, Unit
 from domain import avt
-from domain.bounds import money_quantum
 from domain.count_sheet import CountSheet
 from domain.storage_areas import MAX_AREA_SKUS, MAX_AREAS, MAX_NAME, Area
+from present.money import with_places
 from present.reports import cell
 from projections.avt import AvtFigures
 from projections.count_sheets import SheetRow
@@ -187,7 +186,6 @@ TOTAL_FIELDS = (
     "actual_food_cost_pct",
     "unmapped_revenue",
 )
-MONEY = frozenset({*(f"{name}_value" for name in avt.COLUMNS), "revenue", "unmapped_revenue"})
 
 
 class AvtRow(BaseModel):
@@ -260,11 +258,9 @@ class AvtReport(BaseModel):
 
 
 def _placed(values: dict[str, Any], places: int) -> dict[str, Any]:
-    quantum = money_quantum(places)
-    return {
-        k: (v.quantize(quantum) if k in MONEY and isinstance(v, Decimal) else v)
-        for k, v in values.items()
-    }
+    """Money (declared: ``avt.AvtAmounts``) at the currency's places."""
+    placed: dict[str, Any] = with_places(values, places)
+    return placed
 
 
 def avt_body(
