@@ -170,7 +170,9 @@ class Ledger(Application[UUID]):
         snapshotted looks for a snapshot when it is not cached (one read, not two)."""
         try:
             if cls in self.snapshotting_intervals or self._is_cached(aggregate_id):
-                found: Aggregate | None = self.repository.get(aggregate_id)
+                # Never copy an object a command has taken (store.owned: guard).
+                with self.owned.guard(aggregate_id):
+                    found: Aggregate | None = self.repository.get(aggregate_id)
             else:
                 found = self._replay(aggregate_id)
         except AggregateNotFoundError:

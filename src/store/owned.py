@@ -17,6 +17,13 @@ conflicts on the version (the store's unique key) and the posting path re-runs t
 on fresh state. An aggregate a command only read, or a refusal decided from a trusted one,
 has no such check, so ``stale`` asks the store for a newer version first (one indexed read,
 only on those paths).
+
+A reader (``Ledger.get``) must never copy an object a command has taken: the library's
+``Repository.get`` fast-forwards the cached object in place and then copies it, outside any
+lock ``take`` knows of, so a reader could copy (and answer with) a command's unsaved change.
+``guard(id)`` is the lock both hold: ``take`` evicts under it, readers read a cached
+aggregate under it, so a reader either copies before the command takes the object or finds
+it gone and reads the store.
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Repository, project_aggregate
 from eventsourcing.domain import Aggregate
 
+# Locks striped by aggregate id: readers of different aggregates do not wait for each other.
+GUARDS = 64
+
 
 class Owned:
     """Take/give-back over one repository's cache (see the module docstring)."""
@@ -38,6 +48,11 @@ class Owned:
         # Ids whose cached aggregate is at the version this process last wrote.
         self._mine: set[UUID] = set()
         self._lock = threading.Lock()
+        self._guards = tuple(threading.Lock() for _ in range(GUARDS))
+
+    def guard(self, aggregate_id: UUID) -> threading.Lock:
+        """The lock a reader of the cached aggregate and ``take`` share (module docstring)."""
+        return self._guards[aggregate_id.int % GUARDS]
 
     def take(self, aggregate_id: UUID) -> tuple[Aggregate | None, bool]:
         """The aggregate, now owned by the caller, and whether it was taken on trust (not
@@ -48,10 +63,11 @@ class Owned:
             self._mine.discard(aggregate_id)
         cached: Any = None
         if cache is not None:
-            try:
-                cached = cache.get(aggregate_id, evict=True)
-            except KeyError:
-                cached = None
+            with self.guard(aggregate_id):
+                try:
+                    cached = cache.get(aggregate_id, evict=True)
+                except KeyError:
+                    cached = None
         if cached is None:
             try:
                 return self.repository.get(aggregate_id), False
