@@ -88,9 +88,7 @@ def run(*, quick: bool, runs: int | None) -> Report:
                 lambda: models.movements.history(*position(), None, None, None, 50, None), samples
             ),
             "cogs_month": timed(
-                lambda: models.cogs.cogs(
-                    month, month, None, None, ("period", "location", "sku")
-                ),
+                lambda: models.cogs.cogs(month, month, None, None, ("period", "location", "sku")),
                 reports,
             ),
             "valuation_month": timed(lambda: models.cogs.valuation(month, None, None), reports),

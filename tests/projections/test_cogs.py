@@ -168,9 +168,7 @@ def test_valuation_and_cogs_equal_the_reference_in_every_month(
             assert {n: row[n] for n in AMOUNTS} == want[key], key
         for name in AMOUNTS:
             assert report["totals"][name] == sum((r[name] for r in want.values()), ZERO)
-    cogs = report_body(
-        models.cogs.cogs("2025-01", "2025-04", None, None, GROUP_KEYS), GROUP_KEYS
-    )
+    cogs = report_body(models.cogs.cogs("2025-01", "2025-04", None, None, GROUP_KEYS), GROUP_KEYS)
     want_cogs = {
         k: reference_cogs(v) for k, v in expected.items() if any(reference_cogs(v).values())
     }
