@@ -91,7 +91,9 @@ def record_failure(session: Session, p: Projection, position: int, error: BaseEx
     with session.transaction():
         session.execute(FAILURES_DDL)
         found = session.execute(f"SELECT position, since FROM {TABLE} WHERE name = ?", (p.NAME,))
-        since = float(found[0][1]) if found and int(found[0][0]) == position else now
+        since = now
+        if found and int(found[0][0]) == position:
+            since = float(found[0][1])  # ok-float: seconds since the epoch, not a figure
         session.execute(f"DELETE FROM {TABLE} WHERE name = ?", (p.NAME,))
         session.execute(
             f"INSERT INTO {TABLE} (name, version, position, error, since, updated_at) "

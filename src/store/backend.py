@@ -118,7 +118,7 @@ class ConninfoFactory(PostgresFactory):
         pool.kwargs.update(options)
         max_idle = self.env.get(MAX_IDLE_KEY)
         if max_idle:
-            pool.max_idle = float(max_idle)
+            pool.max_idle = float(max_idle)  # ok-float: seconds
 
 
 def ledger_env(settings: Settings) -> dict[str, str]:
