@@ -12,7 +12,7 @@ with a note). Nothing here touches stock: the count document is posted by the ap
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -27,6 +27,8 @@ from domain.storage_areas import MAX_NAME, NOT_IN_AREA
 
 KINDS = ("full", "spot")
 MAX_NOTE = 1000
+# The earliest observation a sheet may name: a count of stock is never older than this.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class UncountedLinesError(InvalidStateError):
@@ -133,8 +135,9 @@ class CountSheet(Aggregate):
         fingerprint: str,
         user: str,
     ) -> CountSheet:
-        """A new open sheet; refuses an unknown kind and a ``counted_at`` in the future or
-        without a UTC offset (422)."""
+        """A new open sheet; refuses an unknown kind and a ``counted_at`` in the future,
+        before ``EARLIEST`` (an observation time the read side's time columns can hold in any
+        zone) or without a UTC offset (422)."""
         check_code(count_id, "count_id")
         check_code(location, "location")
         if kind not in KINDS:
@@ -143,6 +146,10 @@ class CountSheet(Aggregate):
             raise ValidationError("counted_at needs a UTC offset", [{"field": "counted_at"}])
         if counted_at > now:
             raise ValidationError("counted_at is in the future", [{"field": "counted_at"}])
+        if counted_at < EARLIEST:
+            raise ValidationError(
+                f"counted_at is before {EARLIEST.date().isoformat()}", [{"field": "counted_at"}]
+            )
         if note is not None and len(note) > MAX_NOTE:
             raise ValidationError("note is too long", [{"field": "note"}])
         return cls(count_id, location, kind, counted_at, note, lines, fingerprint, user)
