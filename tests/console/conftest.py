@@ -56,6 +56,12 @@ class Console:
         headers = {"Authorization": f"Bearer {self.tokens[role]}"}
         return self.client.get(path, headers=headers, **kwargs)
 
+    def settle(self) -> None:
+        """Wait until the read models have read everything posted so far (a page that lists
+        a read model shows what it has read, as a user sees a settled store)."""
+        state = self.client.app.state  # type: ignore[attr-defined]
+        assert state.read_models.wait_for(state.ledger.head(), 30), "read models caught up"
+
 
 def issue_keys(settings: Settings) -> dict[str, str]:
     ledger = Ledger(settings)
@@ -139,13 +145,15 @@ class Browser:
 
     def wait(self, condition: Callable[[], Any], what: str, timeout: float = 15) -> None:
         """Waits for ``condition``; an element replaced while it was read (the live region
-        refreshing) counts as not yet."""
-        from selenium.common.exceptions import StaleElementReferenceException
+        refreshing, or a form's answer still loading: Chromium then reports a stale element,
+        a missing one or an "unhandled inspector error") counts as not yet. A condition that
+        never holds still fails, naming ``what``, when the time is up."""
+        from selenium.common.exceptions import WebDriverException
 
         def settled() -> Any:
             try:
                 return condition()
-            except StaleElementReferenceException:
+            except WebDriverException:
                 return False
 
         wait_until(settled, timeout, what)

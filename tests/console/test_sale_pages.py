@@ -53,6 +53,7 @@ def test_the_sale_page_shows_what_it_owes_and_a_clerk_voids_a_line_once(console:
     assert page.status_code == 200
     assert "MOZZ" in page.text.split('id="owed"')[1].split("</table>")[0]
     assert 'name="line-1"' in page.text
+    console.settle()
     owed = console.get("/owed")
     assert owed.status_code == 200 and 'href="/sales/S-1"' in owed.text
     void_id = re.search(r'name="void_id" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.auth import Admin, Finance
 from api.dependencies import FreshReadModels, LedgerDep
-from api.problems import responses
+from api.problems import ProjectionLaggingError, responses
 from api.routers.reports import csv_name
 from api.schemas.gl_journal import JournalPublic, MapIn, MapPublic, ReconciliationPublic
 from application.accounts import account_map, set_map
@@ -43,12 +43,16 @@ def _places(request: Request) -> int:
 @router.put(
     "/api/accounts/map",
     response_model=MapPublic,
-    responses=responses(401, 403, 422, 503),  # 503: read models short of min_position
+    responses=responses(401, 403, 422, 503),  # 503: read models behind the ledger
     summary="Set the account map (every role must resolve at every location)",
 )
 def put_map(
     request: Request, body: MapIn, who: Admin, ledger: LedgerDep, read_models: FreshReadModels
 ) -> dict[str, Any]:
+    # Every location in use must resolve, so the check reads models that have seen the
+    # whole ledger: a lagging projection would hide a location and pass a gap.
+    if not read_models.wait_for(ledger.head(), read_models.settings.read_your_writes_wait):
+        raise ProjectionLaggingError("the read models are behind the ledger; retry shortly")
     rows, _ = read_models.catalogue.all_locations()
     locations = {row.code for row in rows} | view_of(read_models).locations()
     set_map(ledger, [r.model_dump() for r in body.rules], locations, who.user)
