@@ -9,12 +9,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from api.problems import ProjectionLaggingError
 from application.accounts import account_map, set_map
 from console.session import Admin, Form
 from console.web import ConsoleRoute, NavEntry, ledger_of, read_models, render
 from domain.access import Role
 from domain.journal import ROLES
-from present.gl_journal import view_of
+from present.gl_journal import locations_in_use
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV = NavEntry("Accounts", "/accounts", Role.ADMIN)
@@ -64,8 +65,9 @@ def save_map(request: Request, who: Admin, form: Form) -> RedirectResponse:
                 }
             )
         n += 1
-    models = read_models(request)
-    found, _ = models.catalogue.all_locations()
-    locations = {row.code for row in found} | view_of(models).locations()
-    set_map(ledger_of(request), rows, locations, who.user)
+    ledger = ledger_of(request)
+    locations = locations_in_use(read_models(request), ledger)
+    if locations is None:
+        raise ProjectionLaggingError("the read models are behind the ledger; retry shortly")
+    set_map(ledger, rows, locations, who.user)
     return RedirectResponse("/accounts", status_code=303)

@@ -18,7 +18,13 @@ from api.routers.reports import csv_name
 from api.schemas.gl_journal import JournalPublic, MapIn, MapPublic, ReconciliationPublic
 from application.accounts import account_map, set_map
 from domain.books import check_period
-from present.gl_journal import journal_text, reconciliation, to_beancount, to_csv, view_of
+from present.gl_journal import (
+    journal_text,
+    locations_in_use,
+    reconciliation,
+    to_beancount,
+    to_csv,
+)
 
 router = APIRouter(tags=["journal"])
 
@@ -49,12 +55,9 @@ def _places(request: Request) -> int:
 def put_map(
     request: Request, body: MapIn, who: Admin, ledger: LedgerDep, read_models: FreshReadModels
 ) -> dict[str, Any]:
-    # Every location in use must resolve, so the check reads models that have seen the
-    # whole ledger: a lagging projection would hide a location and pass a gap.
-    if not read_models.wait_for(ledger.head(), read_models.settings.read_your_writes_wait):
+    locations = locations_in_use(read_models, ledger)
+    if locations is None:
         raise ProjectionLaggingError("the read models are behind the ledger; retry shortly")
-    rows, _ = read_models.catalogue.all_locations()
-    locations = {row.code for row in rows} | view_of(read_models).locations()
     set_map(ledger, [r.model_dump() for r in body.rules], locations, who.user)
     return _map_body(ledger)
 
