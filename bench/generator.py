@@ -18,20 +18,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from application.commands import (
-    Command,
-    CreateQuote,
-    Line,
-    PostAdjustment,
-    PostConsumption,
-    PostDelivery,
-    PostReceipt,
-    PostReturn,
-    PostTransfer,
-    PostWaste,
-    PricedLine,
-    ReceiptLine,
-)
+from application import commands
 from application.ledger import Ledger
 from domain.documents import Document, fingerprint
 from domain.movements import Source
@@ -146,7 +133,7 @@ class _History:
 
     def _document(
         self,
-        command: Command,
+        command: commands.Command,
         items: list[StockItem],
         lines: list[dict[str, Any]],
         details: dict[str, Any],
@@ -162,7 +149,9 @@ class _History:
         cost = Decimal(self.rng.randint(100, 5_000)) / 100
         item = self.item(sku, location)
         item.receive(quantity, cost, Source("receipt", doc_id, 0, USER), at, self.places)
-        command = PostReceipt(doc_id, location, [ReceiptLine(sku, quantity, cost)])
+        command = commands.PostReceipt(
+            doc_id, location, [commands.ReceiptLine(sku, quantity, cost)]
+        )
         doc = self._document(command, [item], [], {"location": location})
         self._moved(1, "RECEIVE")
         self.writer.collect(item, doc)
@@ -185,7 +174,9 @@ class _History:
         delivery.record_return(return_id, parts, USER)
         for _, part_qty, value in parts:
             item.take_back(part_qty, value, Source("return", return_id, 0, USER), at)
-        command = PostReturn(return_id, delivery.doc_id, [Line(item.sku, quantity)])
+        command = commands.PostReturn(
+            return_id, delivery.doc_id, [commands.Line(item.sku, quantity)]
+        )
         details = {"location": item.location, "delivery_id": delivery.doc_id}
         doc = self._document(command, [item], [], details)
         self._moved(len(parts), "RETURN")
@@ -196,7 +187,7 @@ class _History:
         doc_id = self._doc_id("A")
         note = "recount"
         item.adjust(delta, None, Source("adjustment", doc_id, 0, USER, note), at, self.places)
-        command = PostAdjustment(doc_id, item.sku, item.location, delta, note)
+        command = commands.PostAdjustment(doc_id, item.sku, item.location, delta, note)
         doc = self._document(command, [item], [], {"location": item.location})
         self._moved(1, "ADJUSTMENT")
         self.writer.collect(item, doc)
@@ -204,7 +195,9 @@ class _History:
     def _ship_document(
         self, doc_id: str, item: StockItem, quantity: Decimal, value: Decimal, quote_id: str | None
     ) -> Document:
-        command = PostDelivery(doc_id, item.location, [Line(item.sku, quantity)], quote_id)
+        command = commands.PostDelivery(
+            doc_id, item.location, [commands.Line(item.sku, quantity)], quote_id
+        )
         shipped = [
             {
                 "sku": item.sku,
@@ -223,8 +216,8 @@ class _History:
     def quote(self, item: StockItem, at: datetime, quantity: Decimal) -> None:
         quote_id = self._doc_id("Q")
         price = Decimal(self.rng.randint(100, 9_000)) / 100
-        priced = [PricedLine(item.sku, quantity, price)]
-        draft = CreateQuote(quote_id, "ACME", item.location, priced)
+        priced = [commands.PricedLine(item.sku, quantity, price)]
+        draft = commands.CreateQuote(quote_id, "ACME", item.location, priced)
         lines = [asdict(line) for line in draft.lines]
         print_ = fingerprint(draft.payload())
         quote = Quote.draft(quote_id, "ACME", item.location, lines, USER, print_)
@@ -244,7 +237,9 @@ class _History:
         src = Source("transfer", doc_id, 0, USER)
         value = source.transfer_out(q, src, at, self.places)
         target.transfer_in(q, -value, src, at)
-        command = PostTransfer(doc_id, source.location, target.location, [Line(source.sku, q)])
+        command = commands.PostTransfer(
+            doc_id, source.location, target.location, [commands.Line(source.sku, q)]
+        )
         details = {"from_location": source.location, "to_location": target.location}
         doc = self._document(command, [source, target], [], details)
         self._moved(2, "TRANSFER")
@@ -258,8 +253,8 @@ class _History:
             item.waste(q, src, at, self.places)
         else:
             item.consume(q, src, at, self.places)
-        outflow = PostWaste if kind == "waste" else PostConsumption
-        command = outflow(doc_id, item.location, [Line(item.sku, q)], note)
+        outflow = commands.PostWaste if kind == "waste" else commands.PostConsumption
+        command = outflow(doc_id, item.location, [commands.Line(item.sku, q)], note)
         doc = self._document(command, [item], [], {"location": item.location})
         self._moved(1, kind.upper())
         self.writer.collect(item, doc)

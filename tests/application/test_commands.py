@@ -4,21 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from application.commands import (
-    CancelQuote,
-    CloseQuote,
-    CountLine,
-    CreateQuote,
-    PostAdjustment,
-    PostConsumption,
-    PostCount,
-    PostDelivery,
-    PostReceipt,
-    PostReturn,
-    PostTransfer,
-    PostWaste,
-    ReceiptLine,
-)
+from application import commands
 from application.errors import QuoteNotFoundError
 from application.ledger import Ledger
 from domain.errors import (
@@ -33,8 +19,13 @@ from tests.application.helpers import USER, D, line, movements, quote_line, rece
 
 def test_a_receipt_records_one_movement_per_line_with_its_position(ledger: Ledger) -> None:
     result = ledger.execute(
-        PostReceipt(
-            "r-1", "main", [ReceiptLine("A", D(3), D("3.333333")), ReceiptLine("B", D("0.5"), D(4))]
+        commands.PostReceipt(
+            "r-1",
+            "main",
+            [
+                commands.ReceiptLine("A", D(3), D("3.333333")),
+                commands.ReceiptLine("B", D("0.5"), D(4)),
+            ],
         ),
         user=USER,
     )
@@ -52,7 +43,7 @@ def test_a_receipt_records_one_movement_per_line_with_its_position(ledger: Ledge
 def test_three_thirds_shipped_one_by_one_leave_zero_value(ledger: Ledger) -> None:
     receive(ledger, "r-1", "A", "3", "3.333333")
     values = [
-        ledger.execute(PostDelivery(f"d-{n}", "main", [line("A", "1")]), user=USER)
+        ledger.execute(commands.PostDelivery(f"d-{n}", "main", [line("A", "1")]), user=USER)
         .movements[0]
         .value
         for n in range(3)
@@ -65,29 +56,33 @@ def test_a_refused_command_records_nothing(ledger: Ledger) -> None:
     receive(ledger, "r-1", "A", "2", "1")
     head = ledger.head()
     with pytest.raises(InsufficientStockError):
-        ledger.execute(PostConsumption("c-1", "main", [line("A", "2.001")]), user=USER)
+        ledger.execute(commands.PostConsumption("c-1", "main", [line("A", "2.001")]), user=USER)
     with pytest.raises(ValidationError):
-        ledger.execute(PostWaste("w-1", "main", [line("A", "1")], None), user=USER)
+        ledger.execute(commands.PostWaste("w-1", "main", [line("A", "1")], None), user=USER)
     with pytest.raises(ValidationError):
-        ledger.execute(PostReceipt("r-2", "main", []), user=USER)
+        ledger.execute(commands.PostReceipt("r-2", "main", []), user=USER)
     with pytest.raises(ValidationError):
-        ledger.execute(PostTransfer("t-1", "main", "main", [line("A", "1")]), user=USER)
+        ledger.execute(commands.PostTransfer("t-1", "main", "main", [line("A", "1")]), user=USER)
     with pytest.raises(ValidationError):
-        ledger.execute(PostAdjustment("a-1", "A", "main", D(1), "  "), user=USER)
+        ledger.execute(commands.PostAdjustment("a-1", "A", "main", D(1), "  "), user=USER)
     with pytest.raises(ValidationError):
-        ledger.execute(PostCount("k-1", "main", [CountLine("A", D(1))], None), user=USER)
+        ledger.execute(
+            commands.PostCount("k-1", "main", [commands.CountLine("A", D(1))], None), user=USER
+        )
     with pytest.raises(NoCostBasisError):
-        ledger.execute(PostAdjustment("a-2", "NEW", "main", D(1), "found"), user=USER)
+        ledger.execute(commands.PostAdjustment("a-2", "NEW", "main", D(1), "found"), user=USER)
     assert ledger.head() == head
     assert state(ledger, "A") == (D(2), D(0), D("2.00"))
 
 
 def test_consumption_waste_and_adjustments_follow_the_outbound_rule(ledger: Ledger) -> None:
     receive(ledger, "r-1", "A", "4", "2.50")
-    consumed = ledger.execute(PostConsumption("c-1", "main", [line("A", "1")]), user=USER)
-    wasted = ledger.execute(PostWaste("w-1", "main", [line("A", "1")], "dropped"), user=USER)
-    adjusted = ledger.execute(PostAdjustment("a-1", "A", "main", D(-1), "lost"), user=USER)
-    found = ledger.execute(PostAdjustment("a-2", "A", "main", D(2), "found"), user=USER)
+    consumed = ledger.execute(commands.PostConsumption("c-1", "main", [line("A", "1")]), user=USER)
+    wasted = ledger.execute(
+        commands.PostWaste("w-1", "main", [line("A", "1")], "dropped"), user=USER
+    )
+    adjusted = ledger.execute(commands.PostAdjustment("a-1", "A", "main", D(-1), "lost"), user=USER)
+    found = ledger.execute(commands.PostAdjustment("a-2", "A", "main", D(2), "found"), user=USER)
     assert [r.movements[0].kind for r in (consumed, wasted, adjusted, found)] == [
         Kind.CONSUME,
         Kind.WASTE,
@@ -107,7 +102,9 @@ def test_consumption_waste_and_adjustments_follow_the_outbound_rule(ledger: Ledg
 def test_a_transfer_conserves_value_between_locations(ledger: Ledger) -> None:
     receive(ledger, "r-1", "A", "3", "3.333333", location="main")
     receive(ledger, "r-2", "A", "1", "1", location="bar")
-    result = ledger.execute(PostTransfer("t-1", "main", "bar", [line("A", "2")]), user=USER)
+    result = ledger.execute(
+        commands.PostTransfer("t-1", "main", "bar", [line("A", "2")]), user=USER
+    )
     out, into = result.movements
     assert (out.kind, out.location, out.value) == (Kind.TRANSFER_OUT, "main", D("-6.67"))
     assert (into.kind, into.location, into.value) == (Kind.TRANSFER_IN, "bar", D("6.67"))
@@ -119,9 +116,9 @@ def test_returns_take_back_value_proportionally_and_the_last_takes_the_rest(
     ledger: Ledger,
 ) -> None:
     receive(ledger, "r-1", "A", "3", "3.333333")
-    ledger.execute(PostDelivery("d-1", "main", [line("A", "3")]), user=USER)
+    ledger.execute(commands.PostDelivery("d-1", "main", [line("A", "3")]), user=USER)
     values = [
-        ledger.execute(PostReturn(f"ret-{n}", "d-1", [line("A", "1")]), user=USER)
+        ledger.execute(commands.PostReturn(f"ret-{n}", "d-1", [line("A", "1")]), user=USER)
         .movements[0]
         .value
         for n in range(3)
@@ -130,9 +127,11 @@ def test_returns_take_back_value_proportionally_and_the_last_takes_the_rest(
     assert state(ledger, "A") == (D(3), D(0), D("10.00"))
     head = ledger.head()
     with pytest.raises(ValidationError):
-        ledger.execute(PostReturn("ret-4", "d-1", [line("A", "0.001")]), user=USER)
+        ledger.execute(commands.PostReturn("ret-4", "d-1", [line("A", "0.001")]), user=USER)
     with pytest.raises(ValidationError):
-        ledger.execute(PostReturn("ret-5", "no-such-delivery", [line("A", "1")]), user=USER)
+        ledger.execute(
+            commands.PostReturn("ret-5", "no-such-delivery", [line("A", "1")]), user=USER
+        )
     assert ledger.head() == head
 
 
@@ -140,25 +139,33 @@ def test_a_quote_reserves_on_close_ships_against_it_and_becomes_delivered(
     ledger: Ledger,
 ) -> None:
     receive(ledger, "r-1", "A", "5", "2")
-    created = ledger.execute(CreateQuote("q-1", "ACME", "main", [quote_line("A", "3")]), user=USER)
+    created = ledger.execute(
+        commands.CreateQuote("q-1", "ACME", "main", [quote_line("A", "3")]), user=USER
+    )
     assert created.quote is not None and created.quote.status == "draft"
     assert state(ledger, "A") == (D(5), D(0), D("10.00"))
-    closed = ledger.execute(CloseQuote("q-1"), user=USER)
+    closed = ledger.execute(commands.CloseQuote("q-1"), user=USER)
     assert [(m.kind, m.reserved_delta) for m in closed.movements] == [(Kind.RESERVE, D(3))]
     assert closed.quote is not None and closed.quote.status == "closed"
     with pytest.raises(InsufficientStockError):
-        ledger.execute(PostDelivery("d-0", "main", [line("A", "3")]), user=USER)
-    first = ledger.execute(PostDelivery("d-1", "main", [line("A", "2")], quote_id="q-1"), user=USER)
+        ledger.execute(commands.PostDelivery("d-0", "main", [line("A", "3")]), user=USER)
+    first = ledger.execute(
+        commands.PostDelivery("d-1", "main", [line("A", "2")], quote_id="q-1"), user=USER
+    )
     assert (first.movements[0].on_hand_delta, first.movements[0].reserved_delta) == (D(-2), D(-2))
     assert ledger.get_quote("q-1").status == "closed"
     with pytest.raises(InvalidStateError):
-        ledger.execute(PostDelivery("d-2", "main", [line("A", "2")], quote_id="q-1"), user=USER)
-    ledger.execute(PostDelivery("d-3", "main", [line("A", "1")], quote_id="q-1"), user=USER)
+        ledger.execute(
+            commands.PostDelivery("d-2", "main", [line("A", "2")], quote_id="q-1"), user=USER
+        )
+    ledger.execute(
+        commands.PostDelivery("d-3", "main", [line("A", "1")], quote_id="q-1"), user=USER
+    )
     assert ledger.get_quote("q-1").status == "delivered"
     assert state(ledger, "A") == (D(2), D(0), D("4.00"))
     head = ledger.head()
     with pytest.raises(InvalidStateError):
-        ledger.execute(CancelQuote("q-1"), user=USER)
+        ledger.execute(commands.CancelQuote("q-1"), user=USER)
     assert ledger.head() == head
 
 
@@ -168,11 +175,12 @@ def test_closing_a_quote_short_of_stock_refuses_the_whole_close_listing_short_li
     receive(ledger, "r-1", "A", "5", "2")
     receive(ledger, "r-2", "B", "1", "2")
     ledger.execute(
-        CreateQuote("q-1", "ACME", "main", [quote_line("A", "2"), quote_line("B", "3")]), user=USER
+        commands.CreateQuote("q-1", "ACME", "main", [quote_line("A", "2"), quote_line("B", "3")]),
+        user=USER,
     )
     head = ledger.head()
     with pytest.raises(InsufficientStockError) as refused:
-        ledger.execute(CloseQuote("q-1"), user=USER)
+        ledger.execute(commands.CloseQuote("q-1"), user=USER)
     assert [(e["line"], e["sku"]) for e in refused.value.errors] == [(1, "B")]
     assert ledger.head() == head
     assert ledger.get_quote("q-1").status == "draft"
@@ -181,19 +189,21 @@ def test_closing_a_quote_short_of_stock_refuses_the_whole_close_listing_short_li
 
 def test_cancelling_a_closed_quote_releases_its_undelivered_reservation(ledger: Ledger) -> None:
     receive(ledger, "r-1", "A", "5", "2")
-    ledger.execute(CreateQuote("q-1", "ACME", "main", [quote_line("A", "3")]), user=USER)
-    ledger.execute(CloseQuote("q-1"), user=USER)
-    ledger.execute(PostDelivery("d-1", "main", [line("A", "1")], quote_id="q-1"), user=USER)
-    cancelled = ledger.execute(CancelQuote("q-1"), user=USER)
+    ledger.execute(commands.CreateQuote("q-1", "ACME", "main", [quote_line("A", "3")]), user=USER)
+    ledger.execute(commands.CloseQuote("q-1"), user=USER)
+    ledger.execute(
+        commands.PostDelivery("d-1", "main", [line("A", "1")], quote_id="q-1"), user=USER
+    )
+    cancelled = ledger.execute(commands.CancelQuote("q-1"), user=USER)
     assert [(m.kind, m.reserved_delta) for m in cancelled.movements] == [(Kind.RELEASE, D(-2))]
     assert state(ledger, "A") == (D(4), D(0), D("8.00"))
     with pytest.raises(InvalidStateError):
-        ledger.execute(CloseQuote("q-1"), user=USER)
+        ledger.execute(commands.CloseQuote("q-1"), user=USER)
 
 
 def test_cancelling_a_draft_quote_records_no_movement(ledger: Ledger) -> None:
-    ledger.execute(CreateQuote("q-1", "ACME", "main", [quote_line("A", "3")]), user=USER)
-    result = ledger.execute(CancelQuote("q-1"), user=USER)
+    ledger.execute(commands.CreateQuote("q-1", "ACME", "main", [quote_line("A", "3")]), user=USER)
+    result = ledger.execute(commands.CancelQuote("q-1"), user=USER)
     assert result.created and result.movements == []
     assert result.quote is not None and result.quote.status == "cancelled"
     assert movements(ledger, "A") == []
@@ -201,17 +211,21 @@ def test_cancelling_a_draft_quote_records_no_movement(ledger: Ledger) -> None:
 
 def test_an_unknown_quote_is_not_found(ledger: Ledger) -> None:
     with pytest.raises(QuoteNotFoundError):
-        ledger.execute(CloseQuote("nope"), user=USER)
+        ledger.execute(commands.CloseQuote("nope"), user=USER)
     with pytest.raises(ValidationError):
-        ledger.execute(PostDelivery("d-1", "main", [line("A", "1")], quote_id="nope"), user=USER)
+        ledger.execute(
+            commands.PostDelivery("d-1", "main", [line("A", "1")], quote_id="nope"), user=USER
+        )
 
 
 def test_a_positive_count_without_cost_on_an_empty_position_uses_its_last_average(
     ledger: Ledger,
 ) -> None:
     receive(ledger, "r-1", "A", "2", "4.25")
-    ledger.execute(PostConsumption("c-1", "main", [line("A", "2")]), user=USER)
-    result = ledger.execute(PostCount("k-1", "main", [CountLine("A", D(1))], "recount"), user=USER)
+    ledger.execute(commands.PostConsumption("c-1", "main", [line("A", "2")]), user=USER)
+    result = ledger.execute(
+        commands.PostCount("k-1", "main", [commands.CountLine("A", D(1))], "recount"), user=USER
+    )
     assert [(m.kind, m.quantity, m.unit_cost, m.value) for m in result.movements] == [
         (Kind.ADJUSTMENT, D(1), D("4.25"), D("4.25"))
     ]
@@ -222,9 +236,9 @@ def test_a_return_of_a_quantity_that_is_not_positive_is_refused_and_records_noth
     ledger: Ledger, quantity: str
 ) -> None:
     receive(ledger, "r-1", "A", "3", "2")
-    ledger.execute(PostDelivery("d-1", "main", [line("A", "2")]), user=USER)
+    ledger.execute(commands.PostDelivery("d-1", "main", [line("A", "2")]), user=USER)
     head = ledger.head()
     with pytest.raises(ValidationError):
-        ledger.execute(PostReturn("ret-1", "d-1", [line("A", quantity)]), user=USER)
+        ledger.execute(commands.PostReturn("ret-1", "d-1", [line("A", quantity)]), user=USER)
     assert ledger.head() == head
     assert state(ledger, "A") == (D(1), D(0), D("2.00"))

@@ -10,37 +10,20 @@ from typing import Any
 
 import pytest
 
-from application.commands import (
-    CancelQuote,
-    CloseQuote,
-    Command,
-    CountLine,
-    CreateQuote,
-    Line,
-    PostAdjustment,
-    PostConsumption,
-    PostCount,
-    PostDelivery,
-    PostReceipt,
-    PostReturn,
-    PostTransfer,
-    PostWaste,
-    PricedLine,
-    ReceiptLine,
-)
+from application import commands
 from application.ledger import Ledger
 from domain.documents import Document, fingerprint
 from domain.stock_item import StockItem
 from tests.application.helpers import USER, line, receive
 
 AT = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
-OUT = [Line("A", D("1.50")), Line("B", D(2))]
+OUT = [commands.Line("A", D("1.50")), commands.Line("B", D(2))]
 OUT_PAYLOAD = [{"sku": "A", "quantity": D("1.50")}, {"sku": "B", "quantity": D(2)}]
 
 # (command, the payload the ledger built by hand for it before)
-CASES: list[tuple[Command, dict[str, Any]]] = [
+CASES: list[tuple[commands.Command, dict[str, Any]]] = [
     (
-        PostReceipt("R-1", "main", [ReceiptLine("A", D(3), D("2.50"))], "PO 1"),
+        commands.PostReceipt("R-1", "main", [commands.ReceiptLine("A", D(3), D("2.50"))], "PO 1"),
         {
             "location": "main",
             "lines": [{"sku": "A", "quantity": D(3), "unit_cost": D("2.50")}],
@@ -48,31 +31,31 @@ CASES: list[tuple[Command, dict[str, Any]]] = [
         },
     ),
     (
-        PostDelivery("D-1", "main", OUT, "Q-1"),
+        commands.PostDelivery("D-1", "main", OUT, "Q-1"),
         {"location": "main", "lines": OUT_PAYLOAD, "quote_id": "Q-1"},
     ),
     (
-        PostDelivery("D-2", "main", OUT),
+        commands.PostDelivery("D-2", "main", OUT),
         {"location": "main", "lines": OUT_PAYLOAD, "quote_id": None},
     ),
     (
-        PostReturn("RT-1", "D-1", OUT, "damaged"),
+        commands.PostReturn("RT-1", "D-1", OUT, "damaged"),
         {"delivery_id": "D-1", "lines": OUT_PAYLOAD, "note": "damaged"},
     ),
     (
-        PostTransfer("T-1", "main", "bar", OUT),
+        commands.PostTransfer("T-1", "main", "bar", OUT),
         {"from_location": "main", "to_location": "bar", "lines": OUT_PAYLOAD, "note": None},
     ),
     (
-        PostConsumption("C-1", "main", OUT, None),
+        commands.PostConsumption("C-1", "main", OUT, None),
         {"location": "main", "lines": OUT_PAYLOAD, "note": None},
     ),
     (
-        PostWaste("W-1", "main", OUT, "spilt"),
+        commands.PostWaste("W-1", "main", OUT, "spilt"),
         {"location": "main", "lines": OUT_PAYLOAD, "note": "spilt"},
     ),
     (
-        PostAdjustment("A-1", "A", "main", D(-2), "broken", D("1.25")),
+        commands.PostAdjustment("A-1", "A", "main", D(-2), "broken", D("1.25")),
         {
             "sku": "A",
             "location": "main",
@@ -82,7 +65,13 @@ CASES: list[tuple[Command, dict[str, Any]]] = [
         },
     ),
     (
-        PostCount("K-1", "main", [CountLine("A", D(9)), CountLine("B", D(0), D(2))], "shelf", AT),
+        commands.PostCount(
+            "K-1",
+            "main",
+            [commands.CountLine("A", D(9)), commands.CountLine("B", D(0), D(2))],
+            "shelf",
+            AT,
+        ),
         {
             "location": "main",
             "lines": [
@@ -94,7 +83,7 @@ CASES: list[tuple[Command, dict[str, Any]]] = [
         },
     ),
     (
-        PostCount("K-2", "main", [CountLine("A", D(9))], "shelf"),
+        commands.PostCount("K-2", "main", [commands.CountLine("A", D(9))], "shelf"),
         {
             "location": "main",
             "lines": [{"sku": "A", "counted": D(9), "unit_cost": None}],
@@ -103,21 +92,21 @@ CASES: list[tuple[Command, dict[str, Any]]] = [
         },
     ),
     (
-        CreateQuote("Q-1", "ACME", "main", [PricedLine("A", D(5), D("24.90"))]),
+        commands.CreateQuote("Q-1", "ACME", "main", [commands.PricedLine("A", D(5), D("24.90"))]),
         {
             "customer": "ACME",
             "location": "main",
             "lines": [{"sku": "A", "quantity": D(5), "unit_price": D("24.90")}],
         },
     ),
-    (CloseQuote("Q-1"), {}),
-    (CancelQuote("Q-1"), {}),
+    (commands.CloseQuote("Q-1"), {}),
+    (commands.CancelQuote("Q-1"), {}),
 ]
 
 
 @pytest.mark.parametrize(("command", "by_hand"), CASES, ids=lambda c: type(c).__name__)
 def test_the_derived_payload_fingerprints_as_the_hand_built_one(
-    command: Command, by_hand: dict[str, Any]
+    command: commands.Command, by_hand: dict[str, Any]
 ) -> None:
     assert fingerprint(command.payload()) == fingerprint(by_hand)
 
@@ -139,7 +128,7 @@ def test_a_document_stored_with_plain_details_is_still_answered_and_returned_aga
     old = Document("delivery", "d-old", fingerprint(by_hand), USER, refs, shipped, details)
     ledger.save(old)
     head = ledger.head()
-    again = ledger.execute(PostDelivery("d-old", "main", [line("A", "2")]), user=USER)
+    again = ledger.execute(commands.PostDelivery("d-old", "main", [line("A", "2")]), user=USER)
     assert not again.created and ledger.head() == head
-    back = ledger.execute(PostReturn("rt-1", "d-old", [line("A", "1")]), user=USER)
+    back = ledger.execute(commands.PostReturn("rt-1", "d-old", [line("A", "1")]), user=USER)
     assert back.created and back.movements[0].location == "main"

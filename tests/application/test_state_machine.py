@@ -29,24 +29,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from application.commands import (
-    CancelQuote,
-    CloseQuote,
-    CountLine,
-    CreateQuote,
-    Line,
-    PostAdjustment,
-    PostConsumption,
-    PostCost,
-    PostCount,
-    PostDelivery,
-    PostReceipt,
-    PostReturn,
-    PostTransfer,
-    PostWaste,
-    PricedLine,
-    ReceiptLine,
-)
+from application import commands
 from application.ledger import Ledger
 from application.records import CommandResult
 from application.settings import Settings
@@ -207,9 +190,11 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(sku=skus, loc=locations, qty=quantities, cost=costs)
     def receive(self, sku: str, loc: str, qty: Decimal, cost: Decimal) -> None:
         expected = self.positions[sku, loc].move(qty, ZERO, money(qty * cost))
-        lines = [ReceiptLine(self.sku(sku), qty, cost)]
+        lines = [commands.ReceiptLine(self.sku(sku), qty, cost)]
         doc = self.new_id()
-        result = self.run(lambda: self.ledger.execute(PostReceipt(doc, loc, lines), user=USER))
+        result = self.run(
+            lambda: self.ledger.execute(commands.PostReceipt(doc, loc, lines), user=USER)
+        )
         assert self.values(result) == [expected]
         self.receipts[doc] = [(sku, loc, qty, expected)]
 
@@ -226,7 +211,7 @@ class LedgerMachine(RuleBasedStateMachine):
         lines = self.receipts[receipt_id]
         doc = self.new_id()
         call = lambda: self.ledger.execute(  # noqa: E731
-            PostCost(doc, receipt_id, amount, "invoice", by), user="fiona"
+            commands.PostCost(doc, receipt_id, amount, "invoice", by), user="fiona"
         )
         weights = [value if by == "value" else qty for _, _, qty, value in lines]
         if sum(weights) == 0:
@@ -251,9 +236,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def receive_packs(self, loc: str, n: Decimal, unit: str, cost: Decimal) -> None:
         """SPEC §8: n packs are n × factor litres, valued round(n × cost per pack)."""
         base = n * FACTORS[unit]
-        lines = [ReceiptLine(self.sku("A"), n, cost, unit)]
+        lines = [commands.ReceiptLine(self.sku("A"), n, cost, unit)]
         doc = self.new_id()
-        call = lambda: self.ledger.execute(PostReceipt(doc, loc, lines), user=USER)  # noqa: E731
+        call = lambda: self.ledger.execute(commands.PostReceipt(doc, loc, lines), user=USER)  # noqa: E731
         if places(base) > 3:
             self.run(call, ValidationError)
             return
@@ -267,8 +252,8 @@ class LedgerMachine(RuleBasedStateMachine):
         base = n * FACTORS[unit]
         position = self.positions["A", loc]
         doc = self.new_id()
-        lines = [Line(self.sku("A"), n, unit)]
-        call = lambda: self.ledger.execute(PostDelivery(doc, loc, lines), user=USER)  # noqa: E731
+        lines = [commands.Line(self.sku("A"), n, unit)]
+        call = lambda: self.ledger.execute(commands.PostDelivery(doc, loc, lines), user=USER)  # noqa: E731
         if places(base) > 3:
             self.run(call, ValidationError)
             return
@@ -283,8 +268,8 @@ class LedgerMachine(RuleBasedStateMachine):
     def deliver_without_quote(self, sku: str, loc: str, qty: Decimal) -> None:
         position = self.positions[sku, loc]
         doc = self.new_id()
-        lines = [Line(self.sku(sku), qty)]
-        call = lambda: self.ledger.execute(PostDelivery(doc, loc, lines), user=USER)  # noqa: E731
+        lines = [commands.Line(self.sku(sku), qty)]
+        call = lambda: self.ledger.execute(commands.PostDelivery(doc, loc, lines), user=USER)  # noqa: E731
         if qty > position.available:
             self.run(call, InsufficientStockError)
             return
@@ -301,11 +286,12 @@ class LedgerMachine(RuleBasedStateMachine):
     def consume_or_waste(self, sku: str, loc: str, qty: Decimal, kind: str) -> None:
         position = self.positions[sku, loc]
         doc = self.new_id()
-        lines = [Line(self.sku(sku), qty)]
+        lines = [commands.Line(self.sku(sku), qty)]
         if kind == "consumption":
-            call = lambda: self.ledger.execute(PostConsumption(doc, loc, lines), user=USER)  # noqa: E731
+            command: commands.Command = commands.PostConsumption(doc, loc, lines)
         else:
-            call = lambda: self.ledger.execute(PostWaste(doc, loc, lines, "spilt"), user=USER)  # noqa: E731
+            command = commands.PostWaste(doc, loc, lines, "spilt")
+        call = lambda: self.ledger.execute(command, user=USER)  # noqa: E731
         if qty > position.available:
             self.run(call, InsufficientStockError)
             return
@@ -316,8 +302,10 @@ class LedgerMachine(RuleBasedStateMachine):
     def transfer(self, sku: str, qty: Decimal, direction: bool) -> None:
         source, target = LOCATIONS if direction else LOCATIONS[::-1]
         doc = self.new_id()
-        lines = [Line(self.sku(sku), qty)]
-        call = lambda: self.ledger.execute(PostTransfer(doc, source, target, lines), user=USER)  # noqa: E731
+        lines = [commands.Line(self.sku(sku), qty)]
+        call = lambda: self.ledger.execute(  # noqa: E731
+            commands.PostTransfer(doc, source, target, lines), user=USER
+        )
         if qty > self.positions[sku, source].available:
             self.run(call, InsufficientStockError)
             return
@@ -338,7 +326,7 @@ class LedgerMachine(RuleBasedStateMachine):
         delta = -qty if negative else qty
         doc = self.new_id()
         call = lambda: self.ledger.execute(  # noqa: E731
-            PostAdjustment(doc, self.sku(sku), loc, delta, "audit", cost), user=USER
+            commands.PostAdjustment(doc, self.sku(sku), loc, delta, "audit", cost), user=USER
         )
         self.adjust_like(sku, loc, delta, cost, call)
 
@@ -352,8 +340,10 @@ class LedgerMachine(RuleBasedStateMachine):
         position = self.positions[sku, loc]
         quantity = position.on_hand if counted == "same" else Decimal(counted)
         doc = self.new_id()
-        lines = [CountLine(self.sku(sku), quantity, cost)]
-        call = lambda: self.ledger.execute(PostCount(doc, loc, lines, "stocktake"), user=USER)  # noqa: E731
+        lines = [commands.CountLine(self.sku(sku), quantity, cost)]
+        call = lambda: self.ledger.execute(  # noqa: E731
+            commands.PostCount(doc, loc, lines, "stocktake"), user=USER
+        )
         difference = quantity - position.on_hand
         if difference == 0:
             result = self.run(call)
@@ -393,9 +383,11 @@ class LedgerMachine(RuleBasedStateMachine):
     )
     def create_quote(self, loc: str, picks: list[tuple[str, Decimal]]) -> None:
         quote_id = self.new_id()
-        lines = [PricedLine(self.sku(sku), qty, Decimal("9.90")) for sku, qty in picks]
+        lines = [commands.PricedLine(self.sku(sku), qty, Decimal("9.90")) for sku, qty in picks]
         result = self.run(
-            lambda: self.ledger.execute(CreateQuote(quote_id, "ACME", loc, lines), user=USER)
+            lambda: self.ledger.execute(
+                commands.CreateQuote(quote_id, "ACME", loc, lines), user=USER
+            )
         )
         assert result is not None and result.movements == []
         self.quotes[quote_id] = QuoteModel(loc, list(picks), delivered=[ZERO] * len(picks))
@@ -405,7 +397,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def close_quote(self, data: st.DataObject) -> None:
         quote_id = data.draw(st.sampled_from(sorted(self.quotes)))
         quote = self.quotes[quote_id]
-        call = lambda: self.ledger.execute(CloseQuote(quote_id), user=USER)  # noqa: E731
+        call = lambda: self.ledger.execute(commands.CloseQuote(quote_id), user=USER)  # noqa: E731
         if quote.status in ("closed", "delivered"):
             self.no_op(call)
         elif quote.status == "cancelled":
@@ -425,7 +417,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def cancel_quote(self, data: st.DataObject) -> None:
         quote_id = data.draw(st.sampled_from(sorted(self.quotes)))
         quote = self.quotes[quote_id]
-        call = lambda: self.ledger.execute(CancelQuote(quote_id), user=USER)  # noqa: E731
+        call = lambda: self.ledger.execute(commands.CancelQuote(quote_id), user=USER)  # noqa: E731
         if quote.status == "cancelled":
             self.no_op(call)
         elif quote.status == "delivered":
@@ -454,9 +446,9 @@ class LedgerMachine(RuleBasedStateMachine):
         sku, outstanding = quote.lines[index][0], quote.outstanding(index)
         qty = {"all": outstanding, "half": half(outstanding), "too much": outstanding + 1}[how_much]
         doc = self.new_id()
-        lines = [Line(self.sku(sku), qty)]
+        lines = [commands.Line(self.sku(sku), qty)]
         call = lambda: self.ledger.execute(  # noqa: E731
-            PostDelivery(doc, quote.location, lines, quote_id=quote_id), user=USER
+            commands.PostDelivery(doc, quote.location, lines, quote_id=quote_id), user=USER
         )
         if qty > outstanding:
             self.run(call, InvalidStateError)
@@ -483,8 +475,8 @@ class LedgerMachine(RuleBasedStateMachine):
             "too much": rest + Decimal("0.001"),
         }[how_much]
         doc = self.new_id()
-        lines = [Line(self.sku(delivery.sku), qty)]
-        call = lambda: self.ledger.execute(PostReturn(doc, delivery_id, lines), user=USER)  # noqa: E731
+        lines = [commands.Line(self.sku(delivery.sku), qty)]
+        call = lambda: self.ledger.execute(commands.PostReturn(doc, delivery_id, lines), user=USER)  # noqa: E731
         if qty <= 0 or qty > rest:
             self.run(call, ValidationError)
             return
@@ -542,9 +534,9 @@ class LedgerMachine(RuleBasedStateMachine):
         position = self.positions[sku, loc]
         doc = self.new_id()
         too_many = position.available + Decimal("0.5")
-        lines = [Line(self.sku(sku), too_many)]
+        lines = [commands.Line(self.sku(sku), too_many)]
         self.run(
-            lambda: self.ledger.execute(PostDelivery(doc, loc, lines), user=USER),
+            lambda: self.ledger.execute(commands.PostDelivery(doc, loc, lines), user=USER),
             InsufficientStockError,
         )
 

@@ -9,22 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from application.commands import (
-    CloseQuote,
-    CountLine,
-    CreateQuote,
-    Line,
-    PostAdjustment,
-    PostConsumption,
-    PostCount,
-    PostDelivery,
-    PostReceipt,
-    PostReturn,
-    PostTransfer,
-    PostWaste,
-    PricedLine,
-    ReceiptLine,
-)
+from application import commands
 from application.ledger import Ledger
 from application.records import MovementRecord
 from domain.errors import DocumentConflictError, UnknownUnitError, ValidationError
@@ -56,42 +41,51 @@ def run(ledger: Ledger, command: Any) -> list[tuple[Any, ...]]:
 
 def test_every_document_kind_takes_its_quantities_in_a_pack_unit(shop: Ledger) -> None:
     case = (D(1), "case", D(24))
-    receipt = PostReceipt("R-1", "main", [ReceiptLine("BEER", D(4), D("30.00"), "case")])
+    receipt = commands.PostReceipt(
+        "R-1", "main", [commands.ReceiptLine("BEER", D(4), D("30.00"), "case")]
+    )
     assert run(shop, receipt) == [("RECEIVE", 96, D("120.00"), "each", (4, "case", 24))]
-    delivery = PostDelivery("D-1", "main", [Line("BEER", D(1), "case")])
+    delivery = commands.PostDelivery("D-1", "main", [commands.Line("BEER", D(1), "case")])
     assert run(shop, delivery) == [("SHIP", 24, D("-30.00"), "each", case)]
-    back = PostReturn("RT-1", "D-1", [Line("BEER", D("0.5"), "case")])
+    back = commands.PostReturn("RT-1", "D-1", [commands.Line("BEER", D("0.5"), "case")])
     assert run(shop, back) == [("RETURN", 12, D("15.00"), "each", (D("0.5"), "case", 24))]
-    moved = PostTransfer("T-1", "main", "bar", [Line("BEER", D(1), "case")])
+    moved = commands.PostTransfer("T-1", "main", "bar", [commands.Line("BEER", D(1), "case")])
     assert run(shop, moved) == [
         ("TRANSFER_OUT", 24, D("-30.00"), "each", case),
         ("TRANSFER_IN", 24, D("30.00"), "each", case),
     ]
-    offer = [PricedLine("BEER", D(1), D(40), "case")]
-    shop.execute(CreateQuote("Q-1", "Bistro", "main", offer), user=USER)
-    assert run(shop, CloseQuote("Q-1")) == [("RESERVE", 24, 0, "each", case)]
+    offer = [commands.PricedLine("BEER", D(1), D(40), "case")]
+    shop.execute(commands.CreateQuote("Q-1", "Bistro", "main", offer), user=USER)
+    assert run(shop, commands.CloseQuote("Q-1")) == [("RESERVE", 24, 0, "each", case)]
     assert shop.get_quote("Q-1").lines[0]["quantity"] == 24
-    against = PostDelivery("D-2", "main", [Line("BEER", D(1), "case")], "Q-1")
+    against = commands.PostDelivery("D-2", "main", [commands.Line("BEER", D(1), "case")], "Q-1")
     assert run(shop, against) == [("SHIP", 24, D("-30.00"), "each", case)]
-    count = PostCount("C-1", "main", [CountLine("BEER", D(1), None, "case")], "monthly")
+    count = commands.PostCount(
+        "C-1", "main", [commands.CountLine("BEER", D(1), None, "case")], "monthly"
+    )
     assert run(shop, count) == [("ADJUSTMENT", 12, D("-15.00"), "each", case)]
-    found = PostAdjustment("A-1", "BEER", "main", D(1), "found a case", D("36.00"), "case")
+    found = commands.PostAdjustment("A-1", "BEER", "main", D(1), "found a case", D("36.00"), "case")
     assert run(shop, found) == [("ADJUSTMENT", 24, D("36.00"), "each", case)]
-    wine = PostReceipt("R-2", "main", [ReceiptLine("WINE", D(12), D("9.99"), "bottle")])
+    wine = commands.PostReceipt(
+        "R-2", "main", [commands.ReceiptLine("WINE", D(12), D("9.99"), "bottle")]
+    )
     bottles = (D(12), "bottle", D("0.75"))
     assert run(shop, wine) == [("RECEIVE", 9, D("119.88"), "l", bottles)]
     two = (D(2), "bottle", D("0.75"))
-    used = PostConsumption("U-1", "main", [Line("WINE", D(2), "bottle")])
+    used = commands.PostConsumption("U-1", "main", [commands.Line("WINE", D(2), "bottle")])
     assert run(shop, used) == [("CONSUME", D("1.5"), D("-19.98"), "l", two)]
-    broken = PostWaste("W-1", "main", [Line("WINE", D(2), "bottle")], "broken")
+    broken = commands.PostWaste("W-1", "main", [commands.Line("WINE", D(2), "bottle")], "broken")
     assert run(shop, broken) == [("WASTE", D("1.5"), D("-19.98"), "l", two)]
-    plain = PostDelivery("D-3", "main", [Line("WINE", D("0.5"))])
+    plain = commands.PostDelivery("D-3", "main", [commands.Line("WINE", D("0.5"))])
     assert run(shop, plain) == [("SHIP", D("0.5"), D("-6.66"), "l", None)]
 
 
 def test_a_receipt_in_packs_is_valued_as_the_invoice_says(shop: Ledger) -> None:
     result = shop.execute(
-        PostReceipt("R-1", "main", [ReceiptLine("FLOUR", D(40), D("0.33"), "oz")]), user=USER
+        commands.PostReceipt(
+            "R-1", "main", [commands.ReceiptLine("FLOUR", D(40), D("0.33"), "oz")]
+        ),
+        user=USER,
     )
     (movement,) = result.movements
     assert movement.quantity == D("1.134")  # 40 × 0.028350 kg, exactly
@@ -107,10 +101,12 @@ def test_a_receipt_in_packs_is_valued_as_the_invoice_says(shop: Ledger) -> None:
 def test_a_conversion_that_does_not_fit_three_decimals_is_refused_naming_the_line(
     shop: Ledger, sku: str, quantity: str, unit: str
 ) -> None:
-    lines = [Line(sku, D(1)), Line(sku, D(quantity), unit)]
-    shop.execute(PostReceipt("R-0", "main", [ReceiptLine(sku, D(100), D(1))]), user=USER)
+    lines = [commands.Line(sku, D(1)), commands.Line(sku, D(quantity), unit)]
+    shop.execute(
+        commands.PostReceipt("R-0", "main", [commands.ReceiptLine(sku, D(100), D(1))]), user=USER
+    )
     with pytest.raises(ValidationError) as refused:
-        shop.execute(PostConsumption("U-1", "main", lines), user=USER)
+        shop.execute(commands.PostConsumption("U-1", "main", lines), user=USER)
     assert refused.value.errors[0]["field"] == "lines[1].unit"
 
 
@@ -118,26 +114,35 @@ def test_an_unknown_unit_is_refused(shop: Ledger) -> None:
     for sku, unit in (("BEER", "bottle"), ("NO-ITEM", "case")):
         with pytest.raises(UnknownUnitError):
             shop.execute(
-                PostReceipt("R-1", "main", [ReceiptLine(sku, D(1), D(1), unit)]), user=USER
+                commands.PostReceipt("R-1", "main", [commands.ReceiptLine(sku, D(1), D(1), unit)]),
+                user=USER,
             )
-    named = PostReceipt("R-2", "main", [ReceiptLine("BEER", D(1), D(1), "each")])
+    named = commands.PostReceipt("R-2", "main", [commands.ReceiptLine("BEER", D(1), D(1), "each")])
     (movement,) = shop.execute(named, user=USER).movements
     assert movement.entered_unit is None and movement.unit == "each"
 
 
 def test_a_document_with_units_repeats_and_conflicts_like_any_other(shop: Ledger) -> None:
-    cases = PostReceipt("R-1", "main", [ReceiptLine("BEER", D(2), D(30), "case")])
+    cases = commands.PostReceipt("R-1", "main", [commands.ReceiptLine("BEER", D(2), D(30), "case")])
     first = shop.execute(cases, user=USER)
     again = shop.execute(cases, user=USER)
     assert not again.created and again.movements == first.movements
     with pytest.raises(DocumentConflictError):
-        shop.execute(PostReceipt("R-1", "main", [ReceiptLine("BEER", D(2), D(30))]), user=USER)
+        shop.execute(
+            commands.PostReceipt("R-1", "main", [commands.ReceiptLine("BEER", D(2), D(30))]),
+            user=USER,
+        )
 
 
 def test_a_factor_change_is_prospective(shop: Ledger) -> None:
-    shop.execute(PostReceipt("R-1", "main", [ReceiptLine("BEER", D(1), D(24), "case")]), user=USER)
+    shop.execute(
+        commands.PostReceipt("R-1", "main", [commands.ReceiptLine("BEER", D(1), D(24), "case")]),
+        user=USER,
+    )
     shop.put_item("BEER", ItemSpec("Pils", "each", units=(PackUnit("case", D(20)),)), user="a")
-    result = shop.execute(PostDelivery("D-1", "main", [Line("BEER", D(1), "case")]), user=USER)
+    result = shop.execute(
+        commands.PostDelivery("D-1", "main", [commands.Line("BEER", D(1), "case")]), user=USER
+    )
     assert result.movements[0].quantity == 20 and result.movements[0].entered_factor == 20
     events = [e for e in shop.events.get(_position("BEER")) if isinstance(e, Movement)]
     assert [e.entered_factor for e in events] == [24, 20]
@@ -145,7 +150,9 @@ def test_a_factor_change_is_prospective(shop: Ledger) -> None:
 
 
 def test_movements_without_units_keep_their_hash_shape(ledger: Ledger) -> None:
-    result = ledger.execute(PostReceipt("R-1", "main", [ReceiptLine("X", D(1), D(1))]), user=USER)
+    result = ledger.execute(
+        commands.PostReceipt("R-1", "main", [commands.ReceiptLine("X", D(1), D(1))]), user=USER
+    )
     assert result.movements[0].unit is None
     (event,) = [e for e in ledger.events.get(_position("X")) if isinstance(e, Movement)]
     assert recompute_hash(event) == event.hash

@@ -9,23 +9,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from application.commands import (
-    CancelQuote,
-    CloseQuote,
-    CountLine,
-    CreateQuote,
-    Line,
-    PostAdjustment,
-    PostConsumption,
-    PostCount,
-    PostDelivery,
-    PostReceipt,
-    PostReturn,
-    PostTransfer,
-    PostWaste,
-    PricedLine,
-    ReceiptLine,
-)
+from application import commands
 from application.errors import ApplicationError
 from application.ledger import Ledger
 from domain.errors import DomainError
@@ -91,33 +75,46 @@ class Driver:
         led, u = self.ledger, "tester"
         kind = op[0]
         if kind == "receipt":
-            lines = [ReceiptLine(s, q, c) for s, q, c in op[2]]
-            led.execute(PostReceipt(self.next_id("R"), op[1], lines), user=u)
+            lines = [commands.ReceiptLine(s, q, c) for s, q, c in op[2]]
+            led.execute(commands.PostReceipt(self.next_id("R"), op[1], lines), user=u)
         elif kind == "deliver":
             d = self.next_id("D")
-            led.execute(PostDelivery(d, op[1], [Line(op[2], op[3])]), user=u)
+            led.execute(commands.PostDelivery(d, op[1], [commands.Line(op[2], op[3])]), user=u)
             self.deliveries.append((d, op[2]))
         elif kind == "consume":
-            led.execute(PostConsumption(self.next_id("C"), op[1], [Line(op[2], op[3])]), user=u)
+            led.execute(
+                commands.PostConsumption(self.next_id("C"), op[1], [commands.Line(op[2], op[3])]),
+                user=u,
+            )
         elif kind == "waste":
-            led.execute(PostWaste(self.next_id("W"), op[1], [Line(op[2], op[3])], "spoilt"), user=u)
+            led.execute(
+                commands.PostWaste(
+                    self.next_id("W"), op[1], [commands.Line(op[2], op[3])], "spoilt"
+                ),
+                user=u,
+            )
         elif kind == "transfer":
             if op[1] != op[2]:
                 led.execute(
-                    PostTransfer(self.next_id("T"), op[1], op[2], [Line(op[3], op[4])]), user=u
+                    commands.PostTransfer(
+                        self.next_id("T"), op[1], op[2], [commands.Line(op[3], op[4])]
+                    ),
+                    user=u,
                 )
         elif kind == "adjust":
             if op[3]:
                 led.execute(
-                    PostAdjustment(self.next_id("A"), op[2], op[1], Decimal(op[3]), "fix", op[4]),
+                    commands.PostAdjustment(
+                        self.next_id("A"), op[2], op[1], Decimal(op[3]), "fix", op[4]
+                    ),
                     user=u,
                 )
         elif kind == "count":
             led.execute(
-                PostCount(
+                commands.PostCount(
                     self.next_id("N"),
                     op[1],
-                    [CountLine(op[2], Decimal(op[3]), Decimal(2))],
+                    [commands.CountLine(op[2], Decimal(op[3]), Decimal(2))],
                     "stocktake",
                 ),
                 user=u,
@@ -125,14 +122,20 @@ class Driver:
         elif kind == "quote":
             q = self.next_id("Q")
             led.execute(
-                CreateQuote(q, "cust", op[1], [PricedLine(op[2], op[3], Decimal(9))]), user=u
+                commands.CreateQuote(
+                    q, "cust", op[1], [commands.PricedLine(op[2], op[3], Decimal(9))]
+                ),
+                user=u,
             )
-            led.execute(CloseQuote(q), user=u)
+            led.execute(commands.CloseQuote(q), user=u)
             if op[4] == "cancel":
-                led.execute(CancelQuote(q), user=u)
+                led.execute(commands.CancelQuote(q), user=u)
             elif op[4] == "deliver":
                 d = self.next_id("D")
-                led.execute(PostDelivery(d, op[1], [Line(op[2], op[3])], quote_id=q), user=u)
+                led.execute(
+                    commands.PostDelivery(d, op[1], [commands.Line(op[2], op[3])], quote_id=q),
+                    user=u,
+                )
                 self.deliveries.append((d, op[2]))
         elif kind == "item":
             reorder = (Reorder("main", Decimal(op[4]), Decimal(5)),)
@@ -141,8 +144,11 @@ class Driver:
         elif kind == "place":
             led.put_location(op[1], op[2], "store", user="admin")
         elif kind == "packs":
-            line = ReceiptLine(op[2], Decimal(op[3]), op[4], "pk")
-            led.execute(PostReceipt(self.next_id("P"), op[1], [line]), user=u)
+            line = commands.ReceiptLine(op[2], Decimal(op[3]), op[4], "pk")
+            led.execute(commands.PostReceipt(self.next_id("P"), op[1], [line]), user=u)
         elif kind == "return" and self.deliveries:
             delivery, sku = self.deliveries[-1]
-            led.execute(PostReturn(self.next_id("X"), delivery, [Line(sku, op[1])]), user=u)
+            led.execute(
+                commands.PostReturn(self.next_id("X"), delivery, [commands.Line(sku, op[1])]),
+                user=u,
+            )

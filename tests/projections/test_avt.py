@@ -19,18 +19,7 @@ from hypothesis import event as note_event
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from application.commands import (
-    Line,
-    PostAdjustment,
-    PostCost,
-    PostReceipt,
-    PostSale,
-    PostTransfer,
-    PostWaste,
-    ReceiptLine,
-    SaleLine,
-    VoidSale,
-)
+from application import commands
 from application.count_sheets import (
     ApproveCountSheet,
     EnterCountLine,
@@ -95,22 +84,32 @@ class History:
     def apply(self, op: tuple[Any, ...]) -> None:
         n = self.n + 1
         if op[0] == "receipt":
-            self.run(PostReceipt(f"R{n}", "kitchen", [ReceiptLine(op[1], op[2], op[3])]))
+            self.run(
+                commands.PostReceipt(
+                    f"R{n}", "kitchen", [commands.ReceiptLine(op[1], op[2], op[3])]
+                )
+            )
             self.receipts.append(f"R{n}")
         elif op[0] == "sale":
-            self.run(PostSale(f"S{n}", "kitchen", [SaleLine("burger", Decimal(op[1]), op[2])]))
+            self.run(
+                commands.PostSale(
+                    f"S{n}", "kitchen", [commands.SaleLine("burger", Decimal(op[1]), op[2])]
+                )
+            )
             self.sales.append(f"S{n}")
         elif op[0] == "void" and self.sales:
-            self.run(VoidSale(f"V{n}", self.sales.pop(), "sent back"))
+            self.run(commands.VoidSale(f"V{n}", self.sales.pop(), "sent back"))
         elif op[0] == "waste":
-            self.run(PostWaste(f"W{n}", "kitchen", [Line(op[1], op[2])], "dropped"))
+            self.run(
+                commands.PostWaste(f"W{n}", "kitchen", [commands.Line(op[1], op[2])], "dropped")
+            )
         elif op[0] == "transfer":
             there, back = ("kitchen", "bar") if op[3] else ("bar", "kitchen")
-            self.run(PostTransfer(f"T{n}", there, back, [Line(op[1], op[2])]))
+            self.run(commands.PostTransfer(f"T{n}", there, back, [commands.Line(op[1], op[2])]))
         elif op[0] == "adjust" and op[2] != 0:
-            self.run(PostAdjustment(f"A{n}", op[1], "kitchen", op[2], "found", Decimal(3)))
+            self.run(commands.PostAdjustment(f"A{n}", op[1], "kitchen", op[2], "found", Decimal(3)))
         elif op[0] == "cost" and op[1] != 0 and self.receipts:
-            self.run(PostCost(f"C{n}", self.receipts[-1], op[1], "freight"))
+            self.run(commands.PostCost(f"C{n}", self.receipts[-1], op[1], "freight"))
         elif op[0] == "count":
             self.n += 1
             self.count(f"K{n}", op[1], op[2])
@@ -185,7 +184,9 @@ def test_avt_ties_to_the_ledger_to_the_cent_over_random_histories(
             for name in SKUS:
                 history.apply(("receipt", name, Decimal(5), Decimal("8.00")))
                 history.run(
-                    PostReceipt(f"RB-{name}", "bar", [ReceiptLine(name, Decimal(50), Decimal(2))])
+                    commands.PostReceipt(
+                        f"RB-{name}", "bar", [commands.ReceiptLine(name, Decimal(50), Decimal(2))]
+                    )
                 )
             spec = RecipeSpec(
                 "burger", (Ingredient("BEEF", Decimal("0.150")), Ingredient("BUN", Decimal(1)))
