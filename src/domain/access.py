@@ -6,13 +6,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from uuid import UUID, uuid5
-
-from eventsourcing.domain import Aggregate
 
 from domain.codes import check_code
 from domain.errors import InvalidStateError, ValidationError
-from domain.ids import NAMESPACE
+from domain.recorded import Register
 
 
 class Role(StrEnum):
@@ -52,16 +49,13 @@ class ApiKey:
     ended: dict[str, int] = field(default_factory=dict, compare=False)
 
 
-class KeyRing(Aggregate):
+class KeyRing(Register):
     """Every API key ever issued: id, user, role, secret hash, revoked or not."""
 
     TOPIC = "stockledger:KeyRing"
+    NAME = "keyring"
 
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:KeyRing.Created"
-
-    class KeyIssued(Aggregate.Event):
-        TOPIC = "stockledger:KeyRing.KeyIssued"
+    class KeyIssued(Register.Event):
         key_id: str
         user: str
         role: str
@@ -77,8 +71,7 @@ class KeyRing(Aggregate):
                 created_at=self.timestamp,
             )
 
-    class KeyRevoked(Aggregate.Event):
-        TOPIC = "stockledger:KeyRing.KeyRevoked"
+    class KeyRevoked(Register.Event):
         key_id: str
         revoked_by: str
 
@@ -86,10 +79,9 @@ class KeyRing(Aggregate):
             key = aggregate.keys[self.key_id]
             aggregate.keys[self.key_id] = replace(key, revoked_at=self.timestamp)
 
-    class SessionEnded(Aggregate.Event):
+    class SessionEnded(Register.Event):
         """A console session of ``key_id`` signed out before it expired (at ``expires``)."""
 
-        TOPIC = "stockledger:KeyRing.SessionEnded"
         key_id: str
         session: str
         expires: int
@@ -101,10 +93,6 @@ class KeyRing(Aggregate):
             ended = {name: end for name, end in key.ended.items() if end > now}
             ended[self.session] = self.expires
             aggregate.keys[self.key_id] = replace(key, ended=ended)
-
-    @staticmethod
-    def create_id() -> UUID:
-        return uuid5(NAMESPACE, "keyring")
 
     def __init__(self) -> None:
         self.keys: dict[str, ApiKey] = {}

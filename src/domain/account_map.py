@@ -12,13 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid5
-
-from eventsourcing.domain import Aggregate
 
 from domain.errors import InvalidStateError
-from domain.ids import NAMESPACE
 from domain.journal import Rule
+from domain.recorded import Register
 
 
 @dataclass(frozen=True)
@@ -36,16 +33,13 @@ class FrozenJournal:
     map_version: int
 
 
-class AccountMap(Aggregate):
+class AccountMap(Register):
     """The single register of account maps and frozen journals."""
 
     TOPIC = "stockledger:AccountMap"
+    NAME = "account-map"
 
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:AccountMap.Created"
-
-    class MapSet(Aggregate.Event):
-        TOPIC = "stockledger:AccountMap.MapSet"
+    class MapSet(Register.Event):
         rules: list[dict[str, Any]]
         user: str
 
@@ -54,18 +48,13 @@ class AccountMap(Aggregate):
             number = len(aggregate.versions) + 1
             aggregate.versions.append(MapVersion(number, rules, self.timestamp, self.user))
 
-    class JournalFrozen(Aggregate.Event):
-        TOPIC = "stockledger:AccountMap.JournalFrozen"
+    class JournalFrozen(Register.Event):
         period: str
         body: str
         map_version: int
 
         def apply(self, aggregate: Any) -> None:
             aggregate.frozen[self.period] = FrozenJournal(self.period, self.body, self.map_version)
-
-    @staticmethod
-    def create_id() -> UUID:
-        return uuid5(NAMESPACE, "account-map")
 
     def __init__(self) -> None:
         self.versions: list[MapVersion] = []

@@ -10,12 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid5
-
-from eventsourcing.domain import Aggregate
 
 from domain.errors import InvalidStateError, ValidationError
-from domain.ids import NAMESPACE
+from domain.recorded import Register
 
 
 def check_period(period: str) -> tuple[int, int]:
@@ -54,16 +51,13 @@ class PeriodClose:
     closed_by: str
 
 
-class Books(Aggregate):
+class Books(Register):
     """The single ledger-wide register of period closes."""
 
     TOPIC = "stockledger:Books"
+    NAME = "books"
 
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:Books.Created"
-
-    class PeriodClosed(Aggregate.Event):
-        TOPIC = "stockledger:Books.PeriodClosed"
+    class PeriodClosed(Register.Event):
         period: str
         user: str
         position: int
@@ -79,10 +73,6 @@ class Books(Aggregate):
                 closed_at=self.timestamp,
                 closed_by=self.user,
             )
-
-    @staticmethod
-    def create_id() -> UUID:
-        return uuid5(NAMESPACE, "books")
 
     def __init__(self) -> None:
         self.closes: dict[str, PeriodClose] = {}

@@ -17,12 +17,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
 from domain import bounds
 from domain.codes import check_code
 from domain.errors import InvalidStateError, ValidationError
 from domain.ids import named_id
+from domain.recorded import Recorded
 from domain.storage_areas import MAX_NAME, NOT_IN_AREA
 
 KINDS = ("full", "spot")
@@ -35,13 +34,12 @@ class UncountedLinesError(InvalidStateError):
     """A full count approved with lines nobody counted (and no ``uncounted: "zero"``)."""
 
 
-class CountSheet(Aggregate):
+class CountSheet(Recorded):
     """One count of a location, from opening to approval."""
 
     TOPIC = "stockledger:CountSheet"
 
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:CountSheet.Created"
+    class Created(Recorded.Created):
         count_id: str
         location: str
         kind: str
@@ -51,8 +49,7 @@ class CountSheet(Aggregate):
         fingerprint: str
         user: str
 
-    class Entered(Aggregate.Event):
-        TOPIC = "stockledger:CountSheet.Entered"
+    class Entered(Recorded.Event):
         sku: str
         area: str
         quantity: Decimal
@@ -71,23 +68,20 @@ class CountSheet(Aggregate):
                 "user": self.user,
             }
 
-    class Submitted(Aggregate.Event):
-        TOPIC = "stockledger:CountSheet.Submitted"
+    class Submitted(Recorded.Event):
         user: str
 
         def apply(self, aggregate: Any) -> None:
             aggregate.state = "submitted"
 
-    class Approved(Aggregate.Event):
-        TOPIC = "stockledger:CountSheet.Approved"
+    class Approved(Recorded.Event):
         user: str
         uncounted: str | None
 
         def apply(self, aggregate: Any) -> None:
             aggregate.state = "approved"
 
-    class Rejected(Aggregate.Event):
-        TOPIC = "stockledger:CountSheet.Rejected"
+    class Rejected(Recorded.Event):
         user: str
         note: str
 

@@ -16,11 +16,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid5
 
-from eventsourcing.domain import Aggregate
-
 from domain import valuation as v
 from domain.errors import DocumentConflictError, ValidationError
 from domain.ids import NAMESPACE
+from domain.recorded import Recorded
 
 
 def canonical(value: Any) -> Any:
@@ -66,25 +65,14 @@ class DocumentDetails:
         return details if isinstance(details, DocumentDetails) else cls(**details)
 
 
-class Document(Aggregate):
+class Document(Recorded):
     """The one-time use of a document id and what it recorded."""
 
     TOPIC = "stockledger:Document"
 
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:Document.Created"
-        doc_type: str
-        doc_id: str
-        fingerprint: str
-        user: str
-        movements: list[list[Any]]
-        lines: list[dict[str, Any]]
-        details: DocumentDetails | dict[str, Any]
-
-    class ReturnRecorded(Aggregate.Event):
+    class ReturnRecorded(Recorded.Event):
         """Units of this delivery's lines taken back: [[line, quantity, value], …]."""
 
-        TOPIC = "stockledger:Document.ReturnRecorded"
         return_id: str
         allocations: list[list[Any]]
         user: str

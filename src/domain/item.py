@@ -18,13 +18,12 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
 from domain import bounds
 from domain.codes import check_code
 from domain.errors import InvalidStateError, UnknownUnitError, ValidationError
 from domain.ids import named_id
 from domain.movements import Entered
+from domain.recorded import Recorded
 from domain.text import check_text
 from domain.versioned import Versioned, spec_events
 
@@ -209,20 +208,18 @@ class Item(Versioned):
         return base, Entered(quantity, unit, factor)
 
 
-class Location(Aggregate):
+class Location(Recorded):
     """A declared location: its name and kind."""
 
     TOPIC = "stockledger:Location"
 
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:Location.Created"
+    class Created(Recorded.Created):
         code: str
         name: str
         kind: str | None
         user: str
 
-    class Changed(Aggregate.Event):
-        TOPIC = "stockledger:Location.Changed"
+    class Changed(Recorded.Event):
         code: str
         name: str
         kind: str | None

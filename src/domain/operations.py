@@ -7,29 +7,18 @@ acts on it. The log also keeps who asked for what, and when.
 
 from __future__ import annotations
 
-from uuid import UUID, uuid5
-
-from eventsourcing.domain import Aggregate
-
-from domain.ids import NAMESPACE
+from domain.recorded import Register
 
 
-class Operations(Aggregate):
+class Operations(Register):
     """The single register of operations requests."""
 
     TOPIC = "stockledger:Operations"
+    NAME = "operations"
 
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:Operations.Created"
-
-    class RebuildRequested(Aggregate.Event):
-        TOPIC = "stockledger:Operations.RebuildRequested"
+    class RebuildRequested(Register.Event):
         projection: str
         user: str
-
-    @staticmethod
-    def create_id() -> UUID:
-        return uuid5(NAMESPACE, "operations")
 
     def __init__(self) -> None:
         """No state: the requests are read by the runners from the ledger itself."""

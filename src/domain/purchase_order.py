@@ -16,10 +16,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
 from domain.errors import DomainError, InvalidStateError, ValidationError
 from domain.ids import named_id
+from domain.recorded import Recorded
 
 ZERO = Decimal(0)
 
@@ -63,24 +62,14 @@ class OrderLine:
         )
 
 
-class PurchaseOrder(Aggregate):
+class PurchaseOrder(Recorded):
     """A purchase order and what has been received against it."""
 
     TOPIC = "stockledger:PurchaseOrder"
 
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:PurchaseOrder.Created"
-        po_id: str
-        supplier: str
-        location: str
-        expected_at: str | None
-        lines: list[dict[str, Any]]
-        user: str
-
-    class Received(Aggregate.Event):
+    class Received(Recorded.Event):
         """``receipt_id`` received ``lines``: [[PO line index, base quantity], …]."""
 
-        TOPIC = "stockledger:PurchaseOrder.Received"
         receipt_id: str
         lines: list[list[Any]]
         user: str
@@ -91,8 +80,7 @@ class PurchaseOrder(Aggregate):
                 aggregate.lines[index] = replace(line, received=line.received + Decimal(quantity))
             aggregate.receipts.append(self.receipt_id)
 
-    class Cancelled(Aggregate.Event):
-        TOPIC = "stockledger:PurchaseOrder.Cancelled"
+    class Cancelled(Recorded.Event):
         user: str
 
         def apply(self, aggregate: Any) -> None:

@@ -13,13 +13,12 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
 from domain import valuation as v
 from domain.codes import check_code
 from domain.errors import InvalidStateError, ValidationError
 from domain.ids import named_id
 from domain.movements import Entered
+from domain.recorded import Recorded
 from domain.text import check_text
 
 
@@ -51,22 +50,12 @@ class QuoteLine:
         return self.quantity - self.delivered
 
 
-class Quote(Aggregate):
+class Quote(Recorded):
     """A quote's lines and status; refuses transitions SPEC §4 does not allow."""
 
     TOPIC = "stockledger:Quote"
 
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:Quote.Created"
-        quote_id: str
-        customer: str
-        location: str
-        lines: list[dict[str, Any]]
-        user: str
-        fingerprint: str
-
-    class Closed(Aggregate.Event):
-        TOPIC = "stockledger:Quote.Closed"
+    class Closed(Recorded.Event):
         user: str
 
         def apply(self, aggregate: Any) -> None:
@@ -74,8 +63,7 @@ class Quote(Aggregate):
             for line in aggregate.lines:
                 line.reserved = line.quantity
 
-    class DeliveryRecorded(Aggregate.Event):
-        TOPIC = "stockledger:Quote.DeliveryRecorded"
+    class DeliveryRecorded(Recorded.Event):
         delivery_id: str
         quantities: list[Decimal]
         user: str
@@ -87,8 +75,7 @@ class Quote(Aggregate):
             if all(line.outstanding == 0 for line in aggregate.lines):
                 aggregate.status = QuoteStatus.DELIVERED
 
-    class ReturnRecorded(Aggregate.Event):
-        TOPIC = "stockledger:Quote.ReturnRecorded"
+    class ReturnRecorded(Recorded.Event):
         return_id: str
         quantities: list[Decimal]
         user: str
@@ -97,8 +84,7 @@ class Quote(Aggregate):
             for line, quantity in zip(aggregate.lines, self.quantities, strict=True):
                 line.returned += quantity
 
-    class Cancelled(Aggregate.Event):
-        TOPIC = "stockledger:Quote.Cancelled"
+    class Cancelled(Recorded.Event):
         released: list[Decimal]
         user: str
 

@@ -14,27 +14,21 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
 from domain.errors import InvalidStateError
 from domain.ids import named_id
+from domain.recorded import Recorded
 
 
-class SaleRecord(Aggregate):
+class SaleRecord(Recorded):
     """The settlements and voids of one sale: ``settled`` [[movement line, quantity,
     value, position id, version]…] (value positive: what left), ``voided`` {sale line:
     void id}."""
 
     TOPIC = "stockledger:SaleRecord"
 
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:SaleRecord.Created"
-        sale_id: str
-
-    class Settled(Aggregate.Event):
+    class Settled(Recorded.Event):
         """A movement line's owed quantity settled by a CONSUME of ``value`` (positive)."""
 
-        TOPIC = "stockledger:SaleRecord.Settled"
         line: int
         quantity: Decimal
         value: Decimal
@@ -44,10 +38,9 @@ class SaleRecord(Aggregate):
             settled = [self.line, self.quantity, self.value, *self.movement]
             aggregate.settled = [*aggregate.settled, settled]
 
-    class Voided(Aggregate.Event):
+    class Voided(Recorded.Event):
         """Sale lines voided by ``void_id``."""
 
-        TOPIC = "stockledger:SaleRecord.Voided"
         void_id: str
         lines: list[int]
         user: str

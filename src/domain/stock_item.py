@@ -12,8 +12,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
 from domain import valuation as v
 from domain.codes import check_code, field_of, require_note
 from domain.errors import InsufficientStockError, NoCostBasisError, ValidationError
@@ -21,20 +19,16 @@ from domain.ids import named_id
 from domain.movements import GENESIS_HASH, Kind, Movement, Source
 from domain.owed import Owing, entry_of, reduced
 from domain.position import costed as _costed
+from domain.recorded import Recorded
 
 __all__ = ["MOVEMENT_TOPICS", "Movement", "StockItem"]
 
 
-class StockItem(Owing, Aggregate):
+class StockItem(Owing, Recorded):
     """One (sku, location) position: on_hand, reserved, the value of the units on hand, and
     what sales owe it (SPEC §17, ``domain.owed``)."""
 
     TOPIC = "stockledger:StockItem"
-
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:StockItem.Created"
-        sku: str
-        location: str
 
     class Received(Movement):
         TOPIC = "stockledger:StockItem.Received"

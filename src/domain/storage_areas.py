@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
 from domain.codes import check_code
 from domain.errors import ValidationError
 from domain.ids import named_id
+from domain.recorded import Recorded
 from domain.text import check_text
 
 NOT_IN_AREA = "not in an area"
@@ -50,17 +49,12 @@ def check_areas(areas: list[Area]) -> None:
             check_code(sku, f"{field}.skus[{number}]")
 
 
-class StorageAreas(Aggregate):
+class StorageAreas(Recorded):
     """A location's storage areas in walking order."""
 
     TOPIC = "stockledger:StorageAreas"
 
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:StorageAreas.Created"
-        location: str
-
-    class Set(Aggregate.Event):
-        TOPIC = "stockledger:StorageAreas.Set"
+    class Set(Recorded.Event):
         areas: list[dict[str, Any]]
         user: str
 

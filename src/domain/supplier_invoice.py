@@ -17,11 +17,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
 from domain.errors import DomainError, ValidationError
 from domain.ids import named_id
 from domain.money import Money
+from domain.recorded import Recorded
 
 ZERO = Decimal(0)
 
@@ -69,24 +68,22 @@ class BilledLine:
         )
 
 
-class ReceiptBilling(Aggregate):
+class ReceiptBilling(Recorded):
     """A receipt's lines and what supplier invoices billed of them."""
 
     TOPIC = "stockledger:ReceiptBilling"
 
-    class Created(Aggregate.Created):
-        TOPIC = "stockledger:ReceiptBilling.Created"
+    class Created(Recorded.Created):
         receipt_id: str
         supplier: str
         po_id: str | None
         lines: list[dict[str, Any]]
 
-    class Billed(Aggregate.Event):
+    class Billed(Recorded.Event):
         """``invoice_id`` billed [[line index, base quantity, value at receipt cost], …];
         ``differences`` (one per line, absent from events recorded before it) is what the
         invoice charged more than that value, the amount its REVALUE/VARIANCE posted."""
 
-        TOPIC = "stockledger:ReceiptBilling.Billed"
         invoice_id: str
         lines: list[list[Any]]
         user: str

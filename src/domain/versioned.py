@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
-from eventsourcing.domain import Aggregate
-
 from domain.codes import check_code
+from domain.recorded import Recorded
 
 
 class Spec(Protocol):
@@ -27,13 +26,13 @@ class Spec(Protocol):
     def recorded(self) -> dict[str, Any]: ...
 
 
-class SpecCreated(Aggregate.Created):
+class SpecCreated(Recorded.Created):
     """The first version (its fields and topic come from ``spec_events``)."""
 
     TOPIC = ""
 
 
-class SpecChanged(Aggregate.Event):
+class SpecChanged(Recorded.Event):
     """A next version: the whole spec again (fields and topic from ``spec_events``)."""
 
     TOPIC = ""
@@ -62,7 +61,7 @@ def spec_events(topic: str, code: str) -> tuple[type[SpecCreated], type[SpecChan
     return event("Created", SpecCreated), event("Changed", SpecChanged)
 
 
-class Versioned(Aggregate):
+class Versioned(Recorded):
     """One spec under a code, every change a new version (see the module docstring).
     A subclass names its code (``CODE``), reads its spec back (``read_spec``) and declares
     its events with ``spec_events``."""
