@@ -1,6 +1,7 @@
 """An item at one location: its balance at every location, its history (each movement with
-the figures after it and its document), the stock at a chosen moment, and a chart of on
-hand and value over its latest movements."""
+the figures after it and its document in words, ``console.movement_words``), the stock at a
+chosen moment, and a chart of on hand and value over time of its latest movements
+(``console.chart``)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.schemas import CODE_PATTERN
-from console.chart import line_chart
+from console.chart import step_chart
+from console.movement_words import describe, document_label, kind_label
 from console.session import Viewer
-from console.web import ConsoleRoute, NavEntry, journal_of, read_models, render
+from console.web import ConsoleRoute, NavEntry, journal_of, ledger_of, read_models, render
 from domain.access import Role
 from domain.errors import ValidationError
 
@@ -58,25 +60,32 @@ def item_page(
     cursor: str | None = Query(None, max_length=512),
 ) -> HTMLResponse:
     models = read_models(request)
+    settings = request.app.state.settings
     when = moment(at, request)
+    item = models.catalogue.item(sku)
     history = models.movements.history(sku, location, None, None, None, PAGE_SIZE, cursor)
     recent = journal_of(request).recent(sku, location, CHART_POINTS)
-    chart = line_chart(
-        [m.recorded_at for m in recent],
-        [
-            ("On hand", [m.on_hand_after for m in recent], "#0b4f9c", ""),
-            ("Value", [m.value_after for m in recent], "#9b1c1c", "6 4"),
-        ],
+    chart = step_chart(
+        recent,
+        unit=item.base_unit if item else "",
+        currency=settings.currency,
+        places=settings.currency_decimals,
+        zone=settings.zone,
+        what=lambda m: f"{kind_label(m.kind)} · {document_label(m.document_type, m.document_id)}",
     )
+    locations, _ = models.catalogue.all_locations()
+    names = {place.code: place.name for place in locations}
     return render(
         request,
         who,
         "item.html",
         sku=sku,
         location=location,
-        item=models.catalogue.item(sku),
+        item=item,
         stock=models.stock.of_sku(sku),
         page=history,
+        words=describe(ledger_of(request), history.items, names),
+        kind_label=kind_label,
         at=at,
         stock_at=models.movements.stock_at(sku, location, when) if when else None,
         chart=chart,

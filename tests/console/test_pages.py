@@ -134,7 +134,7 @@ def test_the_item_page_shows_history_and_the_stock_at_a_moment_as_the_api(
     assert [Decimal(v) for v in cells(page, "on-hand-after")] == [
         Decimal(m["on_hand_after"]) for m in history
     ]
-    assert "<polyline" in page and "delivery D-1" in page
+    assert 'class="series on-hand"' in page and "Delivery D-1" in page
     assert console.get("/items/AB-001/main?at=yesterday").status_code == 422
 
 
