@@ -2,47 +2,41 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request, Response
+from typing import Any
 
-from api.auth import Admin, Viewer
+from fastapi import Path
+
+from api.auth import Principal
 from api.dependencies import FreshReadModels, LedgerDep, ReadModelsDep
-from api.problems import responses
-from api.respond import respond
-from api.routing import DecimalRoute
+from api.route_table import Answer, Routes
 from api.schemas import ProjectionStatus, RebuildAccepted
 from application.errors import NotFoundError
+from domain.access import Role
 
-router = APIRouter(prefix="/api/projections", tags=["projections"], route_class=DecimalRoute)
-
-
-@router.get(
-    "",
-    response_model=list[ProjectionStatus],
-    responses=responses(401, 403, 422, 503),
-    summary="Each projection's version, position, lag and state",
-)
-def status(request: Request, who: Viewer, read_models: FreshReadModels) -> Response:
-    return respond(request, read_models.status())
+router = Routes("/api/projections", "projections")
 
 
-@router.post(
-    "/{name}/rebuild",
-    status_code=202,
-    response_model=RebuildAccepted,
-    responses=responses(401, 403, 404, 409),
-    summary="Start a blue/green rebuild; the live copy keeps serving until the new one is live",
+@router.read("", list[ProjectionStatus], 503)
+def status(read_models: FreshReadModels) -> Any:
+    """Each projection's version, position, lag and state"""
+    return read_models.status()
+
+
+@router.write(
+    "POST", "/{name}/rebuild", RebuildAccepted, 404, 409, role=Role.ADMIN, status_code=202
 )
 def rebuild(
-    request: Request,
-    who: Admin,
+    who: Principal,
     read_models: ReadModelsDep,
     ledger: LedgerDep,
     name: str = Path(max_length=64, examples=["balances"]),
-) -> Response:
-    """Records the request in the ledger; the runner that owns the projection — in this
+) -> Answer:
+    """Start a blue/green rebuild; the live copy keeps serving until the new one is live
+
+    Records the request in the ledger; the runner that owns the projection — in this
     process, or a `projections run` worker — starts the rebuild when it reads it."""
     if name not in read_models.projections:
         raise NotFoundError(f"no projection named {name}")
     ledger.request_rebuild(name, user=who.user)
     read_models.notify()
-    return respond(request, {"name": name, "state": "rebuilding"}, status=202)
+    return Answer({"name": name, "state": "rebuilding"}, 202)

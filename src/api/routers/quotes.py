@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path, Request, Response
-
-from api.auth import Viewer
 from api.command_route import command_route
 from api.dependencies import FreshReadModels, LedgerDep
+from api.params import code
 from api.problems import responses
-from api.respond import respond
-from api.routing import DecimalRoute
-from api.schemas import CODE_PATTERN, QuoteCreate, QuotePublic, QuoteResultPublic, quote_body
+from api.route_table import Routes
+from api.schemas import QuoteCreate, QuotePublic, QuoteResultPublic, quote_body
 from application.commands import CancelQuote, CloseQuote, CreateQuote
 from domain.access import Role
 
-router = APIRouter(prefix="/api/quotes", tags=["quotes"], route_class=DecimalRoute)
+router = Routes("/api/quotes", "quotes")
 
-QuoteId = Path(pattern=CODE_PATTERN, examples=["Q-1"])
+QuoteId = code("Q-1")
 REPEAT: dict[int | str, dict[str, Any]] = {
     200: {"description": "Same quote again, or already in that state: nothing recorded"}
 }
@@ -64,18 +61,7 @@ commands = [
 ]
 
 
-@router.get(
-    "/{quote_id}",
-    response_model=QuotePublic,
-    responses=responses(401, 403, 404, 422, 503),
-    summary="A quote with each line's reserved, delivered and returned quantities",
-)
-def get_quote(
-    request: Request,
-    who: Viewer,
-    ledger: LedgerDep,
-    read_models: FreshReadModels,
-    quote_id: str = QuoteId,
-) -> Response:
-    record = ledger.get_quote(quote_id)
-    return respond(request, quote_body(record))
+@router.read("/{quote_id}", QuotePublic, 404, 503)
+def get_quote(ledger: LedgerDep, read_models: FreshReadModels, quote_id: str = QuoteId) -> Any:
+    """A quote with each line's reserved, delivered and returned quantities"""
+    return quote_body(ledger.get_quote(quote_id))

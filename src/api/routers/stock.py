@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Query
 
-from api.auth import Viewer
+from api.auth import Principal
 from api.dependencies import CatalogueDep, MovementViewDep, StockViewDep
 from api.numbers import IsoTime
-from api.problems import responses
-from api.respond import respond
-from api.routing import DecimalRoute
+from api.params import Cursor, Filter, Limit, Location, Sku
+from api.route_table import Routes
 from api.schemas import (
-    CODE_PATTERN,
     BalancePublic,
     MovementPage,
     SkuStock,
@@ -30,99 +28,63 @@ from api.schemas.stock import (
 )
 from domain.movements import Kind
 
-router = APIRouter(prefix="/api/stock", tags=["stock"], route_class=DecimalRoute)
+router = Routes("/api/stock", "stock")
 
-Sku = Path(pattern=CODE_PATTERN, examples=["AB-001"])
-Location = Path(pattern=CODE_PATTERN, examples=["main"])
-QUERY_RESPONSES = responses(401, 403, 422, 503)
+POSITION = "/{sku}/{location}"
 
 
-@router.get(
-    "",
-    response_model=StockPage,
-    responses=QUERY_RESPONSES,
-    summary="Balances of every position, filtered and paged",
-)
+@router.read("", StockPage, 503)
 def stock_list(
-    request: Request,
-    who: Viewer,
     stock: StockViewDep,
     catalogue: CatalogueDep,
-    location: str | None = Query(None, pattern=CODE_PATTERN),
+    location: str | None = Filter,
     sku_prefix: Annotated[SearchText | None, Query(max_length=64)] = None,
-    limit: int = Query(100, ge=1, le=1000),
-    cursor: str | None = Query(None, max_length=512),
-) -> Response:
+    limit: int = Limit,
+    cursor: str | None = Cursor,
+) -> Any:
+    """Balances of every position, filtered and paged"""
     page = stock.page(location, sku_prefix, limit, cursor)
-    units = catalogue.units_of(b.sku for b in page.items)
-    return respond(request, stock_page_body(page, units))
+    return stock_page_body(page, catalogue.units_of(b.sku for b in page.items))
 
 
-@router.get(
-    "/{sku}",
-    response_model=SkuStock,
-    responses=QUERY_RESPONSES,
-    summary="One SKU at every location, with totals",
-)
-def stock_of_sku(
-    request: Request, who: Viewer, stock: StockViewDep, catalogue: CatalogueDep, sku: str = Sku
-) -> Response:
-    return respond(request, sku_stock_body(stock.of_sku(sku), catalogue.units_of([sku])))
+@router.read("/{sku}", SkuStock, 503)
+def stock_of_sku(stock: StockViewDep, catalogue: CatalogueDep, sku: str = Sku) -> Any:
+    """One SKU at every location, with totals"""
+    return sku_stock_body(stock.of_sku(sku), catalogue.units_of([sku]))
 
 
-@router.get(
-    "/{sku}/{location}",
-    response_model=BalancePublic,
-    responses=QUERY_RESPONSES,
-    summary="One position's balance (zeros for a position never used)",
-)
+@router.read(POSITION, BalancePublic, 503)
 def balance(
-    request: Request,
-    who: Viewer,
-    stock: StockViewDep,
-    catalogue: CatalogueDep,
-    sku: str = Sku,
-    location: str = Location,
-) -> Response:
-    units = catalogue.units_of([sku])
-    return respond(request, balance_body(stock.balance(sku, location), units))
+    stock: StockViewDep, catalogue: CatalogueDep, sku: str = Sku, location: str = Location
+) -> Any:
+    """One position's balance (zeros for a position never used)"""
+    return balance_body(stock.balance(sku, location), catalogue.units_of([sku]))
 
 
-@router.get(
-    "/{sku}/{location}/at",
-    response_model=StockAt,
-    responses=QUERY_RESPONSES,
-    summary="Stock just after the last movement recorded at or before `time`",
-)
+@router.read(POSITION + "/at", StockAt, 503)
 def stock_at(
-    request: Request,
     # Annotated form: with a bare ``= Query(...)`` default FastAPI drops IsoTime's validator.
     time: Annotated[IsoTime, Query(examples=["2026-03-14T10:00:00+00:00"])],
-    who: Viewer,
+    who: Principal,
     view: MovementViewDep,
     sku: str = Sku,
     location: str = Location,
-) -> Response:
-    return respond(request, stock_at_body(view.stock_at(sku, location, time)))
+) -> Any:
+    """Stock just after the last movement recorded at or before `time`"""
+    return stock_at_body(view.stock_at(sku, location, time))
 
 
-@router.get(
-    "/{sku}/{location}/movements",
-    response_model=MovementPage,
-    responses=QUERY_RESPONSES,
-    summary="A position's movements, oldest first",
-)
+@router.read(POSITION + "/movements", MovementPage, 503)
 def movements(
-    request: Request,
-    who: Viewer,
     view: MovementViewDep,
     sku: str = Sku,
     location: str = Location,
     from_: IsoTime | None = Query(None, alias="from"),
     to: IsoTime | None = Query(None),
     kind: Kind | None = Query(None),
-    limit: int = Query(100, ge=1, le=1000),
-    cursor: str | None = Query(None, max_length=512),
-) -> Response:
+    limit: int = Limit,
+    cursor: str | None = Cursor,
+) -> Any:
+    """A position's movements, oldest first"""
     found = view.history(sku, location, from_, to, kind.value if kind else None, limit, cursor)
-    return respond(request, movement_page_body(found))
+    return movement_page_body(found)

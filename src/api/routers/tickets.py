@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from typing import Any
 
-from api.auth import Viewer
 from api.command_route import command_route
 from api.dependencies import FreshReadModels, LedgerDep
+from api.params import Filter, code
 from api.problems import responses
-from api.respond import respond
-from api.routing import DecimalRoute
-from api.schemas import CODE_PATTERN, CommandResultPublic
+from api.route_table import Routes
+from api.schemas import CommandResultPublic
 from api.schemas.tickets import OwedReportPublic, SalePublic, VoidCreate, owed_body, sale_body
 from application.commands import VoidSale
 from application.sale_view import sale_state
 from domain.access import Role
 
-router = APIRouter(prefix="/api", tags=["sales"], route_class=DecimalRoute)
+router = Routes("/api", "sales")
 
-SaleId = Path(pattern=CODE_PATTERN, examples=["S-1"])
+SaleId = code("S-1")
 
 commands = [
     command_route(
@@ -40,33 +39,13 @@ commands = [
 ]
 
 
-@router.get(
-    "/sales/{sale_id}",
-    response_model=SalePublic,
-    responses=responses(401, 403, 404, 422, 503),
-    summary="A sale: its lines, revenue, movements, what it still owes, its voids",
-)
-def get_sale(
-    request: Request,
-    who: Viewer,
-    ledger: LedgerDep,
-    read_models: FreshReadModels,
-    sale_id: str = SaleId,
-) -> Response:
-    return respond(request, sale_body(sale_state(ledger, sale_id)))
+@router.read("/sales/{sale_id}", SalePublic, 404, 503)
+def get_sale(ledger: LedgerDep, read_models: FreshReadModels, sale_id: str = SaleId) -> Any:
+    """A sale: its lines, revenue, movements, what it still owes, its voids"""
+    return sale_body(sale_state(ledger, sale_id))
 
 
-@router.get(
-    "/reports/owed",
-    response_model=OwedReportPublic,
-    responses=responses(401, 403, 422, 503),
-    summary="What sales owe each position, and the sales owing it (SPEC §17)",
-)
-def owed_report(
-    request: Request,
-    who: Viewer,
-    read_models: FreshReadModels,
-    location: str | None = Query(None, pattern=CODE_PATTERN),
-) -> Response:
-    items, position = read_models.stock.owed(location)
-    return respond(request, owed_body(items, position))
+@router.read("/reports/owed", OwedReportPublic, 503)
+def owed_report(read_models: FreshReadModels, location: str | None = Filter) -> Any:
+    """What sales owe each position, and the sales owing it (SPEC §17)"""
+    return owed_body(*read_models.stock.owed(location))
