@@ -19,7 +19,7 @@ from application.work import Work
 from domain import bounds
 from domain.codes import check_code, require_note
 from domain.documents import Document, DocumentDetails
-from domain.late_costs import allocate, check_cost, split
+from domain.late_costs import allocate, check_cost
 from domain.movements import DocType, Kind
 from domain.stock_item import Movement
 
@@ -57,14 +57,9 @@ def cost(command: PostCost, work: Work) -> None:
     shares = allocate(command.amount, weights, work.places)
     for index, (line, share) in enumerate(zip(lines, shares, strict=True)):
         item = work.item(line.sku, line.location)
-        to_stock, to_cogs = split(share, line.quantity, item.on_hand, item.value, work.places)
         src = work.src(index, command.note)
-        if to_stock:
-            item.revalue(to_stock, src, work.at)
-            work.moved(item)
-        if to_cogs:
-            item.record_variance(to_cogs, src, work.at)
-            work.moved(item)
+        to_stock, to_cogs = item.take_late_cost(share, line.quantity, src, work.at, work.places)
+        work.moved(item)
         work.shipped.append(allocation(line, share, to_stock, to_cogs))
     work.details = DocumentDetails(location=lines[0].location)
 

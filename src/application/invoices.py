@@ -4,9 +4,9 @@ Each invoice line names a receipt line (receipt id, SKU) and bills a quantity at
 The receipt's ``ReceiptBilling`` (domain.supplier_invoice) refuses billing more than was
 received and not yet billed, and is saved with the invoice. A price that differs from the
 receipt's cost posts the difference — the invoice's amount less the receipt's value of the
-units billed — as a §10 late cost on that receipt line, now, in the same save: split with
-``domain.late_costs.split`` between the units still on hand (REVALUE) and this period's
-COGS (VARIANCE), as application.costs does. A closed period's receipt is never restated.
+units billed — as a §10 late cost on that receipt line, now, in the same save
+(``StockItem.take_late_cost``, as application.costs does): split between the units still on
+hand (REVALUE) and this period's COGS (VARIANCE). A closed period's receipt is never restated.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from domain import bounds
 from domain.codes import check_code
 from domain.documents import DocumentDetails
 from domain.errors import ValidationError
-from domain.late_costs import split
 from domain.supplier_invoice import BilledLine, ReceiptBilling
 
 ZERO = Decimal(0)
@@ -97,16 +96,9 @@ def supplier_invoice(command: commands.PostSupplierInvoice, work: Work) -> None:
         difference = invoiced - at_cost[number]
         if difference:
             item = work.item(received.sku, received.location)
-            to_stock, to_cogs = split(
-                difference, received.received, item.on_hand, item.value, places
-            )
             src = work.src(number, command.note)
-            if to_stock:
-                item.revalue(to_stock, src, work.at)
-                work.moved(item)
-            if to_cogs:
-                item.record_variance(to_cogs, src, work.at)
-                work.moved(item)
+            item.take_late_cost(difference, received.received, src, work.at, places)
+            work.moved(item)
         work.shipped.append(
             {
                 "receipt_id": billing.receipt_id,

@@ -16,6 +16,7 @@ from domain import valuation as v
 from domain.codes import check_code, field_of, require_note
 from domain.errors import InsufficientStockError, NoCostBasisError, ValidationError
 from domain.ids import named_id
+from domain.late_costs import split
 from domain.movements import GENESIS_HASH, Kind, Movement, Source
 from domain.owed import Owing, entry_of, reduced
 from domain.position import costed as _costed
@@ -278,6 +279,19 @@ class StockItem(Owing, Recorded):
             raise ValidationError("a revaluation needs stock on hand and leaves value ≥ 0")
         cost = v.round_cost((self.value + amount) / self.on_hand)
         self._move(self.Revalued, Kind.REVALUE, v.ZERO, v.ZERO, v.ZERO, cost, amount, src, at)
+
+    def take_late_cost(
+        self, amount: Decimal, received: Decimal, src: Source, at: datetime, places: int
+    ) -> tuple[Decimal, Decimal]:
+        """A late cost of ``amount`` on a receipt line of ``received`` units (SPEC §10): a
+        REVALUE of the share still on hand here and a VARIANCE of the rest (either left out
+        when nothing); answers (to stock, to COGS) as ``late_costs.split`` shares them."""
+        to_stock, to_cogs = split(amount, received, self.on_hand, self.value, places)
+        if to_stock:
+            self.revalue(to_stock, src, at)
+        if to_cogs:
+            self.record_variance(to_cogs, src, at)
+        return to_stock, to_cogs
 
     def record_variance(self, amount: Decimal, src: Source, at: datetime) -> None:
         """VARIANCE (SPEC §10): ``amount`` goes to this period's COGS; the position's units
