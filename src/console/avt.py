@@ -5,18 +5,18 @@ CSV of every row and column. The figures are ``GET /api/reports/avt``'s: the sam
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api.schemas import CODE_PATTERN
 from api.schemas.count_sheets import avt_body, avt_csv
 from application.errors import NotFoundError
+from console.params import AnyCode, Code
 from console.session import Finance
-from console.web import HEADERS, ConsoleRoute, NavEntry, read_models, render
+from console.web import ConsoleRoute, NavEntry, csv_file, read_models, render
 from domain import avt
 from domain.access import Role
 from present.money import places_of, with_places
@@ -26,35 +26,52 @@ from projections.service import ReadModels
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV = NavEntry("AvT", "/avt", Role.FINANCE)
-Code = f"({CODE_PATTERN})|^$"
-Location = Query("", pattern=Code)
-FromCount = Query("", pattern=Code)
-ToCount = Query("", pattern=Code)
 Sort = Query("unexplained", pattern="^(unexplained|sku|variance)$")
+Column = Query(pattern="^(" + "|".join(avt.COLUMNS) + ")$")
 # The columns on screen (every column is in the CSV), each a drill-down.
 SHOWN = ("opening", "received", "closing", "actual", "theoretical", "waste", "unexplained")
 
 
+@dataclass(frozen=True)
+class Compared:
+    """The API's body for a location between two approved full counts (None with the
+    reason when there is none), the interval it reads and the counts to choose from."""
+
+    location: str
+    body: dict[str, Any] | None
+    span: Interval | None
+    sheets: list[Any]
+    reason: str | None
+
+    def found(self) -> tuple[dict[str, Any], Interval]:
+        """The body and its interval; a 404 naming the reason when there is none."""
+        if self.body is None or self.span is None:
+            raise NotFoundError(self.reason or "no report")
+        return self.body, self.span
+
+
 def _report(
-    request: Request, location: str, from_count: str, to_count: str
-) -> tuple[dict[str, Any] | None, list[Any], str | None]:
-    """The API's body for the selection (None with the reason when there is none), and the
-    location's approved full counts to choose from."""
+    request: Request, location: AnyCode = "", from_count: AnyCode = "", to_count: AnyCode = ""
+) -> Compared:
+    """The selection: a location and two of its approved full counts (blank: the last two)."""
     models: ReadModels = read_models(request)
     models.wait_for(models.events.head(), models.settings.read_your_writes_wait)
     sheets, _ = models.count_sheets.approved_full(location) if location else ([], 0)
     if not location:
-        return None, sheets, "Choose a location."
+        return Compared(location, None, None, sheets, "Choose a location.")
     try:
         first, last = compared(sheets, location, from_count or None, to_count or None)
     except NotFoundError as missing:
-        return None, sheets, missing.detail
+        return Compared(location, None, None, sheets, missing.detail)
     assert first.approved_position is not None and last.approved_position is not None
     models.wait_for(last.approved_position, models.settings.read_your_writes_wait)
     span = Interval(location, first.approved_position, last.approved_position)
     found = models.avt.figures(span)
     body = avt_body(location, first.count_id, last.count_id, found, places_of(request))
-    return body, sheets, None
+    return Compared(location, body, span, sheets, None)
+
+
+Selected = Annotated[Compared, Depends(_report)]
 
 
 def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
@@ -65,69 +82,41 @@ def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
 
 
 @router.get("/avt")
-def avt_page(
-    request: Request,
-    who: Finance,
-    location: str = Location,
-    from_count: str = FromCount,
-    to_count: str = ToCount,
-    sort: str = Sort,
-) -> HTMLResponse:
-    body, sheets, reason = _report(request, location, from_count, to_count)
+def avt_page(request: Request, who: Finance, chosen: Selected, sort: str = Sort) -> HTMLResponse:
     locations, _ = read_models(request).catalogue.all_locations()
-    rows = _sorted(body["rows"], sort) if body else []
     return render(
         request,
         who,
         "avt.html",
-        report=body,
-        rows=rows,
-        reason=reason,
-        sheets=sheets,
+        report=chosen.body,
+        rows=_sorted(chosen.body["rows"], sort) if chosen.body else [],
+        reason=chosen.reason,
+        sheets=chosen.sheets,
         locations=locations,
-        location=location,
+        location=chosen.location,
         sort=sort,
         shown=SHOWN,
     )
 
 
 @router.get("/avt.csv")
-def avt_download(
-    request: Request,
-    who: Finance,
-    location: str = Location,
-    from_count: str = FromCount,
-    to_count: str = ToCount,
-) -> Response:
-    body, _, reason = _report(request, location, from_count, to_count)
-    if body is None:
-        raise NotFoundError(reason or "no report")
-    headers = {**HEADERS, "Content-Disposition": 'attachment; filename="avt.csv"'}
-    return Response(avt_csv(body), media_type="text/csv", headers=headers)
+def avt_download(request: Request, who: Finance, chosen: Selected) -> Response:
+    body, _ = chosen.found()
+    return csv_file(avt_csv(body), "avt")
 
 
 @router.get("/avt/movements")
 def avt_movements(
     request: Request,
     who: Finance,
-    location: str = Query(pattern=CODE_PATTERN),
-    sku: str = Query(pattern=CODE_PATTERN),
-    column: str = Query(pattern="^(" + "|".join(avt.COLUMNS) + ")$"),
-    from_count: str = FromCount,
-    to_count: str = ToCount,
+    chosen: Selected,
+    location: Code,
+    sku: Code,
+    column: str = Column,
 ) -> HTMLResponse:
-    body, _, reason = _report(request, location, from_count, to_count)
-    if body is None:
-        raise NotFoundError(reason or "no report")
-    models = read_models(request)
-    sheets, _ = models.count_sheets.approved_full(location)
-    first, last = compared(sheets, location, body["from_count"], body["to_count"])
-    assert first.approved_position is not None and last.approved_position is not None
-    span = Interval(location, first.approved_position, last.approved_position)
-    records, _ = models.avt.behind(span, sku, column)
+    body, span = chosen.found()
+    records, _ = read_models(request).avt.behind(span, sku, column)
     row = next((r for r in body["rows"] if r["sku"] == sku), None)
-    figure = row[f"{column}_value"] if row else None
-    movements = with_places([asdict(r) for r in records], places_of(request))
     return render(
         request,
         who,
@@ -135,6 +124,6 @@ def avt_movements(
         report=body,
         sku=sku,
         column=column,
-        figure=figure,
-        movements=movements,
+        figure=row[f"{column}_value"] if row else None,
+        movements=with_places([asdict(r) for r in records], places_of(request)),
     )

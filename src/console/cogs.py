@@ -9,18 +9,10 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api.routers.reports import PERIOD_PATTERN
-from api.schemas import CODE_PATTERN
+from console.params import Code, Cursor, PageNumber, Period
+from console.report_page import Selected, Span, report_page, screened
 from console.session import Finance
-from console.web import (
-    ConsoleRoute,
-    NavEntry,
-    csv_download,
-    journal_of,
-    read_models,
-    render,
-    screen,
-)
+from console.web import ConsoleRoute, NavEntry, csv_download, journal_of, read_models, render
 from domain.access import Role
 from domain.errors import ValidationError
 from domain.rollforward import COGS_KINDS
@@ -32,9 +24,6 @@ if TYPE_CHECKING:
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV = NavEntry("COGS", "/cogs", Role.FINANCE)
 PAGE_SIZE = 200
-ROWS = 100  # report rows per screen; the totals and the CSV are of every row
-Period = Query("", pattern=f"({PERIOD_PATTERN})|^$")
-Code = Query("", pattern=f"({CODE_PATTERN})|^$")
 
 # The movement kinds behind each COGS column (its declaration), by column and by group
 # ("shipped" for shipped_qty and shipped_value; "net" for net_cogs).
@@ -60,13 +49,9 @@ def share(movement: MovementRecord, column: str, group: str) -> Decimal:
     return movement.value if group in INWARD else -movement.value
 
 
-def _report(
-    request: Request, from_: str, to: str, location: str, sku: str, keys: list[str]
-) -> Body:
-    found = read_models(request).cogs.cogs(
-        from_ or None, to or None, location or None, sku or None, keys
-    )
-    return COGS.body(found, keys)
+def _report(request: Request, span: Span, sku: str, keys: list[str]) -> Body:
+    from_, to, location = span.bounds()
+    return COGS.body(read_models(request).cogs.cogs(from_, to, location, sku or None, keys), keys)
 
 
 def _keys(by_sku: bool) -> list[str]:
@@ -75,65 +60,49 @@ def _keys(by_sku: bool) -> list[str]:
 
 @router.get("/cogs")
 def cogs_page(
-    request: Request,
-    who: Finance,
-    from_: str = Query("", alias="from", pattern=f"({PERIOD_PATTERN})|^$"),
-    to: str = Period,
-    location: str = Code,
-    by_sku: bool = Query(False),
-    page: int = Query(1, ge=1, le=100_000),
+    request: Request, who: Finance, span: Selected, by_sku: bool = False, page: PageNumber = 1
 ) -> HTMLResponse:
     """Period × location, or (``by_sku``, the first drill-down) × SKU."""
     keys = _keys(by_sku)
-    report = _report(request, from_, to, location, "", keys)
-    locations, _ = read_models(request).catalogue.all_locations()
-    return render(
+    report = _report(request, span, "", keys)
+    return report_page(
         request,
         who,
         "cogs.html",
-        report=report,
-        rows=screen(report["rows"], page, ROWS),
+        COGS,
+        report,
+        screened(report, page),
         keys=keys,
-        amounts=COGS.amounts,
         # Quantities of different SKUs are in different units: shown by SKU only.
         shown=[a for a in COGS.amounts if by_sku or not a.endswith("_qty")],
         kinds=COLUMN_KINDS,
-        from_=from_,
-        to=to,
-        location=location,
         by_sku=by_sku,
-        locations=locations,
+        **span.context(),
     )
 
 
 @router.get("/cogs.csv")
-def cogs_csv_page(
-    request: Request,
-    who: Finance,
-    from_: str = Query("", alias="from", pattern=f"({PERIOD_PATTERN})|^$"),
-    to: str = Period,
-    location: str = Code,
-    by_sku: bool = Query(False),
-) -> Response:
+def cogs_csv_page(request: Request, who: Finance, span: Selected, by_sku: bool = False) -> Response:
     keys = _keys(by_sku)
-    return csv_download(request, COGS, _report(request, from_, to, location, "", keys), keys)
+    return csv_download(request, COGS, _report(request, span, "", keys), keys)
 
 
 @router.get("/cogs/movements")
 def cogs_movements(
     request: Request,
     who: Finance,
-    period: str = Query(pattern=PERIOD_PATTERN),
-    location: str = Query(pattern=CODE_PATTERN),
-    sku: str = Query(pattern=CODE_PATTERN),
+    period: Period,
+    location: Code,
+    sku: Code,
     column: str = Query("net_cogs", max_length=32),
-    cursor: str | None = Query(None, max_length=512),
+    cursor: Cursor = None,
 ) -> HTMLResponse:
     """The movements behind one figure: one SKU at one location in one period."""
     group = COLUMN_KINDS.get(column)  # a figure's column; a group ("net") has no figure
     if group not in KINDS:
         raise ValidationError(f"unknown column {column}", [{"field": "column"}])
-    report = _report(request, period, period, location, sku, ["period", "location", "sku"])
+    keys = ["period", "location", "sku"]
+    report = _report(request, Span(period, period, location), sku, keys)
     page = journal_of(request).behind(period, location, sku, KINDS[group], PAGE_SIZE, cursor)
     shares = {m.position: share(m, column, group) for m in page.items}
     return render(

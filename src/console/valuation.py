@@ -3,43 +3,42 @@ location and SKU (the API's report, from the same view)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.routers.reports import PERIOD_PATTERN
-from api.schemas import CODE_PATTERN
+from console.params import AnyCode, AnyPeriod, PageNumber
+from console.report_page import ROWS, report_page
 from console.session import Finance
-from console.web import ConsoleRoute, NavEntry, Rows, read_models, render
+from console.web import ConsoleRoute, NavEntry, Rows, read_models
 from domain.access import Role
 from present.reports import VALUATION
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV = NavEntry("Valuation", "/valuation", Role.FINANCE)
-ROWS = 100  # rows per screen, the only ones read; the totals are of every row (in SQL)
 
 
 @router.get("/valuation")
 def valuation_page(
     request: Request,
     who: Finance,
-    period: str = Query("", pattern=f"({PERIOD_PATTERN})|^$"),
-    location: str = Query("", pattern=f"({CODE_PATTERN})|^$"),
-    sku: str = Query("", pattern=f"({CODE_PATTERN})|^$"),
-    page: int = Query(1, ge=1, le=100_000),
+    period: AnyPeriod = "",
+    location: AnyCode = "",
+    sku: AnyCode = "",
+    page: PageNumber = 1,
 ) -> HTMLResponse:
-    models = read_models(request)
-    found = models.cogs.valuation_screen(period or None, location or None, sku or None, page, ROWS)
+    """One screen of rows, the only ones read; the totals are of every row (in SQL)."""
+    found = read_models(request).cogs.valuation_screen(
+        period or None, location or None, sku or None, page, ROWS
+    )
     report = VALUATION.body(found.report, VALUATION.groups)
-    locations, _ = models.catalogue.all_locations()
-    return render(
+    return report_page(
         request,
         who,
         "valuation.html",
-        report=report,
-        rows=Rows.of(report["rows"], found.number, ROWS, found.count),
-        amounts=VALUATION.amounts,
+        VALUATION,
+        report,
+        Rows.of(report["rows"], found.number, ROWS, found.count),
         period=period or (report["rows"][0]["period"] if report["rows"] else ""),
         location=location,
         sku=sku,
-        locations=locations,
     )

@@ -137,12 +137,15 @@ def render(
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
 
+def csv_file(text: str, name: str) -> Response:
+    """``text`` as the download ``<name>.csv``."""
+    headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{name}.csv"'}
+    return Response(text, media_type="text/csv", headers=headers)
+
+
 def csv_download(request: Request, report: Report, body: Body, keys: Sequence[str]) -> Response:
     """A report's rows on screen as a CSV file (every row, the API's columns and money)."""
-    text = report.csv(with_places(body, places_of(request)), keys)
-    disposition = f'attachment; filename="{report.name}.csv"'
-    headers = {**HEADERS, "Content-Disposition": disposition}
-    return Response(text, media_type="text/csv", headers=headers)
+    return csv_file(report.csv(with_places(body, places_of(request)), keys), report.name)
 
 
 def error_page(request: Request, who: Visitor | None, exc: Exception) -> HTMLResponse:
