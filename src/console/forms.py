@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -25,6 +26,7 @@ from pydantic import ValidationError as PydanticError
 from api.problems import field_name
 from api.schemas import CODE_PATTERN
 from domain.access import Role
+from domain.errors import ValidationError
 
 if TYPE_CHECKING:
     from application.ledger import Ledger
@@ -193,6 +195,17 @@ def place(posted: Posted, errors: list[dict[str, Any]], detail: str) -> None:
             placed = True
     if not placed:
         posted.refuse("", detail)
+
+
+def number(form: dict[str, str], name: str) -> Decimal | None:
+    """A posted decimal input: None when blank, refused naming ``name`` when not a number."""
+    text = form.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(f"{name} must be a number", [{"field": name}]) from None
 
 
 def control_id(name: str) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -15,10 +14,10 @@ from fastapi.responses import HTMLResponse
 from application import plate_cost
 from application.commands import PostProduction
 from application.records import CommandResult
+from console.forms import number
 from console.session import Clerk, Form, Viewer
 from console.web import ConsoleRoute, NavEntry, journal_of, ledger_of, read_models, render
 from domain.access import Role, allows
-from domain.errors import ValidationError
 from domain.movements import DocType
 from domain.text import check_text
 
@@ -64,16 +63,6 @@ def productions_page(
     return _page(request, who, {"recipe": recipe or ""})
 
 
-def _quantity(form: dict[str, str], name: str) -> Decimal | None:
-    text = form.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(f"{name} must be a number", [{"field": name}]) from None
-
-
 @router.post("/productions")
 def post_production(request: Request, who: Clerk, form: Form) -> HTMLResponse:
     """Posts the production on the ledger's path and answers the movements it recorded."""
@@ -84,9 +73,9 @@ def post_production(request: Request, who: Clerk, form: Form) -> HTMLResponse:
         form.get("production_id", "").strip() or proposed_id(),
         form.get("location", "").strip(),
         form.get("recipe", "").strip(),
-        _quantity(form, "batches"),
+        number(form, "batches"),
         None,
-        _quantity(form, "actual_quantity"),
+        number(form, "actual_quantity"),
         note,
     )
     result = ledger_of(request).execute(command, user=who.user)

@@ -5,7 +5,7 @@ with a receiving form that fits a phone, supplier invoice matching, and GRNI."""
 from __future__ import annotations
 
 import secrets
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -19,6 +19,7 @@ from application.commands import (
     PostSupplierInvoice,
     ReceiptLine,
 )
+from console.forms import number
 from console.session import Clerk, Finance, Form, Viewer
 from console.web import ConsoleRoute, NavEntry, ledger_of, read_models, render
 from domain.access import Role, allows
@@ -33,16 +34,6 @@ Code = Query(None, pattern=CODE_PATTERN)
 def proposed(prefix: str) -> str:
     """A fresh document id for a form, so a form posted twice records once."""
     return f"{prefix}-{secrets.token_hex(4).upper()}"
-
-
-def number(form: dict[str, str], name: str) -> Decimal | None:
-    text = form.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(f"{name} is not a number", [{"field": name}]) from None
 
 
 @router.get("/purchasing")
