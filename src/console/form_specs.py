@@ -34,10 +34,13 @@ from domain.access import Role
 if TYPE_CHECKING:
     from application.ledger import Ledger
 
+Fields = tuple[Field, ...]
+
 SKU = Field("sku", "SKU", "sku", True)
 LOCATION = Field("location", "Location", "location", True)
 QUANTITY = Field("quantity", "Quantity", "decimal", True)
 UNIT = Field("unit", "Unit", "unit")
+COST = Field("unit_cost", "Unit cost", "decimal")
 NOTE = Field("note", "Note", "note")
 REQUIRED_NOTE = Field("note", "Note", "note", True)
 LINES = Group("lines", "Lines", "Line", (SKU, QUANTITY, UNIT))
@@ -85,119 +88,92 @@ def put_recipe(ledger: Ledger, body: Any, path: dict[str, str], user: str) -> Ou
     return Outcome(f"Recipe {path['menu_item']} ({recipe.spec.name}) {state}")
 
 
+RECEIPT_LINES = Group(
+    "lines", "Lines", "Line", (*LINES.fields, Field("unit_cost", "Unit cost", "decimal", not PO))
+)
+SALE_LINES = Group(
+    "lines",
+    "Lines",
+    "Line",
+    (
+        Field("menu_item", "Menu item", "menu_item", True),
+        QUANTITY,
+        Field("unit_price", "Unit price", "decimal", True),
+        Field("unmapped", "Unmapped (no recipe: revenue only)", "check"),
+    ),
+)
+FROM = Field("from_location", "From location", "location", True)
+TO = Field("to_location", "To location", "location", True)
+
+# A clerk's documents, one row each: slug, the API's body and command, the prefix of the
+# proposed id (the first field, ``<slug>_id``), the fields after it, its lines and whether
+# the form is made for a phone.
+DOCUMENTS: tuple[tuple[str, type[BaseModel], type[Command], str, Fields, Group, bool], ...] = (
+    ("receipt", ReceiptCreate, PostReceipt, "R", (LOCATION, *PO, NOTE), RECEIPT_LINES, True),
+    ("transfer", TransferCreate, PostTransfer, "T", (FROM, TO, NOTE), LINES, True),
+    ("waste", WasteCreate, PostWaste, "W", (LOCATION, REQUIRED_NOTE), LINES, True),
+    ("consumption", ConsumptionCreate, PostConsumption, "C", (LOCATION, NOTE), LINES, False),
+    ("sale", SaleCreate, PostSale, "S", (LOCATION, NOTE), SALE_LINES, False),
+)
+# Every document form's title and the sentence under it.
+WORDS = {
+    "receipt": ("Receive stock", "Goods in from a supplier: one line per SKU, at its unit cost."),
+    "transfer": ("Transfer stock", "Move stock and its value from one location to another."),
+    "waste": ("Record waste", "Spoiled or broken stock written off; the note says why."),
+    "consumption": ("Record consumption", "Stock used in production or service, outside recipes."),
+    "sale": (
+        "Manual ticket",
+        "A sale typed in by hand: each line a menu item, consumed by its recipe.",
+    ),
+    "adjustment": (
+        "Adjust a position",
+        "A signed correction of one SKU at one location, with the reason.",
+    ),
+}
+
+
 def _document(
-    slug: str, title: str, intro: str, body: type[BaseModel], kind: type[Command], **more: Any
+    slug: str,
+    body: type[BaseModel],
+    kind: type[Command],
+    prefix: str,
+    fields: Fields,
+    groups: tuple[Group, ...],
+    role: Role = Role.CLERK,
+    **more: Any,
 ) -> Spec:
-    return Spec(slug, title, intro, body=body, run=posting(kind), **more)
+    """A document's form: its id first (``<slug>_id``, proposed as ``<prefix>-…``), then
+    ``fields``; posted as the API's ``kind`` on the ledger's path."""
+    id_field = f"{slug}_id"
+    title, intro = WORDS[slug]
+    return Spec(
+        slug,
+        title,
+        intro,
+        role,
+        (Field(id_field, f"{slug.capitalize()} id", required=True), *fields),
+        groups,
+        body,
+        posting(kind),
+        id_field=id_field,
+        id_prefix=prefix,
+        **more,
+    )
 
 
 SPECS = (
-    _document(
-        "receipt",
-        "Receive stock",
-        "Goods in from a supplier: one line per SKU, at its unit cost.",
-        ReceiptCreate,
-        PostReceipt,
-        role=Role.CLERK,
-        fields=(Field("receipt_id", "Receipt id", required=True), LOCATION, *PO, NOTE),
-        groups=(
-            Group(
-                "lines",
-                "Lines",
-                "Line",
-                (SKU, QUANTITY, UNIT, Field("unit_cost", "Unit cost", "decimal", not PO)),
-            ),
-        ),
-        id_field="receipt_id",
-        id_prefix="R",
-        phone=True,
-    ),
-    _document(
-        "transfer",
-        "Transfer stock",
-        "Move stock and its value from one location to another.",
-        TransferCreate,
-        PostTransfer,
-        role=Role.CLERK,
-        fields=(
-            Field("transfer_id", "Transfer id", required=True),
-            Field("from_location", "From location", "location", True),
-            Field("to_location", "To location", "location", True),
-            NOTE,
-        ),
-        groups=(LINES,),
-        id_field="transfer_id",
-        id_prefix="T",
-        phone=True,
-    ),
-    _document(
-        "waste",
-        "Record waste",
-        "Spoiled or broken stock written off; the note says why.",
-        WasteCreate,
-        PostWaste,
-        role=Role.CLERK,
-        fields=(Field("waste_id", "Waste id", required=True), LOCATION, REQUIRED_NOTE),
-        groups=(LINES,),
-        id_field="waste_id",
-        id_prefix="W",
-        phone=True,
-    ),
-    _document(
-        "consumption",
-        "Record consumption",
-        "Stock used in production or service, outside recipes.",
-        ConsumptionCreate,
-        PostConsumption,
-        role=Role.CLERK,
-        fields=(Field("consumption_id", "Consumption id", required=True), LOCATION, NOTE),
-        groups=(LINES,),
-        id_field="consumption_id",
-        id_prefix="C",
-    ),
-    _document(
-        "sale",
-        "Manual ticket",
-        "A sale typed in by hand: each line a menu item, consumed by its recipe.",
-        SaleCreate,
-        PostSale,
-        role=Role.CLERK,
-        fields=(Field("sale_id", "Sale id", required=True), LOCATION, NOTE),
-        groups=(
-            Group(
-                "lines",
-                "Lines",
-                "Line",
-                (
-                    Field("menu_item", "Menu item", "menu_item", True),
-                    QUANTITY,
-                    Field("unit_price", "Unit price", "decimal", True),
-                    Field("unmapped", "Unmapped (no recipe: revenue only)", "check"),
-                ),
-            ),
-        ),
-        id_field="sale_id",
-        id_prefix="S",
+    *(
+        _document(slug, body, kind, prefix, fields, (lines,), phone=phone)
+        for slug, body, kind, prefix, fields, lines, phone in DOCUMENTS
     ),
     _document(
         "adjustment",
-        "Adjust a position",
-        "A signed correction of one SKU at one location, with the reason.",
         AdjustmentCreate,
         PostAdjustment,
-        role=Role.ADMIN,
-        fields=(
-            Field("adjustment_id", "Adjustment id", required=True),
-            SKU,
-            LOCATION,
-            Field("quantity", "Quantity", "signed", True),
-            UNIT,
-            Field("unit_cost", "Unit cost", "decimal"),
-            REQUIRED_NOTE,
-        ),
-        groups=(),
-        id_field="adjustment_id",
-        id_prefix="A",
+        "A",
+        (SKU, LOCATION, Field("quantity", "Quantity", "signed", True), UNIT, COST, REQUIRED_NOTE),
+        (),
+        Role.ADMIN,
         path=("sku", "location"),
     ),
     Spec(
