@@ -158,10 +158,6 @@ class Item(Versioned):
         self.spec = ItemSpec.from_recorded(spec)
 
     @classmethod
-    def read_spec(cls, data: dict[str, Any]) -> ItemSpec:
-        return ItemSpec.from_recorded(data)
-
-    @classmethod
     def register(cls, sku: str, spec: ItemSpec, user: str) -> Item:
         """A new item; refuses what ``ItemSpec.check`` refuses."""
         return cls.first_version(sku, spec, user)

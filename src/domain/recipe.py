@@ -151,10 +151,6 @@ class Recipe(Versioned):
         self.spec = RecipeSpec.from_recorded(spec)
 
     @classmethod
-    def read_spec(cls, data: dict[str, Any]) -> RecipeSpec:
-        return RecipeSpec.from_recorded(data)
-
-    @classmethod
     def write(cls, menu_item: str, spec: RecipeSpec, user: str) -> Recipe:
         """Version 1 of a menu item's recipe; refuses what ``RecipeSpec.check`` refuses."""
         return cls.first_version(menu_item, spec, user)

@@ -106,9 +106,5 @@ class Supplier(Versioned):
         self.supplier = supplier
         self.spec = SupplierSpec.from_recorded(spec)
 
-    @classmethod
-    def read_spec(cls, data: dict[str, Any]) -> SupplierSpec:
-        return SupplierSpec.from_recorded(data)
-
 
 SUPPLIER_TOPICS = frozenset({Supplier.Created.TOPIC, Supplier.Changed.TOPIC})

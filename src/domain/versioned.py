@@ -25,6 +25,9 @@ class Spec(Protocol):
 
     def recorded(self) -> dict[str, Any]: ...
 
+    @classmethod
+    def from_recorded(cls, data: dict[str, Any]) -> Self: ...
+
 
 class SpecCreated(Recorded.Created):
     """The first version (its fields and topic come from ``spec_events``)."""
@@ -40,7 +43,7 @@ class SpecChanged(Recorded.Event):
         spec: dict[str, Any]
 
     def apply(self, aggregate: Any) -> None:
-        aggregate.spec = aggregate.read_spec(self.spec)
+        aggregate.spec = type(aggregate.spec).from_recorded(self.spec)
 
 
 def spec_events(topic: str, code: str) -> tuple[type[SpecCreated], type[SpecChanged]]:
@@ -63,16 +66,12 @@ def spec_events(topic: str, code: str) -> tuple[type[SpecCreated], type[SpecChan
 
 class Versioned(Recorded):
     """One spec under a code, every change a new version (see the module docstring).
-    A subclass names its code (``CODE``), reads its spec back (``read_spec``) and declares
-    its events with ``spec_events``."""
+    A subclass names its code (``CODE``), reads its first spec in ``__init__`` (its spec
+    class's ``from_recorded``, which reads every next version back too) and declares its
+    events with ``spec_events``."""
 
     CODE = ""
     Changed: ClassVar[type[SpecChanged]]
-
-    @classmethod
-    def read_spec(cls, data: dict[str, Any]) -> Any:
-        """The spec from its recorded form."""
-        raise NotImplementedError
 
     @property
     def code(self) -> str:
