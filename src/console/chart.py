@@ -4,9 +4,10 @@ inline SVG (no script needed to read it; ``static/chart.js`` adds the hover read
 - x is time (``recorded_at``), scaled by time, not by index, with ticks on calendar
   boundaries in the ledger's zone (hours, days, weeks, months or years, whichever gives a
   handful) and a vertical gridline at each;
-- on hand on the left axis (in the item's base unit), value on the right (in the currency),
-  each with round-number ticks (1, 2, 2.5 or 5 × 10ⁿ apart) over the same number of
-  intervals, so one set of horizontal gridlines serves both;
+- on hand (in the item's base unit) and value (in the currency) in two panels one above the
+  other on that one time axis, each with its own axis of round-number ticks (1, 2, 2.5 or
+  5 × 10ⁿ apart) and horizontal gridlines. Not two scales over one plot: at a steady
+  average cost value is proportional to on hand, and the two lines would lie on each other;
 - each series a step-after path: the balance holds flat until the next movement, then jumps;
   a dot per movement carries a ``<title>`` with its read-out.
 
@@ -22,9 +23,9 @@ from decimal import ROUND_FLOOR, Decimal
 
 from application.records import MovementRecord
 
-WIDTH, HEIGHT = 720, 320
-LEFT, RIGHT, TOP, BOTTOM = 70, 78, 34, 40  # margins: axis labels and titles live there
-INTERVALS = 5  # of each vertical axis (both share the horizontal gridlines)
+WIDTH, LEFT, RIGHT = 640, 66, 22  # side margins: the axis labels live there
+PANEL, TITLE, BOTTOM = 150, 36, 40  # a panel's height, the title above it, the dates below
+INTERVALS = (4, 5, 6)  # how many steps a vertical axis may have: the tightest fit wins
 MAX_TIME_TICKS = 6
 NICE = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
 TENTH = Decimal("0.1")
@@ -52,21 +53,29 @@ TIME_STEPS = (
 class Tick:
     at: str  # the coordinate along its axis (SVG user units)
     label: str
+    anchor: str = "middle"  # a date's text-anchor: "end" at the right edge, inside the box
 
 
 @dataclass(frozen=True)
-class Axis:
+class Panel:
+    """One series on its own vertical axis: ``name`` is its CSS class, ``ys`` each
+    movement's height, ``latest`` the last figure in words."""
+
+    name: str
     title: str
+    top: int
+    bottom: int
     ticks: list[Tick]
+    path: str
+    ys: list[str]
+    latest: str
 
 
 @dataclass(frozen=True)
 class Point:
-    """One movement: where its dots are, and its read-out."""
+    """One movement: where its dots are (``x``; the panels' ``ys``), and its read-out."""
 
     x: str
-    on_hand_y: str
-    value_y: str
     when: str
     on_hand: str
     value: str
@@ -78,14 +87,11 @@ class StepChart:
     width: int
     height: int
     left: int
-    top: int
-    right: int  # x of the plot's right edge
-    bottom: int  # y of the plot's bottom edge
+    right: int  # x of the plots' right edge
+    top: int  # y of the first panel's top
+    bottom: int  # y of the last panel's bottom (the time axis)
     time: list[Tick]
-    on_hand: Axis
-    value: Axis
-    on_hand_path: str
-    value_path: str
+    panels: list[Panel]
     points: list[Point]
     first: datetime
     last: datetime
@@ -107,25 +113,32 @@ def nice_step(raw: Decimal) -> Decimal:
     return next(m * power for m in NICE if m * power >= raw)
 
 
-def round_scale(values: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
-    """(bottom, step) of an axis of INTERVALS round steps holding ``values`` and zero."""
-    low, high = min(min(values), Decimal(0)), max(max(values), Decimal(0))
+def _fit(low: Decimal, high: Decimal, intervals: int) -> tuple[Decimal, Decimal]:
     span = high - low if high > low else max(abs(high), Decimal(1))
-    step = nice_step(span / INTERVALS)
+    step = nice_step(span / intervals)
     while True:
         bottom = (low / step).to_integral_value(ROUND_FLOOR) * step
-        if bottom + step * INTERVALS >= high:
+        if bottom + step * intervals >= high:
             return bottom, step
         step = nice_step(step * Decimal("1.01"))
 
 
-def _axis_labels(bottom: Decimal, step: Decimal) -> list[Decimal]:
-    return [bottom + step * i for i in range(INTERVALS + 1)]
+def round_scale(values: Sequence[Decimal]) -> list[Decimal]:
+    """The ticks of an axis of round steps holding ``values`` and zero: of 4, 5 or 6 steps,
+    those spanning the least (0–50 in five steps of 10 rather than 0–80 in four of 20)."""
+    low, high = min(min(values), Decimal(0)), max(max(values), Decimal(0))
+    fits = [(*_fit(low, high, n), n) for n in INTERVALS]
+    # Ties: fewer decimals in the step, then more steps (0–10 by 2s rather than by 2.5s).
+    bottom, step, intervals = min(fits, key=lambda f: (f[1] * f[2], _places(f[1]), -f[2]))
+    return [bottom + step * i for i in range(intervals + 1)]
+
+
+def _places(step: Decimal) -> int:
+    return max(0, -step.normalize().as_tuple().exponent)  # type: ignore[operator]
 
 
 def _figure_label(value: Decimal, step: Decimal) -> str:
-    places = max(0, -step.normalize().as_tuple().exponent)  # type: ignore[operator]
-    return format(value.quantize(Decimal(1).scaleb(-places)), ",f")
+    return format(value.quantize(Decimal(1).scaleb(-_places(step))), ",f")
 
 
 def _time_step(span: timedelta) -> tuple[str, int]:
@@ -190,6 +203,21 @@ def _step_path(xs: Sequence[str], ys: Sequence[str], right: int) -> str:
     return "".join(parts)
 
 
+def _panel(
+    name: str, title: str, top: int, xs: Sequence[str], values: Sequence[Decimal], latest: str
+) -> Panel:
+    marks = round_scale(values)
+    low, high, step = marks[0], marks[-1], marks[1] - marks[0]
+    bottom = top + PANEL
+
+    def y_of(value: Decimal) -> str:
+        return coordinate(bottom - (value - low) * PANEL / (high - low))
+
+    ticks = [Tick(y_of(v), _figure_label(v, step)) for v in marks]
+    ys = [y_of(v) for v in values]
+    return Panel(name, title, top, bottom, ticks, _step_path(xs, ys, WIDTH - RIGHT), ys, latest)
+
+
 def step_chart(
     moves: Sequence[MovementRecord],
     *,
@@ -202,70 +230,54 @@ def step_chart(
     """The chart of ``moves`` (one position's, oldest first); None without any."""
     if not moves:
         return None
-    right, bottom = WIDTH - RIGHT, HEIGHT - BOTTOM
+    right = WIDTH - RIGHT
     first, last = moves[0].recorded_at, moves[-1].recorded_at
     span = last - first
     pad = span / 25 if span else timedelta(hours=12)
     start, end = first - pad, last + pad
     whole = Decimal((end - start) // MICROSECOND)
 
-    def x_of(at: datetime) -> Decimal:
-        return LEFT + Decimal((at - start) // MICROSECOND) * (right - LEFT) / whole
+    def x_of(at: datetime) -> str:
+        return coordinate(LEFT + Decimal((at - start) // MICROSECOND) * (right - LEFT) / whole)
 
-    def y_axis(
-        values: list[Decimal], title: str, label: Callable[[Decimal, Decimal], str]
-    ) -> tuple[Axis, Callable[[Decimal], str]]:
-        low, step = round_scale(values)
-        height = step * INTERVALS
-
-        def y_of(value: Decimal) -> str:
-            return coordinate(bottom - (value - low) * (bottom - TOP) / height)
-
-        ticks = [Tick(y_of(v), label(v, step)) for v in _axis_labels(low, step)]
-        return Axis(title, ticks), y_of
-
-    quantum = Decimal(1).scaleb(-places)
-    on_hand_axis, on_hand_y = y_axis(
-        [m.on_hand_after for m in moves], f"On hand ({unit})" if unit else "On hand", _figure_label
-    )
-    value_axis, value_y = y_axis(
-        [m.value_after for m in moves], f"Value ({currency})", _figure_label
-    )
     unit_of_time = _time_step(end - start)[0]
     moments = time_ticks(start, end, zone)
     time_axis = [
-        Tick(coordinate(x_of(at)), time_label(at, moments[i - 1] if i else None, unit_of_time))
+        Tick(
+            x_of(at),
+            time_label(at, moments[i - 1] if i else None, unit_of_time),
+            "end" if Decimal(x_of(at)) > right - 40 else "middle",
+        )
         for i, at in enumerate(moments)
     ]
-    xs = [coordinate(x_of(m.recorded_at)) for m in moves]
-    on_hand_ys = [on_hand_y(m.on_hand_after) for m in moves]
-    value_ys = [value_y(m.value_after) for m in moves]
+    xs = [x_of(m.recorded_at) for m in moves]
+    quantum = Decimal(1).scaleb(-places)
     suffix = f" {unit}" if unit else ""
-    points = [
-        Point(
-            x,
-            oy,
-            vy,
-            m.recorded_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            f"{plain(m.on_hand_after)}{suffix}",
-            f"{m.value_after.quantize(quantum):,f} {currency}",
-            what(m),
-        )
-        for m, x, oy, vy in zip(moves, xs, on_hand_ys, value_ys, strict=True)
+    on_hand = [f"{plain(m.on_hand_after)}{suffix}" for m in moves]
+    value = [f"{m.value_after.quantize(quantum):,f} {currency}" for m in moves]
+    panels = [
+        _panel(
+            "on-hand",
+            f"On hand ({unit})" if unit else "On hand",
+            TITLE,
+            xs,
+            [m.on_hand_after for m in moves],
+            on_hand[-1],
+        ),
+        _panel(
+            "value",
+            f"Value ({currency})",
+            2 * TITLE + PANEL,
+            xs,
+            [m.value_after for m in moves],
+            value[-1],
+        ),
     ]
+    points = [
+        Point(x, m.recorded_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), oh, v, what(m))
+        for m, x, oh, v in zip(moves, xs, on_hand, value, strict=True)
+    ]
+    bottom = panels[-1].bottom
     return StepChart(
-        WIDTH,
-        HEIGHT,
-        LEFT,
-        TOP,
-        right,
-        bottom,
-        time_axis,
-        on_hand_axis,
-        value_axis,
-        _step_path(xs, on_hand_ys, right),
-        _step_path(xs, value_ys, right),
-        points,
-        first,
-        last,
+        WIDTH, bottom + BOTTOM, LEFT, right, TITLE, bottom, time_axis, panels, points, first, last
     )

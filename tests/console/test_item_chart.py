@@ -105,8 +105,8 @@ def test_the_chart_has_a_time_axis_with_dated_ticks_scaled_by_time_and_gridlines
     grid = svg.findall(".//g[@class='grid']/line")
     vertical = [g for g in grid if g.get("x1") == g.get("x2")]
     horizontal = [g for g in grid if g.get("y1") == g.get("y2")]
-    assert [v.get("x1") for v in vertical] == [t.get("data-x") for t in ticks]
-    assert len(horizontal) == 6
+    assert [v.get("x1") for v in vertical] == 2 * [t.get("data-x") for t in ticks], "both panels"
+    assert len(horizontal) == 6 + 6, "0–10 kg by 2s, 0–50 EUR by 10s"
     titles = [t.text for t in svg.findall(".//text[@class='axis-title']")]
     assert titles == ["On hand (kg)", "Value (EUR)"]
 
@@ -116,7 +116,7 @@ def test_the_steps_turn_where_the_movements_happen_and_each_has_a_point(named: C
     moves = history(named)
     points = svg.findall(".//g[@class='point']")
     xs = [p.get("data-x") for p in points]
-    left_ticks = svg.findall(".//g[@class='axis y-left']/text[@class='tick']")
+    left_ticks = svg.findall(".//g[@class='axis y on-hand']/text[@class='tick']")
     y_of = linear([(Decimal(t.text or ""), Decimal(t.get("y", ""))) for t in left_ticks])
     path = svg.find(".//path[@class='series on-hand']")
     assert path is not None
@@ -130,6 +130,7 @@ def test_the_steps_turn_where_the_movements_happen_and_each_has_a_point(named: C
     for level, move in zip(levels, moves, strict=True):
         assert abs(level - y_of(Decimal(move["on_hand_after"]))) < Decimal("0.2")
     assert re.search(r"H[\d.]+$", d), "the last balance holds to the axis' end"
+    assert [t.text for t in left_ticks] == ["0", "2", "4", "6", "8", "10"], "round steps"
     for point, move in zip(points, moves, strict=True):
         circle = point.find("circle[@class='on-hand']")
         assert circle is not None and circle.get("cx") == point.get("data-x")
@@ -188,10 +189,15 @@ def test_round_scales_and_calendar_ticks() -> None:
         Decimal("10"),
         Decimal("50"),
     ]
-    assert round_scale([Decimal(9), Decimal(0)]) == (Decimal(0), Decimal(2))
-    assert round_scale([Decimal(0)]) == (Decimal(0), Decimal("0.2"))
-    bottom, step = round_scale([Decimal(-3), Decimal(11)])
-    assert bottom <= -3 and bottom + 5 * step >= 11
+
+    def ticks(*values: str) -> list[str]:
+        return [format(t, "f") for t in round_scale([Decimal(v) for v in values])]
+
+    assert ticks("9", "0") == ["0", "2", "4", "6", "8", "10"]
+    assert ticks("50", "13.55") == ["0", "10", "20", "30", "40", "50"]
+    assert ticks("0") == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"]
+    assert ticks("-3", "11") == ["-5", "0", "5", "10", "15"]
+    assert ticks("1234.5") == ["0", "250", "500", "750", "1000", "1250"]
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo("Europe/Berlin")
