@@ -247,3 +247,40 @@ def test_the_read_out_shows_the_figures_of_the_point_under_the_pointer(browser: 
     ActionChains(driver).move_to_element(browser.all("h1")[0]).perform()
     browser.all("h1")[0].click()
     browser.wait(lambda: not browser.all(readout)[0].is_displayed(), "the read-out hides")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_item_page_fits_a_phone_and_its_chart_and_read_out_pass_axe(
+    browser: Browser, scheme: str
+) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    from tests.console.test_forms_browser import axe_violations, no_sideways_scrolling
+
+    driver = browser.driver
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+    )
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 375, "height": 812, "deviceScaleFactor": 2, "mobile": True},
+    )
+    try:
+        browser.sign_in("viewer")
+        browser.open("/items/AB-001/main")
+        scroll_width, inner_width = no_sideways_scrolling(browser)
+        assert inner_width == 375 and scroll_width <= inner_width
+        box = driver.execute_script(
+            "const r = document.getElementById('item-chart').getBoundingClientRect();"
+            "return [r.left, r.right, r.height];"
+        )
+        assert box[0] >= 0 and box[1] <= 375 and box[2] > 150, "the chart scales to the screen"
+        point = browser.all("#item-chart g.point circle.on-hand")[1]
+        ActionChains(driver).move_to_element(point).perform()
+        browser.wait(lambda: browser.all("#chart-readout")[0].is_displayed(), "the read-out")
+        assert axe_violations(browser) == []
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})

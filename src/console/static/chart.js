@@ -12,10 +12,12 @@ function chart(svg) {
   const width = svg.viewBox.baseVal.width;
   let current = -1;
 
+  // Of movements at one moment, the last: its figures are where the step settles (the
+  // arrow keys reach the others).
   function nearest(x) {
     let best = 0;
     xs.forEach((each, index) => {
-      if (Math.abs(each - x) < Math.abs(xs[best] - x)) best = index;
+      if (Math.abs(each - x) <= Math.abs(xs[best] - x)) best = index;
     });
     return best;
   }
