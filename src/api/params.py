@@ -1,9 +1,12 @@
-"""The path and query parameters the routers share, declared once (each a FastAPI
-``Path``/``Query``, used as a parameter's default)."""
+"""The path and query parameters the routers share, declared once.
+
+The query ones are ``Annotated`` types (``location: CodeFilter = None``): FastAPI keeps a
+copy of an annotation's ``Query`` per parameter, where a ``Query`` given as the default is
+the parameter's own (shared by two names it would answer to the last one's)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Path, Query
 
@@ -19,11 +22,9 @@ def code(example: str) -> Any:
 
 Sku = code("AB-001")
 Location = code("main")
-Limit = Query(100, ge=1, le=1000)
-Cursor = Query(None, max_length=512)
-# An optional filter by code (``?location=main``).
-Filter = Query(None, pattern=CODE_PATTERN)
-# A required code in the query (``?location=main``).
-Required = Query(pattern=CODE_PATTERN)
-From = Query(None, alias="from", pattern=PERIOD_PATTERN, examples=["2026-01"])
-To = Query(None, pattern=PERIOD_PATTERN, examples=["2026-03"])
+# An optional filter by code (``?location=main``), and a code the query must give.
+CodeFilter = Annotated[str | None, Query(pattern=CODE_PATTERN)]
+CodeQuery = Annotated[str, Query(pattern=CODE_PATTERN)]
+# A page: at most ``limit`` rows, after ``cursor`` (the last page's ``next_cursor``).
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Cursor = Annotated[str | None, Query(max_length=512)]

@@ -75,7 +75,8 @@ class Routes(APIRouter):
     ``write``, every caller checked at ``role`` unless a route says otherwise."""
 
     def __init__(self, prefix: str, tag: str, role: Role = Role.VIEWER, **kwargs: Any) -> None:
-        super().__init__(prefix=prefix, tags=[tag], route_class=DecimalRoute, **kwargs)
+        kwargs.setdefault("route_class", DecimalRoute)
+        super().__init__(prefix=prefix, tags=[tag], **kwargs)
         self.role = role
 
     def read(

@@ -6,26 +6,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from pydantic import BaseModel
 
-from api.auth import Finance
 from api.dependencies import FreshReadModels
-from api.problems import ProjectionLaggingError, responses
+from api.params import CodeFilter, CodeQuery
+from api.problems import ProjectionLaggingError
 from api.respond import respond
+from api.route_table import Routes
 from api.routers.reports import csv_name
-from api.routing import DecimalRoute
-from api.schemas import CODE_PATTERN, MovementPublic, movement_body
+from api.schemas import MovementPublic, movement_body
 from api.schemas.count_sheets import AvtReport, avt_body, avt_csv
 from domain import avt
+from domain.access import Role
 from present.money import places_of
 from projections.avt import Interval
 from projections.count_sheets import compared
 from projections.service import ReadModels
 
-router = APIRouter(prefix="/api/reports", tags=["reports"], route_class=DecimalRoute)
+router = Routes("/api/reports", "reports", Role.FINANCE)
 
 COLUMN_PATTERN = "^(" + "|".join(avt.COLUMNS) + ")$"
+CSV = {
+    "description": "AvT rows and totals; `Accept: text/csv` gives them as CSV",
+    "content": {"text/csv": {"schema": {"type": "string"}}},
+}
 
 
 class AvtMovements(BaseModel):
@@ -51,26 +56,15 @@ def interval(
     return Interval(location, after, upto), first.count_id, last.count_id
 
 
-@router.get(
-    "/avt",
-    response_model=AvtReport,
-    responses={
-        200: {
-            "description": "AvT rows and totals; `Accept: text/csv` gives them as CSV",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
-        },
-        **responses(401, 403, 404, 422, 503),
-    },
-    summary="Actual versus theoretical usage between two approved full counts",
-)
+@router.read("/avt", AvtReport, 404, 503, answers=CSV)
 def avt_report(
     request: Request,
-    who: Finance,
     read_models: FreshReadModels,
-    location: str = Query(pattern=CODE_PATTERN),
-    from_count: str | None = Query(None, pattern=CODE_PATTERN),
-    to_count: str | None = Query(None, pattern=CODE_PATTERN),
-) -> Any:
+    location: CodeQuery,
+    from_count: CodeFilter = None,
+    to_count: CodeFilter = None,
+) -> Response:
+    """Actual versus theoretical usage between two approved full counts"""
     span, from_id, to_id = interval(read_models, location, from_count, to_count)
     found = read_models.avt.figures(span)
     body = avt_body(location, from_id, to_id, found, places_of(request))
@@ -81,23 +75,17 @@ def avt_report(
     return respond(request, body, shaped=True)
 
 
-@router.get(
-    "/avt/movements",
-    response_model=AvtMovements,
-    responses=responses(401, 403, 404, 422, 503),
-    summary="The movements behind one figure of an AvT row (its column, for one SKU)",
-)
+@router.read("/avt/movements", AvtMovements, 404, 503)
 def avt_movements(
-    request: Request,
-    who: Finance,
     read_models: FreshReadModels,
-    location: str = Query(pattern=CODE_PATTERN),
-    sku: str = Query(pattern=CODE_PATTERN),
+    location: CodeQuery,
+    sku: CodeQuery,
     column: str = Query(pattern=COLUMN_PATTERN),
-    from_count: str | None = Query(None, pattern=CODE_PATTERN),
-    to_count: str | None = Query(None, pattern=CODE_PATTERN),
-) -> Response:
+    from_count: CodeFilter = None,
+    to_count: CodeFilter = None,
+) -> Any:
+    """The movements behind one figure of an AvT row (its column, for one SKU)"""
     span, _, _ = interval(read_models, location, from_count, to_count)
     records, position = read_models.avt.behind(span, sku, column)
     items = [movement_body(r) for r in records]
-    return respond(request, {"sku": sku, "column": column, "items": items, "position": position})
+    return {"sku": sku, "column": column, "items": items, "position": position}

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from api.auth import Principal
 from api.dependencies import CatalogueDep, LedgerDep
-from api.params import Cursor, Filter, Limit, Sku, code
+from api.params import CodeFilter, Cursor, Limit, Sku, code
 from api.route_table import Answer, Routes, created
 from api.schemas.catalogue import (
     ItemPage,
@@ -99,8 +99,8 @@ def list_items(
     catalogue: CatalogueDep,
     search: Search = None,
     category: Search = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Any:
     """Items by sku; search matches sku, name or barcode, case-insensitive"""
     page = catalogue.search(search, category, limit, cursor)
@@ -133,6 +133,6 @@ def list_locations(catalogue: CatalogueDep) -> Any:
 
 
 @router.read("/reports/low-stock", LowStockReport, 503)
-def low_stock(catalogue: CatalogueDep, location: str | None = Filter) -> Any:
+def low_stock(catalogue: CatalogueDep, location: CodeFilter = None) -> Any:
     """Positions whose available stock is at or below their reorder point"""
     return low_stock_body(*catalogue.low_stock(location))

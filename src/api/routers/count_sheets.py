@@ -5,14 +5,14 @@ model."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from typing import Any
 
-from api.auth import Admin, Clerk, Finance, Viewer
+from fastapi import Query
+
+from api.auth import Principal
 from api.dependencies import FreshReadModels, LedgerDep
-from api.problems import responses
-from api.respond import respond
-from api.routing import DecimalRoute
-from api.schemas import CODE_PATTERN
+from api.params import CodeFilter, code
+from api.route_table import Answer, Routes, created
 from api.schemas.count_sheets import (
     Approval,
     AreasPublic,
@@ -40,14 +40,17 @@ from application.count_sheets import (
 )
 from application.errors import NotFoundError
 from application.ledger import Ledger
+from domain.access import Role
 from domain.count_sheet import CountSheet
 from projections.service import ReadModels
 
-router = APIRouter(prefix="/api", tags=["count sheets"], route_class=DecimalRoute)
+router = Routes("/api", "count sheets")
 
-CountId = Path(pattern=CODE_PATTERN, examples=["K-2026-03-31"])
-Sku = Path(pattern=CODE_PATTERN, examples=["BEEF"])
-LocationCode = Path(pattern=CODE_PATTERN, examples=["kitchen"])
+CountId = code("K-2026-03-31")
+Sku = code("BEEF")
+LocationCode = code("kitchen")
+SHEET = "/count-sheets/{count_id}"
+OPEN: dict[str, Any] = {"repeat": "A repeat: the sheet as it stands", "status_code": 201}
 
 
 def _sheet(ledger: Ledger, count_id: str) -> CountSheet:
@@ -57,15 +60,16 @@ def _sheet(ledger: Ledger, count_id: str) -> CountSheet:
     return found
 
 
-def _answer(request: Request, ledger: Ledger, count_id: str, status: int = 200) -> Response:
+def _answer(ledger: Ledger, count_id: str) -> dict[str, Any]:
+    """The sheet as the ledger holds it, with the position it was read at."""
     sheet = _sheet(ledger, count_id)
     (position,) = ledger.positions([(sheet.id, sheet.version)])
-    return respond(request, sheet_body(sheet, position), status=status)
+    return sheet_body(sheet, position)
 
 
-def _step(request: Request, ledger: Ledger, command: SheetCommand, user: str) -> Response:
-    ledger.execute(command, user=user)
-    return _answer(request, ledger, command.count_id)
+def _step(ledger: Ledger, command: SheetCommand, who: Principal) -> dict[str, Any]:
+    ledger.execute(command, user=who.user)
+    return _answer(ledger, command.count_id)
 
 
 def stocked(read_models: ReadModels, location: str) -> tuple[str, ...]:
@@ -80,49 +84,25 @@ def stocked(read_models: ReadModels, location: str) -> tuple[str, ...]:
         cursor = page.next_cursor
 
 
-@router.put(
-    "/locations/{code}/areas",
-    response_model=AreasPublic,
-    responses=responses(401, 403, 422),
-    summary="Set a location's storage areas: walking order, SKUs in shelf order (admin)",
-)
-def put_areas(
-    body: AreasPut, request: Request, who: Admin, ledger: LedgerDep, code: str = LocationCode
-) -> Response:
+@router.write("PUT", "/locations/{code}/areas", AreasPublic, role=Role.ADMIN)
+def put_areas(body: AreasPut, who: Principal, ledger: LedgerDep, code: str = LocationCode) -> Any:
+    """Set a location's storage areas: walking order, SKUs in shelf order (admin)"""
     register, position = set_areas(ledger, code, body.value(), who.user)
-    return respond(request, areas_body(code, register.areas, position))
+    return areas_body(code, register.areas, position)
 
 
-@router.get(
-    "/locations/{code}/areas",
-    response_model=AreasPublic,
-    responses=responses(401, 403, 422),
-    summary="A location's storage areas",
-)
-def get_areas(
-    request: Request, who: Viewer, ledger: LedgerDep, code: str = LocationCode
-) -> Response:
-    areas, position = areas_of(ledger, code)
-    return respond(request, areas_body(code, areas, position))
+@router.read("/locations/{code}/areas", AreasPublic)
+def get_areas(ledger: LedgerDep, code: str = LocationCode) -> Any:
+    """A location's storage areas"""
+    return areas_body(code, *areas_of(ledger, code))
 
 
-@router.post(
-    "/count-sheets",
-    status_code=201,
-    response_model=SheetPublic,
-    responses={
-        200: {"description": "A repeat: the sheet as it stands"},
-        **responses(401, 403, 409, 422, 503),  # 503: read models short of min_position
-    },
-    summary="Open a count sheet (full or spot) at its observation time",
-)
+# 503: the read models short of min_position (a full sheet lists what is stocked).
+@router.write("POST", "/count-sheets", SheetPublic, 409, 503, role=Role.CLERK, **OPEN)
 def open_sheet(
-    body: SheetCreate,
-    request: Request,
-    who: Clerk,
-    ledger: LedgerDep,
-    read_models: FreshReadModels,
-) -> Response:
+    body: SheetCreate, who: Principal, ledger: LedgerDep, read_models: FreshReadModels
+) -> Answer:
+    """Open a count sheet (full or spot) at its observation time"""
     skus: tuple[str, ...] = ()
     if body.kind == "full":
         read_models.wait_for(ledger.head(), read_models.settings.read_your_writes_wait)
@@ -131,93 +111,54 @@ def open_sheet(
         body.count_id, body.location, body.kind, body.counted_at, body.note, skus
     )
     result = ledger.execute(command, user=who.user)
-    return _answer(request, ledger, body.count_id, 201 if result.created else 200)
+    return created(_answer(ledger, body.count_id), result.created)
 
 
-@router.get(
-    "/count-sheets",
-    response_model=SheetList,
-    responses=responses(401, 403, 422, 503),
-    summary="Count sheets, newest first, by location and state",
-)
+@router.read("/count-sheets", SheetList, 503)
 def list_sheets(
-    request: Request,
-    who: Viewer,
     read_models: FreshReadModels,
-    location: str | None = Query(None, pattern=CODE_PATTERN),
+    location: CodeFilter = None,
     state: str | None = Query(None, pattern="^(open|submitted|approved)$"),
-) -> Response:
+) -> Any:
+    """Count sheets, newest first, by location and state"""
     rows, position = read_models.count_sheets.sheets(location, state)
-    return respond(request, {"items": [summary_body(r) for r in rows], "position": position})
+    return {"items": [summary_body(r) for r in rows], "position": position}
 
 
-@router.get(
-    "/count-sheets/{count_id}",
-    response_model=SheetPublic,
-    responses=responses(401, 403, 404, 422),
-    summary="A count sheet with its lines and progress per area (from the ledger itself)",
-)
-def get_sheet(
-    request: Request, who: Viewer, ledger: LedgerDep, count_id: str = CountId
-) -> Response:
-    return _answer(request, ledger, count_id)
+@router.read(SHEET, SheetPublic, 404)
+def get_sheet(ledger: LedgerDep, count_id: str = CountId) -> Any:
+    """A count sheet with its lines and progress per area (from the ledger itself)"""
+    return _answer(ledger, count_id)
 
 
-@router.put(
-    "/count-sheets/{count_id}/lines/{sku}",
-    response_model=SheetLine,
-    responses=responses(401, 403, 404, 409, 422),
-    summary="Enter a line: saved at once; the last entry of an area's SKU wins",
-)
+@router.write("PUT", SHEET + "/lines/{sku}", SheetLine, 404, 409, role=Role.CLERK)
 def put_line(
-    body: LinePut,
-    request: Request,
-    who: Clerk,
-    ledger: LedgerDep,
-    count_id: str = CountId,
-    sku: str = Sku,
-) -> Response:
+    body: LinePut, who: Principal, ledger: LedgerDep, count_id: str = CountId, sku: str = Sku
+) -> Any:
+    """Enter a line: saved at once; the last entry of an area's SKU wins"""
     command = EnterCountLine(count_id, sku, body.quantity, body.unit, body.area)
     result = ledger.execute(command, user=who.user)
     sheet = _sheet(ledger, count_id)
     area = sheet.area_of(sku, body.area)
-    return respond(request, {**line_body(sheet, area, sku), "position": result.position})
+    return {**line_body(sheet, area, sku), "position": result.position}
 
 
-@router.post(
-    "/count-sheets/{count_id}/submit",
-    response_model=SheetPublic,
-    responses=responses(401, 403, 404, 409),
-    summary="Submit a sheet for approval",
-)
-def submit(request: Request, who: Clerk, ledger: LedgerDep, count_id: str = CountId) -> Response:
-    return _step(request, ledger, SubmitCountSheet(count_id), who.user)
+@router.write("POST", SHEET + "/submit", SheetPublic, 404, 409, role=Role.CLERK)
+def submit(who: Principal, ledger: LedgerDep, count_id: str = CountId) -> Any:
+    """Submit a sheet for approval"""
+    return _step(ledger, SubmitCountSheet(count_id), who)
 
 
-@router.post(
-    "/count-sheets/{count_id}/approve",
-    response_model=SheetPublic,
-    responses=responses(401, 403, 404, 409, 422),
-    summary="Approve a submitted sheet: posts its count document (finance)",
-)
+@router.write("POST", SHEET + "/approve", SheetPublic, 404, 409, role=Role.FINANCE)
 def approve(
-    request: Request,
-    who: Finance,
-    ledger: LedgerDep,
-    body: Approval | None = None,
-    count_id: str = CountId,
-) -> Response:
+    who: Principal, ledger: LedgerDep, body: Approval | None = None, count_id: str = CountId
+) -> Any:
+    """Approve a submitted sheet: posts its count document (finance)"""
     uncounted = body.uncounted if body is not None else None
-    return _step(request, ledger, ApproveCountSheet(count_id, uncounted), who.user)
+    return _step(ledger, ApproveCountSheet(count_id, uncounted), who)
 
 
-@router.post(
-    "/count-sheets/{count_id}/reject",
-    response_model=SheetPublic,
-    responses=responses(401, 403, 404, 409, 422),
-    summary="Send a submitted sheet back to open, with a note (finance)",
-)
-def reject(
-    body: Rejection, request: Request, who: Finance, ledger: LedgerDep, count_id: str = CountId
-) -> Response:
-    return _step(request, ledger, RejectCountSheet(count_id, body.note), who.user)
+@router.write("POST", SHEET + "/reject", SheetPublic, 404, 409, role=Role.FINANCE)
+def reject(body: Rejection, who: Principal, ledger: LedgerDep, count_id: str = CountId) -> Any:
+    """Send a submitted sheet back to open, with a note (finance)"""
+    return _step(ledger, RejectCountSheet(count_id, body.note), who)

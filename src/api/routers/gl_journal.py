@@ -9,14 +9,18 @@ import json
 from decimal import Decimal
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
+from fastapi.routing import APIRoute
 
-from api.auth import Admin, Finance
+from api.auth import Principal
 from api.dependencies import FreshReadModels, LedgerDep
-from api.problems import ProjectionLaggingError, responses
+from api.params import PERIOD_PATTERN
+from api.problems import ProjectionLaggingError
+from api.route_table import Routes
 from api.routers.reports import csv_name
 from api.schemas.gl_journal import JournalPublic, MapIn, MapPublic, ReconciliationPublic
 from application.accounts import account_map, set_map
+from domain.access import Role
 from domain.books import check_period
 from present.gl_journal import (
     journal_text,
@@ -26,9 +30,15 @@ from present.gl_journal import (
     to_csv,
 )
 
-router = APIRouter(tags=["journal"])
+# FastAPI's own routes (not DecimalRoute): the journal's queries are read as they always were.
+router = Routes("/api", "journal", Role.FINANCE, route_class=APIRoute)
 
-PERIOD = r"^[0-9]{4}-[0-9]{2}$"
+PERIOD = PERIOD_PATTERN
+JOURNAL = {
+    "model": JournalPublic,
+    "content": {"text/csv": {}, "text/plain": {}},
+    "description": "JSON; format=csv: the manual-journal CSV; format=beancount: text",
+}
 
 
 def _map_body(ledger: Any) -> dict[str, Any]:
@@ -46,15 +56,11 @@ def _places(request: Request) -> int:
     return places
 
 
-@router.put(
-    "/api/accounts/map",
-    response_model=MapPublic,
-    responses=responses(401, 403, 422, 503),  # 503: read models behind the ledger
-    summary="Set the account map (every role must resolve at every location)",
-)
+@router.write("PUT", "/accounts/map", MapPublic, 503, role=Role.ADMIN)  # 503: read models behind
 def put_map(
-    request: Request, body: MapIn, who: Admin, ledger: LedgerDep, read_models: FreshReadModels
-) -> dict[str, Any]:
+    request: Request, body: MapIn, who: Principal, ledger: LedgerDep, read_models: FreshReadModels
+) -> Any:
+    """Set the account map (every role must resolve at every location)"""
     locations = locations_in_use(read_models, ledger)
     if locations is None:
         raise ProjectionLaggingError("the read models are behind the ledger; retry shortly")
@@ -62,37 +68,22 @@ def put_map(
     return _map_body(ledger)
 
 
-@router.get(
-    "/api/accounts/map",
-    response_model=MapPublic,
-    responses=responses(401, 403, 409),
-    summary="The account map",
-)
-def get_map(who: Finance, ledger: LedgerDep) -> dict[str, Any]:
+@router.read("/accounts/map", MapPublic, 409)
+def get_map(ledger: LedgerDep) -> Any:
+    """The account map"""
     return _map_body(ledger)
 
 
-@router.get(
-    "/api/journal",
-    responses={
-        200: {
-            "model": JournalPublic,
-            "content": {"text/csv": {}, "text/plain": {}},
-            "description": "JSON; format=csv: the manual-journal CSV; format=beancount: text",
-        },
-        **responses(401, 403, 409, 422, 503),
-    },
-    summary="The general-ledger journal of a period (JSON, CSV or beancount)",
-)
+@router.read("/journal", None, 409, 503, answers=JOURNAL)
 def journal(
     request: Request,
-    who: Finance,
     ledger: LedgerDep,
     read_models: FreshReadModels,
     period: str = Query(pattern=PERIOD),
     location: str | None = None,
     format: Literal["json", "csv", "beancount"] = "json",
 ) -> Response:
+    """The general-ledger journal of a period (JSON, CSV or beancount)"""
     text = journal_text(ledger, read_models, period, _places(request))
     if location is not None:
         text = _only(text, location)
@@ -113,20 +104,15 @@ def _only(text: str, location: str) -> str:
     return json.dumps(body, separators=(",", ":"))
 
 
-@router.get(
-    "/api/journal/reconciliation",
-    response_model=ReconciliationPublic,
-    responses=responses(401, 403, 409, 422, 503),
-    summary="The journal's inventory against the valuation roll-forward, per period and location",
-)
+@router.read("/journal/reconciliation", ReconciliationPublic, 409, 503)
 def reconcile(
     request: Request,
-    who: Finance,
     ledger: LedgerDep,
     read_models: FreshReadModels,
     from_: str = Query(alias="from", pattern=PERIOD),
     to: str = Query(pattern=PERIOD),
-) -> dict[str, Any]:
+) -> Any:
+    """The journal's inventory against the valuation roll-forward, per period and location"""
     check_period(from_)
     check_period(to)
     periods: list[str] = []

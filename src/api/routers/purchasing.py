@@ -8,17 +8,17 @@ its reads come from the PurchaseOrder aggregates of the ledger.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Query
 
-from api.auth import Admin, Clerk, Finance, Viewer
+from api.auth import Principal
 from api.command_route import command_route
 from api.dependencies import CatalogueDep, LedgerDep, StockViewDep
+from api.params import CodeFilter, code
 from api.problems import responses
-from api.respond import respond
-from api.routing import DecimalRoute, command_of
-from api.schemas import CODE_PATTERN
+from api.route_table import Answer, Routes, created
+from api.routing import command_of
 from api.schemas.purchasing import (
     GrniReport,
     InvoiceResultPublic,
@@ -60,18 +60,13 @@ commands = [
     )
 ]
 
-router = APIRouter(prefix="/api", tags=["purchasing"], route_class=DecimalRoute)
+router = Routes("/api", "purchasing")
 
-CodePath = Path(pattern=CODE_PATTERN, examples=["GREEN"])
-PoPath = Path(pattern=CODE_PATTERN, examples=["PO-1"])
-WRITE = {200: {"description": "Repeat or unchanged"}, **responses(401, 403, 404, 409, 422)}
-READ = responses(401, 403, 404, 422)
-# Routes reading views wait for ?min_position= (FreshReadModels): 503 when they fall short.
-FRESH_READ = responses(401, 403, 404, 422, 503)
-FRESH_WRITE = {
-    200: {"description": "Repeat or unchanged"},
-    **responses(401, 403, 404, 409, 422, 503),
-}
+CodePath = code("GREEN")
+PoPath = code("PO-1")
+REPEAT = "Repeat or unchanged"
+# A write answers 201 when it recorded something, else 200 (a repeat, or nothing changed).
+NEW: dict[str, Any] = {"repeat": REPEAT, "status_code": 201}
 STATUSES = "^(open|partially_received|received|cancelled)$"
 
 
@@ -80,160 +75,121 @@ def _position(ledger: Ledger, aggregate: Supplier | PurchaseOrder) -> int:
     return position
 
 
-@router.put(
-    "/suppliers/{code}",
-    status_code=201,
-    response_model=SupplierPublic,
-    responses=WRITE,
-    summary="Create or change a supplier and the items it sells (admin)",
-)
+def _order(ledger: Ledger, po_id: str) -> dict[str, Any]:
+    """The purchase order as it stands (404 when there is none)."""
+    order = purchasing.purchase_order(ledger, po_id)
+    return order_body(order, _position(ledger, order))
+
+
+@router.write("PUT", "/suppliers/{code}", SupplierPublic, 404, 409, role=Role.ADMIN, **NEW)
 def put_supplier(
-    body: SupplierPut, request: Request, who: Admin, ledger: LedgerDep, code: str = CodePath
-) -> Response:
+    body: SupplierPut, who: Principal, ledger: LedgerDep, code: str = CodePath
+) -> Answer:
+    """Create or change a supplier and the items it sells (admin)"""
     supplier, saved = purchasing.put_supplier(ledger, code, body.spec(), who.user)
-    return respond(
-        request, supplier_body(supplier, saved.position), status=201 if saved.created else 200
-    )
+    return created(supplier_body(supplier, saved.position), saved.created)
 
 
-@router.get("/suppliers", response_model=SupplierList, responses=READ, summary="Suppliers")
-def list_suppliers(request: Request, who: Viewer, ledger: LedgerDep) -> Response:
+@router.read("/suppliers", SupplierList, 404)
+def list_suppliers(ledger: LedgerDep) -> Any:
+    """Suppliers"""
     found = purchasing.suppliers(ledger)
-    return respond(request, {"items": [supplier_body(s, _position(ledger, s)) for s in found]})
+    return {"items": [supplier_body(s, _position(ledger, s)) for s in found]}
 
 
-@router.get(
-    "/suppliers/{code}", response_model=SupplierPublic, responses=READ, summary="A supplier"
-)
-def get_supplier(
-    request: Request, who: Viewer, ledger: LedgerDep, code: str = CodePath
-) -> Response:
+@router.read("/suppliers/{code}", SupplierPublic, 404)
+def get_supplier(ledger: LedgerDep, code: str = CodePath) -> Any:
+    """A supplier"""
     found = ledger.get(Supplier, Supplier.create_id(code))
     if found is None:
         raise NotFoundError(f"supplier {code} not found")
-    return respond(request, supplier_body(found, _position(ledger, found)))
+    return supplier_body(found, _position(ledger, found))
 
 
-@router.post(
-    "/purchase-orders",
-    status_code=201,
-    response_model=PurchaseOrderPublic,
-    responses=WRITE,
-    summary="Post a purchase order (nothing moves in the ledger; clerk)",
-)
-def post_purchase_order(
-    body: PurchaseOrderCreate, request: Request, who: Clerk, ledger: LedgerDep
-) -> Response:
+@router.write("POST", "/purchase-orders", PurchaseOrderPublic, 404, 409, role=Role.CLERK, **NEW)
+def post_purchase_order(body: PurchaseOrderCreate, who: Principal, ledger: LedgerDep) -> Answer:
+    """Post a purchase order (nothing moves in the ledger; clerk)"""
     result = ledger.execute(command_of(PostPurchaseOrder, body), user=who.user)
-    order = purchasing.purchase_order(ledger, body.po_id)
-    answer = order_body(order, _position(ledger, order))
-    return respond(request, answer, status=201 if result.created else 200)
+    return created(_order(ledger, body.po_id), result.created)
 
 
-@router.get(
-    "/purchase-orders",
-    response_model=PurchaseOrderList,
-    responses=READ,
-    summary="Purchase orders, by status and supplier",
-)
+@router.read("/purchase-orders", PurchaseOrderList, 404)
 def list_purchase_orders(
-    request: Request,
-    who: Viewer,
     ledger: LedgerDep,
     status: Annotated[str | None, Query(pattern=STATUSES)] = None,
-    supplier: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
-) -> Response:
+    supplier: CodeFilter = None,
+) -> Any:
+    """Purchase orders, by status and supplier"""
     orders = purchasing.purchase_orders(ledger, status, supplier)
     items = [order_body(order, _position(ledger, order)) for order in orders]
-    position = max((item["position"] for item in items), default=0)
-    return respond(request, {"items": items, "position": position})
+    return {"items": items, "position": max((i["position"] for i in items), default=0)}
 
 
-@router.get(
-    "/purchase-orders/{po_id}",
-    response_model=PurchaseOrderPublic,
-    responses=READ,
-    summary="A purchase order: ordered, received and still open per line",
-)
-def get_purchase_order(
-    request: Request, who: Viewer, ledger: LedgerDep, po_id: str = PoPath
-) -> Response:
-    order = purchasing.purchase_order(ledger, po_id)
-    return respond(request, order_body(order, _position(ledger, order)))
+@router.read("/purchase-orders/{po_id}", PurchaseOrderPublic, 404)
+def get_purchase_order(ledger: LedgerDep, po_id: str = PoPath) -> Any:
+    """A purchase order: ordered, received and still open per line"""
+    return _order(ledger, po_id)
 
 
-@router.post(
+@router.write(
+    "POST",
     "/purchase-orders/{po_id}/cancel",
-    response_model=PurchaseOrderPublic,
-    responses=WRITE,
-    summary="Cancel what is still open on a purchase order (clerk)",
+    PurchaseOrderPublic,
+    404,
+    409,
+    role=Role.CLERK,
+    repeat=REPEAT,
 )
-def cancel_purchase_order(
-    request: Request, who: Clerk, ledger: LedgerDep, po_id: str = PoPath
-) -> Response:
+def cancel_purchase_order(who: Principal, ledger: LedgerDep, po_id: str = PoPath) -> Any:
+    """Cancel what is still open on a purchase order (clerk)"""
     purchasing.purchase_order(ledger, po_id)  # 404 before anything
     ledger.execute(CancelPurchaseOrder(po_id), user=who.user)
-    order = purchasing.purchase_order(ledger, po_id)
-    return respond(request, order_body(order, _position(ledger, order)))
+    return _order(ledger, po_id)
 
 
-@router.get(
-    "/reports/grni",
-    response_model=GrniReport,
-    responses=READ,
-    summary="Goods received not invoiced per supplier and receipt (finance)",
-)
-def grni_report(
-    request: Request,
-    who: Finance,
-    ledger: LedgerDep,
-    supplier: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
-) -> Response:
+@router.read("/reports/grni", GrniReport, 404, role=Role.FINANCE)
+def grni_report(ledger: LedgerDep, supplier: CodeFilter = None) -> Any:
+    """Goods received not invoiced per supplier and receipt (finance)"""
     rows, position = invoices.grni(ledger, supplier)
     names = ("received_value", "billed_value", "open_value")
     totals = {name: sum((Decimal(str(row[name])) for row in rows), Decimal(0)) for name in names}
-    return respond(request, {"rows": rows, "totals": totals, "position": position})
+    return {"rows": rows, "totals": totals, "position": position}
 
 
-@router.get(
-    "/purchasing/suggestions",
-    response_model=SuggestionList,
-    responses=FRESH_READ,
-    summary="Suggested orders: up to par in whole supplier packs (clerk)",
-)
+@router.read("/purchasing/suggestions", SuggestionList, 404, 503, role=Role.CLERK)
 def get_suggestions(
-    request: Request,
-    who: Clerk,
     ledger: LedgerDep,
     catalogue: CatalogueDep,
     stock: StockViewDep,
-    location: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
-    supplier: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
-) -> Response:
+    location: CodeFilter = None,
+    supplier: CodeFilter = None,
+) -> Any:
+    """Suggested orders: up to par in whole supplier packs (clerk)"""
     found, position = suggestions.suggestions(ledger, catalogue, stock, location, supplier)
     items = [{k: v for k, v in vars(s).items() if k != "price"} for s in found]
-    return respond(request, {"items": items, "position": position})
+    return {"items": items, "position": position}
 
 
-@router.post(
+@router.write(
+    "POST",
     "/purchasing/suggestions/order",
-    status_code=201,
-    response_model=PurchaseOrderPublic,
-    responses=FRESH_WRITE,
-    summary="Turn one supplier's suggestions at a location into a purchase order (clerk)",
+    PurchaseOrderPublic,
+    404,
+    409,
+    503,
+    role=Role.CLERK,
+    **NEW,
 )
 def order_suggestions(
     body: SuggestionOrder,
-    request: Request,
-    who: Clerk,
+    who: Principal,
     ledger: LedgerDep,
     catalogue: CatalogueDep,
     stock: StockViewDep,
-) -> Response:
+) -> Answer:
+    """Turn one supplier's suggestions at a location into a purchase order (clerk)"""
     command = suggestions.order_suggestions(
         ledger, catalogue, stock, body.po_id, body.supplier, body.location, body.expected_at
     )
     result = ledger.execute(command, user=who.user)
-    order = purchasing.purchase_order(ledger, body.po_id)
-    answer = order_body(order, _position(ledger, order))
-    return respond(request, answer, status=201 if result.created else 200)
+    return created(_order(ledger, body.po_id), result.created)

@@ -5,24 +5,26 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
-from api.auth import Finance
 from api.dependencies import ReportsDep
-from api.problems import responses
+from api.params import PERIOD_PATTERN as PERIOD_PATTERN  # the console reads it here
+from api.params import CodeFilter
 from api.respond import respond
-from api.routing import DecimalRoute
-from api.schemas import CODE_PATTERN, CogsReport, ValuationReport
+from api.route_table import Routes
+from api.schemas import CogsReport, ValuationReport
 from application.errors import PeriodNotStartedError
+from domain.access import Role
 from present.reports import COGS, VALUATION, Found, Report
 
-router = APIRouter(prefix="/api/reports", tags=["reports"], route_class=DecimalRoute)
+router = Routes("/api/reports", "reports", Role.FINANCE)
 
-PERIOD_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
+Period = Annotated[str | None, Query(pattern=PERIOD_PATTERN, examples=["2026-03"])]
+From = Annotated[str | None, Query(alias="from", pattern=PERIOD_PATTERN, examples=["2026-01"])]
 GROUP_BY = "Subset of {} (comma-separated or repeated)"
 
 
@@ -69,53 +71,47 @@ def wants_csv(request: Request) -> bool:
     return "text/csv" in request.headers.get("accept", "")
 
 
-def csv_or_json(description: str) -> dict[int | str, dict[str, Any]]:
-    """The documented answers of a report: JSON, or CSV on ``Accept: text/csv``."""
-    csv_content = {"text/csv": {"schema": {"type": "string"}}}
-    return {
-        200: {"description": description, "content": csv_content},
-        **responses(401, 403, 409, 422, 503),
-    }
+def csv_or_json(description: str) -> dict[str, Any]:
+    """The 200 of a report: JSON, or CSV on ``Accept: text/csv`` (``Routes``' ``answers``)."""
+    return {"description": description, "content": {"text/csv": {"schema": {"type": "string"}}}}
 
 
-@router.get(
-    "/cogs",
-    response_model=CogsReport,
-    response_model_exclude_none=True,
-    responses=csv_or_json("COGS rows and totals; `Accept: text/csv` gives the rows as CSV"),
-    summary="Cost of goods sold per period, location and SKU",
+def grouping(report: Report) -> Any:
+    """The ``group_by`` query parameter of ``report``."""
+    return Query(None, description=GROUP_BY.format(",".join(report.groups)))
+
+
+COGS_CSV = csv_or_json("COGS rows and totals; `Accept: text/csv` gives the rows as CSV")
+VALUATION_CSV = csv_or_json(
+    "Valuation rows and totals; `Accept: text/csv` gives them as CSV "
+    "(same columns, then a totals line)"
 )
+
+
+@router.read("/cogs", CogsReport, 409, 503, answers=COGS_CSV, response_model_exclude_none=True)
 def cogs(
     request: Request,
-    who: Finance,
     reports: ReportsDep,
-    from_: str | None = Query(None, alias="from", pattern=PERIOD_PATTERN, examples=["2026-01"]),
-    to: str | None = Query(None, pattern=PERIOD_PATTERN, examples=["2026-03"]),
-    location: str | None = Query(None, pattern=CODE_PATTERN),
-    sku: str | None = Query(None, pattern=CODE_PATTERN),
-    group_by: list[str] | None = Query(None, description=GROUP_BY.format(",".join(COGS.groups))),
-) -> Any:
+    from_: From = None,
+    to: Period = None,
+    location: CodeFilter = None,
+    sku: CodeFilter = None,
+    group_by: list[str] | None = grouping(COGS),
+) -> Response:
+    """Cost of goods sold per period, location and SKU"""
     keys = COGS.keys(group_by)
     return report_answer(request, COGS, reports.cogs(from_, to, location, sku, keys), keys)
 
 
-@router.get(
-    "/valuation",
-    response_model=ValuationReport,
-    responses=csv_or_json(
-        "Valuation rows and totals; `Accept: text/csv` gives them as CSV "
-        "(same columns, then a totals line)"
-    ),
-    summary="Valuation roll-forward: opening + movements = closing, per position",
-)
+@router.read("/valuation", ValuationReport, 409, 503, answers=VALUATION_CSV)
 def valuation(
     request: Request,
-    who: Finance,
     reports: ReportsDep,
-    period: str | None = Query(None, pattern=PERIOD_PATTERN, examples=["2026-03"]),
-    location: str | None = Query(None, pattern=CODE_PATTERN),
-    sku: str | None = Query(None, pattern=CODE_PATTERN),
-) -> Any:
+    period: Period = None,
+    location: CodeFilter = None,
+    sku: CodeFilter = None,
+) -> Response:
+    """Valuation roll-forward: opening + movements = closing, per position"""
     if period is not None:
         started(period, request.app.state.settings.zone)
     found = reports.valuation(period, location, sku)

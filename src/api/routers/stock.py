@@ -9,7 +9,7 @@ from fastapi import Query
 from api.auth import Principal
 from api.dependencies import CatalogueDep, MovementViewDep, StockViewDep
 from api.numbers import IsoTime
-from api.params import Cursor, Filter, Limit, Location, Sku
+from api.params import CodeFilter, Cursor, Limit, Location, Sku
 from api.route_table import Routes
 from api.schemas import (
     BalancePublic,
@@ -37,10 +37,10 @@ POSITION = "/{sku}/{location}"
 def stock_list(
     stock: StockViewDep,
     catalogue: CatalogueDep,
-    location: str | None = Filter,
+    location: CodeFilter = None,
     sku_prefix: Annotated[SearchText | None, Query(max_length=64)] = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Any:
     """Balances of every position, filtered and paged"""
     page = stock.page(location, sku_prefix, limit, cursor)
@@ -82,8 +82,8 @@ def movements(
     from_: IsoTime | None = Query(None, alias="from"),
     to: IsoTime | None = Query(None),
     kind: Kind | None = Query(None),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Any:
     """A position's movements, oldest first"""
     found = view.history(sku, location, from_, to, kind.value if kind else None, limit, cursor)

@@ -6,7 +6,7 @@ from typing import Any
 
 from api.command_route import command_route
 from api.dependencies import FreshReadModels, LedgerDep
-from api.params import Filter, code
+from api.params import CodeFilter, code
 from api.problems import responses
 from api.route_table import Routes
 from api.schemas import CommandResultPublic
@@ -46,6 +46,6 @@ def get_sale(ledger: LedgerDep, read_models: FreshReadModels, sale_id: str = Sal
 
 
 @router.read("/reports/owed", OwedReportPublic, 503)
-def owed_report(read_models: FreshReadModels, location: str | None = Filter) -> Any:
+def owed_report(read_models: FreshReadModels, location: CodeFilter = None) -> Any:
     """What sales owe each position, and the sales owing it (SPEC §17)"""
     return owed_body(*read_models.stock.owed(location))
