@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from application.ports import LedgerPort
 from application.records import MovementRecord
+from console.chart import plain
 from domain.documents import Document
 from domain.movements import DocType, Kind
 from domain.recipe import Recipe
@@ -69,8 +70,7 @@ def href_of(document_type: str, document_id: str) -> str:
 
 def count(quantity: Any) -> str:
     """A sale line's quantity as written: ``2``, ``1.5``."""
-    text = format(Decimal(str(quantity)), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return plain(Decimal(str(quantity)))
 
 
 def _sale_line(sale: Document, movement_line: int, menu_item: str | None) -> dict[str, Any] | None:
@@ -112,8 +112,9 @@ class Describer:
             self.dishes[menu_item] = recipe.spec.name if recipe is not None else menu_item
         return self.dishes[menu_item]
 
-    def place(self, code: str | None) -> str:
-        return (self.location_names.get(code) or code or "") if code else ""
+    def place(self, code: str) -> str:
+        """A location's name (its code when it has none)."""
+        return self.location_names.get(code) or code
 
     def what(self, move: MovementRecord) -> str:
         document = (

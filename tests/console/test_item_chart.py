@@ -167,12 +167,15 @@ def test_the_history_says_what_a_sale_line_was_and_where_a_transfer_went(
         "lines": [{"sku": "AB-001", "quantity": "1"}],
     }
     assert client.post("/api/transfers", json=transfer, headers=headers).status_code == 201
+    void = {"void_id": "V-1", "lines": [1], "note": "sent back"}
+    assert client.post("/api/sales/POS-K-001/void", json=void, headers=headers).status_code == 201
     named.settle()
     page = named.get("/items/AB-001/main").text
     rows = document_cells(page)
     assert "2 × Margherita · Sale POS-K-001" in rows
     assert "3 × Focaccia · Sale POS-K-001" in rows
     assert "to Kitchen · Transfer T-1" in rows
+    assert "3 × Focaccia taken back · Void V-1" in rows
     assert "Receipt R-1" in rows and "Delivery D-1" in rows
     assert 'href="/sales/POS-K-001"' in page
     assert "line 0" not in re.sub(r'title="[^"]*"', "", page)
