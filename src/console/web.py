@@ -121,19 +121,23 @@ def render(
     status: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    """A page of the base layout, with the navigation ``who`` may follow."""
+    """A page of the base layout, with the navigation ``who`` may follow and the shared
+    macros as ``ui``."""
     places = request.app.state.settings.currency_decimals
     pages: tuple[NavEntry, ...] = request.app.state.console_nav
     entries = [entry for entry in pages if who is not None and who.may(entry.needs)]
-    html = templates.get_template(template).render(
-        request=request,
-        who=who,
-        nav=entries,
-        money=lambda value: _money(value, places),
-        currency=request.app.state.settings.currency,
-        when=lambda moment: when(moment, request.app.state.settings.zone),
+    values = {
+        "request": request,
+        "who": who,
+        "nav": entries,
+        "money": lambda value: _money(value, places),
+        "currency": request.app.state.settings.currency,
+        "when": lambda moment: when(moment, request.app.state.settings.zone),
         **context,
-    )
+    }
+    # The shared macros (templates/macros.html) as ``ui``, seeing the page's values.
+    ui = templates.get_template("macros.html").make_module(values)
+    html = templates.get_template(template).render(ui=ui, **values)
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
 
