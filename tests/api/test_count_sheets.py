@@ -19,11 +19,11 @@ def sale(sale_id: str, qty: str, price: str = "10.00", **extra: Any) -> dict[str
     return {"sale_id": sale_id, "location": "kitchen", "lines": [line]}
 
 
-def count(api: Api, count_id: str, figures: dict[str, str], *, zero: bool = False) -> Any:
-    """A full count at the kitchen, entered by a clerk and approved by finance."""
+def submitted(api: Api, count_id: str, figures: dict[str, str], kind: str = "full") -> None:
+    """A sheet at the kitchen, opened, entered and submitted by a clerk."""
     opened = api.post(
         "/api/count-sheets",
-        {"count_id": count_id, "location": "kitchen", "kind": "full"},
+        {"count_id": count_id, "location": "kitchen", "kind": kind},
         role="clerk",
     )
     assert opened.status_code == 201, opened.text
@@ -33,6 +33,11 @@ def count(api: Api, count_id: str, figures: dict[str, str], *, zero: bool = Fals
         )
         assert entered.status_code == 200, entered.text
     assert api.post(f"/api/count-sheets/{count_id}/submit", role="clerk").status_code == 200
+
+
+def count(api: Api, count_id: str, figures: dict[str, str], *, zero: bool = False) -> Any:
+    """A full count at the kitchen, entered by a clerk and approved by finance."""
+    submitted(api, count_id, figures)
     body = {"uncounted": "zero"} if zero else {}
     return api.post(f"/api/count-sheets/{count_id}/approve", body, role="finance")
 
@@ -94,13 +99,7 @@ def test_areas_order_the_sheet_and_progress_is_counted_per_area(any_api: Api) ->
 def test_approval_needs_finance_refuses_uncounted_lines_and_posts_one_count(any_api: Api) -> None:
     api = any_api
     stock_kitchen(api)
-    api.post(
-        "/api/count-sheets",
-        {"count_id": "K-1", "location": "kitchen", "kind": "full"},
-        role="clerk",
-    )
-    api.put("/api/count-sheets/K-1/lines/BEEF", {"quantity": "9.5"}, role="clerk")
-    api.post("/api/count-sheets/K-1/submit", role="clerk")
+    submitted(api, "K-1", {"BEEF": "9.5"})
     assert api.post("/api/count-sheets/K-1/approve", {}, role="clerk").status_code == 403
     refused = api.post("/api/count-sheets/K-1/approve", {}, role="finance")
     assert refused.status_code == 409 and refused.json()["code"] == "uncounted_lines"
@@ -127,13 +126,7 @@ def test_a_future_counted_at_is_422_and_a_rejection_reopens_the_sheet(any_api: A
     }
     refused = api.post("/api/count-sheets", future, role="clerk")
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "counted_at"
-    api.post(
-        "/api/count-sheets",
-        {"count_id": "K-2", "location": "kitchen", "kind": "spot"},
-        role="clerk",
-    )
-    api.put("/api/count-sheets/K-2/lines/BEEF", {"quantity": "1"}, role="clerk")
-    api.post("/api/count-sheets/K-2/submit", role="clerk")
+    submitted(api, "K-2", {"BEEF": "1"}, kind="spot")
     assert (
         api.post("/api/count-sheets/K-2/reject", {"note": "recount"}, role="clerk").status_code
         == 403

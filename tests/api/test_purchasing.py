@@ -26,6 +26,15 @@ def setup(api: Api) -> None:
     assert api.put("/api/suppliers/GREEN", GREEN).status_code == 201
 
 
+def received_on_po(api: Api, crates: str) -> None:
+    """PO-1 ordered by a clerk and R-1 received against it: ``crates`` crates of TOM."""
+    setup(api)
+    assert api.post("/api/purchase-orders", PO, role="clerk").status_code == 201
+    lines = [{"sku": "TOM", "quantity": crates, "unit": "crate"}]
+    received = {"receipt_id": "R-1", "location": "main", "po_id": "PO-1", "lines": lines}
+    assert api.post("/api/receipts", received, role="clerk").status_code == 201
+
+
 def test_an_admin_puts_a_supplier_and_any_viewer_reads_it(any_api: Api) -> None:
     setup(any_api)
     again = any_api.put("/api/suppliers/GREEN", GREEN)
@@ -121,11 +130,7 @@ def test_receipts_against_a_po_take_its_price_and_refuse_what_is_not_open(any_ap
 
 
 def test_an_invoice_is_matched_its_difference_posted_and_grni_follows(any_api: Api) -> None:
-    setup(any_api)
-    any_api.post("/api/purchase-orders", PO, role="clerk")
-    lines = [{"sku": "TOM", "quantity": "10", "unit": "crate"}]
-    received = {"receipt_id": "R-1", "location": "main", "po_id": "PO-1", "lines": lines}
-    any_api.post("/api/receipts", received, role="clerk")
+    received_on_po(any_api, "10")
     used = {
         "consumption_id": "C-1",
         "location": "main",
@@ -185,11 +190,7 @@ def test_an_invoice_is_matched_its_difference_posted_and_grni_follows(any_api: A
 
 
 def test_the_feed_carries_purchase_orders_and_supplier_invoices(any_api: Api) -> None:
-    setup(any_api)
-    any_api.post("/api/purchase-orders", PO, role="clerk")
-    lines = [{"sku": "TOM", "quantity": "2", "unit": "crate"}]
-    received = {"receipt_id": "R-1", "location": "main", "po_id": "PO-1", "lines": lines}
-    any_api.post("/api/receipts", received, role="clerk")
+    received_on_po(any_api, "2")
     line = {"receipt_id": "R-1", "sku": "TOM", "quantity": "12", "unit_price": "3.10"}
     body = {"invoice_id": "INV-1", "supplier": "GREEN", "lines": [line]}
     assert any_api.post("/api/supplier-invoices", body, role="finance").status_code == 201

@@ -35,6 +35,22 @@ def menu(api: Api) -> None:
     assert api.put("/api/recipes/beer", BEER).status_code == 201
 
 
+def pizza_and_two_beers(api: Api) -> None:
+    """The menu, and S-1: a pizza in the kitchen and two beers at the bar (line 1)."""
+    menu(api)
+    api.post(
+        "/api/sales",
+        ticket("S-1", line("pizza", "1", "12"), line("beer", "2", "5", "bar")),
+        role="clerk",
+    )
+
+
+def void(api: Api, void_id: str, note: str) -> Any:
+    """S-1's beers (line 1) voided by a clerk."""
+    body = {"void_id": void_id, "lines": [1], "note": note}
+    return api.post("/api/sales/S-1/void", body, role="clerk")
+
+
 def test_a_ticket_that_owes_is_posted_and_its_receipt_settles_it(api: Api) -> None:
     menu(api)
     sold = api.post(
@@ -97,28 +113,17 @@ def test_a_ticket_that_owes_is_posted_and_its_receipt_settles_it(api: Api) -> No
 
 
 def test_a_void_takes_back_its_lines_once_and_shows_on_the_sale(api: Api) -> None:
-    menu(api)
-    api.post(
-        "/api/sales",
-        ticket("S-1", line("pizza", "1", "12"), line("beer", "2", "5", "bar")),
-        role="clerk",
-    )
-    void = api.post(
-        "/api/sales/S-1/void", {"void_id": "V-1", "lines": [1], "note": "spilt"}, role="clerk"
-    )
-    assert void.status_code == 201
-    body = void.json()
+    pizza_and_two_beers(api)
+    voided = void(api, "V-1", "spilt")
+    assert voided.status_code == 201
+    body = voided.json()
     assert body["document"] == {"type": "void", "id": "V-1"}
     assert [
         (m["sku"], m["kind"], Decimal(m["quantity"]), m["value"]) for m in body["movements"]
     ] == [("KEG", "VOID", 1, "2.00")]
-    again = api.post(
-        "/api/sales/S-1/void", {"void_id": "V-1", "lines": [1], "note": "spilt"}, role="clerk"
-    )
+    again = void(api, "V-1", "spilt")
     assert again.status_code == 200 and again.json() == body
-    twice = api.post(
-        "/api/sales/S-1/void", {"void_id": "V-2", "lines": [1], "note": "again"}, role="clerk"
-    )
+    twice = void(api, "V-2", "again")
     assert twice.status_code == 409 and twice.json()["code"] == "invalid_state"
     assert twice.json()["errors"] == [{"field": "lines[0]", "line": 1}]
     shown = api.get("/api/sales/S-1", role="viewer").json()
@@ -160,15 +165,8 @@ def test_void_problems_name_the_field_and_record_nothing(api: Api) -> None:
 
 
 def test_reports_net_out_a_void_in_its_period(api: Api) -> None:
-    menu(api)
-    api.post(
-        "/api/sales",
-        ticket("S-1", line("pizza", "1", "12"), line("beer", "2", "5", "bar")),
-        role="clerk",
-    )
-    voided = api.post(
-        "/api/sales/S-1/void", {"void_id": "V-1", "lines": [1], "note": "flat"}, role="clerk"
-    ).json()
+    pizza_and_two_beers(api)
+    voided = void(api, "V-1", "flat").json()
     wait = f"min_position={voided['position']}"
     food = api.get(f"/api/reports/food-cost?group_by=location,menu_item&{wait}", role="finance")
     rows = {(r["location"], r["menu_item"]): r for r in food.json()["rows"]}
