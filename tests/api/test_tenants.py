@@ -59,6 +59,28 @@ def _line(qty: str) -> list[dict[str, str]]:
     return [{"sku": "TS-1", "quantity": qty}]
 
 
+def _quote(quote_id: str, qty: str) -> Body:
+    return lambda m, _: {
+        "quote_id": quote_id,
+        "customer": f"{m} customer",
+        "location": "main",
+        "lines": [{"sku": "TS-1", "quantity": qty, "unit_price": "9"}],
+    }
+
+
+def _order(po_id: str, qty: str) -> Body:
+    return lambda m, _: {
+        "po_id": po_id,
+        "supplier": "main",
+        "location": "main",
+        "lines": [{"sku": "TS-1", "quantity": qty, "unit_price": "2.5"}],
+    }
+
+
+def _full_count(count_id: str) -> Body:
+    return lambda m, _: {"count_id": count_id, "location": "main", "kind": "full", "note": m}
+
+
 # Every command and change, in the order each tenant posts them (method, path, body).
 WRITES: list[tuple[str, str, Body]] = [
     ("POST", "/api/webhooks", lambda m, url: {"url": url, "description": f"{m} hook"}),
@@ -114,16 +136,7 @@ WRITES: list[tuple[str, str, Body]] = [
             "note": f"{m} prep",
         },
     ),
-    (
-        "POST",
-        "/api/quotes",
-        lambda m, _: {
-            "quote_id": "Q-1",
-            "customer": f"{m} customer",
-            "location": "main",
-            "lines": [{"sku": "TS-1", "quantity": "5", "unit_price": "9"}],
-        },
-    ),
+    ("POST", "/api/quotes", _quote("Q-1", "5")),
     ("POST", "/api/quotes/{quote_id}/close", lambda m, _: None),
     (
         "POST",
@@ -140,16 +153,7 @@ WRITES: list[tuple[str, str, Body]] = [
         "/api/returns",
         lambda m, _: {"return_id": "RT-1", "delivery_id": "D-1", "lines": _line("1"), "note": m},
     ),
-    (
-        "POST",
-        "/api/quotes",
-        lambda m, _: {
-            "quote_id": "Q-2",
-            "customer": f"{m} customer",
-            "location": "main",
-            "lines": [{"sku": "TS-1", "quantity": "1", "unit_price": "9"}],
-        },
-    ),
+    ("POST", "/api/quotes", _quote("Q-2", "1")),
     ("POST", "/api/quotes/{quote_id}/cancel", lambda m, _: None),
     (
         "POST",
@@ -197,19 +201,12 @@ WRITES: list[tuple[str, str, Body]] = [
         "/api/locations/{code}/areas",
         lambda m, _: {"areas": [{"area": f"{m} walk-in", "skus": ["TS-1"]}]},
     ),
-    (  # a first full count (CS-0), so that AvT has two to compare
-        "POST",
-        "/api/count-sheets",
-        lambda m, _: {"count_id": "CS-0", "location": "main", "kind": "full", "note": m},
-    ),
+    # a first full count (CS-0), so that AvT has two to compare
+    ("POST", "/api/count-sheets", _full_count("CS-0")),
     ("PUT", "/api/count-sheets/CS-0/lines/{sku}", lambda m, _: {"quantity": "19"}),
     ("POST", "/api/count-sheets/CS-0/submit", lambda m, _: None),
     ("POST", "/api/count-sheets/CS-0/approve", lambda m, _: {"uncounted": "zero"}),
-    (
-        "POST",
-        "/api/count-sheets",
-        lambda m, _: {"count_id": "CS-1", "location": "main", "kind": "full", "note": m},
-    ),
+    ("POST", "/api/count-sheets", _full_count("CS-1")),
     (
         "PUT",
         "/api/count-sheets/{count_id}/lines/{sku}",
@@ -233,26 +230,8 @@ WRITES: list[tuple[str, str, Body]] = [
             "items": [{"sku": "TS-1", "price": "2.5", "preferred": True}],
         },
     ),
-    (
-        "POST",
-        "/api/purchase-orders",
-        lambda m, _: {
-            "po_id": "PO-1",
-            "supplier": "main",
-            "location": "main",
-            "lines": [{"sku": "TS-1", "quantity": "10", "unit_price": "2.5"}],
-        },
-    ),
-    (
-        "POST",
-        "/api/purchase-orders",
-        lambda m, _: {
-            "po_id": "PO-2",
-            "supplier": "main",
-            "location": "main",
-            "lines": [{"sku": "TS-1", "quantity": "3", "unit_price": "2.5"}],
-        },
-    ),
+    ("POST", "/api/purchase-orders", _order("PO-1", "10")),
+    ("POST", "/api/purchase-orders", _order("PO-2", "3")),
     ("POST", "/api/purchase-orders/{po_id}/cancel", lambda m, _: None),
     (
         "POST",
