@@ -153,28 +153,53 @@ def _write(
 ) -> Entry | int:
     """The transaction of a step: the batch's rows and the new position, with the registry
     row locked; the entry it wrote, or what ``step`` answers instead (0: not ours to write,
-    -1: moved meanwhile)."""
+    -1: moved meanwhile).
+
+    The position moves first, by an UPDATE that matches only the entry the step read
+    (``_advance``): it locks the row and checks it in one statement. A batch with nothing
+    for the projection needs no more, so it is that statement alone, with no transaction
+    around it. Only when it matches nothing is the row read, locked, to say why."""
+    failing = known.failing is not None and last >= known.failing
+    asked = projection.NAME in requests
+    if not batch and not failing and not asked and _advance(session, projection, current, last):
+        return replace(current, position=last)
     with session.transaction():
-        locked = entry(session, projection.NAME, lock=True)
-        assert locked is not None
-        if locked.version != projection.VERSION:
-            # Checked with the row locked, in the transaction that writes: a runner never
-            # writes into a generation built by another version of the code (a newer one
-            # went live meanwhile, or an older one still serves until our rebuild is done).
-            return 0
-        if locked.position != current.position or locked.generation != current.generation:
-            return -1  # someone else moved it (a switch-over, another runner): read again
-        if locked.schema != projection.schema():
-            # The live table has another shape: it keeps serving what it has until the
-            # background rebuild replaces it.
-            return 0
+        locked = current
+        if not _advance(session, projection, current, last):
+            found = entry(session, projection.NAME, lock=True)
+            assert found is not None
+            if found.version != projection.VERSION:
+                # Checked with the row locked, in the transaction that writes: a runner
+                # never writes into a generation built by another version of the code (a
+                # newer one went live meanwhile, or an older one still serves until our
+                # rebuild is done).
+                return 0
+            if found.position != current.position or found.generation != current.generation:
+                return -1  # someone else moved it (a switch-over, another runner): read again
+            if found.schema != projection.schema():
+                # The live table has another shape: it keeps serving what it has until the
+                # background rebuild replaces it.
+                return 0
+            locked = found
+            set_position(session, projection.NAME, last)
         projection.apply(session, projection.table(locked.generation), batch)
-        set_position(session, projection.NAME, last)
-        if known.failing is not None and last >= known.failing:
+        if failing:
             clear_failure(session, projection.NAME)
-        if projection.NAME in requests:
+        if asked:
             rebuild_requested(session, projection, locked.generation + 1, last)
         return replace(locked, position=last)
+
+
+def _advance(session: Session, projection: Projection, current: Entry, last: int) -> bool:
+    """Moves the registry's position to ``last`` if the entry is still ``current`` with this
+    code's version and row shape (the row stays locked to the end of the transaction)."""
+    moved = session.execute(
+        "UPDATE rm_registry SET position = ? WHERE name = ? AND version = ? AND generation = ?"
+        " AND position = ? AND schema = ? RETURNING position",
+        (last, projection.NAME, projection.VERSION, current.generation, current.position,
+         projection.schema()),
+    )  # fmt: skip
+    return bool(moved)
 
 
 class Runner:
