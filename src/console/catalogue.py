@@ -3,9 +3,10 @@ reorder points), the locations, and every position at or below its reorder point
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from console.params import Cursor, Search
 from console.session import Viewer
 from console.web import ConsoleRoute, NavEntry, read_models, render
 from domain.access import Role
@@ -17,10 +18,7 @@ PAGE_SIZE = 50
 
 @router.get("/catalogue")
 def catalogue_page(
-    request: Request,
-    who: Viewer,
-    search: str = Query("", max_length=64),
-    cursor: str | None = Query(None, max_length=512),
+    request: Request, who: Viewer, search: Search = "", cursor: Cursor = None
 ) -> HTMLResponse:
     catalogue = read_models(request).catalogue
     page = catalogue.search(search or None, None, PAGE_SIZE, cursor)

@@ -9,10 +9,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from api.schemas import CODE_PATTERN
 from api.schemas.count_sheets import sheet_body
 from application.count_sheets import (
     ApproveCountSheet,
@@ -23,16 +22,15 @@ from application.count_sheets import (
 )
 from application.errors import NotFoundError
 from application.ledger import Ledger
+from console.params import AnyCode
 from console.session import Clerk, Finance, Form
 from console.web import ConsoleRoute, NavEntry, ledger_of, read_models, render
 from domain.access import Role
 from domain.count_sheet import CountSheet
 from domain.errors import ValidationError
-from projections.service import ReadModels
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV = NavEntry("Counts", "/count-sheets", Role.CLERK)
-Location = Query("", pattern=f"({CODE_PATTERN})|^$")
 
 
 def _sheet(ledger: Ledger, count_id: str) -> dict[str, Any]:
@@ -51,19 +49,8 @@ def _areas(body: dict[str, Any]) -> list[dict[str, Any]]:
     return list(areas.values())
 
 
-def _stocked(models: ReadModels, location: str) -> tuple[str, ...]:
-    found: list[str] = []
-    cursor: str | None = None
-    while True:
-        page = models.stock.page(location, None, 1000, cursor)
-        found += [b.sku for b in page.items if b.on_hand > 0]
-        if page.next_cursor is None:
-            return tuple(found)
-        cursor = page.next_cursor
-
-
 @router.get("/count-sheets")
-def sheets_page(request: Request, who: Clerk, location: str = Location) -> HTMLResponse:
+def sheets_page(request: Request, who: Clerk, location: AnyCode = "") -> HTMLResponse:
     rows, _ = read_models(request).count_sheets.sheets(location or None, None, 100)
     locations, _ = read_models(request).catalogue.all_locations()
     return render(
@@ -87,7 +74,7 @@ def open_sheet(request: Request, who: Clerk, form: Form) -> RedirectResponse:
     skus: tuple[str, ...] = ()
     if kind == "full":
         models.wait_for(ledger.head(), models.settings.read_your_writes_wait)
-        skus = _stocked(models, location)
+        skus = models.stock.stocked(location)
     ledger.execute(OpenCountSheet(count_id, location, kind, None, None, skus), user=who.user)
     return RedirectResponse(f"/count-sheets/{count_id}", status_code=303)
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.routers.reports import PERIOD_PATTERN
+from console.params import AnyPeriod
 from console.session import Finance
 from console.web import ConsoleRoute, NavEntry, ledger_of, read_models, render
 from domain.access import Role
@@ -35,11 +36,7 @@ def _now(request: Request) -> str:
 
 
 @router.get("/gl-journal")
-def journal_page(
-    request: Request,
-    who: Finance,
-    period: str = Query("", pattern=f"({PERIOD_PATTERN})|^$"),
-) -> HTMLResponse:
+def journal_page(request: Request, who: Finance, period: AnyPeriod = "") -> HTMLResponse:
     chosen = period or _now(request)
     text = journal_text(ledger_of(request), read_models(request), chosen, _places(request))
     body = json.loads(text)
@@ -65,9 +62,7 @@ def download(
 
 
 @router.get("/gl-journal/reconciliation")
-def reconciliation_page(
-    request: Request, who: Finance, to: str = Query("", pattern=f"({PERIOD_PATTERN})|^$")
-) -> HTMLResponse:
+def reconciliation_page(request: Request, who: Finance, to: AnyPeriod = "") -> HTMLResponse:
     """The twelve periods up to ``to`` (default: the current one)."""
     last = min(to, _now(request)) if to else _now(request)
     year, month = int(last[:4]), int(last[5:])

@@ -8,6 +8,7 @@ from datetime import date
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from console.params import Cursor
 from console.session import Viewer
 from console.web import ConsoleRoute, NavEntry, journal_of, render
 from domain.access import Role
@@ -29,7 +30,7 @@ def journal_page(
     document: str = Query("", max_length=64),
     day: date | None = Query(None),
     user: str = Query("", max_length=64),
-    cursor: str | None = Query(None, max_length=512),
+    cursor: Cursor = None,
 ) -> HTMLResponse:
     page = journal_of(request).journal(
         type or None, document or None, day, user or None, PAGE_SIZE, cursor

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from console.params import Cursor
 from console.session import Finance
 from console.web import ConsoleRoute, NavEntry, journal_of, ledger_of, render
 from domain.access import Role
@@ -32,9 +33,7 @@ class CostDocument:
 
 
 @router.get("/late-costs")
-def late_costs_page(
-    request: Request, who: Finance, cursor: str | None = Query(None, max_length=512)
-) -> HTMLResponse:
+def late_costs_page(request: Request, who: Finance, cursor: Cursor = None) -> HTMLResponse:
     page = journal_of(request).journal(DocType.COST.value, None, None, None, PAGE_SIZE, cursor)
     ledger = ledger_of(request)
     documents: dict[str, CostDocument] = {}

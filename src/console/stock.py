@@ -3,10 +3,10 @@ with the positions at or below their reorder point marked low."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.schemas import CODE_PATTERN
+from console.params import AnyCode, Cursor, Search
 from console.session import Viewer
 from console.web import ConsoleRoute, NavEntry, read_models, render
 from domain.access import Role
@@ -18,11 +18,7 @@ PAGE_SIZE = 50
 
 @router.get("/stock")
 def stock_page(
-    request: Request,
-    who: Viewer,
-    q: str = Query("", max_length=64),
-    location: str = Query("", pattern=f"({CODE_PATTERN})|^$"),
-    cursor: str | None = Query(None, max_length=512),
+    request: Request, who: Viewer, q: Search = "", location: AnyCode = "", cursor: Cursor = None
 ) -> HTMLResponse:
     models = read_models(request)
     page = models.stock.page(location or None, q or None, PAGE_SIZE, cursor)

@@ -167,6 +167,18 @@ class StockView:
         items, position = self._read(clause, params)
         return paged(items, limit, position, lambda b: [b.sku, b.location])
 
+    def stocked(self, location: str) -> tuple[str, ...]:
+        """The SKUs with stock on hand at ``location`` now, in SKU order (read a page of
+        1,000 at a time)."""
+        found: list[str] = []
+        cursor: str | None = None
+        while True:
+            page = self.page(location, None, 1000, cursor)
+            found += [b.sku for b in page.items if b.on_hand > 0]
+            if page.next_cursor is None:
+                return tuple(found)
+            cursor = page.next_cursor
+
     def of_sku(self, sku: str) -> SkuStock:
         items, position = self._read("sku = ?", (sku,), order="location")
         return SkuStock(sku, items, position)
