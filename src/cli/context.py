@@ -8,7 +8,7 @@ in the home store's registry; without it a command works on the home store."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -32,6 +32,12 @@ TenantOption = Annotated[
         envvar="STOCKLEDGER_TENANT",
         help="Work on this tenant's ledger (`stockledger tenants list`); default: the home store",
     ),
+]
+
+# Seconds a command reading the read models waits for them to reach the ledger's head.
+CatchUpOption = Annotated[
+    float,  # ok-float: seconds
+    typer.Option(help="Seconds to wait for the read models to reach the ledger's head"),
 ]
 
 
@@ -72,6 +78,28 @@ def opened_read_models(tenant: str | None) -> Iterator[ReadModels]:
     finally:
         read_models.close()
         ledger.close()
+
+
+@contextmanager
+def caught_up(
+    tenant: str | None,
+    catch_up: float,  # ok-float: seconds
+    doing: str | None = None,
+) -> Iterator[ReadModels]:
+    """The store's read models, running and caught up with the ledger's head (the command
+    fails when they do not reach it within ``catch_up`` seconds), stopped afterwards;
+    ``doing`` names the wait on stderr."""
+    with opened_read_models(tenant) as read_models:
+        ledger = read_models.ledger
+        read_models.start()
+        try:
+            waiting = f"{doing}: reading the ledger up to position {ledger.head()}"
+            with err.status(waiting) if doing else nullcontext():
+                if not read_models.wait_for(ledger.head(), timeout=catch_up):
+                    raise fail("the read models did not reach the ledger's head; try again")
+            yield read_models
+        finally:
+            read_models.stop()
 
 
 def fail(message: str) -> typer.Exit:

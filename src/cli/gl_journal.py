@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cli.context import TenantOption, fail, opened_read_models
+from cli.context import CatchUpOption, TenantOption, caught_up, fail
 from domain.errors import DomainError
 from present.gl_journal import journal_text, to_beancount, to_csv
 
@@ -17,28 +17,19 @@ from present.gl_journal import journal_text, to_beancount, to_csv
 def journal(
     period: Annotated[str, typer.Option(help="The period, YYYY-MM")],
     format: Annotated[str, typer.Option(help="json, csv or beancount")] = "json",
-    catch_up: Annotated[
-        float, typer.Option(help="Seconds to wait for the read models to reach the ledger's head")
-    ] = 60.0,  # ok-float: seconds
+    catch_up: CatchUpOption = 60.0,  # ok-float: seconds
     tenant: TenantOption = None,
 ) -> None:
     """Print the period's journal (one balanced entry per location) for the accounting
     system: `stockledger journal --period 2026-11 --format beancount > nov.beancount`."""
     if format not in ("json", "csv", "beancount"):
         raise typer.BadParameter("json, csv or beancount", param_hint="--format")
-    with opened_read_models(tenant) as read_models:
+    with caught_up(tenant, catch_up) as read_models:
         ledger = read_models.ledger
-        read_models.start()
         try:
-            if not read_models.wait_for(ledger.head(), timeout=catch_up):
-                raise fail("the read models did not reach the ledger's head; try again")
-            places = ledger.settings.currency_decimals
-            try:
-                text = journal_text(ledger, read_models, period, places)
-            except DomainError as refused:
-                raise fail(refused.detail) from None
-        finally:
-            read_models.stop()
+            text = journal_text(ledger, read_models, period, ledger.settings.currency_decimals)
+        except DomainError as refused:
+            raise fail(refused.detail) from None
     if format == "csv":
         text = to_csv(text)
     elif format == "beancount":

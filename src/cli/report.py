@@ -20,7 +20,7 @@ from api.routers.reports import started
 from api.schemas.count_sheets import avt_body, avt_csv
 from application.errors import ApplicationError
 from cli import gl_journal
-from cli.context import TenantOption, err, fail, opened_read_models
+from cli.context import CatchUpOption, TenantOption, caught_up, err, fail
 from domain.errors import DomainError
 from present.money import with_places
 from present.reports import COGS, FOOD_COST, VALUATION, Report
@@ -52,9 +52,7 @@ def report(
         list[str] | None, typer.Option(help="Group keys, as the API's group_by")
     ] = None,
     format: Annotated[str, typer.Option(help="json or csv (journal: also beancount)")] = "json",
-    catch_up: Annotated[
-        float, typer.Option(help="Seconds to wait for the read models to reach the ledger's head")
-    ] = 60.0,  # ok-float: seconds
+    catch_up: CatchUpOption = 60.0,  # ok-float: seconds
     tenant: TenantOption = None,
 ) -> None:
     """Print a report as GET /api/reports/… answers it, for finance automations:
@@ -66,19 +64,12 @@ def report(
         return
     if format not in ("json", "csv"):
         raise typer.BadParameter("json or csv", param_hint="--format")
-    with opened_read_models(tenant) as read_models:
-        ledger = read_models.ledger
-        read_models.start()
+    with caught_up(tenant, catch_up, kind.value) as read_models:
         try:
-            with err.status(f"{kind.value}: reading the ledger up to position {ledger.head()}"):
-                if not read_models.wait_for(ledger.head(), timeout=catch_up):
-                    raise fail("the read models did not reach the ledger's head; try again")
             with err.status(f"{kind.value}: summing"):
                 text = _text(read_models, kind, (period, from_, to), location, group_by, format)
         except (DomainError, ApplicationError) as refused:
             raise fail(getattr(refused, "detail", None) or str(refused)) from None
-        finally:
-            read_models.stop()
     sys.stdout.write(text)
 
 
