@@ -119,18 +119,22 @@ def test_every_money_figure_has_the_currency_places_and_every_quantity_is_canoni
 
 
 def test_a_csv_report_writes_quantities_canonically_and_money_at_places(history: Api) -> None:
-    head = history.head
-    csv = history.get(
-        f"/api/reports/valuation?period=2025-01&min_position={head}", headers={"Accept": "text/csv"}
-    )
+    path = f"/api/reports/valuation?period=2025-01&min_position={history.head}"
+    for key, text in _csv_cells(history, path, strict=True):
+        if key in MONEY_KEYS:
+            assert MONEY.fullmatch(text), (key, text)
+        elif is_quantity(key):
+            assert CANONICAL_QUANTITY.fullmatch(text), (key, text)
+
+
+def _csv_cells(api: Api, path: str, *, strict: bool) -> Iterator[tuple[str, str]]:
+    """(column, cell) of every row of a report as CSV (``strict``: every row has every
+    column)."""
+    csv = api.get(path, headers={"Accept": "text/csv"})
     assert csv.status_code == 200
     header, *rows = [line.split(",") for line in csv.text.strip().splitlines()]
     for row in rows:
-        for key, text in zip(header, row, strict=True):
-            if key in MONEY_KEYS:
-                assert MONEY.fullmatch(text), (key, text)
-            elif is_quantity(key):
-                assert CANONICAL_QUANTITY.fullmatch(text), (key, text)
+        yield from zip(header, row, strict=strict)
 
 
 def _restaurant(settings: Settings) -> None:
@@ -198,12 +202,7 @@ def test_avt_grni_sales_plate_cost_and_journal_money_has_the_currency_places(
     expected = {"revenue", "voided_revenue", "cost", "received_value", "billed_value"}
     expected |= {"open_value", "theoretical_value", "actual_value", "unmapped_revenue"}
     assert expected <= seen, expected - seen
-    csv = restaurant.get(
-        f"/api/reports/avt?location=kitchen&min_position={head}", headers={"Accept": "text/csv"}
-    )
-    assert csv.status_code == 200
-    header, *rows = [line.split(",") for line in csv.text.strip().splitlines()]
-    for row in rows:
-        for key, cell in zip(header, row, strict=False):
-            if key in MONEY_KEYS and cell:
-                assert MONEY.fullmatch(cell), (key, cell)
+    avt = f"/api/reports/avt?location=kitchen&min_position={head}"
+    for key, cell in _csv_cells(restaurant, avt, strict=False):
+        if key in MONEY_KEYS and cell:
+            assert MONEY.fullmatch(cell), (key, cell)

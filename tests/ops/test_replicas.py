@@ -33,18 +33,30 @@ def pair() -> Iterator[tuple[PostgresServer, PostgresServer]]:
 def replica_api(pair: tuple[PostgresServer, PostgresServer], tmp_path: Path) -> Iterator[Api]:
     primary, standby = pair
     primary.create_database("ledger")  # replicated to the standby like any write
-    settings = Settings(
-        database_url=primary.url("ledger"),
-        read_database_url=standby.url("ledger"),
-        data_dir=tmp_path / "var",
-        read_your_writes_wait=1.0,
-    )
     try:
-        yield from _api(settings)
+        yield from _api(_replicated(pair, "ledger", tmp_path, 1.0))
     finally:
-        with psycopg.connect(standby.url(), autocommit=True) as conn:
-            conn.execute("SELECT pg_wal_replay_resume()")
+        _replay(standby, "resume")
         primary.drop_database("ledger")
+
+
+def _replicated(
+    pair: tuple[PostgresServer, PostgresServer], name: str, tmp_path: Path, wait: float
+) -> Settings:
+    """Commands on the primary's database ``name``, queries on the standby's copy of it."""
+    primary, standby = pair
+    return Settings(
+        database_url=primary.url(name),
+        read_database_url=standby.url(name),
+        data_dir=tmp_path / "var",
+        read_your_writes_wait=wait,
+    )
+
+
+def _replay(standby: PostgresServer, what: str) -> None:
+    """Pauses or resumes the standby's replay of the primary's WAL."""
+    with psycopg.connect(standby.url(), autocommit=True) as conn:
+        conn.execute(f"SELECT pg_wal_replay_{what}()")
 
 
 def _standby(api: Api) -> psycopg.Connection[tuple[object, ...]]:
@@ -118,28 +130,20 @@ def test_a_standby_without_the_read_models_yet_answers_503_lagging_then_the_writ
     primary, standby = pair
     primary.create_database("fresh")
     wait_until(lambda: _connects(standby.url("fresh")), 10.0, "the database on the standby")
-    settings = Settings(
-        database_url=primary.url("fresh"),
-        read_database_url=standby.url("fresh"),
-        data_dir=tmp_path / "var",
-        read_your_writes_wait=0.5,
-    )
+    settings = _replicated(pair, "fresh", tmp_path, 0.5)
     try:
-        with psycopg.connect(standby.url(), autocommit=True) as conn:
-            conn.execute("SELECT pg_wal_replay_pause()")  # before the schema exists
+        _replay(standby, "pause")  # before the schema exists
         for api in _api(settings):
             position = api.post("/api/receipts", receipt("R-1"), role="clerk").json()["position"]
             lagging = api.get(f"/api/stock?min_position={position}")
             assert lagging.status_code == 503, lagging.json()
             assert lagging.json()["code"] == "projection_lagging"
-            with psycopg.connect(standby.url(), autocommit=True) as conn:
-                conn.execute("SELECT pg_wal_replay_resume()")
+            _replay(standby, "resume")
             read_models = api.client.app.state.read_models  # type: ignore[attr-defined]
             read_models.settings = settings.model_copy(update={"read_your_writes_wait": 10.0})
             assert api.get(f"/api/stock?min_position={position}").status_code == 200
     finally:
-        with psycopg.connect(standby.url(), autocommit=True) as conn:
-            conn.execute("SELECT pg_wal_replay_resume()")
+        _replay(standby, "resume")
         primary.drop_database("fresh")
 
 

@@ -57,6 +57,17 @@ def receive(ledger: Ledger, doc: str) -> int:
     return ledger.execute(PostReceipt(doc, "main", [line]), user="u").position
 
 
+def steps_down_as_the_new_reads(ledger: Ledger, doc: str, old: ReadModels, new: ReadModels) -> None:
+    """A receipt ``doc`` posted: the new code reads it and the old code's balances runner
+    steps down."""
+    posted = receive(ledger, doc)
+    old.notify()
+    new.notify()
+    assert new.wait_for(posted, 30)
+    (runner,) = [r for r in old._runners if r.projection.NAME == "balances"]
+    wait_until(lambda: runner.superseded, 30, f"old runner steps down after {doc}")
+
+
 def test_old_and_new_code_each_write_only_their_own_generation_and_report_the_truth(
     settings: Settings, ledger: Ledger
 ) -> None:
@@ -83,22 +94,12 @@ def test_old_and_new_code_each_write_only_their_own_generation_and_report_the_tr
             assert balances_state(old) == (v, v, "live")
             assert balances_state(new) == (v, v + 1, "rebuilding")
         wait_until(lambda: registry(old) == (v + 1, 2), 60, "the next version live")
-        after = receive(ledger, "AFTER")
-        old.notify()
-        new.notify()
-        assert new.wait_for(after, 30)
-        (old_runner,) = [r for r in old._runners if r.projection.NAME == "balances"]
-        wait_until(lambda: old_runner.superseded, 30, "old runner steps down")
+        steps_down_as_the_new_reads(ledger, "AFTER", old, new)
         assert balances_state(old) == (v + 1, v, "live")
         assert balances_state(new) == (v + 1, v + 1, "live")
         # Old code started after the switch neither rebuilds back nor writes.
         late.start()
-        last = receive(ledger, "LATE")
-        late.notify()
-        new.notify()
-        assert new.wait_for(last, 30)
-        (late_runner,) = [r for r in late._runners if r.projection.NAME == "balances"]
-        wait_until(lambda: late_runner.superseded, 30, "late old runner steps down")
+        steps_down_as_the_new_reads(ledger, "LATE", late, new)
         with pytest.raises(ConcurrencyConflictError):
             late.rebuild("balances")
         assert registry(new) == (v + 1, 2)
