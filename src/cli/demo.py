@@ -19,6 +19,7 @@ from functools import partial
 from application.commands import (
     CancelQuote,
     CloseQuote,
+    Command,
     CountLine,
     CreateQuote,
     Line,
@@ -122,6 +123,11 @@ class Demo:
             self.refused += 1
             return None
 
+    def _post(self, command: Command, user: str | None = None) -> CommandResult | None:
+        """``command`` on the ledger as ``user`` (by default one of ``USERS``, at random);
+        None when refused."""
+        return self._try(partial(self.ledger.execute, command, user=user or self._user()))
+
     def run(self, days: int, tick: Callable[[int], None]) -> None:
         self.opening()
         for day in range(days):
@@ -142,13 +148,7 @@ class Demo:
                     for sku in self.skus[start : start + 50]
                 ]
                 receipt_id = self._id("R")
-                self._try(
-                    partial(
-                        self.ledger.execute,
-                        PostReceipt(receipt_id, location, lines, "opening stock"),
-                        user="alice",
-                    )
-                )
+                self._post(PostReceipt(receipt_id, location, lines, "opening stock"), "alice")
 
     def day(self, day: int) -> None:
         self.restock()
@@ -178,9 +178,7 @@ class Demo:
             pack_cost = (self.cost[sku] * factor).quantize(Decimal("0.01"))
             lines.append(ReceiptLine(sku, packs, pack_cost, unit))
         receipt_id = self._id("R")
-        self._try(
-            partial(self.ledger.execute, PostReceipt(receipt_id, "main", lines), user=self._user())
-        )
+        self._post(PostReceipt(receipt_id, "main", lines))
 
     def quote(self) -> None:
         picked = self.rng.sample(self.skus, min(3, len(self.skus)))
@@ -190,19 +188,11 @@ class Demo:
         ]
         quote_id = self._id("Q")
         user = self._user()
-        self._try(
-            partial(
-                self.ledger.execute,
-                CreateQuote(quote_id, self.rng.choice(CUSTOMERS), "main", lines),
-                user=user,
-            )
-        )
-        if self.rng.random() < 0.7 and self._try(
-            partial(self.ledger.execute, CloseQuote(quote_id), user=user)
-        ):
+        self._post(CreateQuote(quote_id, self.rng.choice(CUSTOMERS), "main", lines), user)
+        if self.rng.random() < 0.7 and self._post(CloseQuote(quote_id), user):
             self.open_quotes.append((quote_id, [(line.sku, line.quantity) for line in lines]))
         elif self.rng.random() < 0.3:
-            self._try(partial(self.ledger.execute, CancelQuote(quote_id), user=user))
+            self._post(CancelQuote(quote_id), user)
 
     def deliver_quotes(self) -> None:
         """Each open quote ships about half its lines' quantities now, the rest later."""
@@ -211,12 +201,8 @@ class Demo:
             part = [(sku, max(ONE, (q / 2).quantize(ONE)) if q > 1 else q) for sku, q in lines]
             rest = [(sku, q - p) for (sku, q), (_, p) in zip(lines, part, strict=True) if q - p > 0]
             delivery_id = self._id("D")
-            result = self._try(
-                partial(
-                    self.ledger.execute,
-                    PostDelivery(delivery_id, "main", [Line(sku, q) for sku, q in part], quote_id),
-                    user=self._user(),
-                )
+            result = self._post(
+                PostDelivery(delivery_id, "main", [Line(sku, q) for sku, q in part], quote_id)
             )
             if result is not None:
                 self.deliveries.extend((delivery_id, sku, q) for sku, q in part)
@@ -232,13 +218,7 @@ class Demo:
             return
         quantity = self._qty(min(available, Decimal(6)))
         delivery_id = self._id("D")
-        result = self._try(
-            partial(
-                self.ledger.execute,
-                PostDelivery(delivery_id, location, [Line(sku, quantity)]),
-                user=self._user(),
-            )
-        )
+        result = self._post(PostDelivery(delivery_id, location, [Line(sku, quantity)]))
         if result is not None:
             self.deliveries.append((delivery_id, sku, quantity))
 
@@ -248,13 +228,7 @@ class Demo:
         delivery_id, sku, quantity = self.deliveries.pop(self.rng.randrange(len(self.deliveries)))
         back = self._qty(quantity)
         return_id = self._id("RT")
-        self._try(
-            partial(
-                self.ledger.execute,
-                PostReturn(return_id, delivery_id, [Line(sku, back)], "customer return"),
-                user=self._user(),
-            )
-        )
+        self._post(PostReturn(return_id, delivery_id, [Line(sku, back)], "customer return"))
 
     def transfer(self) -> None:
         to = self.rng.choice(LOCATIONS[1:])
@@ -265,13 +239,7 @@ class Demo:
                 lines.append(Line(sku, self._qty(min(available / 2, Decimal(10)).quantize(ONE))))
         if lines:
             transfer_id = self._id("T")
-            self._try(
-                partial(
-                    self.ledger.execute,
-                    PostTransfer(transfer_id, "main", to, lines),
-                    user=self._user(),
-                )
-            )
+            self._post(PostTransfer(transfer_id, "main", to, lines))
 
     def consume(self) -> None:
         for location in LOCATIONS[1:]:
@@ -283,26 +251,14 @@ class Demo:
                 )
                 if quantity > 0:
                     consumption_id = self._id("C")
-                    self._try(
-                        partial(
-                            self.ledger.execute,
-                            PostConsumption(consumption_id, location, [Line(sku, quantity)]),
-                            user=self._user(),
-                        )
-                    )
+                    self._post(PostConsumption(consumption_id, location, [Line(sku, quantity)]))
 
     def waste(self) -> None:
         location = self.rng.choice(LOCATIONS)
         sku = self.rng.choice(self.skus)
         if self.stock.available(sku, location) >= 1:
             waste_id = self._id("W")
-            self._try(
-                partial(
-                    self.ledger.execute,
-                    PostWaste(waste_id, location, [Line(sku, ONE)], "spoiled"),
-                    user=self._user(),
-                )
-            )
+            self._post(PostWaste(waste_id, location, [Line(sku, ONE)], "spoiled"))
 
     def count(self) -> None:
         location = self.rng.choice(LOCATIONS)
@@ -313,13 +269,7 @@ class Demo:
             counted = max(reserved, on_hand + self.rng.choice((-1, 0, 0, 0, 1)))
             lines.append(CountLine(sku, counted, self.cost[sku]))
         count_id = self._id("K")
-        self._try(
-            partial(
-                self.ledger.execute,
-                PostCount(count_id, location, lines, "weekly count"),
-                user="admin",
-            )
-        )
+        self._post(PostCount(count_id, location, lines, "weekly count"), "admin")
 
 
 def start_of(days: int) -> datetime:
