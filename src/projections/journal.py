@@ -43,6 +43,19 @@ class JournalView:
 
         return read_live(self.db, self.projection, work)
 
+    def _page(
+        self, where: list[str], params: list[Any], limit: int, cursor: str | None, newest: bool
+    ) -> Page[MovementRecord]:
+        """A page of the movements ``where`` holds, newest or oldest first; the cursor is the
+        last position shown."""
+        check_limit(limit)
+        seen = read_cursor(cursor, lambda v: isinstance(v, int) and not isinstance(v, bool))
+        if seen is not None:
+            where, params = [*where, "position < ?" if newest else "position > ?"], [*params, seen]
+        order = "position DESC" if newest else "position"
+        rows, position = self._rows(where, params, order, limit + 1)
+        return paged([_record(r) for r in rows], limit, position, lambda m: m.position)
+
     def _day(self, day: date) -> tuple[datetime, datetime]:
         start = datetime.combine(day, time(), tzinfo=self.projection.zone)
         return start, datetime.combine(day + timedelta(days=1), time(), self.projection.zone)
@@ -65,8 +78,6 @@ class JournalView:
     ) -> Page[MovementRecord]:
         """Movements newest first, of one document type (and id), day or user; the cursor is
         the last position shown."""
-        check_limit(limit)
-        before = read_cursor(cursor, lambda v: isinstance(v, int) and not isinstance(v, bool))
         where: list[str] = []
         params: list[Any] = []
         if document_type:
@@ -81,11 +92,7 @@ class JournalView:
         if day is not None:
             where += ["recorded_at >= ?", "recorded_at < ?"]
             params += list(self._day(day))
-        if before is not None:
-            where.append("position < ?")
-            params.append(before)
-        rows, position = self._rows(where, params, "position DESC", limit + 1)
-        return paged([_record(r) for r in rows], limit, position, lambda m: m.position)
+        return self._page(where, params, limit, cursor, newest=True)
 
     def behind(
         self,
@@ -99,11 +106,9 @@ class JournalView:
         """The movements of ``kinds`` at one position recorded in ``period``, oldest first:
         what one figure of a report sums (read through the (sku, location, recorded_at)
         index)."""
-        check_limit(limit)
         unknown = [kind for kind in kinds if kind not in Kind.__members__]
         if unknown or not kinds:
             raise ValidationError(f"unknown kinds {unknown}", [{"field": "kinds"}])
-        after = read_cursor(cursor, lambda v: isinstance(v, int) and not isinstance(v, bool))
         start, end = self._period(period)
         where = [
             "sku = ?",
@@ -112,20 +117,13 @@ class JournalView:
             "recorded_at < ?",
             f"kind IN ({', '.join('?' for _ in kinds)})",
         ]
-        params: list[Any] = [sku, location, start, end, *kinds]
-        if after is not None:
-            where.append("position > ?")
-            params.append(after)
-        rows, position = self._rows(where, params, "position", limit + 1)
-        return paged([_record(r) for r in rows], limit, position, lambda m: m.position)
+        return self._page(where, [sku, location, start, end, *kinds], limit, cursor, newest=False)
 
     def sold(
         self, period: str, location: str, menu_item: str, limit: int, cursor: str | None
     ) -> Page[MovementRecord]:
         """The CONSUME movements of the sales of ``menu_item`` at ``location`` recorded in
         ``period``, oldest first: what its food cost sums (the ``food_cost`` fold's rows)."""
-        check_limit(limit)
-        after = read_cursor(cursor, lambda v: isinstance(v, int) and not isinstance(v, bool))
         start, end = self._period(period)
         where = [
             "document_type = ?",
@@ -135,13 +133,8 @@ class JournalView:
             "recorded_at >= ?",
             "recorded_at < ?",
         ]
-        params: list[Any] = [DocType.SALE.value, Kind.CONSUME.value, menu_item, location]
-        params += [start, end]
-        if after is not None:
-            where.append("position > ?")
-            params.append(after)
-        rows, position = self._rows(where, params, "position", limit + 1)
-        return paged([_record(r) for r in rows], limit, position, lambda m: m.position)
+        params = [DocType.SALE.value, Kind.CONSUME.value, menu_item, location, start, end]
+        return self._page(where, params, limit, cursor, newest=False)
 
     def recent(self, sku: str, location: str, limit: int) -> list[MovementRecord]:
         """A position's latest ``limit`` movements, oldest first."""
