@@ -8,7 +8,6 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,16 +36,6 @@ class Worker:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-
-
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
 
 
 # One advisory lock per projection runner: balances, movements, cogs, items, locations,

@@ -48,6 +48,7 @@ from tests.ops.patroni_cluster import (
     PatroniNode,
     render,
 )
+from tests.processes import stop
 from tests.receiver import LOOPBACK, Receiver
 
 CLIENTS = 4
@@ -239,12 +240,8 @@ def deployment(tmp_path: Path) -> Iterator[Deployment]:
             yield Deployment(cluster, owner, server, worker, token, receiver)
     finally:
         for process in started:
-            if process is not None and process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            if process is not None:
+                stop(process)
         cluster.stop()
 
 

@@ -193,17 +193,3 @@ def test_the_restore_runbook_works_as_written(
     assert "no discrepancies" in verified, verified
     # The worker dropped the empty read-model tables step 2 made (the dump's replaced them).
     assert not [t for t in table_owners(book, "stockledger_restored") if t.endswith("_g1")]
-
-
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
