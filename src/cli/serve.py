@@ -109,13 +109,30 @@ def child_env(tenant: str | None, kind: str, **settings: str) -> dict[str, str]:
     return env
 
 
+def buffer_log_lines() -> None:
+    """The root logger's stream handlers become ``api.observe.LineBuffer``s on the same
+    streams, with the same format: lines written in chunks, not one write and flush each."""
+    from api.observe import LineBuffer
+
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if type(handler) is logging.StreamHandler:
+            buffered = LineBuffer(handler.stream)
+            buffered.setFormatter(handler.formatter)
+            buffered.setLevel(handler.level)
+            root.removeHandler(handler)
+            root.addHandler(buffered)
+
+
 def prepare(settings: Settings, workers: int, tenant: str | None) -> None:
-    """Before ``serve`` opens anything: names this process's PostgreSQL connections, and
-    refuses to start (exit 1, naming the settings) when the connections ``serve`` may hold
-    at worst do not fit in what a cluster allows (tenancy.capacity)."""
+    """Before ``serve`` opens anything: buffers its log lines, names this process's
+    PostgreSQL connections, and refuses to start (exit 1, naming the settings) when the
+    connections ``serve`` may hold at worst do not fit in what a cluster allows
+    (tenancy.capacity)."""
     from cli.context import fail
     from tenancy.capacity import refusal
 
+    buffer_log_lines()
     os.environ["PGAPPNAME"] = "stockledger-api" if workers == 1 else "stockledger-serve"
     why = refusal(settings, workers, tenant)
     if why is not None:
@@ -276,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     roles.add_parser("projector")
     args: Any = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    buffer_log_lines()
     if args.role == "api":
         _run_api(args.host, args.port, args.metrics_port)
     else:
