@@ -24,8 +24,10 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -70,6 +72,12 @@ def find_bindir(search_root: Path = Path("/usr/lib/postgresql")) -> Path:
             return bindir
     msg = f"No PostgreSQL server binaries (initdb, pg_ctl) found; {INSTALL_HINT}"
     raise RuntimeError(msg)
+
+
+def fetch(url: str, query: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+    """Every row of one query, on a connection of its own (autocommit)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(query, params).fetchall()
 
 
 def free_port() -> int:

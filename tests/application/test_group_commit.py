@@ -20,6 +20,7 @@ from application.settings import Settings
 from store.group_commit import LedgerRecorder
 from tests.application.helpers import USER, D, line, movements, receive, state
 from tests.e2e.conftest import wait_until
+from tests.pgserver import fetch
 
 pytestmark = pytest.mark.postgres
 
@@ -27,13 +28,12 @@ WAIT = 30
 
 
 def lock_waiters(url: str) -> int:
-    with psycopg.connect(url, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_locks WHERE NOT granted "
-            "AND relation = 'ledger_write_lock'::regclass"
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
+    ((waiting,),) = fetch(
+        url,
+        "SELECT count(*) FROM pg_locks WHERE NOT granted "
+        "AND relation = 'ledger_write_lock'::regclass",
+    )
+    return int(waiting)
 
 
 @contextmanager

@@ -15,7 +15,6 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-import psycopg
 import pytest
 
 from application.ledger import Ledger
@@ -23,6 +22,7 @@ from application.settings import Settings
 from domain.documents import Document
 from tests.application.test_group_commit import lock_waiters, writer_lock_held
 from tests.e2e.conftest import Server, cli, wait_until
+from tests.pgserver import fetch
 
 pytestmark = pytest.mark.postgres
 
@@ -78,14 +78,13 @@ class Clients:
 
 
 def movement_count(url: str, doc_id: str) -> int:
-    with psycopg.connect(url, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM ledger_events WHERE topic LIKE 'stockledger:StockItem.%%' "
-            "AND convert_from(state, 'UTF8')::jsonb ->> 'document_id' = %s",
-            (doc_id,),
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
+    ((count,),) = fetch(
+        url,
+        "SELECT count(*) FROM ledger_events WHERE topic LIKE 'stockledger:StockItem.%%' "
+        "AND convert_from(state, 'UTF8')::jsonb ->> 'document_id' = %s",
+        (doc_id,),
+    )
+    return int(count)
 
 
 def recorded(ledger: Ledger, path: str, doc_id: str) -> bool:

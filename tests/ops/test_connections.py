@@ -23,7 +23,7 @@ from projections.dialects.pg_control import Control, ControlLost
 from projections.dialects.postgres import CHANNEL, lock_key
 from tenancy.capacity import per_store
 from tests.e2e.conftest import Server, cli, wait_until
-from tests.pgserver import PostgresServer
+from tests.pgserver import PostgresServer, fetch
 
 pytestmark = pytest.mark.postgres
 
@@ -32,12 +32,12 @@ CLIENTS = 16
 
 def held(server_url: str, databases: list[str]) -> dict[str, int]:
     """Connections of `serve`'s processes to ``databases``, by application_name."""
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT application_name, count(*) FROM pg_stat_activity "
-            "WHERE datname = ANY(%s) AND application_name LIKE 'stockledger-%%' GROUP BY 1",
-            (databases,),
-        ).fetchall()
+    rows = fetch(
+        server_url,
+        "SELECT application_name, count(*) FROM pg_stat_activity "
+        "WHERE datname = ANY(%s) AND application_name LIKE 'stockledger-%%' GROUP BY 1",
+        (databases,),
+    )
     return {str(name): int(count) for name, count in rows}
 
 

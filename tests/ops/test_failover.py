@@ -10,13 +10,11 @@ failover gap, commands lost) are printed: run with ``-s`` to read them.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
@@ -24,6 +22,7 @@ import pytest
 from application.settings import Settings
 from tests.api.conftest import Api, _api
 from tests.e2e.conftest import cli, wait_until
+from tests.ops.events import recorded_receipts
 from tests.pgserver import PostgresServer
 
 pytestmark = pytest.mark.postgres
@@ -95,16 +94,6 @@ def _alone(server: PostgresServer) -> None:
         conn.execute("SELECT pg_reload_conf()")
 
 
-def _recorded_receipts(url: str) -> Counter[str]:
-    """Document id of every recorded receipt movement (one line each), read from the events."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT state FROM ledger_events WHERE topic LIKE %s", ("%StockItem.Received",)
-        ).fetchall()
-    states: list[dict[str, Any]] = [json.loads(bytes(row[0])) for row in rows]
-    return Counter(str(state["document_id"]) for state in states)
-
-
 @dataclass(frozen=True)
 class Failover:
     lags: list[tuple[float, int]]  # (replay_lag s, bytes not replayed) sampled under load
@@ -157,7 +146,7 @@ def test_a_failover_under_load_loses_no_acknowledged_command(tmp_path: Path) -> 
             runs = [_fail_over(api, load, primary, standby) for api in _api(settings)]
             run = runs[0]
             first_after = min(a for sent, a in load.successes if sent > run.killed)
-            recorded = _recorded_receipts(standby.url("ledger"))
+            recorded = recorded_receipts(standby.url("ledger"))
             lost = [d for d in load.acknowledged if d not in recorded]
             twice = [d for d, n in recorded.items() if n > 1]
             print(

@@ -12,12 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 
 from application.settings import Settings
 from store.roles import APP_ROLE, PROJECTOR_ROLE, role_url
 from tests.e2e.conftest import STOCKLEDGER, Server, cli, environment, wait_until
+from tests.ops.events import head
+from tests.pgserver import fetch
 
 pytestmark = pytest.mark.postgres
 
@@ -45,40 +46,26 @@ RUNNERS = 9
 
 def advisory_holders(owner_url: str) -> set[int]:
     """Backend pids holding a projection runner's advisory lock."""
-    with psycopg.connect(owner_url, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
-        ).fetchall()
+    rows = fetch(owner_url, "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted")
     return {int(r[0]) for r in rows}
 
 
 def advisory_locks(owner_url: str) -> int:
     """Projection runners' advisory locks held (a worker holds all of its runners' locks on
     one control connection: projections.dialects.pg_control)."""
-    with psycopg.connect(owner_url, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-        ).fetchone()
-    return int(row[0]) if row else 0
+    query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    ((held,),) = fetch(owner_url, query)
+    return int(held)
 
 
 def positions(owner_url: str) -> dict[str, int]:
-    with psycopg.connect(owner_url, autocommit=True) as conn:
-        rows = conn.execute("SELECT name, position FROM rm_registry").fetchall()
+    rows = fetch(owner_url, "SELECT name, position FROM rm_registry")
     return {str(n): int(p) for n, p in rows}
 
 
 def generation(owner_url: str, name: str) -> int:
-    with psycopg.connect(owner_url, autocommit=True) as conn:
-        row = conn.execute("SELECT generation FROM rm_registry WHERE name = %s", (name,)).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-def head(owner_url: str) -> int:
-    with psycopg.connect(owner_url, autocommit=True) as conn:
-        row = conn.execute("SELECT max(notification_id) FROM ledger_events").fetchone()
-    return int(row[0] or 0) if row else 0
+    ((found,),) = fetch(owner_url, "SELECT generation FROM rm_registry WHERE name = %s", (name,))
+    return int(found)
 
 
 def client(server: Server, token: str, name: str, results: list[int]) -> None:

@@ -21,7 +21,6 @@ figures (failover gap, promotion, rejoin, commands lost) are printed: run with `
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import subprocess
 import threading
@@ -40,6 +39,8 @@ import yaml
 
 from application.settings import Settings
 from tests.e2e.conftest import STOCKLEDGER, Server, cli, environment, wait_until
+from tests.ops.events import head as last_event
+from tests.ops.events import recorded_receipts
 from tests.ops.patroni_cluster import (
     DEPLOY,
     MISSING,
@@ -245,21 +246,6 @@ def deployment(tmp_path: Path) -> Iterator[Deployment]:
         cluster.stop()
 
 
-def _recorded_receipts(url: str) -> Counter[str]:
-    """Document id of every recorded receipt movement, read from the events."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT state FROM ledger_events WHERE topic LIKE %s", ("%StockItem.Received",)
-        ).fetchall()
-    return Counter(str(json.loads(bytes(row[0]))["document_id"]) for row in rows)
-
-
-def _head(url: str) -> int:
-    with psycopg.connect(url, autocommit=True) as conn:
-        row = conn.execute("SELECT max(notification_id) FROM ledger_events").fetchone()
-    return int(row[0] or 0) if row else 0
-
-
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -314,7 +300,7 @@ def _survive(deployment: Deployment, fault: Fault, number: int) -> str:
     assert first is not None
 
     leader_url = deployment.leader_url()
-    recorded = _recorded_receipts(leader_url)
+    recorded = recorded_receipts(leader_url)
     lost = [d for d in load.acknowledged if d not in recorded]
     twice = [d for d, n in recorded.items() if n > 1]
     unreplicated = sum(node.unreplicated_commits() for node in cluster.nodes.values())
@@ -340,7 +326,7 @@ def _survive(deployment: Deployment, fault: Fault, number: int) -> str:
     # The worker that was running before the fault, never restarted, follows the new leader:
     # the read models reach the head and agree with the ledger, and the webhook has every
     # document posted, those acknowledged after the failover included.
-    head = _head(leader_url)
+    head = last_event(leader_url)
     mine = [d for d in recorded if d.startswith(f"{load.prefix}-")]
     headers = {"Authorization": f"Bearer {deployment.token}"}
     for n in range(CLIENTS):
