@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -40,6 +42,21 @@ def models(settings: Settings, ledger: Ledger) -> Iterator[ReadModels]:
     read = ReadModels(settings, ledger)
     yield read
     read.close()
+
+
+@contextmanager
+def scratch_store(clock: Clock) -> Iterator[tuple[Ledger, ReadModels]]:
+    """A SQLite store of its own and its read models (not started), closed afterwards: one
+    per example of a property test, where a fixture would serve every example at once."""
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = Settings(database_url=None, data_dir=Path(scratch))
+        ledger = Ledger(settings, clock=clock)
+        models = ReadModels(settings, ledger)
+        try:
+            yield ledger, models
+        finally:
+            models.close()
+            ledger.close()
 
 
 def live_rows(models: ReadModels, name: str) -> Rows:

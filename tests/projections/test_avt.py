@@ -8,10 +8,8 @@ adjustments (counts included)."""
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given
@@ -28,14 +26,12 @@ from application.count_sheets import (
 )
 from application.events import LedgerEvents
 from application.ledger import Ledger
-from application.settings import Settings
 from domain.errors import DomainError
 from domain.recipe import Ingredient, RecipeSpec
 from domain.stock_item import Movement
 from projections.avt import Interval
 from projections.event_reader import read_events
-from projections.service import ReadModels
-from tests.projections.conftest import Clock, utc
+from tests.projections.conftest import Clock, scratch_store, utc
 from tests.projections.test_food_cost import caught_up
 
 SKUS = ("BEEF", "BUN", "OIL")
@@ -174,63 +170,56 @@ FIGURES = (
 def test_avt_ties_to_the_ledger_to_the_cent_over_random_histories(
     before: list[Any], between: list[Any], after: list[Any], first: Any, last: Any
 ) -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        settings = Settings(database_url=None, data_dir=Path(scratch))
-        clock = Clock(utc(2025, 1, 10, 9, 0))
-        ledger = Ledger(settings, clock=clock)
-        models = ReadModels(settings, ledger)
-        try:
-            history = History(ledger, clock)
-            for name in SKUS:
-                history.apply(("receipt", name, Decimal(5), Decimal("8.00")))
-                history.run(
-                    commands.PostReceipt(
-                        f"RB-{name}", "bar", [commands.ReceiptLine(name, Decimal(50), Decimal(2))]
-                    )
+    clock = Clock(utc(2025, 1, 10, 9, 0))
+    with scratch_store(clock) as (ledger, models):
+        history = History(ledger, clock)
+        for name in SKUS:
+            history.apply(("receipt", name, Decimal(5), Decimal("8.00")))
+            history.run(
+                commands.PostReceipt(
+                    f"RB-{name}", "bar", [commands.ReceiptLine(name, Decimal(50), Decimal(2))]
                 )
-            spec = RecipeSpec(
-                "burger", (Ingredient("BEEF", Decimal("0.150")), Ingredient("BUN", Decimal(1)))
             )
-            ledger.put_recipe("burger", spec, user="chef")
-            for op in before:
-                history.apply(op)
-            history.count("OPEN", first)
-            for op in between:
-                history.apply(op)
-            history.count("CLOSE", last)
-            for op in after:
-                history.apply(op)
-            caught_up(models)
-            for kind in sorted(history.kinds & {"VOID", "OWED", "REVALUE", "TRANSFER_IN"}):
-                note_event(f"history with {kind}")
-            sheets, _ = models.count_sheets.approved_full("kitchen")
-            bounds = {s.count_id: s.approved_position for s in sheets}
-            start, end = bounds["OPEN"], bounds["CLOSE"]
-            assert start is not None and end is not None
-            report = models.avt.figures(Interval("kitchen", start, end))
-            want = ledger_figures(ledger, start, end)
-            got = {row["sku"]: row for row in report.rows}
-            assert set(got) == {s for s, f in want.items() if any(f.values()) or s in got}
-            for name, row in got.items():
-                expected = want.get(name, dict.fromkeys(FIGURES, ZERO))
-                assert {f: row[f] for f in FIGURES} == expected, name
-                for unit in ("_qty", "_value"):
-                    assert row["actual" + unit] == (
-                        row["opening" + unit]
-                        + row["received" + unit]
-                        + row["transfers_in" + unit]
-                        + row["production_in" + unit]
-                        - row["transfers_out" + unit]
-                        - row["shipped" + unit]
-                        - row["closing" + unit]
-                    )
-                    assert row["unexplained" + unit] == (
-                        row["actual" + unit]
-                        - row["theoretical" + unit]
-                        - row["production" + unit]
-                        - row["waste" + unit]
-                        - row["other_consumed" + unit]
-                    )
-        finally:
-            models.close()
-            ledger.close()
+        spec = RecipeSpec(
+            "burger", (Ingredient("BEEF", Decimal("0.150")), Ingredient("BUN", Decimal(1)))
+        )
+        ledger.put_recipe("burger", spec, user="chef")
+        for op in before:
+            history.apply(op)
+        history.count("OPEN", first)
+        for op in between:
+            history.apply(op)
+        history.count("CLOSE", last)
+        for op in after:
+            history.apply(op)
+        caught_up(models)
+        for kind in sorted(history.kinds & {"VOID", "OWED", "REVALUE", "TRANSFER_IN"}):
+            note_event(f"history with {kind}")
+        sheets, _ = models.count_sheets.approved_full("kitchen")
+        bounds = {s.count_id: s.approved_position for s in sheets}
+        start, end = bounds["OPEN"], bounds["CLOSE"]
+        assert start is not None and end is not None
+        report = models.avt.figures(Interval("kitchen", start, end))
+        want = ledger_figures(ledger, start, end)
+        got = {row["sku"]: row for row in report.rows}
+        assert set(got) == {s for s, f in want.items() if any(f.values()) or s in got}
+        for name, row in got.items():
+            expected = want.get(name, dict.fromkeys(FIGURES, ZERO))
+            assert {f: row[f] for f in FIGURES} == expected, name
+            for unit in ("_qty", "_value"):
+                assert row["actual" + unit] == (
+                    row["opening" + unit]
+                    + row["received" + unit]
+                    + row["transfers_in" + unit]
+                    + row["production_in" + unit]
+                    - row["transfers_out" + unit]
+                    - row["shipped" + unit]
+                    - row["closing" + unit]
+                )
+                assert row["unexplained" + unit] == (
+                    row["actual" + unit]
+                    - row["theoretical" + unit]
+                    - row["production" + unit]
+                    - row["waste" + unit]
+                    - row["other_consumed" + unit]
+                )

@@ -4,7 +4,6 @@ change and more sales in February — the closed month's food cost never moves."
 
 from __future__ import annotations
 
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,7 +24,7 @@ from domain.recipe import Ingredient, RecipeSpec, UnknownSkuError
 from projections.registry import entry
 from projections.runner import step
 from projections.service import ReadModels
-from tests.projections.conftest import Clock, folded_rows, live_rows, utc
+from tests.projections.conftest import Clock, folded_rows, live_rows, scratch_store, utc
 
 SKUS = ("BUN", "BEEF", "GIN")
 MENU = ("burger", "gin")
@@ -182,47 +181,40 @@ def expected(reference: Reference, period: str) -> dict[tuple[str, str], dict[st
 def test_food_cost_equals_a_reference_and_a_closed_month_never_moves(
     january: list[tuple[Any, ...]], february: list[tuple[Any, ...]], new_price: Decimal
 ) -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        settings = Settings(database_url=None, data_dir=Path(scratch))
-        clock = Clock(utc(2025, 1, 10, 9, 0))
-        ledger = Ledger(settings, clock=clock)
-        models = ReadModels(settings, ledger)
-        try:
-            reference = Reference()
-            history = History(ledger, clock, reference)
-            for op in january:
-                history.apply(op)
-            caught_up(models)
-            event(f"sales posted in January: {min(history.posted, 2)}+")
-            assert report(models, "2025-01") == expected(reference, "2025-01")
-            closed_report = report(models, "2025-01")
-            clock.now = utc(2025, 2, 1, 8, 0)
-            close, _ = ledger.close_period(ClosePeriod("2025-01"), user="finance")
-            want = {name: ZERO for name in ("sold_qty", "revenue", "cost")}
-            for row in expected(reference, "2025-01").values():
-                for name in want:
-                    want[name] += row[name]
-            assert {k: Decimal(str(v)) for k, v in close.totals["food_cost"].items()} == want
-            # A supplier price change, then February's sales: prospective only.
-            for sku in SKUS:
-                history.apply(("receipt", sku, Decimal("5"), new_price))
-            for op in february:
-                history.apply(op)
-            caught_up(models)
-            assert report(models, "2025-01") == closed_report
-            assert report(models, "2025-02") == expected(reference, "2025-02")
-            assert live_rows(models, "food_cost") == folded_rows(
-                ledger, models.projections["food_cost"]
-            )
-            live = live_rows(models, "food_cost")
-            models.rebuild("food_cost")
-            assert live_rows(models, "food_cost") == live
-            _, verified = ledger.closed_period("2025-01")
-            assert verified
-            assert models.verify().ok
-        finally:
-            models.close()
-            ledger.close()
+    clock = Clock(utc(2025, 1, 10, 9, 0))
+    with scratch_store(clock) as (ledger, models):
+        reference = Reference()
+        history = History(ledger, clock, reference)
+        for op in january:
+            history.apply(op)
+        caught_up(models)
+        event(f"sales posted in January: {min(history.posted, 2)}+")
+        assert report(models, "2025-01") == expected(reference, "2025-01")
+        closed_report = report(models, "2025-01")
+        clock.now = utc(2025, 2, 1, 8, 0)
+        close, _ = ledger.close_period(ClosePeriod("2025-01"), user="finance")
+        want = {name: ZERO for name in ("sold_qty", "revenue", "cost")}
+        for row in expected(reference, "2025-01").values():
+            for name in want:
+                want[name] += row[name]
+        assert {k: Decimal(str(v)) for k, v in close.totals["food_cost"].items()} == want
+        # A supplier price change, then February's sales: prospective only.
+        for sku in SKUS:
+            history.apply(("receipt", sku, Decimal("5"), new_price))
+        for op in february:
+            history.apply(op)
+        caught_up(models)
+        assert report(models, "2025-01") == closed_report
+        assert report(models, "2025-02") == expected(reference, "2025-02")
+        assert live_rows(models, "food_cost") == folded_rows(
+            ledger, models.projections["food_cost"]
+        )
+        live = live_rows(models, "food_cost")
+        models.rebuild("food_cost")
+        assert live_rows(models, "food_cost") == live
+        _, verified = ledger.closed_period("2025-01")
+        assert verified
+        assert models.verify().ok
 
 
 def test_verify_detects_a_tampered_food_cost(tmp_path: Path) -> None:
