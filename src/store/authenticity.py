@@ -119,24 +119,12 @@ class Authenticity:
         """The position of the first row that holds a MAC (one indexed walk, then kept;
         a walk that finds none is not walked again)."""
         head = self.recorder.max_notification_id() or 0
+        # Where the MAC's key appears in the stored state (bytea on PostgreSQL).
+        holds = "position(?::bytea in state)" if self.postgres else "instr(state, ?)"
+        where = "{position} > ? AND " + holds + " > 0"
         with self.recorder.datastore.transaction(commit=False) as cursor:
-            if self.postgres:
-                cursor.execute(
-                    f"SELECT notification_id FROM {backend.PG_EVENTS_TABLE} "
-                    "WHERE notification_id > %s AND position(%s::bytea in state) > 0 "
-                    "ORDER BY notification_id LIMIT 1",
-                    (self._searched, _MAC_KEY),
-                )
-                row = cursor.fetchone()
-                found = None if row is None else int(row["notification_id"])
-            else:
-                cursor.execute(
-                    f"SELECT rowid FROM {backend.SQLITE_EVENTS_TABLE} "
-                    "WHERE rowid > ? AND instr(state, ?) > 0 ORDER BY rowid LIMIT 1",
-                    (self._searched, _MAC_KEY),
-                )
-                row = cursor.fetchone()
-                found = None if row is None else int(row[0])
+            params = (self._searched, _MAC_KEY)
+            found = backend.first_position(cursor, self.postgres, where, params)
         if found is None:
             self._searched = max(self._searched, head)
         self._first_anchored = found
@@ -166,12 +154,19 @@ class Authenticity:
         )
 
 
-class AuthenticEventStore(EventStore[UUID]):
-    """The event store, checking every movement it returns (with a ledger key)."""
+@dataclass(frozen=True)
+class Window:
+    """Which of an aggregate's stored rows a read asks for (the library's ``get`` arguments)."""
 
-    def __init__(self, mapper: Any, recorder: Any, authenticity: Authenticity) -> None:
-        super().__init__(mapper, recorder)
-        self.authenticity = authenticity
+    gt: int | None = None
+    lte: int | None = None
+    desc: bool = False
+    limit: int | None = None
+
+
+class WindowedStore(EventStore[UUID]):
+    """An event store whose subclasses read through ``read(originator_id, window)``: the
+    library's ``get`` signature in one place (this store and store.snapshots')."""
 
     def get(
         self,
@@ -182,7 +177,24 @@ class AuthenticEventStore(EventStore[UUID]):
         desc: bool = False,
         limit: int | None = None,
     ) -> Iterator[Any]:
-        found = super().get(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+        return self.read(originator_id, Window(gt, lte, desc, limit))
+
+    def read(self, originator_id: UUID, window: Window) -> Iterator[Any]:
+        """The library's read of ``window``."""
+        return super().get(
+            originator_id, gt=window.gt, lte=window.lte, desc=window.desc, limit=window.limit
+        )
+
+
+class AuthenticEventStore(WindowedStore):
+    """The event store, checking every movement it returns (with a ledger key)."""
+
+    def __init__(self, mapper: Any, recorder: Any, authenticity: Authenticity) -> None:
+        super().__init__(mapper, recorder)
+        self.authenticity = authenticity
+
+    def read(self, originator_id: UUID, window: Window) -> Iterator[Any]:
+        found = super().read(originator_id, window)
         if not self.authenticity.active:
             return found
         events = list(found)

@@ -208,20 +208,25 @@ def positions_of(recorder: Any, refs: Sequence[tuple[UUID, int]], postgres: bool
     found: list[int] = []
     with recorder.datastore.transaction(commit=False) as cursor:
         for originator_id, version in refs:
-            if postgres:
-                cursor.execute(
-                    f"SELECT notification_id FROM {PG_EVENTS_TABLE} "
-                    "WHERE originator_id = %s AND originator_version = %s",
-                    (originator_id, version),
-                )
-                row = cursor.fetchone()
-                found.append(int(row["notification_id"]))
-            else:
-                cursor.execute(
-                    f"SELECT rowid FROM {SQLITE_EVENTS_TABLE} "
-                    "WHERE originator_id = ? AND originator_version = ?",
-                    (originator_id.hex, version),
-                )
-                row = cursor.fetchone()
-                found.append(int(row[0]))
+            key = originator_id if postgres else originator_id.hex
+            where = "originator_id = ? AND originator_version = ?"
+            position = first_position(cursor, postgres, where, (key, version))
+            assert position is not None, f"no event {version} of {originator_id}"
+            found.append(position)
     return found
+
+
+def first_position(cursor: Any, postgres: bool, where: str, params: Sequence[Any]) -> int | None:
+    """The position of the first recorded event that ``where`` holds for (``?`` marks its
+    parameters, ``{position}`` names the position column: PostgreSQL's notification_id,
+    SQLite's rowid), or None."""
+    column, table = (
+        ("notification_id", PG_EVENTS_TABLE) if postgres else ("rowid", SQLITE_EVENTS_TABLE)
+    )
+    clause = where.format(position=column)
+    statement = f"SELECT {column} FROM {table} WHERE {clause} ORDER BY {column} LIMIT 1"
+    cursor.execute(statement.replace("?", "%s") if postgres else statement, params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return int(row[column] if postgres else row[0])

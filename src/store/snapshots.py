@@ -32,7 +32,7 @@ from domain import valuation as v
 from domain.movements import GENESIS_HASH
 from domain.owed import entry_of, reduced
 from domain.stock_item import Movement, StockItem
-from store.authenticity import LedgerTamperedError
+from store.authenticity import LedgerTamperedError, Window, WindowedStore
 
 log = logging.getLogger("stockledger.snapshots")
 
@@ -153,7 +153,7 @@ def decode_and_check(
         return snapshot, str(error)
 
 
-class CheckedSnapshotStore(EventStore[UUID]):
+class CheckedSnapshotStore(WindowedStore):
     """The snapshot store, returning only snapshots that agree with the events."""
 
     def __init__(self, mapper: Any, recorder: Any, events: EventStore[UUID]) -> None:
@@ -162,19 +162,12 @@ class CheckedSnapshotStore(EventStore[UUID]):
         # Waits for the snapshots still due for an aggregate (store.snapshot_taker).
         self.settle: Callable[[UUID], None] | None = None
 
-    def get(
-        self,
-        originator_id: UUID,
-        *,
-        gt: int | None = None,
-        lte: int | None = None,
-        desc: bool = False,
-        limit: int | None = None,
-    ) -> Iterator[Any]:
+    def read(self, originator_id: UUID, window: Window) -> Iterator[Any]:
         """Like the library's, skipping (and warning about) every snapshot that lies; a
         limited newest-first read looks further back past a refused one."""
         if self.settle is not None:
             self.settle(originator_id)
+        gt, lte, desc, limit = window.gt, window.lte, window.desc, window.limit
         wanted = limit
         while True:
             page = list(
