@@ -21,7 +21,7 @@ from domain.rollforward import AMOUNTS, COGS_AMOUNTS, COGS_SOURCES, cogs_of, per
 from projections.cogs import Cogs
 from projections.db import Database, Session
 from projections.dialects import decode
-from projections.live_read import equal_to, read_entry, read_live
+from projections.live_read import equal_to, in_periods, read_entry, read_live
 from projections.registry import Entry
 
 __all__ = ["CogsView", "Report", "ReportRow", "Screen"]
@@ -79,13 +79,8 @@ class CogsView:
         (it only negates and adds), to the digit and the decimal place."""
         keys = group_keys(group_by, GROUPS)
         dialect = self.db.dialect
-        where = ["NOT (" + " AND ".join(dialect.is_zero(c) for c in COGS_SOURCES) + ")"]
-        params: list[Any] = []
-        for bound, op in ((from_, ">="), (to, "<=")):
-            if bound is not None:
-                check_period(bound)
-                where.append(f"period {op} ?")
-                params.append(bound)
+        span, params = in_periods(from_, to)
+        where = ["NOT (" + " AND ".join(dialect.is_zero(c) for c in COGS_SOURCES) + ")", *span]
         clause, values = _filtered(where, params, location, sku)
         sums = ", ".join(f"{dialect.exact_sum(c)} AS {c}" for c in COGS_SOURCES)
         order = ", ".join(dialect.ordered(k) for k in keys)

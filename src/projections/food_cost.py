@@ -16,13 +16,12 @@ from decimal import Decimal
 from typing import Any
 
 from domain import food_cost
-from domain.books import check_period
 from domain.documents import Document
 from domain.grouping import group_keys
 from domain.stock_item import MOVEMENT_TOPICS
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Database, Session
-from projections.live_read import read_live
+from projections.live_read import equal_to, in_periods, read_live
 
 GROUPS = ("period", "location", "menu_item")
 AMOUNTS = food_cost.REPORT_AMOUNTS
@@ -84,16 +83,9 @@ class FoodCostView:
     ) -> FoodCostReport:
         """Food cost per group; ``from_``/``to`` are periods (inclusive)."""
         keys = group_keys(groups, GROUPS)
-        where, params = ["1 = 1"], []
-        for bound, op in ((from_, ">="), (to, "<=")):
-            if bound is not None:
-                check_period(bound)
-                where.append(f"period {op} ?")
-                params.append(bound)
-        for name, wanted in (("location", location), ("menu_item", menu_item)):
-            if wanted is not None:
-                where.append(f"{name} = ?")
-                params.append(wanted)
+        span, bounds = in_periods(from_, to)
+        filters, values = equal_to(location=location, menu_item=menu_item)
+        where, params = ["1 = 1", *span, *filters], [*bounds, *values]
         columns = ", ".join(self.projection.names())
         statement = f"SELECT {columns} FROM {{table}} WHERE {' AND '.join(where)}"
 

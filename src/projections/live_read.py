@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from domain.books import check_period
 from domain.errors import ValidationError
 from projections.base import Projection
 from projections.db import Database, Session
@@ -61,6 +62,19 @@ def equal_to(**columns: Any) -> tuple[list[str], list[Any]]:
     optional filters."""
     given = {name: value for name, value in columns.items() if value is not None}
     return [f"{name} = ?" for name in given], list(given.values())
+
+
+def in_periods(from_: str | None, to: str | None) -> tuple[list[str], list[Any]]:
+    """``period >= ?`` and ``period <= ?`` for the bounds given (each checked as a period),
+    and their values: a report's span of periods, both ends included."""
+    where: list[str] = []
+    params: list[Any] = []
+    for bound, op in ((from_, ">="), (to, "<=")):
+        if bound is not None:
+            check_period(bound)
+            where.append(f"period {op} ?")
+            params.append(bound)
+    return where, params
 
 
 def read_entry(
