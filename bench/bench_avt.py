@@ -20,14 +20,10 @@ the location's rows by index).
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
-from tests.pgserver import free_port
 
 from application.commands import PostReceipt, PostSale, ReceiptLine, SaleLine
 from application.count_sheets import (
@@ -38,8 +34,8 @@ from application.count_sheets import (
     set_areas,
 )
 from application.ledger import Ledger
-from bench.bench_http import cli_key, serving, stockledger_env
-from bench.common import Report, median, new_database, percentile, postgres, settings_for
+from bench.bench_http import ok, served
+from bench.common import Report, command_line, database, settings_for, timed
 from domain.recipe import Ingredient, RecipeSpec
 from domain.storage_areas import Area
 
@@ -91,31 +87,15 @@ def build(url: str, size: dict[str, int]) -> int:
         ledger.close()
 
 
-def timed(call: object, count: int) -> list[float]:
-    out = []
-    for number in range(count):
-        began = time.perf_counter()
-        answer = call(number)  # type: ignore[operator]
-        out.append((time.perf_counter() - began) * 1000)
-        if answer.status_code != 200:
-            raise RuntimeError(f"{answer.status_code} {answer.text[:300]}")
-    return out
-
-
 def run(*, quick: bool, runs: int | None, **given: int) -> Report:
     """``given`` overrides a size (skus, days, sales, sheet, requests)."""
     size = {**sizes(quick), **given}
     report = Report("avt", quick, dict(size))
-    with postgres() as server:
-        url = new_database(server)
+    with database() as url:
         began = time.perf_counter()
         moved = build(url, size)
         report.extra["build_seconds"] = time.perf_counter() - began
-        env = stockledger_env(url)
-        token = cli_key(env, "admin")
-        serve = [str(Path(sys.executable).parent / "stockledger"), "serve"]
-        port = free_port()
-        with serving([*serve, "--port", str(port)], env, port) as base:
+        with served(url) as (base, token):
             headers = {"Authorization": f"Bearer {token}"}
             with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
                 deadline = time.monotonic() + 600
@@ -125,48 +105,24 @@ def run(*, quick: bool, runs: int | None, **given: int) -> Report:
                         raise RuntimeError("the read models never caught up")
                     time.sleep(0.5)
                 n = size["requests"]
-                avt = timed(lambda _: http.get("/api/reports/avt", params=query), n)
-                load = timed(lambda _: http.get("/api/count-sheets/P-1"), n)
+                avt = timed(lambda _: ok(http.get("/api/reports/avt", params=query)), n)
+                load = timed(lambda _: ok(http.get("/api/count-sheets/P-1")), n)
                 save = timed(
-                    lambda i: http.put(
-                        f"/api/count-sheets/P-1/lines/S-{i % size['sheet']:04d}",
-                        json={"quantity": str(i)},
+                    lambda i: ok(
+                        http.put(
+                            f"/api/count-sheets/P-1/lines/S-{i % size['sheet']:04d}",
+                            json={"quantity": str(i)},
+                        )
                     ),
                     n,
                 )
-    report.add(
-        f"GET /api/reports/avt ({size['skus']} SKUs × {size['days']} days, {moved} movements)",
-        percentile(avt, 99),
-        "ms p99",
-        target="< 1000",
-        met=percentile(avt, 99) < 1000,
-        note=f"median {median(avt):.1f} ms",
-    )
-    report.add(
-        f"GET /api/count-sheets/{{id}} ({size['sheet']} lines)",
-        percentile(load, 99),
-        "ms p99",
-        target="< 300",
-        met=percentile(load, 99) < 300,
-        note=f"median {median(load):.1f} ms",
-    )
-    report.add(
-        "PUT /api/count-sheets/{id}/lines/{sku}",
-        percentile(save, 99),
-        "ms p99",
-        target="< 50",
-        met=percentile(save, 99) < 50,
-        note=f"median {median(save):.1f} ms",
-    )
+    movements = f"{size['skus']} SKUs × {size['days']} days, {moved} movements"
+    report.add_p99(f"GET /api/reports/avt ({movements})", avt, under=1000)
+    report.add_p99(f"GET /api/count-sheets/{{id}} ({size['sheet']} lines)", load, under=300)
+    report.add_p99("PUT /api/count-sheets/{id}/lines/{sku}", save, under=50)
     report.finish()
     return report
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m bench.bench_avt", description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    for name in ("skus", "days", "sales", "sheet", "requests"):
-        parser.add_argument(f"--{name}", type=int, default=None)
-    args = parser.parse_args()
-    chosen = {k: v for k, v in vars(args).items() if k != "quick" and v is not None}
-    run(quick=args.quick, runs=None, **chosen)
+    command_line(run, "python -m bench.bench_avt", __doc__, sizes(quick=True))

@@ -16,15 +16,7 @@ from typing import Any
 
 from application.commands import PostReceipt, ReceiptLine
 from application.ledger import Ledger
-from bench.common import (
-    Report,
-    median,
-    new_database,
-    percentile,
-    postgres,
-    run_clients,
-    settings_for,
-)
+from bench.common import Report, database, median, percentile, run_clients, settings_for
 from bench.generator import fill_position
 
 TARGET_RATIO = 1.5
@@ -65,8 +57,7 @@ def run(*, quick: bool, runs: int | None) -> Report:
     # Created is version 1; leave the position half-way to its next snapshot.
     earlier = depth + interval // 2 - 1
     report = Report("history", quick, {"earlier_events": earlier, "samples": samples})
-    with postgres() as server:
-        url = new_database(server)
+    with database() as url:
         ledger = Ledger(settings_for(url))
         filled = fill_position(ledger, DEEP, LOCATION, earlier)
         timed_receipt(ledger, FRESH, "fresh-first")

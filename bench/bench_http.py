@@ -26,6 +26,7 @@ from pathlib import Path
 
 import httpx
 from tests.pgserver import PostgresServer, free_port
+from tests.processes import stop
 
 from bench.common import Report, median, new_database, postgres
 from bench.loadgen import Measured, drive, postmaster_pid
@@ -38,6 +39,7 @@ TARGET_CPU_RATIO = 2.0
 TARGET_P99_RATIO = 2.0
 NAMES = ("stockledger serve", "naive")
 GROUPS = ("api", "postgres", "wrk")
+STOCKLEDGER = str(Path(sys.executable).parent / "stockledger")
 
 
 @contextmanager
@@ -57,18 +59,30 @@ def serving_process(
                 time.sleep(0.1)
             yield base, process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, timeout=15)
 
 
 @contextmanager
 def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]:
     with serving_process(command, env, port) as (base, _):
         yield base
+
+
+@contextmanager
+def served(url: str) -> Iterator[tuple[str, str]]:
+    """``stockledger serve`` over the database at ``url``: its base URL and a new admin key."""
+    env = stockledger_env(url)
+    token = cli_key(env, "admin")
+    port = free_port()
+    with serving([STOCKLEDGER, "serve", "--port", str(port)], env, port) as base:
+        yield base, token
+
+
+def ok(answer: httpx.Response) -> httpx.Response:
+    """The answer, if it is a 200; a benchmark stops on any other."""
+    if answer.status_code != 200:
+        raise RuntimeError(f"{answer.status_code} {answer.text[:300]}")
+    return answer
 
 
 def _healthy(base: str) -> bool:
@@ -87,9 +101,8 @@ def stockledger_env(url: str) -> dict[str, str]:
 
 def cli_key(env: dict[str, str], role: str = "clerk") -> str:
     """A new key of ``role`` (user bench) on the store ``env`` names, by the real CLI."""
-    script = str(Path(sys.executable).parent / "stockledger")
     done = subprocess.run(
-        [script, "keys", "create", "--user", "bench", "--role", role],
+        [STOCKLEDGER, "keys", "create", "--user", "bench", "--role", role],
         env=env,
         capture_output=True,
         text=True,
@@ -116,11 +129,10 @@ def receive_stock(base: str, token: str) -> None:
 
 def servers(server: PostgresServer, stack: ExitStack) -> dict[str, tuple[str, str, int]]:
     """(URL, key, root pid) of each server, stock received."""
-    script = str(Path(sys.executable).parent / "stockledger")
     env = stockledger_env(new_database(server))
     token = cli_key(env)
     port = free_port()
-    command = [script, "serve", "--port", str(port)]
+    command = [STOCKLEDGER, "serve", "--port", str(port)]
     base, process = stack.enter_context(serving_process(command, env, port))
     found = {NAMES[0]: (base, token, process.pid)}
     port = free_port()

@@ -18,17 +18,13 @@ Targets (issue 31): the open month's journal < 2 s; a closed month's from its fr
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
-from pathlib import Path
 
 import httpx
-from tests.pgserver import free_port
 
 from application.ledger import Ledger
-from bench.bench_http import cli_key, serving, stockledger_env
-from bench.common import Report, median, new_database, percentile, postgres, settings_for
+from bench.bench_http import ok, served
+from bench.common import Report, command_line, database, settings_for, timed
 from bench.generator import HistorySpec, fill, location_names
 from domain.item import ItemSpec
 from domain.journal import ROLES
@@ -73,31 +69,14 @@ def account_map() -> dict[str, object]:
     return {"rules": rules}
 
 
-def timed(http: httpx.Client, params: dict[str, str], count: int) -> tuple[list[float], int]:
-    out, size = [], 0
-    for _ in range(count):
-        began = time.perf_counter()
-        answer = http.get("/api/journal", params=params)
-        out.append((time.perf_counter() - began) * 1000)
-        if answer.status_code != 200:
-            raise RuntimeError(f"{answer.status_code} {answer.text[:300]}")
-        size = len(answer.content)
-    return out, size
-
-
 def run(*, quick: bool, runs: int | None, **given: int) -> Report:
     size = {**sizes(quick), **given}
     report = Report("journal", quick, dict(size))
-    with postgres() as server:
-        url = new_database(server)
+    with database() as url:
         began = time.perf_counter()
         moved = build(url, size["movements"])
         report.extra["build_seconds"] = time.perf_counter() - began
-        env = stockledger_env(url)
-        token = cli_key(env, "admin")
-        serve = [str(Path(sys.executable).parent / "stockledger"), "serve"]
-        port = free_port()
-        with serving([*serve, "--port", str(port)], env, port) as base:
+        with served(url) as (base, token):
             headers = {"Authorization": f"Bearer {token}"}
             with httpx.Client(base_url=base, headers=headers, timeout=600) as http:
                 deadline = time.monotonic() + 3600
@@ -113,46 +92,25 @@ def run(*, quick: bool, runs: int | None, **given: int) -> Report:
                     raise RuntimeError(mapped.text)
                 n = size["requests"]
                 query = {"period": PERIOD}
-                open_ms, open_bytes = timed(http, query, n)
-                bean_ms, _ = timed(http, {**query, "format": "beancount"}, n)
+                beancount = {**query, "format": "beancount"}
+                open_ms = timed(lambda _: ok(http.get("/api/journal", params=query)), n)
+                open_bytes = len(ok(http.get("/api/journal", params=query)).content)
+                bean_ms = timed(lambda _: ok(http.get("/api/journal", params=beancount)), n)
                 closed = http.post(f"/api/periods/{PERIOD}/close")
                 if closed.status_code not in (200, 201):
                     raise RuntimeError(closed.text)
-                first_ms, _ = timed(http, query, 1)
-                frozen_ms, _ = timed(http, query, n)
+                first_ms = timed(lambda _: ok(http.get("/api/journal", params=query)), 1)
+                frozen_ms = timed(lambda _: ok(http.get("/api/journal", params=query)), n)
     label = f"{moved} movements, 200 SKUs × 10 locations"
-    report.add(
-        f"GET /api/journal (open month, {label}; {open_bytes} bytes)",
-        percentile(open_ms, 99),
-        "ms p99",
-        target="< 2000",
-        met=percentile(open_ms, 99) < 2000,
-        note=f"median {median(open_ms):.1f} ms",
+    report.add_p99(
+        f"GET /api/journal (open month, {label}; {open_bytes} bytes)", open_ms, under=2000
     )
-    report.add(
-        "GET /api/journal?format=beancount (open month)",
-        percentile(bean_ms, 99),
-        "ms p99",
-        note=f"median {median(bean_ms):.1f} ms",
-    )
+    report.add_p99("GET /api/journal?format=beancount (open month)", bean_ms)
     report.add("GET /api/journal (closed: first, produced and frozen)", first_ms[0], "ms")
-    report.add(
-        "GET /api/journal (closed: the frozen copy)",
-        percentile(frozen_ms, 99),
-        "ms p99",
-        target="< 100",
-        met=percentile(frozen_ms, 99) < 100,
-        note=f"median {median(frozen_ms):.1f} ms",
-    )
+    report.add_p99("GET /api/journal (closed: the frozen copy)", frozen_ms, under=100)
     report.finish()
     return report
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m bench.bench_journal", description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    for name in ("movements", "requests"):
-        parser.add_argument(f"--{name}", type=int, default=None)
-    args = parser.parse_args()
-    chosen = {k: v for k, v in vars(args).items() if k != "quick" and v is not None}
-    run(quick=args.quick, runs=None, **chosen)
+    command_line(run, "python -m bench.bench_journal", __doc__, sizes(quick=True))

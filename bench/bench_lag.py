@@ -16,15 +16,7 @@ from typing import Any
 
 from application.ledger import Ledger
 from bench.bench_commands import SKUS_PER_CLIENT
-from bench.common import (
-    Report,
-    median,
-    new_database,
-    percentile,
-    postgres,
-    run_clients,
-    settings_for,
-)
+from bench.common import Report, database, median, percentile, run_clients, settings_for
 
 RATE = 300.0
 POSTERS = 4
@@ -71,8 +63,7 @@ def run(*, quick: bool, runs: int | None) -> Report:
 
     seconds = 2.0 if quick else 60.0
     report = Report("lag", quick, {"rate": RATE, "seconds": seconds, "posters": POSTERS})
-    with postgres() as server:
-        url = new_database(server)
+    with database() as url:
         settings = settings_for(url)
         ledger = Ledger(settings)
         models = ReadModels(settings, ledger)

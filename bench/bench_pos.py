@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import httpx
-from tests.pgserver import free_port
 
-from bench.bench_http import cli_key, serving, stockledger_env
-from bench.common import Report, median, new_database, postgres
+from bench.bench_http import served
+from bench.common import Report, database, median
 
 OUTLETS = 8
 TARGET = 1.2  # owing may cost at most 1.2× a ticket with stock on hand
@@ -113,17 +111,12 @@ def run(*, quick: bool, runs: int | None) -> Report:
     runs = runs or (1 if quick else 3)
     report = Report("pos", quick, {"outlets": OUTLETS, "seconds": seconds, "runs": runs})
     found: dict[str, list[dict[str, Any]]] = {"stocked": [], "owing": []}
-    with postgres() as server:
-        env = stockledger_env(new_database(server))
-        token = cli_key(env, "admin")
-        serve = [str(Path(sys.executable).parent / "stockledger"), "serve"]
-        port = free_port()
-        with serving([*serve, "--port", str(port)], env, port) as base:
-            setup(base, token)
-            for number in range(runs):  # the order alternates, so drift falls on both
-                order = list(found) if number % 2 == 0 else list(reversed(found))
-                for phase in order:
-                    found[phase].append(burst(base, token, phase, seconds, number))
+    with database() as url, served(url) as (base, token):
+        setup(base, token)
+        for number in range(runs):  # the order alternates, so drift falls on both
+            order = list(found) if number % 2 == 0 else list(reversed(found))
+            for phase in order:
+                found[phase].append(burst(base, token, phase, seconds, number))
     rate = {phase: median([f["rate"] for f in runs_]) for phase, runs_ in found.items()}
     p99 = {phase: median([f["p99_us"] / 1000 for f in runs_]) for phase, runs_ in found.items()}
     cost = rate["stocked"] / rate["owing"]  # time per ticket, owing against stocked

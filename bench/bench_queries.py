@@ -11,25 +11,15 @@ import cProfile
 import os
 import random
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from application.ledger import Ledger
 from bench import common
-from bench.common import Report, median, new_database, percentile, postgres, settings_for
+from bench.common import Report, database, median, percentile, settings_for, timed
 from bench.generator import HistorySpec, fill, location_names
 
 TARGETS_MS = {"balance": 5.0, "stock_at": 10.0, "movements_page": 10.0, "cogs_month": 200.0}
-
-
-def timed(call: Callable[[], Any], times: int) -> list[float]:
-    out = []
-    for _ in range(times):
-        began = time.perf_counter()
-        call()
-        out.append((time.perf_counter() - began) * 1000)
-    return out
 
 
 def profile_reports(models: Any, month: str) -> None:
@@ -56,8 +46,7 @@ def run(*, quick: bool, runs: int | None) -> Report:
     report = Report("queries", quick, {"movements": movements, "positions": spec.positions})
     from projections.service import ReadModels
 
-    with postgres() as server:
-        url = new_database(server)
+    with database() as url:
         settings = settings_for(url)
         ledger = Ledger(settings)
         filled = fill(ledger, spec)
@@ -82,16 +71,16 @@ def run(*, quick: bool, runs: int | None) -> Report:
         if os.environ.get("BENCH_PROFILE"):
             profile_reports(models, month)
         figures = {
-            "balance": timed(lambda: models.stock.balance(*position()), samples),
-            "stock_at": timed(lambda: models.movements.stock_at(*position(), moment()), samples),
+            "balance": timed(lambda _: models.stock.balance(*position()), samples),
+            "stock_at": timed(lambda _: models.movements.stock_at(*position(), moment()), samples),
             "movements_page": timed(
-                lambda: models.movements.history(*position(), None, None, None, 50, None), samples
+                lambda _: models.movements.history(*position(), None, None, None, 50, None), samples
             ),
             "cogs_month": timed(
-                lambda: models.cogs.cogs(month, month, None, None, ("period", "location", "sku")),
+                lambda _: models.cogs.cogs(month, month, None, None, ("period", "location", "sku")),
                 reports,
             ),
-            "valuation_month": timed(lambda: models.cogs.valuation(month, None, None), reports),
+            "valuation_month": timed(lambda _: models.cogs.valuation(month, None, None), reports),
         }
         models.close()
         ledger.close()

@@ -10,17 +10,14 @@ itself, as a restaurant had to before recipes), so the ratio is the cost of the 
 
 from __future__ import annotations
 
-import sys
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import httpx
-from tests.pgserver import free_port
 
-from bench.bench_http import cli_key, serving, stockledger_env
-from bench.common import Report, median, new_database, percentile, postgres, run_clients, throughput
+from bench.bench_http import served
+from bench.common import Report, database, median, percentile, run_clients, throughput
 
 CLIENTS = 4
 RECIPE = {
@@ -82,27 +79,21 @@ def run(*, quick: bool, runs: int | None) -> Report:
     report = Report("sales", quick, {"clients": CLIENTS, "seconds": seconds, "runs": runs})
     rates: dict[str, list[float]] = {kind: [] for kind in KINDS}
     latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
-    with postgres() as server:
-        env = stockledger_env(new_database(server))
-        token = cli_key(env, "admin")
-        serve = [str(Path(sys.executable).parent / "stockledger"), "serve"]
-        port = free_port()
-        with serving([*serve, "--port", str(port)], env, port) as base:
-            headers = {"Authorization": f"Bearer {token}"}
-            # a recipe names SKUs the ledger knows (SPEC §17 unknown_sku): one setup receipt
-            known = [
-                {"sku": line["sku"], "quantity": "1", "unit_cost": "2.50"}
-                for line in RECIPE["lines"]
-            ]
-            setup = {"receipt_id": "R-SETUP", "location": "setup", "lines": known}
-            httpx.post(f"{base}/api/receipts", json=setup, headers=headers).raise_for_status()
-            httpx.put(f"{base}/api/recipes/burger", json=RECIPE, headers=headers).raise_for_status()
-            for _ in range(runs):
-                for kind in KINDS:
-                    found = run_clients(client, CLIENTS, base, token, kind, seconds, limit)
-                    rate, timed = throughput(found)
-                    rates[kind].append(rate)
-                    latencies[kind].extend(timed)
+    with database() as url, served(url) as (base, token):
+        headers = {"Authorization": f"Bearer {token}"}
+        # a recipe names SKUs the ledger knows (SPEC §17 unknown_sku): one setup receipt
+        known = [
+            {"sku": line["sku"], "quantity": "1", "unit_cost": "2.50"} for line in RECIPE["lines"]
+        ]
+        setup = {"receipt_id": "R-SETUP", "location": "setup", "lines": known}
+        httpx.post(f"{base}/api/receipts", json=setup, headers=headers).raise_for_status()
+        httpx.put(f"{base}/api/recipes/burger", json=RECIPE, headers=headers).raise_for_status()
+        for _ in range(runs):
+            for kind in KINDS:
+                found = run_clients(client, CLIENTS, base, token, kind, seconds, limit)
+                rate, timed = throughput(found)
+                rates[kind].append(rate)
+                latencies[kind].extend(timed)
     sales, baseline = median(rates["sale"]), median(rates["consumption"])
     report.add(
         f"{CLIENTS} outlets: POST /api/sales (1 line, 3 ingredients)",

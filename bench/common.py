@@ -5,6 +5,7 @@ A report prints a rich table and writes one JSON file per run under bench/result
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import json
 import multiprocessing
@@ -55,6 +56,13 @@ def new_database(server: PostgresServer, prefix: str = "bench") -> str:
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     server.create_database(name)
     return server.url(name)
+
+
+@contextmanager
+def database(prefix: str = "bench") -> Iterator[str]:
+    """The URL of a new database on the throwaway server, for a benchmark of one store."""
+    with postgres() as server:
+        yield new_database(server, prefix)
 
 
 def settings_for(url: str, **overrides: Any) -> Settings:
@@ -120,6 +128,16 @@ def throughput(results: list[dict[str, Any]]) -> tuple[float, list[float]]:
     return count / wall, latencies
 
 
+def timed(call: Callable[[int], object], count: int) -> list[float]:
+    """Milliseconds each of ``call(0)`` … ``call(count - 1)`` took, one after another."""
+    out = []
+    for number in range(count):
+        began = time.perf_counter()
+        call(number)
+        out.append((time.perf_counter() - began) * 1000)
+    return out
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -172,6 +190,13 @@ class Report:
         self.rows.append(row)
         return row
 
+    def add_p99(self, metric: str, latencies: Sequence[float], under: float | None = None) -> Row:
+        """The p99 of ``latencies`` (ms), their median beside it; met when below ``under``."""
+        p99, note = percentile(latencies, 99), f"median {median(latencies):.1f} ms"
+        if under is None:
+            return self.add(metric, p99, "ms p99", note=note)
+        return self.add(metric, p99, "ms p99", target=f"< {under:g}", met=p99 < under, note=note)
+
     def finish(self) -> Path:
         self.print()
         return self.write()
@@ -210,6 +235,19 @@ class Report:
         path.write_text(json.dumps(body, indent=2, default=str))
         console.print(f"result written to {path}")
         return path
+
+
+def command_line(
+    run: Callable[..., Report], prog: str, doc: str | None, sizes: dict[str, int]
+) -> None:
+    """A benchmark's own command line: ``--quick`` and ``--NAME N`` for each of its sizes."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc)
+    parser.add_argument("--quick", action="store_true")
+    for name in sizes:
+        parser.add_argument(f"--{name}", type=int, default=None)
+    args = parser.parse_args()
+    chosen = {k: v for k, v in vars(args).items() if k != "quick" and v is not None}
+    run(quick=args.quick, runs=None, **chosen)
 
 
 def machine() -> dict[str, Any]:

@@ -13,29 +13,14 @@ from pathlib import Path
 
 import pytest
 from bench import common
+from bench.__main__ import BENCHMARKS
 from bench.bench_http import serving_process
 from bench.loadgen import WrkError, drive
 
 from tests.pgserver import PostgresServer, free_port
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "generator",
-        "commands",
-        "history",
-        "rebuild",
-        "queries",
-        "lag",
-        "http",
-        "document_size",
-        "feed",
-        "sales",
-        "tenants",
-        "console",
-    ],
-)
+@pytest.mark.parametrize("name", BENCHMARKS)
 def test_each_benchmark_runs_quickly_and_writes_its_result(
     name: str, pg_server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
