@@ -27,14 +27,17 @@ PIZZA = {
 }
 
 
-def kitchen(api: Api) -> None:
-    for rid, sku, qty, cost in (
-        ("R-1", "TOMATO", "10", "2.35"),
-        ("R-2", "OIL", "3", "7.77"),
-        ("R-3", "FLOUR", "25", "0.96"),
-        ("R-4", "ONION", "5", "1.30"),
+def kitchen(api: Api, location: str = "kitchen", prefix: str = "R") -> None:
+    """The four ingredients received at ``location`` (receipts R-1 … R-4, with another
+    ``prefix`` where those are taken) and the three recipes."""
+    for number, sku, qty, cost in (
+        (1, "TOMATO", "10", "2.35"),
+        (2, "OIL", "3", "7.77"),
+        (3, "FLOUR", "25", "0.96"),
+        (4, "ONION", "5", "1.30"),
     ):
-        assert api.post("/api/receipts", receipt(rid, sku, qty, cost, "kitchen")).status_code == 201
+        body = receipt(f"{prefix}-{number}", sku, qty, cost, location)
+        assert api.post("/api/receipts", body).status_code == 201
     for code, body in (("SAUCE", SAUCE), ("DOUGH", DOUGH), ("PIZZA", PIZZA)):
         assert api.put(f"/api/recipes/{code}", body).status_code == 201, code
 

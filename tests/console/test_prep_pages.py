@@ -7,22 +7,14 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from tests.api.conftest import Api, receipt
-from tests.api.test_productions import DOUGH, PIZZA, SAUCE
+from tests.api.conftest import Api
+from tests.api.test_productions import PIZZA, kitchen
 from tests.console.conftest import Console
 
 
 def prepared(console: Console) -> None:
     api = Api(console.client, console.tokens)
-    for rid, sku, qty, cost in (
-        ("PR-1", "TOMATO", "10", "2.35"),
-        ("PR-2", "OIL", "3", "7.77"),
-        ("PR-3", "FLOUR", "25", "0.96"),
-        ("PR-4", "ONION", "5", "1.30"),
-    ):
-        assert api.post("/api/receipts", receipt(rid, sku, qty, cost, "main")).status_code == 201
-    for code, body in (("SAUCE", SAUCE), ("DOUGH", DOUGH), ("PIZZA", PIZZA)):
-        assert api.put(f"/api/recipes/{code}", body).status_code == 201, code
+    kitchen(api, location="main", prefix="PR")
     assert api.put("/api/recipes/PIZZA", {**PIZZA, "name": "Pizza"}).status_code == 201
 
 
