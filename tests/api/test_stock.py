@@ -137,34 +137,15 @@ def test_an_admin_adjustment_records_one_adjustment_with_its_note(api: Api) -> N
 def test_adjustments_that_break_rules_are_refused_with_their_codes(api: Api) -> None:
     api.post("/api/receipts", receipt("R-1", qty="2"), role="clerk")
     head = api.head
-    cases = [
-        (
-            "/api/stock/AB-001/main/adjust",
-            {"adjustment_id": "A-1", "quantity": "0", "note": "x"},
-            422,
-            "validation_error",
-        ),
-        (
-            "/api/stock/AB-001/main/adjust",
-            {"adjustment_id": "A-2", "quantity": "-3", "note": "x"},
-            409,
-            "insufficient_stock",
-        ),
-        (
-            "/api/stock/NEW/main/adjust",
-            {"adjustment_id": "A-3", "quantity": "3", "note": "x"},
-            422,
-            "validation_error",
-        ),
-        (
-            "/api/stock/AB-001/main/adjust",
-            {"adjustment_id": "A-4", "quantity": "1", "note": " "},
-            422,
-            "validation_error",
-        ),
+    cases = [  # (sku, adjustment id, quantity, note) and the refusal
+        (("AB-001", "A-1", "0", "x"), 422, "validation_error"),
+        (("AB-001", "A-2", "-3", "x"), 409, "insufficient_stock"),
+        (("NEW", "A-3", "3", "x"), 422, "validation_error"),
+        (("AB-001", "A-4", "1", " "), 422, "validation_error"),
     ]
-    for path, body, status, code in cases:
-        response = api.post(path, body, role="admin")
+    for (sku, adjustment_id, quantity, note), status, code in cases:
+        body = {"adjustment_id": adjustment_id, "quantity": quantity, "note": note}
+        response = api.post(f"/api/stock/{sku}/main/adjust", body, role="admin")
         assert (response.status_code, response.json()["code"]) == (status, code), body
     assert api.head == head
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from application import commands
@@ -40,14 +42,16 @@ def test_a_receipt_records_one_movement_per_line_with_its_position(ledger: Ledge
     assert state(ledger, "B") == (D("0.5"), D(0), D("2.00"))
 
 
+def first_values(ledger: Ledger, posted: list[commands.Command]) -> list[Decimal]:
+    """The value of each command's first movement, the commands executed in order."""
+    return [ledger.execute(command, user=USER).movements[0].value for command in posted]
+
+
 def test_three_thirds_shipped_one_by_one_leave_zero_value(ledger: Ledger) -> None:
     receive(ledger, "r-1", "A", "3", "3.333333")
-    values = [
-        ledger.execute(commands.PostDelivery(f"d-{n}", "main", [line("A", "1")]), user=USER)
-        .movements[0]
-        .value
-        for n in range(3)
-    ]
+    values = first_values(
+        ledger, [commands.PostDelivery(f"d-{n}", "main", [line("A", "1")]) for n in range(3)]
+    )
     assert values == [D("-3.33"), D("-3.34"), D("-3.33")]
     assert state(ledger, "A") == (D(0), D(0), D(0))
 
@@ -117,12 +121,9 @@ def test_returns_take_back_value_proportionally_and_the_last_takes_the_rest(
 ) -> None:
     receive(ledger, "r-1", "A", "3", "3.333333")
     ledger.execute(commands.PostDelivery("d-1", "main", [line("A", "3")]), user=USER)
-    values = [
-        ledger.execute(commands.PostReturn(f"ret-{n}", "d-1", [line("A", "1")]), user=USER)
-        .movements[0]
-        .value
-        for n in range(3)
-    ]
+    values = first_values(
+        ledger, [commands.PostReturn(f"ret-{n}", "d-1", [line("A", "1")]) for n in range(3)]
+    )
     assert values == [D("3.33"), D("3.33"), D("3.34")]
     assert state(ledger, "A") == (D(3), D(0), D("10.00"))
     head = ledger.head()
