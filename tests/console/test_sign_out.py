@@ -43,12 +43,18 @@ def _stock_with(console: Console, cookie: str) -> int:
     return status
 
 
+def _session(console: Console, role: str) -> str:
+    """The session cookie of ``role`` signed in on ``console``."""
+    console.sign_in(role)
+    cookie: str = console.client.cookies[COOKIE]
+    return cookie
+
+
 def test_a_copied_cookie_stops_working_after_sign_out_in_every_process(
     two: tuple[Console, Console],
 ) -> None:
     here, there = two
-    here.sign_in("clerk")
-    cookie = here.client.cookies[COOKIE]
+    cookie = _session(here, "clerk")
     assert _stock_with(there, cookie) == 200  # the copy works in the other process
     here.client.cookies.set(COOKIE, cookie)
     assert here.post("/sign-out").status_code == 303
@@ -64,8 +70,7 @@ def test_signing_out_one_session_leaves_the_keys_other_sessions_and_new_ones_wor
     two: tuple[Console, Console],
 ) -> None:
     here, there = two
-    there.sign_in("clerk")
-    other = there.client.cookies[COOKIE]
+    other = _session(there, "clerk")
     here.sign_in("clerk")
     assert here.post("/sign-out").status_code == 303
     assert _stock_with(there, other) == 200
@@ -75,7 +80,6 @@ def test_signing_out_one_session_leaves_the_keys_other_sessions_and_new_ones_wor
 
 def test_a_sign_out_without_the_csrf_token_ends_nothing(two: tuple[Console, Console]) -> None:
     here, _ = two
-    here.sign_in("viewer")
-    cookie = here.client.cookies[COOKIE]
+    cookie = _session(here, "viewer")
     assert here.post("/sign-out", csrf=False).status_code == 403
     assert _stock_with(here, cookie) == 200
