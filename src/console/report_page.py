@@ -2,9 +2,11 @@
 a span of periods and a location, one screen of the report's rows with its amounts and the
 locations to choose from, and the CSV of every row (``console.web.csv_download``).
 
-A report page reads its view, makes the body with ``present.reports.<R>.body`` and answers
-``report_page(request, who, "<page>.html", R, body, rows, …)``; its template fills the
-blocks of ``report.html``."""
+A report page takes its selection as one dependency (``Selected``, or its own built on it),
+reads its view with ``span.bounds()``, makes the body with ``present.reports.<R>.body`` and
+answers ``report_page(request, who, "<page>.html", R, body, screened(body, page), …)``; its
+template draws the filters, totals and end with the report macros of ``templates/macros.html``
+(``ui.span``, ``ui.location_choice``, ``ui.totals``, ``ui.report_end``)."""
 
 from __future__ import annotations
 
