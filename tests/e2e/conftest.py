@@ -31,10 +31,13 @@ def environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-def cli(settings: Settings, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def cli(
+    settings: Settings, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``stockledger ARGS`` run on ``settings`` (and ``env``: variables beyond them)."""
     result = subprocess.run(
         [STOCKLEDGER, *args],
-        env={**environment(settings), "COLUMNS": "200"},
+        env={**environment(settings), "COLUMNS": "200", **(env or {})},
         capture_output=True,
         text=True,
         timeout=120,

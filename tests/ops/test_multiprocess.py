@@ -109,19 +109,8 @@ def test_two_servers_and_two_workers_survive_killing_the_active_worker(
     pg_url: str, tmp_path: Path, processes: list[subprocess.Popen[bytes]]
 ) -> None:
     owner = Settings(database_url=pg_url, data_dir=tmp_path / "var")
-    migrated = subprocess.run(
-        [STOCKLEDGER, "db", "migrate"],
-        env={
-            **environment(owner),
-            "STOCKLEDGER_APP_PASSWORD": "a",
-            "STOCKLEDGER_PROJECTOR_PASSWORD": "p",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    passwords = {"STOCKLEDGER_APP_PASSWORD": "a", "STOCKLEDGER_PROJECTOR_PASSWORD": "p"}
+    cli(owner, "db", "migrate", env=passwords)
     app = owner.model_copy(
         update={
             "database_url": role_url(pg_url, APP_ROLE, "a"),

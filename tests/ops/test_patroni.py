@@ -184,19 +184,11 @@ def deployment(tmp_path: Path) -> Iterator[Deployment]:
             data_dir=tmp_path / "var",
             webhook_allowed_networks=LOOPBACK,  # the receiver listens on 127.0.0.1
         )
-        migrated = subprocess.run(
-            [STOCKLEDGER, "db", "migrate"],
-            env={
-                **environment(owner),
-                "STOCKLEDGER_APP_PASSWORD": APP_PASSWORD,
-                "STOCKLEDGER_PROJECTOR_PASSWORD": PROJECTOR_PASSWORD,
-            },
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+        passwords = {
+            "STOCKLEDGER_APP_PASSWORD": APP_PASSWORD,
+            "STOCKLEDGER_PROJECTOR_PASSWORD": PROJECTOR_PASSWORD,
+        }
+        cli(owner, "db", "migrate", env=passwords)
         app = owner.model_copy(
             update={
                 "database_url": _url("stockledger_app", APP_PASSWORD, writable, "read-write"),
