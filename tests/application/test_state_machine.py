@@ -160,6 +160,12 @@ class LedgerMachine(RuleBasedStateMachine):
         self.serial += 1
         return f"{self.prefix}-{self.serial}"
 
+    def drawn_quote(self, data: st.DataObject, status: str | None = None) -> tuple[str, QuoteModel]:
+        """A quote drawn from the model's (of ``status``, when given): its id and model."""
+        ids = sorted(k for k, q in self.quotes.items() if status in (None, q.status))
+        quote_id = data.draw(st.sampled_from(ids))
+        return quote_id, self.quotes[quote_id]
+
     def run(
         self,
         call: Callable[[], CommandResult],
@@ -395,8 +401,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.quotes))
     @rule(data=st.data())
     def close_quote(self, data: st.DataObject) -> None:
-        quote_id = data.draw(st.sampled_from(sorted(self.quotes)))
-        quote = self.quotes[quote_id]
+        quote_id, quote = self.drawn_quote(data)
         call = lambda: self.ledger.execute(commands.CloseQuote(quote_id), user=USER)  # noqa: E731
         if quote.status in ("closed", "delivered"):
             self.no_op(call)
@@ -415,8 +420,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.quotes))
     @rule(data=st.data())
     def cancel_quote(self, data: st.DataObject) -> None:
-        quote_id = data.draw(st.sampled_from(sorted(self.quotes)))
-        quote = self.quotes[quote_id]
+        quote_id, quote = self.drawn_quote(data)
         call = lambda: self.ledger.execute(commands.CancelQuote(quote_id), user=USER)  # noqa: E731
         if quote.status == "cancelled":
             self.no_op(call)
@@ -438,9 +442,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: any(q.status == "closed" for q in self.quotes.values()))
     @rule(data=st.data(), how_much=st.sampled_from(["all", "half", "too much"]))
     def deliver_against_quote(self, data: st.DataObject, how_much: str) -> None:
-        closed = sorted(k for k, q in self.quotes.items() if q.status == "closed")
-        quote_id = data.draw(st.sampled_from(closed))
-        quote = self.quotes[quote_id]
+        quote_id, quote = self.drawn_quote(data, "closed")
         open_lines = [i for i in range(len(quote.lines)) if quote.outstanding(i) > 0]
         index = data.draw(st.sampled_from(open_lines))
         sku, outstanding = quote.lines[index][0], quote.outstanding(index)

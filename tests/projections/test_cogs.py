@@ -128,6 +128,12 @@ def history(settings: Settings, tmp_path: Path) -> Iterator[tuple[ReadModels, Re
     ledger.close()
 
 
+def caught_up_live(models: ReadModels, driver: Recorder) -> None:
+    """The read models started and caught up with everything the driver posted."""
+    models.start()
+    assert models.wait_for(driver.ledger.head(), timeout=30)
+
+
 def _day_of_commands(rng: random.Random) -> list[tuple[Any, ...]]:
     def q() -> Decimal:
         return Decimal(rng.randint(1, 4000)) / 1000
@@ -151,8 +157,7 @@ def test_valuation_and_cogs_equal_the_reference_in_every_month(
     history: tuple[ReadModels, Recorder, Clock],
 ) -> None:
     models, driver, _ = history
-    models.start()
-    assert models.wait_for(driver.ledger.head(), timeout=30)
+    caught_up_live(models, driver)
     expected = reference(driver.moves, ZoneInfo(ZONE))
     assert {k[0] for k in expected} == set(PERIODS)
     for period in PERIODS:
@@ -223,8 +228,7 @@ def test_closing_a_month_records_totals_that_equal_the_reference_and_verify(
     assert shown.closed_by == "fiona"
     assert shown.digest == record.digest
     assert [p.period for p in ledger.books().closes.values()] == ["2025-01"]
-    models.start()
-    assert models.wait_for(driver.ledger.head(), timeout=30)
+    caught_up_live(models, driver)
     assert models.verify().ok
 
 
@@ -237,8 +241,7 @@ def test_cogs_summed_in_the_store_equals_folding_every_row_in_python(
     history: tuple[ReadModels, Recorder, Clock],
 ) -> None:
     models, driver, _ = history
-    models.start()
-    assert models.wait_for(driver.ledger.head(), timeout=30)
+    caught_up_live(models, driver)
     stored = list(live_rows(models, "cogs").values())
     for keys in (GROUP_KEYS, ("period", "location"), ("location",), ("sku",), ("period",)):
         for from_, to, location in ((None, None, None), ("2025-02", "2025-03", "main")):
@@ -268,8 +271,7 @@ def test_a_valuation_screen_is_a_slice_of_the_report_with_its_totals(
     # A position emptied in April: May carries it nowhere (it holds nothing).
     driver.apply(("receipt", "main", [("Z", Decimal("2.000"), Decimal("1.25"))]))
     driver.apply(("deliver", "main", "Z", Decimal(2)))
-    models.start()
-    assert models.wait_for(driver.ledger.head(), timeout=30)
+    caught_up_live(models, driver)
     for period, location in (*((p, None) for p in PERIODS), ("2025-05", None), ("2025-03", "bar")):
         whole = report_body(models.cogs.valuation(period, location, None), GROUP_KEYS)
         assert whole["rows"], period
@@ -342,8 +344,7 @@ def test_an_older_cogs_table_answers_the_valuation_while_its_upgrade_rebuilds(
     """Upgrading to v3 rebuilds ``cogs`` in the background while the v2 table (no
     ``until``) serves: the valuation answers from it, the same figures, and again after."""
     models, driver, _ = history
-    models.start()
-    assert models.wait_for(driver.ledger.head(), timeout=30)
+    caught_up_live(models, driver)
 
     def answers() -> list[Any]:
         return [
