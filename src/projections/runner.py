@@ -156,12 +156,14 @@ def _write(
     -1: moved meanwhile).
 
     The position moves first, by an UPDATE that matches only the entry the step read
-    (``_advance``): it locks the row and checks it in one statement. A batch with nothing
-    for the projection needs no more, so it is that statement alone, with no transaction
-    around it. Only when it matches nothing is the row read, locked, to say why."""
+    (``_advance``): it locks the row and checks it in one statement. A batch with no row
+    for the projection (no event of its topics, or none it keys: a delivery for the food
+    cost) needs no more, so it is that statement alone, with no transaction around it.
+    Only when it matches nothing is the row read, locked, to say why."""
     failing = known.failing is not None and last >= known.failing
     asked = projection.NAME in requests
-    if not batch and not failing and not asked and _advance(session, projection, current, last):
+    touched = any(projection.keys_of(event, position) for position, event in batch)
+    if not touched and not failing and not asked and _advance(session, projection, current, last):
         return replace(current, position=last)
     with session.transaction():
         locked = current
