@@ -45,18 +45,27 @@ def models(settings: Settings, ledger: Ledger) -> Iterator[ReadModels]:
 
 
 @contextmanager
+def store(settings: Settings, clock: Clock | None = None) -> Iterator[tuple[Ledger, ReadModels]]:
+    """A ledger on ``settings`` (and ``clock``) and its read models (not started), both
+    closed afterwards."""
+    ledger = Ledger(settings, clock=clock)
+    models = ReadModels(settings, ledger)
+    try:
+        yield ledger, models
+    finally:
+        models.close()
+        ledger.close()
+
+
+@contextmanager
 def scratch_store(clock: Clock) -> Iterator[tuple[Ledger, ReadModels]]:
-    """A SQLite store of its own and its read models (not started), closed afterwards: one
-    per example of a property test, where a fixture would serve every example at once."""
-    with tempfile.TemporaryDirectory() as scratch:
-        settings = Settings(database_url=None, data_dir=Path(scratch))
-        ledger = Ledger(settings, clock=clock)
-        models = ReadModels(settings, ledger)
-        try:
-            yield ledger, models
-        finally:
-            models.close()
-            ledger.close()
+    """A SQLite store of its own and its read models: one per example of a property test,
+    where a fixture would serve every example at once."""
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        store(Settings(database_url=None, data_dir=Path(scratch)), clock) as opened,
+    ):
+        yield opened
 
 
 def live_rows(models: ReadModels, name: str) -> Rows:

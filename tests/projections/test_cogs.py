@@ -26,7 +26,7 @@ from projections.cogs import AMOUNTS, COGS_AMOUNTS, Cogs, cogs_of
 from projections.registry import Entry, entry
 from projections.service import ReadModels
 from tests.projections.commands import Driver
-from tests.projections.conftest import Clock, live_rows, wait_until
+from tests.projections.conftest import Clock, live_rows, store, wait_until
 
 GROUP_KEYS = ("period", "location", "sku")
 
@@ -298,10 +298,8 @@ def test_a_row_reaching_the_store_after_its_successor_still_values_its_month(
     position's row for a period (period <= P < until) is still the one ``valuation_rows``
     picks from every row, live and rebuilt, and verify agrees."""
     clock = Clock(datetime(2025, 1, 10, 12, tzinfo=ZoneInfo("UTC")))
-    ledger = Ledger(settings, clock=clock)
-    models = ReadModels(settings, ledger)
-    driver = Driver(ledger)
-    try:
+    with store(settings, clock) as (ledger, models):
+        driver = Driver(ledger)
         models.start()
         for month, day, sku in ((1, 10, "A"), (1, 11, "B"), (3, 1, "A"), (2, 28, "A"), (5, 2, "B")):
             clock.now = datetime(2025, month, day, 12, tzinfo=ZoneInfo("UTC"))
@@ -326,9 +324,6 @@ def test_a_row_reaching_the_store_after_its_successor_still_values_its_month(
         models.rebuild("cogs")
         assert live_rows(models, "cogs") == stored
         assert models.verify().ok
-    finally:
-        models.close()
-        ledger.close()
 
 
 def _registered(models: ReadModels) -> Entry:

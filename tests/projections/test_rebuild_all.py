@@ -14,7 +14,7 @@ from application.ledger import Ledger
 from application.settings import Settings
 from projections.rebuild import Rebuild
 from projections.service import ReadModels
-from tests.projections.conftest import Clock, live_rows, utc
+from tests.projections.conftest import Clock, live_rows, store, utc
 from tests.projections.test_rebuild import catch_up, generation
 
 
@@ -63,9 +63,7 @@ def test_a_rebuild_refuses_a_ledger_whose_times_run_back_past_a_settled_period(
     settings: Settings,
 ) -> None:
     clock = Clock(utc(2026, 5, 10))
-    ledger = Ledger(settings, clock=clock)
-    models = ReadModels(settings, ledger)
-    try:
+    with store(settings, clock) as (ledger, models):
         receipt = [ReceiptLine("S0", Decimal(1), Decimal(1))]
         ledger.execute(PostReceipt("MAY", "main", receipt), user="u")
         clock.now = utc(2026, 1, 10)  # four months back: only a forged clock could do this
@@ -81,9 +79,6 @@ def test_a_rebuild_refuses_a_ledger_whose_times_run_back_past_a_settled_period(
             one_event_a_chunk.run()
         assert generation(models, "cogs") == 1
         assert live_rows(models, "cogs") == before
-    finally:
-        models.close()
-        ledger.close()
 
 
 def test_a_rebuild_settles_each_read_model_by_the_times_of_its_own_events(
@@ -92,9 +87,7 @@ def test_a_rebuild_settles_each_read_model_by_the_times_of_its_own_events(
     """A later time on an event COGS never folds (a location declared in May) must not
     make January's COGS rows look settled while January's movements are still to come."""
     clock = Clock(utc(2026, 5, 10))
-    ledger = Ledger(settings, clock=clock)
-    models = ReadModels(settings, ledger)
-    try:
+    with store(settings, clock) as (ledger, models):
         ledger.put_location("bar", "The bar", None, user="u")
         clock.now = utc(2026, 1, 10)
         receipt = [ReceiptLine("S0", Decimal(2), Decimal(1))]
@@ -107,17 +100,12 @@ def test_a_rebuild_settles_each_read_model_by_the_times_of_its_own_events(
         assert generation(models, "cogs") == 2
         assert live_rows(models, "cogs") == before
         assert models.verify().ok
-    finally:
-        models.close()
-        ledger.close()
 
 
 def test_rebuild_progress_keeps_its_time_to_the_second(settings: Settings) -> None:
     """Status tells a running rebuild from a dead one by how recent its progress is; a
     single-precision column would round epoch seconds to minutes."""
-    ledger = Ledger(settings)
-    models = ReadModels(settings, ledger)
-    try:
+    with store(settings) as (_, models):
         now = time.time()
         with models.db.session() as session, session.transaction():
             session.execute(
@@ -132,6 +120,3 @@ def test_rebuild_progress_keeps_its_time_to_the_second(settings: Settings) -> No
         assert cogs["state"] == "rebuilding"
         expected = {"position": 5, "head": 9, "events_per_s": 1.5, "version": 1}
         assert cogs["rebuild"] == expected
-    finally:
-        models.close()
-        ledger.close()
