@@ -5,7 +5,8 @@ product's hot path, and FastAPI's handler spent a quarter of the API process's C
 its dependency tree solved per request, each sync dependency and the endpoint in trips of
 their own through the thread pool (docs/BENCHMARKS.md). So a command route is declared
 as data (``command_route``: path, body model, path parameters, role, the command it
-runs, its answer's model) and that one declaration gives
+runs, its answer's model; a router module lists its own as rows of a ``Commands``
+table) and that one declaration gives
 
 - the FastAPI endpoint (``CommandRoute.endpoint``: ``body``, ``request``, the caller at
   the role, ``ledger``, the path parameters), from which FastAPI writes the operation's
@@ -31,6 +32,7 @@ import email.message
 import functools
 import inspect
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -44,8 +46,9 @@ from starlette.routing import request_response
 from api.auth import AT_ROLE, Principal, accept, admit, token_of
 from api.dependencies import LedgerDep, composition_of
 from api.respond import respond
+from api.route_table import documented
 from api.routing import DecimalRoute, command_of, decode, refuse_unknown_query
-from api.schemas import command_body
+from api.schemas import CommandResultPublic, command_body
 from application.commands import Command
 from application.errors import KeyRevokedError
 from application.keys import ACCEPTED
@@ -197,6 +200,50 @@ def command_route(
     ``APIRoute``'s own (``response_model``, ``status_code``, ``responses``, ``summary``,
     ``tags``)."""
     return CommandRoute(path, Declared(body, params or {}, role, command), name=name, **described)
+
+
+class Commands(list[CommandRoute]):
+    """A router module's command routes (``api.main`` puts them first), one row each:
+    ``commands.add("/receipts", ReceiptCreate, PostReceipt, summary, 409)``. Each is
+    for callers at ``role`` (unless the row says otherwise) and answers ``model`` with 201
+    when it recorded something, else 200 (``repeat`` says what a repeat answers); 401,
+    403 and 422 and the row's problems are documented."""
+
+    def __init__(
+        self, tag: str, role: Role, repeat: str, model: type[BaseModel] = CommandResultPublic
+    ) -> None:
+        super().__init__()
+        self.tag, self.role, self.repeat, self.model = tag, role, repeat, model
+
+    def add(
+        self,
+        path: str,
+        body: type[BaseModel] | None,
+        command: type[Command],
+        summary: str,
+        *problems: int,
+        role: Role | None = None,
+        name: str | None = None,
+        **params: Path,
+    ) -> None:
+        """The POST route at ``/api{path}`` running ``command`` (named after it unless
+        ``name`` is given: PostReceipt → post_receipt), its path ``params`` each a
+        ``fastapi.Path``."""
+        self.append(
+            command_route(
+                f"/api{path}",
+                body,
+                command,
+                role or self.role,
+                name=name or re.sub(r"(?<!^)(?=[A-Z])", "_", command.__name__).lower(),
+                params=params,
+                status_code=201,
+                response_model=self.model,
+                responses=documented(problems, self.repeat),
+                summary=summary,
+                tags=[self.tag],
+            )
+        )
 
 
 def _endpoint(declared: Declared, name: str) -> Any:

@@ -13,10 +13,9 @@ from typing import Annotated, Any
 from fastapi import Query
 
 from api.auth import Principal
-from api.command_route import command_route
+from api.command_route import Commands
 from api.dependencies import CatalogueDep, LedgerDep, StockViewDep
 from api.params import CodeFilter, code
-from api.problems import responses
 from api.route_table import Answer, Routes, created
 from api.routing import command_of
 from api.schemas.purchasing import (
@@ -42,23 +41,13 @@ from domain.access import Role
 from domain.purchase_order import PurchaseOrder
 from domain.supplier import Supplier
 
-commands = [
-    command_route(
-        "/api/supplier-invoices",
-        SupplierInvoiceCreate,
-        PostSupplierInvoice,
-        Role.FINANCE,
-        name="post_supplier_invoice",
-        status_code=201,
-        response_model=InvoiceResultPublic,
-        responses={
-            200: {"description": "Repeat of a posted invoice: the original result"},
-            **responses(401, 403, 404, 409, 422),
-        },
-        summary="Match a supplier invoice to receipt lines; differences post as late costs",
-        tags=["documents"],
-    )
-]
+INVOICE = "Match a supplier invoice to receipt lines; differences post as late costs"
+
+BILLED = "Repeat of a posted invoice: the original result"
+
+commands = Commands("documents", Role.FINANCE, BILLED, InvoiceResultPublic)
+commands.add("/supplier-invoices", SupplierInvoiceCreate, PostSupplierInvoice, INVOICE, 404, 409)
+
 
 router = Routes("/api", "purchasing")
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.command_route import command_route
+from api.command_route import Commands
 from api.dependencies import FreshReadModels, LedgerDep
 from api.params import code
-from api.problems import responses
 from api.route_table import Routes
 from api.schemas import QuoteCreate, QuotePublic, QuoteResultPublic, quote_body
 from application.commands import CancelQuote, CloseQuote, CreateQuote
@@ -16,49 +15,16 @@ from domain.access import Role
 router = Routes("/api/quotes", "quotes")
 
 QuoteId = code("Q-1")
-REPEAT: dict[int | str, dict[str, Any]] = {
-    200: {"description": "Same quote again, or already in that state: nothing recorded"}
-}
-ANSWERS: dict[str, Any] = {
-    "status_code": 201,
-    "response_model": QuoteResultPublic,
-    "tags": ["quotes"],
-}
+REPEAT = "Same quote again, or already in that state: nothing recorded"
+CREATE = "Create a draft quote (no stock effect)"
+CLOSE = "Close a draft quote: one RESERVE per line, all or nothing"
+CANCEL = "Cancel a quote, releasing its undelivered reservations"
+QUOTE = "/quotes/{quote_id}"
 
-commands = [
-    command_route(
-        "/api/quotes",
-        QuoteCreate,
-        CreateQuote,
-        Role.CLERK,
-        name="create_quote",
-        responses={**REPEAT, **responses(401, 403, 409, 422)},
-        summary="Create a draft quote (no stock effect)",
-        **ANSWERS,
-    ),
-    command_route(
-        "/api/quotes/{quote_id}/close",
-        None,
-        CloseQuote,
-        Role.CLERK,
-        name="close_quote",
-        params={"quote_id": QuoteId},
-        responses={**REPEAT, **responses(401, 403, 404, 409, 422)},
-        summary="Close a draft quote: one RESERVE per line, all or nothing",
-        **ANSWERS,
-    ),
-    command_route(
-        "/api/quotes/{quote_id}/cancel",
-        None,
-        CancelQuote,
-        Role.CLERK,
-        name="cancel_quote",
-        params={"quote_id": QuoteId},
-        responses={**REPEAT, **responses(401, 403, 404, 409, 422)},
-        summary="Cancel a quote, releasing its undelivered reservations",
-        **ANSWERS,
-    ),
-]
+commands = Commands("quotes", Role.CLERK, REPEAT, QuoteResultPublic)
+commands.add("/quotes", QuoteCreate, CreateQuote, CREATE, 409)
+commands.add(QUOTE + "/close", None, CloseQuote, CLOSE, 404, 409, quote_id=QuoteId)
+commands.add(QUOTE + "/cancel", None, CancelQuote, CANCEL, 404, 409, quote_id=QuoteId)
 
 
 @router.read("/{quote_id}", QuotePublic, 404, 503)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.command_route import command_route
+from api.command_route import Commands
 from api.dependencies import FreshReadModels, LedgerDep
 from api.params import CodeFilter, code
-from api.problems import responses
 from api.route_table import Routes
-from api.schemas import CommandResultPublic
 from api.schemas.tickets import OwedReportPublic, SalePublic, VoidCreate, owed_body, sale_body
 from application.commands import VoidSale
 from application.sale_view import sale_state
@@ -19,24 +17,10 @@ router = Routes("/api", "sales")
 
 SaleId = code("S-1")
 
-commands = [
-    command_route(
-        "/api/sales/{sale_id}/void",
-        VoidCreate,
-        VoidSale,
-        Role.CLERK,
-        name="void_sale",
-        params={"sale_id": SaleId},
-        status_code=201,
-        response_model=CommandResultPublic,
-        responses={
-            200: {"description": "Same void again: nothing recorded"},
-            **responses(401, 403, 404, 409, 422),
-        },
-        summary="Void a sale or some of its lines: VOID takes back exactly what they consumed",
-        tags=["sales"],
-    )
-]
+VOID = "Void a sale or some of its lines: VOID takes back exactly what they consumed"
+
+commands = Commands("sales", Role.CLERK, "Same void again: nothing recorded")
+commands.add("/sales/{sale_id}/void", VoidCreate, VoidSale, VOID, 404, 409, sale_id=SaleId)
 
 
 @router.read("/sales/{sale_id}", SalePublic, 404, 503)
