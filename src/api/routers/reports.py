@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from api.schemas import CogsReport, ValuationReport
 from application.errors import PeriodNotStartedError
 from domain.access import Role
 from present.reports import COGS, VALUATION, Found, Report
+from projections.cogs_view import CogsView
 
 router = Routes("/api/reports", "reports", Role.FINANCE)
 
@@ -88,19 +90,47 @@ VALUATION_CSV = csv_or_json(
 )
 
 
-@router.read("/cogs", CogsReport, 409, 503, answers=COGS_CSV, response_model_exclude_none=True)
-def cogs(
-    request: Request,
-    reports: ReportsDep,
-    from_: From = None,
-    to: Period = None,
-    location: CodeFilter = None,
-    sku: CodeFilter = None,
-    group_by: list[str] | None = grouping(COGS),
-) -> Response:
-    """Cost of goods sold per period, location and SKU"""
-    keys = COGS.keys(group_by)
-    return report_answer(request, COGS, reports.cogs(from_, to, location, sku, keys), keys)
+def over_months(
+    report: Report, source: Any, query: Callable[..., Any], summary: str, *, shaped: bool = True
+) -> Callable[..., Response]:
+    """The answer of a grouped ``report`` over a span of months (``from``, ``to``), filtered
+    by each of its other group keys (``location``, ``sku``…), grouped by ``group_by``: its
+    query parameters follow the report's declaration. ``source`` is the view's dependency,
+    ``query(view, from_, to, *filters, keys)`` its rows."""
+    filters = [key for key in report.groups if key != "period"]
+
+    def answer(
+        request: Request, view: Any, from_: Any, to: Any, group_by: Any, **given: Any
+    ) -> Response:
+        keys = report.keys(group_by)
+        found = query(view, from_, to, *(given[key] for key in filters), keys)
+        return report_answer(request, report, found, keys, shaped=shaped)
+
+    def parameter(name: str, annotation: Any, default: Any = None) -> inspect.Parameter:
+        return inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+        )
+
+    answer.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            parameter("request", Request, inspect.Parameter.empty),
+            parameter("view", source, inspect.Parameter.empty),
+            parameter("from_", From),
+            parameter("to", Period),
+            *(parameter(key, CodeFilter) for key in filters),
+            parameter("group_by", list[str] | None, grouping(report)),
+        ],
+        return_annotation=Response,
+    )
+    answer.__name__ = answer.__qualname__ = report.name.replace("-", "_")
+    answer.__doc__ = summary
+    return answer
+
+
+COGS_SUMMARY = "Cost of goods sold per period, location and SKU"
+cogs = router.read(
+    "/cogs", CogsReport, 409, 503, answers=COGS_CSV, response_model_exclude_none=True
+)(over_months(COGS, ReportsDep, CogsView.cogs, COGS_SUMMARY))
 
 
 @router.read("/valuation", ValuationReport, 409, 503, answers=VALUATION_CSV)

@@ -8,41 +8,30 @@ on ``Accept: text/csv``, as CSV with a totals line.
 
 from __future__ import annotations
 
-from fastapi import Request, Response
-
-from api.command_route import command_route
+from api.command_route import Commands
 from api.dependencies import FoodCostDep
-from api.params import CodeFilter
 from api.route_table import Routes
-from api.routers.documents import COMMAND_RESPONSES
-from api.routers.reports import From, Period, csv_or_json, grouping, report_answer
+from api.routers.documents import REPEAT
+from api.routers.reports import csv_or_json, over_months
 from api.schemas.recipes import SaleCreate
 from api.schemas.reports import FoodCostReportPublic
 from api.schemas.tickets import SaleResultPublic
 from application.commands import PostSale
 from domain.access import Role
 from present.reports import FOOD_COST
+from projections.food_cost import FoodCostView
 
 router = Routes("/api", "sales")
 
 
-commands = [
-    command_route(
-        "/api/sales",
-        SaleCreate,
-        PostSale,
-        Role.CLERK,
-        name="post_sale",
-        status_code=201,
-        response_model=SaleResultPublic,
-        responses=COMMAND_RESPONSES,
-        summary="Post a POS sale: CONSUME per (sale line, ingredient) of the current recipes",
-        tags=["sales"],
-    )
-]
+FOOD_COST_SUMMARY = "Food cost per period, location and menu item: sold, revenue, cost, cost %"
+SELL = "Post a POS sale: CONSUME per (sale line, ingredient) of the current recipes"
+
+commands = Commands("sales", Role.CLERK, REPEAT, SaleResultPublic)
+commands.add("/sales", SaleCreate, PostSale, SELL, 409)
 
 
-@router.read(
+food_cost = router.read(
     "/reports/food-cost",
     FoodCostReportPublic,
     409,
@@ -51,17 +40,4 @@ commands = [
     answers=csv_or_json("Food cost rows and totals; `Accept: text/csv` gives them as CSV"),
     response_model_exclude_unset=True,  # keys not grouped by are left out; a null % stays
     tags=["reports"],
-)
-def food_cost(
-    request: Request,
-    view: FoodCostDep,
-    from_: From = None,
-    to: Period = None,
-    location: CodeFilter = None,
-    menu_item: CodeFilter = None,
-    group_by: list[str] | None = grouping(FOOD_COST),
-) -> Response:
-    """Food cost per period, location and menu item: sold, revenue, cost, cost %"""
-    keys = FOOD_COST.keys(group_by)
-    found = view.food_cost(from_, to, location, menu_item, keys)
-    return report_answer(request, FOOD_COST, found, keys, shaped=False)
+)(over_months(FOOD_COST, FoodCostDep, FoodCostView.food_cost, FOOD_COST_SUMMARY, shaped=False))
