@@ -22,10 +22,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import body_errors
+from api.schemas.common import example
 from application.errors import (
     ApplicationError,
     ConcurrencyConflictError,
@@ -63,10 +64,11 @@ log = logging.getLogger("stockledger.http")
 
 
 class ApiError(Exception):
+    """A refusal at the edge; its text is the answer's ``detail`` (no field errors)."""
+
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
-        self.errors: list[dict[str, Any]] = []
 
 
 class UnauthorizedError(ApiError):
@@ -144,18 +146,14 @@ def lookup(cls: type[BaseException]) -> Kind:
 class Problem(BaseModel):
     """An RFC 9457 problem detail with StockLedger's stable ``code``."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "type": "about:blank",
-                    "title": "Insufficient stock",
-                    "status": 409,
-                    "detail": "quote Q-1 cannot be closed: 1 line(s) short of stock",
-                    "code": "insufficient_stock",
-                    "errors": [{"line": 0, "sku": "AB-001", "available": "2"}],
-                }
-            ]
+    model_config = example(
+        {
+            "type": "about:blank",
+            "title": "Insufficient stock",
+            "status": 409,
+            "detail": "quote Q-1 cannot be closed: 1 line(s) short of stock",
+            "code": "insufficient_stock",
+            "errors": [{"line": 0, "sku": "AB-001", "available": "2"}],
         }
     )
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.numbers import Counted, Factor
-from api.schemas.common import Code, Dec, Name, Strict
+from api.schemas.common import Code, Dec, Name, Strict, example
 from domain.item import MAX_UNITS, ItemSpec, PackUnit, Reorder
 from projections.catalogue import ItemRow, LocationRow, LowStock
 
@@ -28,20 +28,15 @@ class ReorderIn(Strict):
 
 
 class ItemPut(Strict):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "name": "Pils 0.33 l",
-                    "base_unit": "each",
-                    "category": "beer",
-                    "barcode": "4006048000019",
-                    "units": [{"unit": "case", "factor": "24"}],
-                    "reorder": [{"location": "bar", "reorder_point": "48", "reorder_qty": "96"}],
-                }
-            ]
-        },
+    model_config = example(
+        {
+            "name": "Pils 0.33 l",
+            "base_unit": "each",
+            "category": "beer",
+            "barcode": "4006048000019",
+            "units": [{"unit": "case", "factor": "24"}],
+            "reorder": [{"location": "bar", "reorder_point": "48", "reorder_qty": "96"}],
+        }
     )
     name: Text
     base_unit: Code

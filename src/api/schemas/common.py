@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from application.records import MovementRecord
+from domain.bounds import MAX_LINES
 from domain.item import MAX_TEXT
 from domain.movements import MOVEMENT_SHAPE
 from domain.text import text_problem
@@ -75,12 +76,20 @@ RequiredNote = Annotated[
 ]
 # The name of an item, a category, a barcode, a location, a quote's customer or a recipe.
 Name = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), NameText]
+# A document's lines: one at least, MAX_LINES at most (``Annotated[list[XLineIn], LINES]``).
+LINES = Field(min_length=1, max_length=MAX_LINES)
 # What a query parameter matches against names (a search, a category, a SKU prefix).
 SearchText = Annotated[str, NameText]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def example(body: dict[str, Any]) -> ConfigDict:
+    """A model's configuration showing ``body`` as its example in the OpenAPI document (a
+    subclass's configuration adds to its bases': a ``Strict`` body stays strict)."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
 
 
 class DocumentLine(BaseModel):

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from api.numbers import SignedMoney
-from api.schemas.common import Code, Dec, RequiredNote, Strict
+from api.schemas.common import Code, Dec, RequiredNote, Strict, example
 from api.schemas.results import CommandResultPublic
 
 
 class CostCreate(Strict):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"cost_id": "C-1", "amount": "120.00", "note": "freight, invoice 88", "by": "value"}
-            ]
-        }
+    model_config = example(
+        {"cost_id": "C-1", "amount": "120.00", "note": "freight, invoice 88", "by": "value"}
     )
     cost_id: Code
     amount: SignedMoney

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from api.numbers import Counted, IsoTime
 from api.schemas.common import Code, Dec, NameText, Note, RequiredNote, Strict, Unit
@@ -188,36 +188,13 @@ TOTAL_FIELDS = (
 )
 
 
-class AvtRow(BaseModel):
-    sku: str
-    unit: str | None
-    opening_qty: Dec
-    received_qty: Dec
-    transfers_in_qty: Dec
-    production_in_qty: Dec
-    transfers_out_qty: Dec
-    shipped_qty: Dec
-    closing_qty: Dec
-    actual_qty: Dec
-    theoretical_qty: Dec
-    production_qty: Dec
-    waste_qty: Dec
-    other_consumed_qty: Dec
-    unexplained_qty: Dec
-    opening_value: Dec
-    received_value: Dec
-    transfers_in_value: Dec
-    production_in_value: Dec
-    transfers_out_value: Dec
-    shipped_value: Dec
-    closing_value: Dec
-    actual_value: Dec
-    theoretical_value: Dec
-    production_value: Dec
-    waste_value: Dec
-    other_consumed_value: Dec
-    unexplained_value: Dec
-    variance_pct: Dec | None
+# Nullable figures: a ratio over nothing is null.
+PERCENTS = ("variance_pct", "theoretical_food_cost_pct", "actual_food_cost_pct")
+
+
+def _figures(names: tuple[str, ...]) -> dict[str, Any]:
+    """A required ``Dec`` field per name (nullable for the percentages), in order."""
+    return {name: (Dec | None if name in PERCENTS else Dec, ...) for name in names}
 
 
 class Unmapped(BaseModel):
@@ -226,35 +203,19 @@ class Unmapped(BaseModel):
     revenue: Dec
 
 
-class AvtTotals(BaseModel):
-    opening_value: Dec
-    received_value: Dec
-    transfers_in_value: Dec
-    production_in_value: Dec
-    transfers_out_value: Dec
-    shipped_value: Dec
-    closing_value: Dec
-    actual_value: Dec
-    theoretical_value: Dec
-    production_value: Dec
-    waste_value: Dec
-    other_consumed_value: Dec
-    unexplained_value: Dec
-    variance_pct: Dec | None
-    revenue: Dec
-    theoretical_food_cost_pct: Dec | None
-    actual_food_cost_pct: Dec | None
-    unmapped_revenue: Dec
-    unmapped: list[Unmapped]
-
-
-class AvtReport(BaseModel):
-    location: str
-    from_count: str
-    to_count: str
-    rows: list[AvtRow]
-    totals: AvtTotals
-    position: int
+# The AvT columns are declared once (``domain.avt.COLUMNS``); the row and the totals
+# follow them.
+AvtRow = create_model("AvtRow", sku=(str, ...), unit=(str | None, ...), **_figures(ROW_FIELDS))
+AvtTotals = create_model("AvtTotals", **_figures(TOTAL_FIELDS), unmapped=(list[Unmapped], ...))
+AvtReport = create_model(
+    "AvtReport",
+    location=(str, ...),
+    from_count=(str, ...),
+    to_count=(str, ...),
+    rows=(list[AvtRow], ...),  # type: ignore[valid-type]  # derived from avt.COLUMNS
+    totals=(AvtTotals, ...),
+    position=(int, ...),
+)
 
 
 def _placed(values: dict[str, Any], places: int) -> dict[str, Any]:

@@ -5,28 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from api.numbers import Quantity
-from api.schemas.common import Code, Dec, Note, Strict
+from api.schemas.common import Code, Dec, Note, Strict, example
 from api.schemas.recipes import RecipePublic, recipe_body
 from application.plate_cost import Listed, PlateCost
 
 
 class ProductionCreate(Strict):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "production_id": "PROD-2026-12-07-1",
-                    "location": "kitchen",
-                    "recipe": "TOMATO-SAUCE",
-                    "batches": "2",
-                    "actual_quantity": "9.6",
-                }
-            ]
-        },
+    model_config = example(
+        {
+            "production_id": "PROD-2026-12-07-1",
+            "location": "kitchen",
+            "recipe": "TOMATO-SAUCE",
+            "batches": "2",
+            "actual_quantity": "9.6",
+        }
     )
     production_id: Code
     location: Code

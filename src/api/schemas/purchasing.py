@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from api.numbers import Quantity, UnitCost
-from api.schemas.common import Code, Dec, Name, Note, Strict, Unit
+from api.schemas.common import LINES, Code, Dec, Name, Note, Strict, Unit
 from api.schemas.results import CommandResultPublic
 from domain.bounds import MAX_LINES
 from domain.purchase_order import PurchaseOrder
@@ -80,7 +80,7 @@ class PurchaseOrderCreate(Strict):
     supplier: Code
     location: Code
     expected_at: Annotated[str, Field(max_length=40)] | None = None
-    lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=MAX_LINES)]
+    lines: Annotated[list[OrderLineIn], LINES]
 
 
 class EnteredIn(BaseModel):
@@ -130,7 +130,7 @@ class InvoiceLineIn(Strict):
 class SupplierInvoiceCreate(Strict):
     invoice_id: Code
     supplier: Code
-    lines: Annotated[list[InvoiceLineIn], Field(min_length=1, max_length=MAX_LINES)]
+    lines: Annotated[list[InvoiceLineIn], LINES]
     note: Note | None = None
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from api.numbers import Quantity, UnitCost
-from api.schemas.common import Code, Dec, EnteredPublic, Name, Strict, Unit
+from api.schemas.common import LINES, Code, Dec, EnteredPublic, Name, Strict, Unit, example
 from application.records import QuoteRecord
-from domain.bounds import MAX_LINES
 
 
 class QuoteLineIn(Strict):
@@ -20,22 +19,18 @@ class QuoteLineIn(Strict):
 
 
 class QuoteCreate(Strict):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "quote_id": "Q-1",
-                    "customer": "Bistro Nord",
-                    "location": "main",
-                    "lines": [{"sku": "AB-001", "quantity": "5", "unit_price": "24.90"}],
-                }
-            ]
+    model_config = example(
+        {
+            "quote_id": "Q-1",
+            "customer": "Bistro Nord",
+            "location": "main",
+            "lines": [{"sku": "AB-001", "quantity": "5", "unit_price": "24.90"}],
         }
     )
     quote_id: Code
     customer: Name
     location: Code
-    lines: Annotated[list[QuoteLineIn], Field(min_length=1, max_length=MAX_LINES)]
+    lines: Annotated[list[QuoteLineIn], LINES]
 
 
 class QuoteLinePublic(BaseModel):

@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.numbers import Quantity, UnitCost
-from api.schemas.common import Code, Dec, Name, Note, Strict, Unit
-from domain.bounds import MAX_LINES
+from api.schemas.common import LINES, Code, Dec, Name, Note, Strict, Unit, example
 from domain.recipe import MAX_INGREDIENTS, Ingredient, Produces, Recipe, RecipeSpec
 
 
@@ -31,20 +30,15 @@ class ProducesIn(Strict):
 
 
 class RecipePut(Strict):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "name": "Cheeseburger",
-                    "lines": [
-                        {"sku": "BUN", "quantity": "1"},
-                        {"sku": "BEEF", "quantity": "0.15"},
-                        {"sku": "CHEDDAR", "quantity": "0.02"},
-                    ],
-                }
-            ]
-        },
+    model_config = example(
+        {
+            "name": "Cheeseburger",
+            "lines": [
+                {"sku": "BUN", "quantity": "1"},
+                {"sku": "BEEF", "quantity": "0.15"},
+                {"sku": "CHEDDAR", "quantity": "0.02"},
+            ],
+        }
     )
     name: Name
     lines: Annotated[list[IngredientIn], Field(min_length=1, max_length=MAX_INGREDIENTS)]
@@ -108,18 +102,14 @@ class SaleLineIn(Strict):
 
 
 class SaleCreate(Strict):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "sale_id": "POS1-000123",
-                    "location": "kitchen",
-                    "lines": [{"menu_item": "cheeseburger", "quantity": "2", "unit_price": "9.50"}],
-                }
-            ]
+    model_config = example(
+        {
+            "sale_id": "POS1-000123",
+            "location": "kitchen",
+            "lines": [{"menu_item": "cheeseburger", "quantity": "2", "unit_price": "9.50"}],
         }
     )
     sale_id: Code
     location: Code
-    lines: Annotated[list[SaleLineIn], Field(min_length=1, max_length=MAX_LINES)]
+    lines: Annotated[list[SaleLineIn], LINES]
     note: Note | None = None
