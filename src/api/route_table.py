@@ -17,7 +17,9 @@ route is its declaration and the function that makes its body:
   check stands among the dependencies), and the request by declaring ``request: Request``;
 - it returns the body (answered 200), ``Answer(body, status)``, or a ``Response`` of its own;
 - the documented problems are 401, 403 and 422 (every /api operation can give them) and
-  ``problems``; ``repeat`` documents a 200 that records nothing beside a 201.
+  ``problems``; ``repeat`` documents a 200 that records nothing beside a 201, ``answers``
+  the 200's own entry (a CSV beside the JSON);
+- ``described`` are ``add_api_route``'s own (``status_code``, ``tags``, ``openapi_extra``…).
 
 The endpoint FastAPI sees is built from the function's own parameters (public API only:
 ``APIRouter.add_api_route`` with a ``__signature__``), so the OpenAPI entry is the one a
