@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -156,8 +157,7 @@ def post_history(settings: Settings) -> None:
         datetime(2025, month, day, 12, tzinfo=UTC)
         for month, day in [(1, 10), (1, 11), (1, 12), (2, 3), (2, 4), (2, 5)]
     )
-    ledger = Ledger(settings, clock=lambda: next(moments))
-    try:
+    with closing(Ledger(settings, clock=lambda: next(moments))) as ledger:
         ledger.execute(
             PostReceipt("R-1", "main", [ReceiptLine("AB-001", Decimal(10), Decimal(5))]), user="h"
         )
@@ -166,8 +166,6 @@ def post_history(settings: Settings) -> None:
         ledger.execute(PostConsumption("C-1", "main", [Line("AB-001", Decimal(2))]), user="h")
         ledger.execute(PostWaste("W-1", "main", [Line("AB-001", Decimal(1))], "spoiled"), user="h")
         ledger.execute(PostDelivery("D-2", "main", [Line("AB-001", Decimal(1))]), user="h")
-    finally:
-        ledger.close()
 
 
 @pytest.fixture

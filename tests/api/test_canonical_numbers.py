@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -56,8 +57,7 @@ def _history(settings: Settings) -> None:
         datetime(2025, month, day, 12, tzinfo=UTC)
         for month, day in [(1, 10), (1, 11), (1, 12), (1, 13), (2, 3), (2, 4), (3, 2), (3, 3)]
     )
-    ledger = Ledger(settings, clock=lambda: next(moments))
-    try:
+    with closing(Ledger(settings, clock=lambda: next(moments))) as ledger:
         run = ledger.execute
         run(
             PostReceipt(
@@ -76,8 +76,6 @@ def _history(settings: Settings) -> None:
         run(PostReceipt("R-2", "main", [ReceiptLine("FLOUR", Decimal(72), Decimal(1))]), user="h")
         run(PostConsumption("C-2", "main", [Line("FLOUR", Decimal("2"))]), user="h")
         ledger.close_period(ClosePeriod("2025-01"), user="h")
-    finally:
-        ledger.close()
 
 
 @pytest.fixture
@@ -141,11 +139,8 @@ def _restaurant(settings: Settings) -> None:
     """The demo's history: sales, productions, count sheets (AvT), purchase orders with
     receipts and supplier invoices (GRNI), recipes and the GL journal."""
     clock = DemoClock(start_of(30))
-    ledger = Ledger(settings, clock=clock)
-    try:
+    with closing(Ledger(settings, clock=clock)) as ledger:
         Demo(ledger, clock, skus=12, seed=3).run(30, lambda day: None)
-    finally:
-        ledger.close()
 
 
 @pytest.fixture
