@@ -13,9 +13,10 @@ from typing import Any
 from domain.stock_item import Movement, StockItem
 from domain.valuation import average_cost
 from projections.base import Column, Key, Projection, Rows
-from projections.db import Database, Session
+from projections.db import Session
 from projections.live_read import (
     Page,
+    View,
     check_limit,
     equal_to,
     paged,
@@ -133,12 +134,8 @@ class SkuStock:
         }
 
 
-class StockView:
+class StockView(View[Balances]):
     """Balances, one position, one SKU or a page, each from one snapshot."""
-
-    def __init__(self, db: Database, projection: Balances) -> None:
-        self.db = db
-        self.projection = projection
 
     def _read(
         self, where: str, params: list[Any] | tuple[Any, ...], order: str = ""

@@ -21,7 +21,7 @@ from domain.rollforward import AMOUNTS, COGS_AMOUNTS, COGS_SOURCES, cogs_of, per
 from projections.cogs import Cogs
 from projections.db import Database, Session
 from projections.dialects import decode
-from projections.live_read import equal_to, in_periods, read_entry, read_live
+from projections.live_read import View, equal_to, in_periods, read_entry, read_live
 from projections.registry import Entry
 
 __all__ = ["CogsView", "Report", "ReportRow", "Screen"]
@@ -56,12 +56,11 @@ class Screen:
     count: int
 
 
-class CogsView:
+class CogsView(View[Cogs]):
     """The COGS report and the valuation roll-forward, each from one snapshot."""
 
     def __init__(self, db: Database, projection: Cogs, clock: Callable[[], datetime]) -> None:
-        self.db = db
-        self.projection = projection
+        super().__init__(db, projection)
         self.clock = clock
 
     def cogs(

@@ -20,8 +20,8 @@ from application.errors import NotFoundError
 from domain.count_sheet import CountSheet
 from domain.errors import ValidationError
 from projections.base import Column, Key, Projection, Rows
-from projections.db import Database, Session
-from projections.live_read import read_live
+from projections.db import Session
+from projections.live_read import View, read_live
 
 SHEET_TOPICS = frozenset(
     cls.TOPIC
@@ -112,11 +112,7 @@ class SheetRow:
     approved_position: int | None
 
 
-class CountSheetView:
-    def __init__(self, db: Database, projection: CountSheets) -> None:
-        self.db = db
-        self.projection = projection
-
+class CountSheetView(View[CountSheets]):
     def _rows(self, where: str, params: list[Any]) -> tuple[list[SheetRow], int]:
         def work(session: Session, table: str) -> list[dict[str, Any]]:
             return self.projection.select(session, table, where, params)

@@ -20,8 +20,8 @@ from domain.documents import Document
 from domain.grouping import group_keys
 from domain.stock_item import MOVEMENT_TOPICS
 from projections.base import Column, Key, Projection, Rows
-from projections.db import Database, Session
-from projections.live_read import equal_to, in_periods, read_live
+from projections.db import Session
+from projections.live_read import View, equal_to, in_periods, read_live
 
 GROUPS = ("period", "location", "menu_item")
 AMOUNTS = food_cost.REPORT_AMOUNTS
@@ -66,12 +66,8 @@ class FoodCostReport:
     position: int
 
 
-class FoodCostView:
+class FoodCostView(View[FoodCost]):
     """The food-cost report, from one snapshot."""
-
-    def __init__(self, db: Database, projection: FoodCost) -> None:
-        self.db = db
-        self.projection = projection
 
     def food_cost(
         self,

@@ -22,16 +22,12 @@ from application.records import MovementRecord
 from domain.books import check_period
 from domain.errors import ValidationError
 from domain.movements import DocType, Kind
-from projections.db import Database, Session
-from projections.live_read import Page, check_limit, paged, read_cursor, read_live
+from projections.db import Session
+from projections.live_read import Page, View, check_limit, paged, read_cursor, read_live
 from projections.movements import Movements, _record
 
 
-class JournalView:
-    def __init__(self, db: Database, projection: Movements) -> None:
-        self.db = db
-        self.projection = projection
-
+class JournalView(View[Movements]):
     def _rows(self, where: list[str], params: list[Any], order: str, limit: int) -> Any:
         def work(session: Session, table: str) -> list[dict[str, Any]]:
             encode = session.dialect.encode

@@ -23,6 +23,7 @@ from projections.db import Database, Session
 from projections.registry import Entry, entry
 
 T = TypeVar("T")
+P = TypeVar("P", bound=Projection)
 ATTEMPTS = 3
 
 
@@ -31,6 +32,15 @@ class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
     position: int
+
+
+class View(Generic[P]):
+    """A read model's queries: the database they read (the query side's) and the projection
+    whose live table they read."""
+
+    def __init__(self, db: Database, projection: P) -> None:
+        self.db = db
+        self.projection = projection
 
 
 def read_live(

@@ -20,8 +20,16 @@ from domain.errors import ValidationError
 from domain.movements import MOVEMENT_SHAPE, Kind
 from domain.stock_item import Movement
 from projections.base import Column, Key, Projection, Rows
-from projections.db import Database, Session
-from projections.live_read import Page, check_limit, check_time, paged, read_cursor, read_live
+from projections.db import Session
+from projections.live_read import (
+    Page,
+    View,
+    check_limit,
+    check_time,
+    paged,
+    read_cursor,
+    read_live,
+)
 
 ZERO = Decimal(0)
 # Shape field -> column, where they differ (reserved words).
@@ -76,12 +84,8 @@ class StockAt:
     position: int
 
 
-class MovementView:
+class MovementView(View[Movements]):
     """Movement histories and stock at a time, each from one snapshot."""
-
-    def __init__(self, db: Database, projection: Movements) -> None:
-        self.db = db
-        self.projection = projection
 
     def _rows(self, where: str, params: list[Any]) -> tuple[list[dict[str, Any]], int]:
         def work(session: Session, table: str) -> list[dict[str, Any]]:
