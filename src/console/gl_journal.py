@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.routers.reports import PERIOD_PATTERN
+from api.params import PERIOD_PATTERN
 from console.params import AnyPeriod
 from console.session import Finance
 from console.web import ConsoleRoute, NavEntry, ledger_of, read_models, render

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from api.routers.reports import PERIOD_PATTERN
+from api.params import PERIOD_PATTERN
 from api.schemas import CODE_PATTERN
 
 Code = Annotated[str, Query(pattern=CODE_PATTERN)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.routers.reports import PERIOD_PATTERN
+from api.params import PERIOD_PATTERN
 from application.periods import ClosePeriod
 from console.session import Finance, Form
 from console.web import ConsoleRoute, NavEntry, ledger_of, render

@@ -42,7 +42,6 @@ from application.errors import NotFoundError
 from application.ledger import Ledger
 from domain.access import Role
 from domain.count_sheet import CountSheet
-from projections.service import ReadModels
 
 router = Routes("/api", "count sheets")
 
@@ -72,18 +71,6 @@ def _step(ledger: Ledger, command: SheetCommand, who: Principal) -> dict[str, An
     return _answer(ledger, command.count_id)
 
 
-def stocked(read_models: ReadModels, location: str) -> tuple[str, ...]:
-    """The SKUs with stock at ``location`` now (a full count's lines outside every area)."""
-    found: list[str] = []
-    cursor: str | None = None
-    while True:
-        page = read_models.stock.page(location, None, 1000, cursor)
-        found += [b.sku for b in page.items if b.on_hand > 0]
-        if page.next_cursor is None:
-            return tuple(found)
-        cursor = page.next_cursor
-
-
 @router.write("PUT", "/locations/{code}/areas", AreasPublic, role=Role.ADMIN)
 def put_areas(body: AreasPut, who: Principal, ledger: LedgerDep, code: str = LocationCode) -> Any:
     """Set a location's storage areas: walking order, SKUs in shelf order (admin)"""
@@ -106,7 +93,7 @@ def open_sheet(
     skus: tuple[str, ...] = ()
     if body.kind == "full":
         read_models.wait_for(ledger.head(), read_models.settings.read_your_writes_wait)
-        skus = stocked(read_models, body.location)
+        skus = read_models.stock.stocked(body.location)
     command = OpenCountSheet(
         body.count_id, body.location, body.kind, body.counted_at, body.note, skus
     )

@@ -13,8 +13,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from api.dependencies import ReportsDep
-from api.params import PERIOD_PATTERN as PERIOD_PATTERN  # the console reads it here
-from api.params import CodeFilter
+from api.params import PERIOD_PATTERN, CodeFilter
 from api.respond import respond
 from api.route_table import Routes
 from api.schemas import CogsReport, ValuationReport
