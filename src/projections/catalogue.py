@@ -137,14 +137,14 @@ class LowStock:
     unit: str
 
 
+@dataclass(frozen=True)
 class CatalogueView:
     """Items (one, or a searched page), locations and the low-stock report."""
 
-    def __init__(self, db: Database, items: Items, locations: Locations, stock: StockView) -> None:
-        self.db = db
-        self.items = items
-        self.locations = locations
-        self.stock = stock
+    db: Database
+    items: Items
+    locations: Locations
+    stock: StockView
 
     def _items(self, where: str, params: list[Any]) -> tuple[list[ItemRow], int]:
         rows, position = select_live(self.db, self.items, where, params)

@@ -15,6 +15,7 @@ with ``projections.journal``, the document journal.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -38,22 +39,16 @@ VALUE_OF_KIND: dict[str, str] = {
 }
 
 
+@dataclass(frozen=True)
 class GlJournalView:
-    def __init__(
-        self,
-        db: Database,
-        cogs: Cogs,
-        items: Projection,
-        movements: Projection,
-        billing: Projection | None,
-        zone_bounds: Callable[[str], tuple[datetime, datetime]],
-    ) -> None:
-        self.db = db
-        self.cogs = cogs
-        self.items = items
-        self.movements = movements
-        self.billing = billing
-        self.bounds = zone_bounds
+    """The read models the journal sums, and the bounds of a period in the books' zone."""
+
+    db: Database
+    cogs: Cogs
+    items: Projection
+    movements: Projection
+    billing: Projection | None
+    bounds: Callable[[str], tuple[datetime, datetime]]
 
     def _table(self, session: Session, projection: Projection) -> str | None:
         found = entry(session, projection.NAME)
