@@ -1,16 +1,22 @@
-"""The SQL statements one ``POST /api/deliveries`` costs on PostgreSQL, per process.
+"""The SQL statements one ``POST /api/deliveries`` costs on PostgreSQL, and the CPU, per process.
 
-``python -m bench.statements [COMMIT] [DELIVERIES]`` starts a throwaway PostgreSQL with
+``python -m bench.statements [COMMIT|-] [DELIVERIES]`` starts a throwaway PostgreSQL with
 ``log_statement = all`` (every statement a backend executes, simple or extended protocol,
 pipelined or not) and a log line prefix naming the connection's ``application_name``:
 ``serve`` names its connections ``stockledger-api`` and ``stockledger-projector``
 (cli/serve.py). For this tree (and COMMIT's ``src`` from ``git archive``, when given) it
 starts ``stockledger serve``, receives stock of 200 SKUs, posts 20 warm-up deliveries, waits
-for the projector to fall quiet, then posts DELIVERIES (default 50) 1-unit deliveries one at
-a time (no two in one group commit), waits for quiet again and counts the statements logged
-in between, per process and per statement text. An idle window of the same length is
-counted the same way first, so what the processes run on their own (polls, heartbeats)
-shows beside what the deliveries cost.
+until every read model has read the ledger's head, then posts DELIVERIES (default 50) 1-unit
+deliveries one at a time (no two in one group commit), waits until the read models have
+read them and counts the statements logged in between, per process and per statement text.
+It then counts what the processes run on their own (polls) over as long again, idle.
+
+``python -m bench.statements [COMMIT|-] ROUNDS SECONDS`` measures under load instead, on a
+durable server with ``pg_stat_statements`` (the statement log off): each round, this tree
+and COMMIT in turn take ``wrk``'s 8 connections for SECONDS (bench/loadgen.py); it prints the
+CPU per delivery of the API process and of the projector process (``/proc``), of the
+PostgreSQL backends of each (by ``application_name``) and of the server's own processes, and
+``pg_stat_statements``' calls and execution time per delivery of each statement.
 """
 
 from __future__ import annotations
@@ -162,7 +168,7 @@ def backend_ticks(url: str) -> dict[str, int]:
         names = {int(pid): str(app or "") for pid, app in conn.execute(
             "SELECT pid, application_name FROM pg_stat_activity")}  # fmt: skip
         root = int(conn.execute("SELECT pg_backend_pid()").fetchone()[0])  # type: ignore[index]
-    parent = loadgen._stat(root)
+        parent = loadgen._stat(root)
     assert parent is not None
     postmaster = parent[0]
     found: Counter[str] = Counter()
@@ -195,12 +201,12 @@ def under_load(server: PostgresServer, name: str, source: Path | None, seconds: 
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             conn.execute("SELECT pg_stat_statements_reset()")
         children = {pid: _role(pid) for pid in _children(process.pid)}
-        before = {pid: loadgen.tree_ticks(pid) for pid in children}
+        before = {pid: _ticks(pid) for pid in children}
         pg_before = backend_ticks(url)
         measured = loadgen.drive(f"{base}/api/deliveries", seconds, {"serve": process.pid},
                                  token=token, tag=tag, env={"WRK_SKUS": "200"})  # fmt: skip
         pg_after = backend_ticks(url)
-        after = {pid: loadgen.tree_ticks(pid) for pid in children}
+        after = {pid: _ticks(pid) for pid in children}
         with psycopg.connect(url, autocommit=True, application_name="bench") as conn:
             rows = conn.execute(
                 "SELECT calls, total_exec_time, query FROM pg_stat_statements"
@@ -230,6 +236,11 @@ def under_load(server: PostgresServer, name: str, source: Path | None, seconds: 
         print(f"{calls / n:7.3f} calls {total * 1000 / n:7.1f} µs exec  {_normal(query)}")
 
 
+def _ticks(pid: int) -> int:
+    stat = loadgen._stat(pid)
+    return stat[1] if stat else 0
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
@@ -240,7 +251,7 @@ def _children(pid: int) -> list[int]:
 
 def _role(pid: int) -> str:
     words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    return "projector" if b"projector" in words else ("api" if b"api" in words else "serve")
+    return "projector" if b"projector" in words else "api (serve)"
 
 
 def main(argv: list[str]) -> None:
