@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from api.schemas.count_sheets import avt_body, avt_csv
 from application.errors import NotFoundError
+from console.movement_words import words_of
 from console.params import AnyCode, Code
 from console.session import Finance
 from console.web import ConsoleRoute, NavEntry, csv_file, read_models, render
@@ -126,4 +127,5 @@ def avt_movements(
         column=column,
         figure=row[f"{column}_value"] if row else None,
         movements=with_places([asdict(r) for r in records], places_of(request)),
+        words=words_of(request, records),
     )

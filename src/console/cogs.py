@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
+from console.movement_words import words_of
 from console.params import Code, Cursor, PageNumber, Period
 from console.report_page import Selected, Span, report_page, screened
 from console.session import Finance
@@ -117,6 +118,7 @@ def cogs_movements(
         location=location,
         sku=sku,
         page=page,
+        words=words_of(request, page.items),
         shares=shares,
         whole=page.next_cursor is None and cursor is None,
     )

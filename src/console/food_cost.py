@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
+from console.movement_words import words_of
 from console.params import AnyCode, Code, Cursor, PageNumber, Period
 from console.report_page import Selected, Span, report_page, screened
 from console.session import Finance
@@ -105,4 +106,5 @@ def food_cost_movements(
         location=location,
         menu_item=menu_item,
         page=page,
+        words=words_of(request, page.items),
     )

@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.schemas import CODE_PATTERN
 from console.chart import step_chart
-from console.movement_words import describe, document_label, kind_label
+from console.movement_words import document_label, kind_label, words_of
 from console.session import Viewer
-from console.web import ConsoleRoute, NavEntry, journal_of, ledger_of, read_models, render
+from console.web import ConsoleRoute, NavEntry, journal_of, read_models, render
 from domain.access import Role
 from domain.errors import ValidationError
 
@@ -73,8 +73,6 @@ def item_page(
         zone=settings.zone,
         what=lambda m: f"{kind_label(m.kind)} · {document_label(m.document_type, m.document_id)}",
     )
-    locations, _ = models.catalogue.all_locations()
-    names = {place.code: place.name for place in locations}
     return render(
         request,
         who,
@@ -84,7 +82,7 @@ def item_page(
         item=item,
         stock=models.stock.of_sku(sku),
         page=history,
-        words=describe(ledger_of(request), history.items, names),
+        words=words_of(request, history.items),
         kind_label=kind_label,
         at=at,
         stock_at=models.movements.stock_at(sku, location, when) if when else None,

@@ -1,5 +1,6 @@
 """The document journal: everything posted, newest first, by document type (and id), day
-and user; each movement links to its position's history."""
+and user; each movement links to its position's history and names its document in words
+(``console.movement_words``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from console.movement_words import words_of
 from console.params import Cursor
 from console.session import Viewer
 from console.web import ConsoleRoute, NavEntry, journal_of, render
@@ -40,6 +42,7 @@ def journal_page(
         who,
         "journal.html",
         page=page,
+        words=words_of(request, page.items),
         types=TYPES,
         type=type,
         document=document,

@@ -5,6 +5,11 @@ R-1"), linked to where it can be read.
 
 Read at render time from the ledger, each document and recipe once per page however many
 movements name it (a page of history names a handful): no read model's shape changes.
+
+Every page listing movements (an item's history, the journal, the COGS, food cost and AvT
+drill-downs, a sale) passes its template ``words=words_of(request, moves)`` and writes each
+movement's document cell with the ``ui.document(words[m.position], m)`` macro
+(``templates/macros.html``), the raw reference in its tooltip.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from fastapi import Request
+
 from application.ports import LedgerPort
 from application.records import MovementRecord
 from console.chart import plain
+from console.web import ledger_of, read_models
 from domain.documents import Document
 from domain.movements import DocType, Kind
 from domain.recipe import Recipe
@@ -158,3 +166,13 @@ def describe(
     """Words for each of ``moves``, by ledger position."""
     describer = Describer(ledger, location_names)
     return {move.position: describer.words(move) for move in moves}
+
+
+def words_of(request: Request, moves: Sequence[MovementRecord]) -> dict[int, Words]:
+    """Words for a page's ``moves`` from the session's ledger, with the catalogue's location
+    names (read only when a transfer needs them)."""
+    names: dict[str, str | None] = {}
+    if any(move.document_type == DocType.TRANSFER for move in moves):
+        locations, _ = read_models(request).catalogue.all_locations()
+        names = {place.code: place.name for place in locations}
+    return describe(ledger_of(request), moves, names)

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.schemas.common import CODE_PATTERN
 from application.commands import VoidSale
 from application.sale_view import sale_state
+from console.movement_words import words_of
 from console.session import Clerk, Form, Viewer
 from console.web import ConsoleRoute, NavEntry, ledger_of, render
 from domain.access import Role, allows
@@ -41,7 +42,15 @@ def find_sale(
 def sale_page(request: Request, who: Viewer, sale_id: str = SaleId) -> HTMLResponse:
     sale = sale_state(ledger_of(request), sale_id)
     clerk = allows(who.role, Role.CLERK)
-    return render(request, who, "sale.html", sale=sale, clerk=clerk, void_id=proposed_void_id())
+    return render(
+        request,
+        who,
+        "sale.html",
+        sale=sale,
+        clerk=clerk,
+        void_id=proposed_void_id(),
+        words=words_of(request, sale.movements),
+    )
 
 
 @router.post("/sales/{sale_id}/void")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,15 @@ class Console:
         a read model shows what it has read, as a user sees a settled store)."""
         state = self.client.app.state  # type: ignore[attr-defined]
         assert state.read_models.wait_for(state.ledger.head(), 30), "read models caught up"
+
+
+def document_cells(page: str) -> list[str]:
+    """A page's movement document cells as a person reads them (``ui.document``), in page
+    order."""
+    return [
+        unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+        for cell in re.findall(r'<td class="document">(.*?)</td>', page, re.S)
+    ]
 
 
 def issue_keys(settings: Settings) -> dict[str, str]:

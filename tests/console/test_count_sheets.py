@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.console.conftest import Browser, Console
+from tests.console.conftest import Browser, Console, document_cells
 
 # post_history leaves 3 AB-001 at main, worth 15.00.
 
@@ -64,6 +64,8 @@ def test_a_clerk_counts_finance_approves_and_the_avt_page_shows_the_api_figures(
         "/avt/movements?location=main&sku=AB-001&column=unexplained&from_count=K-1&to_count=K-2"
     ).text
     assert 'data-kind="ADJUSTMENT"' in drill and "-5.00" in drill
+    assert document_cells(drill) == ["Count K-2"]
+    assert 'title="count K-2, line 0"' in drill
 
 
 def test_a_save_without_the_csrf_token_is_refused_and_records_nothing(console: Console) -> None:

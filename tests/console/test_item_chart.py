@@ -8,13 +8,12 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
 from decimal import Decimal
-from html import unescape
 from typing import Any
 
 import pytest
 
 from console.chart import nice_step, round_scale, time_ticks
-from tests.console.conftest import Browser, Console
+from tests.console.conftest import Browser, Console, document_cells
 
 SVG = re.compile(r"<svg class=\"chart\".*?</svg>", re.S)
 MONTHS = {date(2000, month, 1).strftime("%b"): month for month in range(1, 13)}
@@ -54,14 +53,6 @@ def tick_dates(labels: list[str]) -> list[date]:
         assert year is not None, f"the first tick names its year: {label}"
         out.append(date(year, MONTHS[month], int(day)))
     return out
-
-
-def document_cells(page: str) -> set[str]:
-    """The history's document cells as a person reads them."""
-    return {
-        unescape(re.sub(r"<[^>]+>", "", cell)).strip()
-        for cell in re.findall(r'<td class="document">(.*?)</td>', page, re.S)
-    }
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 
 from application.settings import Settings
 from tests.api.conftest import post_history
-from tests.console.conftest import Console, issue_keys, settled_console
+from tests.console.conftest import Console, document_cells, issue_keys, settled_console
 from tests.e2e.conftest import wait_until
 
 PAGES = {
@@ -170,10 +170,11 @@ def test_a_cogs_figure_drills_down_to_the_movements_that_make_it(console: Consol
 
 
 def post_sales(console: Console) -> str:
-    """Two menu items sold at main (AB-001 in both recipes); the period they fall in."""
+    """Two menu items sold at main (AB-001 in both recipes, named "Burger" and "Fries");
+    the period they fall in."""
     admin = {"Authorization": f"Bearer {console.tokens['admin']}"}
     for menu_item, portion in (("burger", "1"), ("fries", "0.25")):
-        recipe = {"name": menu_item, "lines": [{"sku": "AB-001", "quantity": portion}]}
+        recipe = {"name": menu_item.title(), "lines": [{"sku": "AB-001", "quantity": portion}]}
         assert console.client.put(
             f"/api/recipes/{menu_item}", json=recipe, headers=admin
         ).is_success
@@ -232,7 +233,8 @@ def test_a_menu_items_cost_drills_down_to_its_sale_movements(console: Console) -
     ).json()
     assert figure == Decimal(api["totals"]["cost"])
     assert re.findall(r'data-kind="(\w+)" data-recipe-version="(\d+)"', drill) == [("CONSUME", "1")]
-    assert "S-1 / " in drill
+    assert document_cells(drill) == ["2 × Burger · Sale S-1"]
+    assert '<a href="/sales/S-1" title="sale S-1, line 0">Sale S-1</a>' in drill
 
 
 def test_the_valuation_page_equals_the_api(console: Console) -> None:
@@ -284,13 +286,28 @@ def test_keys_are_created_with_the_secret_shown_once_and_revoked(console: Consol
 
 def test_the_journal_filters_by_type_day_and_user(console: Console) -> None:
     console.sign_in("viewer")
-    deliveries = console.get("/journal?type=delivery").text
-    assert "delivery D-1" in deliveries and "delivery D-2" in deliveries
-    assert "receipt R-1" not in deliveries
-    one_day = console.get("/journal?day=2025-01-11").text
-    assert "delivery D-1" in one_day and "delivery D-2" not in one_day
+    deliveries = document_cells(console.get("/journal?type=delivery").text)
+    assert "Delivery D-1" in deliveries and "Delivery D-2" in deliveries
+    assert "Receipt R-1" not in deliveries
+    one_day = document_cells(console.get("/journal?day=2025-01-11").text)
+    assert "Delivery D-1" in one_day and "Delivery D-2" not in one_day
     assert "No movements." in console.get("/journal?user=nobody").text
     assert console.get("/journal?day=2025-13-01").status_code == 422
+
+
+def test_the_journal_and_the_cogs_drill_down_say_what_each_sale_line_was(
+    console: Console,
+) -> None:
+    period = post_sales(console)
+    console.sign_in("finance")
+    sales = console.get("/journal?type=sale").text
+    assert sorted(document_cells(sales)) == ["2 × Burger · Sale S-1", "3 × Fries · Sale S-1"]
+    assert 'title="sale S-1, line 1"' in sales  # the raw reference, in the tooltip
+    drill = console.get(
+        f"/cogs/movements?period={period}&location=main&sku=AB-001&column=consumed_value"
+    ).text
+    assert sorted(document_cells(drill)) == ["2 × Burger · Sale S-1", "3 × Fries · Sale S-1"]
+    assert " / 0<" not in drill and "S-1 / " not in drill
 
 
 def test_a_late_cost_shows_the_allocation_the_api_answered(console: Console) -> None:

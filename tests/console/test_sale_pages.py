@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from tests.console.conftest import Console
+from tests.console.conftest import Console, document_cells
 
 
 def setup(console: Console) -> None:
@@ -53,6 +53,11 @@ def test_the_sale_page_shows_what_it_owes_and_a_clerk_voids_a_line_once(console:
     assert page.status_code == 200
     assert "MOZZ" in page.text.split('id="owed"')[1].split("</table>")[0]
     assert 'name="line-1"' in page.text
+    assert sorted(document_cells(page.text.split('id="movements"')[1])) == [
+        "1 × Beer · Sale S-1",
+        "2 × Pizza · Sale S-1",
+        "2 × Pizza · Sale S-1",
+    ]
     console.settle()
     owed = console.get("/owed")
     assert owed.status_code == 200 and 'href="/sales/S-1"' in owed.text
@@ -65,6 +70,8 @@ def test_the_sale_page_shows_what_it_owes_and_a_clerk_voids_a_line_once(console:
     assert [ln["voided"] for ln in shown["lines"]] == [False, True]
     after = console.get("/sales/S-1")
     assert f"Void {void_id}" in after.text and 'name="line-1"' not in after.text
+    moved = document_cells(after.text.split('id="movements"')[1])
+    assert f"1 × Beer taken back · Void {void_id}" in moved
 
 
 def test_a_viewer_sees_the_sale_without_a_void_button_and_cannot_void(console: Console) -> None:
