@@ -26,14 +26,6 @@ from domain.quote import Quote
 from domain.stock_item import Movement, StockItem
 
 
-def need_lines(lines: Sequence[object]) -> None:
-    """Refuses no lines and more than MAX_LINES."""
-    if not lines:
-        raise ValidationError("at least one line is required", [{"field": "lines"}])
-    if len(lines) > bounds.MAX_LINES:
-        raise ValidationError(f"lines has more than {bounds.MAX_LINES} lines", [{"field": "lines"}])
-
-
 class Lined(Protocol):
     """A command with document lines."""
 
@@ -49,12 +41,12 @@ class Noted(Lined, Protocol):
 
 
 def _lines(command: Lined) -> None:
-    need_lines(command.lines)
+    bounds.check_lines(command.lines)
 
 
 def _noted_lines(command: Noted) -> None:
     require_note(command.note)
-    need_lines(command.lines)
+    bounds.check_lines(command.lines)
 
 
 @handles(commands.PostReceipt, check=_lines)
@@ -166,7 +158,7 @@ def return_(command: commands.PostReturn, work: Work) -> None:
 
 
 def _transfer_rules(command: commands.PostTransfer) -> None:
-    need_lines(command.lines)
+    bounds.check_lines(command.lines)
     if command.from_location == command.to_location:
         raise ValidationError(
             "a transfer needs two different locations", [{"field": "to_location"}]

@@ -22,7 +22,6 @@ from application.work import Work
 from domain import bounds
 from domain.codes import check_code
 from domain.documents import DocumentDetails
-from domain.errors import ValidationError
 from domain.supplier_invoice import BilledLine, ReceiptBilling
 
 ZERO = Decimal(0)
@@ -30,10 +29,7 @@ ZERO = Decimal(0)
 
 def _rules(command: commands.PostSupplierInvoice) -> None:
     check_code(command.supplier, "supplier")
-    if not command.lines:
-        raise ValidationError("at least one line is required", [{"field": "lines"}])
-    if len(command.lines) > bounds.MAX_LINES:
-        raise ValidationError("too many lines", [{"field": "lines"}])
+    bounds.check_lines(command.lines, "too many lines")
     for index, line in enumerate(command.lines):
         check_code(line.receipt_id, f"lines[{index}].receipt_id")
         check_code(line.sku, f"lines[{index}].sku")

@@ -105,10 +105,7 @@ def purchase_order(ledger: LedgerPort, po_id: str) -> PurchaseOrder:
 def _po_rules(command: commands.PostPurchaseOrder) -> None:
     check_code(command.supplier, "supplier")
     check_code(command.location, "location")
-    if not command.lines:
-        raise ValidationError("at least one line is required", [{"field": "lines"}])
-    if len(command.lines) > bounds.MAX_LINES:
-        raise ValidationError("too many lines", [{"field": "lines"}])
+    bounds.check_lines(command.lines, "too many lines")
     if command.expected_at is not None and len(command.expected_at) > MAX_EXPECTED:
         raise ValidationError("expected_at is too long", [{"field": "expected_at"}])
     for index, line in enumerate(command.lines):

@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any
 
 from application.commands import PostSale, SaleLine
-from application.documents import need_lines
 from application.posting import handles
 from application.recipes import leaves_of
 from application.work import Work
@@ -31,7 +30,7 @@ from domain.recipe import Recipe, portion
 
 
 def _rules(command: PostSale) -> None:
-    need_lines(command.lines)
+    bounds.check_lines(command.lines)
     for index, line in enumerate(command.lines):
         check_code(line.menu_item, f"lines[{index}].menu_item")
         if line.location is not None:

@@ -111,21 +111,17 @@ def suggestions(
         factor = Decimal(1)
         if unit is not None and unit != item.base_unit:
             factor = next((Decimal(u["factor"]) for u in item.units if u["unit"] == unit), factor)
-        for entry in item.reorder:
-            where = entry["location"]
-            if location is not None and where != location:
-                continue
-            par = None if entry.get("par") is None else Decimal(entry["par"])
-            point, qty = Decimal(entry["reorder_point"]), Decimal(entry["reorder_qty"])
-            have = available.get((item.sku, where), ZERO)
-            coming = ordered.get((item.sku, where), ZERO)
-            need = suggest(have, coming, point, par, qty, factor)
+        for entry in item.reorders(location):
+            have = available.get((item.sku, entry.location), ZERO)
+            coming = ordered.get((item.sku, entry.location), ZERO)
+            point, par = entry.reorder_point, entry.par
+            need = suggest(have, coming, point, par, entry.reorder_qty, factor)
             if need is None:
                 continue
             found.append(
                 Suggestion(
                     item.sku,
-                    where,
+                    entry.location,
                     have,
                     coming,
                     point,

@@ -13,7 +13,7 @@ Pure: no I/O. Each check raises ``ValidationError`` naming the field.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from domain.errors import ValidationError
@@ -45,6 +45,14 @@ def places(amount: Decimal) -> int:
         trimmed.pop()
         exponent += 1
     return max(0, -exponent)
+
+
+def check_lines(lines: Sized, too_many: str = f"lines has more than {MAX_LINES} lines") -> None:
+    """Refuses a document of no lines, and of more than MAX_LINES (``too_many`` says so)."""
+    if not lines:
+        raise ValidationError("at least one line is required", [{"field": "lines"}])
+    if len(lines) > MAX_LINES:
+        raise ValidationError(too_many, [{"field": "lines"}])
 
 
 def _refuse(field: str, problem: str) -> ValidationError:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from domain.item import ITEM_TOPICS, LOCATION_TOPICS, Location
+from domain.item import ITEM_TOPICS, LOCATION_TOPICS, Location, Reorder
 from domain.stock_item import MOVEMENT_TOPICS, Movement
 from projections.balances import StockView
 from projections.base import Column, Key, Projection, Rows
@@ -116,6 +116,19 @@ class ItemRow:
     version: int
     position: int
 
+    def reorders(self, location: str | None = None) -> list[Reorder]:
+        """The item's reorder points: every one, or the one at ``location``."""
+        return [
+            Reorder(
+                entry["location"],
+                Decimal(entry["reorder_point"]),
+                Decimal(entry["reorder_qty"]),
+                None if entry.get("par") is None else Decimal(entry["par"]),
+            )
+            for entry in self.reorder
+            if location is None or entry["location"] == location
+        ]
+
 
 @dataclass(frozen=True)
 class LocationRow:
@@ -198,20 +211,16 @@ class CatalogueView:
             stock = self.stock.of_sku(item.sku)
             position = min(position, stock.position)
             available = {b.location: b.available for b in stock.locations}
-            for entry in item.reorder:
-                where = entry["location"]
-                if location is not None and where != location:
-                    continue
-                point = Decimal(entry["reorder_point"])
-                have = available.get(where, Decimal(0))
-                if have <= point:
+            for entry in item.reorders(location):
+                have = available.get(entry.location, Decimal(0))
+                if have <= entry.reorder_point:
                     low.append(
                         LowStock(
                             item.sku,
-                            where,
+                            entry.location,
                             have,
-                            point,
-                            Decimal(entry["reorder_qty"]),
+                            entry.reorder_point,
+                            entry.reorder_qty,
                             item.base_unit,
                         )
                     )
