@@ -125,10 +125,13 @@ class ApiKeys:
         is the ring read again. So a revocation or an issue in any process counts from the
         next request, and bad tokens never cost a ring reload. A token naming another
         tenant (or none, on a tenant's ledger) is refused the same way."""
+        key = self._key_of(token)
+        return None if key is None else check_token(self._current(), key)
+
+    def _key_of(self, token: str) -> str | None:
+        """The key part of a well-formed token of this ledger's tenant, else None."""
         match = TOKEN.fullmatch(token)
-        if match is None or match["tenant"] != self._tenant:
-            return None
-        return check_token(self._current(), match["key"])
+        return None if match is None or match["tenant"] != self._tenant else match["key"]
 
     def accept(self, token: str) -> Accepted | None:
         """The caller of ``token`` by the ring as last read here, without asking the store;
@@ -137,10 +140,10 @@ class ApiKeys:
         cached = self._cached
         if cached is None or not getattr(self._ledger.recorder, "checks_reads", False):
             return None
-        match = TOKEN.fullmatch(token)
-        if match is None or match["tenant"] != self._tenant:
+        key = self._key_of(token)
+        if key is None:
             return None
-        found = check_token(cached[1], match["key"])
+        found = check_token(cached[1], key)
         return Accepted(token, *found, cached[0]) if found is not None else None
 
     def confirm(self, accepted: Accepted) -> None:

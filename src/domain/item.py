@@ -24,12 +24,11 @@ from domain.errors import InvalidStateError, UnknownUnitError, ValidationError
 from domain.ids import named_id
 from domain.movements import Entered
 from domain.recorded import Recorded
-from domain.text import check_text
+from domain.text import MAX_TEXT, check_name, check_text
 from domain.versioned import Versioned, spec_events
 
 FACTOR_PLACES = 6
 MAX_UNITS = 50
-MAX_TEXT = 200
 
 
 def check_factor(factor: Decimal, field: str = "factor") -> None:
@@ -79,9 +78,7 @@ class ItemSpec:
         """Refuses a blank name, a bad unit code, a factor ≤ 0 or with more than 6 places,
         a unit named twice or differing from another only in case (the base unit too),
         negative reorder figures and a location given twice."""
-        if not self.name.strip() or len(self.name) > MAX_TEXT:
-            raise ValidationError("name must be 1–200 characters", [{"field": "name"}])
-        check_text(self.name, "name", multiline=False)
+        check_name(self.name)
         check_code(self.base_unit, "base_unit")
         for name, text in (("category", self.category), ("barcode", self.barcode)):
             if text is not None and len(text) > MAX_TEXT:
@@ -238,9 +235,7 @@ class Location(Recorded):
     @staticmethod
     def check(name: str, kind: str | None) -> None:
         """A name of 1–200 characters; a kind among LocationKind."""
-        if not name.strip() or len(name) > MAX_TEXT:
-            raise ValidationError("name must be 1–200 characters", [{"field": "name"}])
-        check_text(name, "name", multiline=False)
+        check_name(name)
         if kind is not None and kind not in LocationKind.__members__.values():
             raise ValidationError(f"unknown location kind {kind}", [{"field": "kind"}])
 

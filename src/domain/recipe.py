@@ -25,8 +25,7 @@ from domain import bounds
 from domain.codes import check_code
 from domain.errors import ValidationError
 from domain.ids import named_id
-from domain.item import MAX_TEXT
-from domain.text import check_text
+from domain.text import check_name
 from domain.versioned import Versioned, spec_events
 
 MAX_INGREDIENTS = 100
@@ -75,9 +74,7 @@ class RecipeSpec:
         """Refuses a blank name, no lines or more than MAX_INGREDIENTS, a bad sku or unit
         code, a quantity ≤ 0 or with more than 3 places, a SKU given twice, a yield outside
         0 < y ≤ 100 (2 places) and a batch size that is not a quantity."""
-        if not self.name.strip() or len(self.name) > MAX_TEXT:
-            raise ValidationError("name must be 1–200 characters", [{"field": "name"}])
-        check_text(self.name, "name", multiline=False)
+        check_name(self.name)
         if not self.lines or len(self.lines) > MAX_INGREDIENTS:
             message = f"a recipe has 1–{MAX_INGREDIENTS} lines"
             raise ValidationError(message, [{"field": "lines"}])

@@ -17,10 +17,9 @@ from domain import bounds
 from domain.codes import check_code
 from domain.errors import ValidationError
 from domain.ids import named_id
-from domain.text import check_text
+from domain.text import MAX_TEXT, check_name, check_text
 from domain.versioned import Versioned, spec_events
 
-MAX_TEXT = 200
 MAX_LEAD_DAYS = 365
 
 
@@ -46,9 +45,7 @@ class SupplierSpec:
     def check(self) -> None:
         """A name of 1–200 characters, a lead time 0–365 days, each SKU once, codes of the
         code form, prices as unit costs (≥ 0, 6 places)."""
-        if not self.name.strip() or len(self.name) > MAX_TEXT:
-            raise ValidationError("name must be 1–200 characters", [{"field": "name"}])
-        check_text(self.name, "name", multiline=False)
+        check_name(self.name)
         if not 0 <= self.lead_time_days <= MAX_LEAD_DAYS:
             raise ValidationError("lead_time_days is 0–365", [{"field": "lead_time_days"}])
         if len(self.items) > bounds.MAX_LINES:

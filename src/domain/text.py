@@ -20,7 +20,10 @@ import re
 
 from domain.errors import ValidationError
 
-__all__ = ["check_text", "describe", "text_problem"]
+__all__ = ["MAX_TEXT", "check_name", "check_text", "describe", "text_problem"]
+
+# The longest name (of an item, a location, a recipe, a supplier…).
+MAX_TEXT = 200
 
 # What a note may not hold: C0 but TAB, LF and CR; DEL; lone surrogates.
 _NOT_IN_NOTES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -55,3 +58,11 @@ def check_text(value: str | None, field: str, *, multiline: bool = True) -> None
     problem = text_problem(value, multiline=multiline)
     if problem is not None:
         raise ValidationError(f"{field} {problem}", [{"field": field}])
+
+
+def check_name(name: str) -> None:
+    """Refuses a blank ``name``, one over MAX_TEXT characters and one ``check_text`` refuses
+    (one line, no control character)."""
+    if not name.strip() or len(name) > MAX_TEXT:
+        raise ValidationError(f"name must be 1–{MAX_TEXT} characters", [{"field": "name"}])
+    check_text(name, "name", multiline=False)

@@ -25,9 +25,8 @@ from pydantic_core import PydanticCustomError
 
 from application.records import MovementRecord
 from domain.bounds import MAX_LINES
-from domain.item import MAX_TEXT
 from domain.movements import MOVEMENT_SHAPE
-from domain.text import text_problem
+from domain.text import MAX_TEXT, text_problem
 from present.money import plain
 
 CODE_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
@@ -49,26 +48,24 @@ Unit = Annotated[
 ]
 
 
-def _note(value: str) -> str:
-    problem = text_problem(value)
-    if problem is not None:
-        raise PydanticCustomError("text_refused", problem)
-    return value
+def _text(*, multiline: bool) -> AfterValidator:
+    """Refuses what ``domain.text`` says the ledger may not hold (error ``text_refused``)."""
 
+    def check(value: str) -> str:
+        problem = text_problem(value, multiline=multiline)
+        if problem is not None:
+            raise PydanticCustomError("text_refused", problem)
+        return value
 
-def _name(value: str) -> str:
-    problem = text_problem(value, multiline=False)
-    if problem is not None:
-        raise PydanticCustomError("text_refused", problem)
-    return value
+    return AfterValidator(check)
 
 
 # Free text the ledger keeps (domain.text): every text field of every request carries one
 # of these two checks, so a character the ledger may not hold is a 422 naming the field.
 # A note may span lines (TAB, LF and CR allowed) and holds no other control character.
-NoteText = AfterValidator(_note)
+NoteText = _text(multiline=True)
 # A name is one line and holds no control character at all.
-NameText = AfterValidator(_name)
+NameText = _text(multiline=False)
 
 Note = Annotated[str, Field(max_length=2000, examples=["pallet dropped"]), NoteText]
 RequiredNote = Annotated[
