@@ -1,8 +1,8 @@
 """Keeping a projection up to date: batched catch-up and following the ledger.
 
 A step reads up to ``batch`` notifications after the projection's position, decodes only
-movement events, and in one transaction — with the registry row locked and its position
-re-checked — writes the folded rows and the new position (the id of the last notification
+movement events, and in one transaction — moving the registry row's position only from
+the one it read — writes the folded rows and the new position (the id of the last notification
 read, movement or not). A crash anywhere rolls both back, so nothing is lost or applied
 twice. Ids are read strictly in order; on PostgreSQL the recorder's table lock makes commit
 order equal id order, so an event committed later can never have a smaller id than one
@@ -19,14 +19,12 @@ version's runner waits for its rebuild to go live; an older one, once a newer ve
 live, steps down for good (``superseded``) and never writes into the newer generation.
 
 Between catch-ups the runner waits as its dialect says: LISTEN/NOTIFY with a polling
-timeout on PostgreSQL, a 50 ms poll on SQLite that ``wake`` cuts short.
+timeout on PostgreSQL, a 50 ms poll on SQLite that ``wake`` cuts short. The runners of one
+process read through one ``SharedReader`` (projections.event_reader).
 
-A runner remembers the registry entry it wrote last (``Known``) and starts its next step
-from it instead of reading the registry again; the locked read in the writing transaction
-still decides, so an entry moved meanwhile (a switch-over) costs one wasted read, never a
-wrong write.
-
-The runners of one process read through one ``SharedReader`` (projections.event_reader).
+A runner remembers the registry entry it wrote last (``Known``) and starts from it; the
+writing transaction moves the position by an UPDATE matching only that entry, so an entry
+moved meanwhile (a switch-over) costs one wasted read, never a wrong write.
 
 An event a runner cannot apply (it cannot be decoded, folded or stored) stops that runner
 at its position, and only that runner: it retries one notification per step to find the
