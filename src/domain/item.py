@@ -62,6 +62,17 @@ class Reorder:
     reorder_qty: Decimal
     par: Decimal | None = None  # the level to order up to (SPEC §14)
 
+    @classmethod
+    def read(cls, data: dict[str, Any]) -> Reorder:
+        """An entry as recorded (without ``par`` when it has none, as before par existed)."""
+        par = data.get("par")
+        return cls(
+            data["location"],
+            Decimal(data["reorder_point"]),
+            Decimal(data["reorder_qty"]),
+            None if par is None else Decimal(par),
+        )
+
 
 @dataclass(frozen=True)
 class ItemSpec:
@@ -126,15 +137,7 @@ class ItemSpec:
             category=data["category"],
             barcode=data["barcode"],
             units=tuple(PackUnit(u["unit"], Decimal(u["factor"])) for u in data["units"]),
-            reorder=tuple(
-                Reorder(
-                    r["location"],
-                    Decimal(r["reorder_point"]),
-                    Decimal(r["reorder_qty"]),
-                    None if r.get("par") is None else Decimal(r["par"]),
-                )
-                for r in data["reorder"]
-            ),
+            reorder=tuple(Reorder.read(r) for r in data["reorder"]),
         )
 
 

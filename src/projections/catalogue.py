@@ -119,12 +119,7 @@ class ItemRow:
     def reorders(self, location: str | None = None) -> list[Reorder]:
         """The item's reorder points: every one, or the one at ``location``."""
         return [
-            Reorder(
-                entry["location"],
-                Decimal(entry["reorder_point"]),
-                Decimal(entry["reorder_qty"]),
-                None if entry.get("par") is None else Decimal(entry["par"]),
-            )
+            Reorder.read(entry)
             for entry in self.reorder
             if location is None or entry["location"] == location
         ]
