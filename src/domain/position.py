@@ -20,20 +20,13 @@ def owed_total(entries: list[dict[str, Any]]) -> Decimal:
     return sum((Decimal(entry["quantity"]) for entry in entries), v.ZERO)
 
 
-class Position:
-    """What a stock position is made of and how it records a movement (mixed into the
-    StockItem aggregate, which gives it its id, version and ``trigger_event``)."""
+class Holding:
+    """What a position holds (on hand, of which reserved, and their value) and what follows
+    from it: the position itself and every row that reads one (``projections.balances``)."""
 
-    sku: str
-    location: str
     on_hand: Decimal
     reserved: Decimal
     value: Decimal
-    last_average: Decimal | None
-    chain: str
-    # What sales owe the position, in order (domain.owed); a position restored from a
-    # snapshot taken before SPEC §17 owes nothing (never changed in place).
-    owed: list[dict[str, Any]] = []  # noqa: RUF012
 
     @property
     def available(self) -> Decimal:
@@ -41,7 +34,21 @@ class Position:
 
     @property
     def average(self) -> Decimal | None:
+        """The moving average cost (None when nothing is on hand)."""
         return v.average_cost(self.value, self.on_hand)
+
+
+class Position(Holding):
+    """What a stock position is made of and how it records a movement (mixed into the
+    StockItem aggregate, which gives it its id, version and ``trigger_event``)."""
+
+    sku: str
+    location: str
+    last_average: Decimal | None
+    chain: str
+    # What sales owe the position, in order (domain.owed); a position restored from a
+    # snapshot taken before SPEC §17 owes nothing (never changed in place).
+    owed: list[dict[str, Any]] = []  # noqa: RUF012
 
     def _need_available(self, quantity: Decimal) -> None:
         if quantity > self.available:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from domain.position import Holding
 from domain.stock_item import Movement, StockItem
-from domain.valuation import average_cost
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Session
 from projections.live_read import (
@@ -98,7 +98,7 @@ class Owing:
 
 
 @dataclass(frozen=True)
-class Balance:
+class Balance(Holding):
     """A position's balance as of ``position`` (the read model's position)."""
 
     sku: str
@@ -110,12 +110,8 @@ class Balance:
     owed: Decimal = ZERO
 
     @property
-    def available(self) -> Decimal:
-        return self.on_hand - self.reserved
-
-    @property
     def unit_cost(self) -> Decimal | None:
-        return average_cost(self.value, self.on_hand)
+        return self.average
 
 
 @dataclass(frozen=True)
