@@ -8,6 +8,7 @@ RELEASE) are StockItem movements the application records in the same transaction
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -29,21 +30,19 @@ class QuoteStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+@dataclass
 class QuoteLine:
     """One line's state: what was quoted and where its quantity stands."""
 
-    def __init__(
-        self, sku: str, quantity: Decimal, unit_price: Decimal, entered: Entered | None = None
-    ) -> None:
-        self.sku = sku
-        self.quantity = quantity
-        self.unit_price = unit_price
-        # The line as given in a pack unit (SPEC §8); its quantity is then in base units
-        # and its unit price per pack.
-        self.entered = entered
-        self.reserved = v.ZERO
-        self.delivered = v.ZERO
-        self.returned = v.ZERO
+    sku: str
+    quantity: Decimal
+    unit_price: Decimal
+    # The line as given in a pack unit (SPEC §8); its quantity is then in base units and
+    # its unit price per pack.
+    entered: Entered | None = None
+    reserved: Decimal = v.ZERO
+    delivered: Decimal = v.ZERO
+    returned: Decimal = v.ZERO
 
     @property
     def outstanding(self) -> Decimal:
