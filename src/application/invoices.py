@@ -144,3 +144,9 @@ def grni(ledger: LedgerPort, supplier: str | None = None) -> tuple[list[dict[str
             )
     rows.sort(key=lambda row: (str(row["supplier"]), str(row["receipt_id"])))
     return rows, position
+
+
+def grni_totals(rows: list[dict[str, object]]) -> dict[str, Decimal]:
+    """The GRNI report's totals over ``rows``: its received, billed and open value."""
+    names = ("received_value", "billed_value", "open_value")
+    return {name: sum((Decimal(str(row[name])) for row in rows), ZERO) for name in names}

@@ -7,7 +7,6 @@ its reads come from the PurchaseOrder aggregates of the ledger.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Query
@@ -140,9 +139,7 @@ def cancel_purchase_order(who: Principal, ledger: LedgerDep, po_id: str = PoPath
 def grni_report(ledger: LedgerDep, supplier: CodeFilter = None) -> Any:
     """Goods received not invoiced per supplier and receipt (finance)"""
     rows, position = invoices.grni(ledger, supplier)
-    names = ("received_value", "billed_value", "open_value")
-    totals = {name: sum((Decimal(str(row[name])) for row in rows), Decimal(0)) for name in names}
-    return {"rows": rows, "totals": totals, "position": position}
+    return {"rows": rows, "totals": invoices.grni_totals(rows), "position": position}
 
 
 @router.read("/purchasing/suggestions", SuggestionList, 404, 503, role=Role.CLERK)
