@@ -3,11 +3,13 @@
 1. Take each projection's rebuild lock (the dialect's: an advisory lock, or a file lock),
    drop leftovers of an interrupted rebuild and create generation N+1 — where the dialect
    defers indexes, without its key and indexes, which are built once after the bulk load.
-2. Bulk phase: read the ledger once, in chunks, and fold every event into each projection
-   being rebuilt, in memory. Rows that can no longer change are bulk-inserted as they
-   settle — movements chunk by chunk, COGS rows once their period is two months behind —
-   the rest once at the end (the dialect's bulk load), so memory stays flat however long
-   the ledger.
+2. Bulk phase (``projections.bulk``): read the ledger once, in chunks, one chunk ahead of
+   the fold, and fold every event into each projection being rebuilt, in memory. Rows that
+   can no longer change are bulk-inserted as they settle — movements chunk by chunk, COGS
+   rows once their period is two months behind — the rest once at the end (the dialect's
+   bulk load), so memory stays flat however long the ledger. Given ``open_events``, a
+   rebuild of several projections spreads them over ``processes`` processes, each reading
+   the ledger for its own group (``projections.rebuild_split``).
 3. Switch-over, per projection: with the registry row locked, apply the events that arrived
    meanwhile to the new table through the normal batched path; in the transaction that
    reads the last of them, point the registry at the new generation, version and position.
@@ -25,15 +27,16 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from datetime import datetime
 from typing import Any
 
 from application.errors import ConcurrencyConflictError
 from application.events import EventSource
-from projections.base import Key, Projection, Rows
+from projections.base import Projection
+from projections.bulk import FoldFailed, Target, bulk_load
 from projections.db import Database, Session
 from projections.event_reader import read_events
 from projections.health import clear_failure
+from projections.rebuild_split import Helpers, OpenEvents, split
 from projections.registry import (
     drop_leftovers,
     entry,
@@ -44,19 +47,10 @@ from projections.registry import (
 )
 from projections.runner import log
 
+__all__ = ["CHUNK", "FoldFailed", "Rebuild", "refuse_older"]
+
 Progress = Callable[[dict[str, Any]], None]
 CHUNK = 5000
-
-
-class FoldFailed(RuntimeError):
-    """A rebuild cannot fold the event at ``position`` into ``name``."""
-
-    def __init__(self, name: str, position: int, error: BaseException) -> None:
-        super().__init__(
-            f"rebuild of {name}: cannot fold the event at position {position}: {error}"
-        )
-        self.name = name
-        self.position = position
 
 
 def refuse_older(p: Projection, live_version: int) -> None:
@@ -79,6 +73,8 @@ class Rebuild:
         progress: Progress | None = None,
         *,
         chunk: int = CHUNK,
+        open_events: OpenEvents | None = None,
+        processes: int = 2,
     ) -> None:
         self.db = db
         self.events = events
@@ -87,6 +83,10 @@ class Rebuild:
         )
         self.progress = progress
         self.chunk = chunk
+        # With ``open_events``, the bulk phase of several projections runs in up to
+        # ``processes`` processes (projections.rebuild_split); without, in this one.
+        self.open_events = open_events
+        self.processes = processes if open_events is not None else 1
         self.started = time.monotonic()
         self.last_report = 0.0
 
@@ -115,54 +115,34 @@ class Rebuild:
     def _run(self, session: Session) -> None:
         generations = {p.NAME: self._prepare(session, p) for p in self.projections}
         self._log("start", generations, head=self.events.head())
-        rows: dict[str, Rows] = {p.NAME: {} for p in self.projections}
-        written: dict[str, set[Key]] = {p.NAME: set() for p in self.projections}
-        position = 0
-        # The newest time of each projection's own events: whether a row can still change
-        # is a claim about the events that fold into it, whatever other kinds say.
-        newest: dict[str, datetime] = {}
-        asked: dict[str, Any] = {}  # what each ``settled`` last read of its newest time
-        topics = frozenset().union(*(p.TOPICS for p in self.projections))
-        while True:
-            last, batch, count = read_events(self.events, position, self.chunk, topics=topics)
-            for p in self.projections:
-                folded = rows[p.NAME]
-                own = p.own(batch)
-                for event_position, event in own:
-                    try:
-                        p.fold(folded, event, event_position)
-                    except Exception as error:
-                        raise FoldFailed(p.NAME, event_position, error) from error
-                if own:
-                    stamp = max(event.timestamp for _, event in own)
-                    newest[p.NAME] = max(stamp, newest.get(p.NAME, stamp))
-                if p.APPEND_ONLY:
-                    settled = list(folded)
-                else:
-                    seen, settled = newest.get(p.NAME), []
-                    if seen is not None and asked.get(p.NAME) != (mark := p.settles_by(seen)):
-                        asked[p.NAME] = mark
-                        settled = p.settled(folded, seen)
-                if settled:
-                    self._write(session, p, generations[p.NAME], folded, settled, written[p.NAME])
-            position = last
-            head = max(self.events.head(), position)
-            now = time.monotonic()
-            persist = now - self.last_report > 0.5 or count < self.chunk
-            if persist:
-                self.last_report = now
-            for p in self.projections:
-                self._report(session if persist else None, p, generations[p.NAME], position, head)
-            if count < self.chunk:
-                break
+        groups = split(self.projections, self.processes)
+        reached: dict[str, int] = {}  # where each projection's bulk phase ended
+        helpers = None
+        if len(groups) > 1:
+            assert self.open_events is not None
+            settings = self.db.settings
+            helpers = Helpers(settings, self.open_events, groups[1:], generations, self.chunk)
+            helpers.start()
+        try:
+            own = groups[0]
+
+            def progressed(position: int, last: bool) -> None:
+                self._progressed(session, own, generations, position, last)
+                if helpers is not None:
+                    helpers.poll(self._helper_progressed(generations))
+
+            targets = [Target(p, generations[p.NAME]) for p in own]
+            position = bulk_load(session, self.events, targets, self.chunk, progressed)
+            reached.update((p.NAME, position) for p in own)
+            if helpers is not None:
+                helpers.poll(self._helper_progressed(generations), wait=True)
+                for number, group in enumerate(groups[1:]):
+                    reached.update((p.NAME, helpers.position(number)) for p in group)
+        finally:
+            if helpers is not None:
+                helpers.stop()
         for p in self.projections:
-            generation = generations[p.NAME]
-            folded = rows[p.NAME]
-            p.complete(folded)
-            self._write(session, p, generation, folded, list(folded), written[p.NAME])
-            with session.transaction():
-                p.add_indexes(session, p.table(generation))
-            position = self._switch(session, p, generation, position)
+            position = self._switch(session, p, generations[p.NAME], reached[p.NAME])
         self._log(
             "finish",
             generations,
@@ -170,33 +150,32 @@ class Rebuild:
             seconds=round(time.monotonic() - self.started, 3),
         )
 
-    def _write(
+    def _progressed(
         self,
         session: Session,
-        p: Projection,
-        generation: int,
-        rows: Rows,
-        keys: list[Key],
-        written: set[Key],
+        group: Sequence[Projection],
+        generations: dict[str, int],
+        position: int,
+        last: bool,
     ) -> None:
-        """Bulk-inserts the rows of ``keys`` and forgets them (append-only rows are never
-        seen again; a settled row seen again would mean commit skew beyond its horizon)."""
-        if not keys:
-            return
-        if not p.APPEND_ONLY:
-            again = written.intersection(keys)
-            if again:
-                raise RuntimeError(
-                    f"rebuild of {p.NAME}: an event reached row {next(iter(again))} after it "
-                    "was written out; the ledger's times are out of order by over a month"
-                )
-            written.update(keys)
-        with session.transaction():
-            session.copy_rows(
-                p.table(generation),
-                p.names(),
-                (p.to_db(rows.pop(key), session) for key in keys),
-            )
+        """After a page of the bulk phase: progress of ``group``, kept in ``rm_rebuilds``
+        every half second and at the last page."""
+        head = max(self.events.head(), position)
+        now = time.monotonic()
+        persist = now - self.last_report > 0.5 or last
+        if persist:
+            self.last_report = now
+        for p in group:
+            self._report(session if persist else None, p, generations[p.NAME], position, head)
+
+    def _helper_progressed(self, generations: dict[str, int]) -> Callable[[str, int, int], None]:
+        """A helper's progress, to the callback (``rm_rebuilds`` is written at the switch)."""
+        by_name = {p.NAME: p for p in self.projections}
+
+        def progressed(name: str, position: int, head: int) -> None:
+            self._report(None, by_name[name], generations[name], position, head)
+
+        return progressed
 
     def _prepare(self, session: Session, p: Projection) -> int:
         with session.transaction():

@@ -1,0 +1,122 @@
+"""A rebuild's bulk phase: the ledger folded from position 0 into fresh tables, in memory.
+
+The events of the topics the read models fold are read a page at a time, one page ahead
+of the fold (``projections.read_ahead``), each decoded once and handed to the read models
+that fold its topic. Rows that can no longer change are bulk-inserted as they settle —
+append-only rows page by page, the others when their ``settled`` says so — and the rest
+once at the end, after ``complete``; then each table gets its key and indexes. The tables
+are a generation nobody reads yet: the switch-over (``projections.rebuild``) goes on from
+the position returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from application.events import EventSource
+from projections.base import Key, Projection, Rows
+from projections.db import Session
+from projections.read_ahead import ReadAhead
+
+# Called after each page: (position reached, whether it was the last page).
+Reached = Callable[[int, bool], None]
+
+
+class FoldFailed(RuntimeError):
+    """A rebuild cannot fold the event at ``position`` into ``name``."""
+
+    def __init__(self, name: str, position: int, error: BaseException) -> None:
+        super().__init__(
+            f"rebuild of {name}: cannot fold the event at position {position}: {error}"
+        )
+        self.name = name
+        self.position = position
+
+
+class Target:
+    """One read model being rebuilt: its fresh table and what is folded of it so far."""
+
+    def __init__(self, projection: Projection, generation: int) -> None:
+        self.p = projection
+        self.table = projection.table(generation)
+        self.rows: Rows = {}
+        self.written: set[Key] = set()  # keys of rows already bulk-inserted (not append-only)
+        # The newest time of its own events: whether a row can still change is a claim
+        # about the events that fold into it, whatever other kinds say.
+        self.newest: datetime | None = None
+        self.asked: Any = None  # what ``settled`` last read of ``newest``
+        self.own: list[tuple[int, Any]] = []  # this page's events of its topics
+
+    def fold(self, session: Session) -> None:
+        """Folds this page's events in memory and bulk-loads the rows they settled."""
+        p, rows, own = self.p, self.rows, self.own
+        for position, event in own:
+            try:
+                p.fold(rows, event, position)
+            except Exception as error:
+                raise FoldFailed(p.NAME, position, error) from error
+        if own:
+            stamp = max(event.timestamp for _, event in own)
+            self.newest = stamp if self.newest is None else max(stamp, self.newest)
+            self.own = []
+        if p.APPEND_ONLY:
+            self.write(session, list(rows))
+        elif self.newest is not None and self.asked != (mark := p.settles_by(self.newest)):
+            self.asked = mark
+            self.write(session, p.settled(rows, self.newest))
+
+    def finish(self, session: Session) -> None:
+        """The rows still in memory, then the table's key and indexes."""
+        self.p.complete(self.rows)
+        self.write(session, list(self.rows))
+        with session.transaction():
+            self.p.add_indexes(session, self.table)
+
+    def write(self, session: Session, keys: list[Key]) -> None:
+        """Bulk-inserts the rows of ``keys`` and forgets them (append-only rows are never
+        seen again; a settled row seen again would mean commit skew beyond its horizon)."""
+        if not keys:
+            return
+        p, rows = self.p, self.rows
+        if not p.APPEND_ONLY:
+            again = self.written.intersection(keys)
+            if again:
+                raise RuntimeError(
+                    f"rebuild of {p.NAME}: an event reached row {next(iter(again))} after it "
+                    "was written out; the ledger's times are out of order by over a month"
+                )
+            self.written.update(keys)
+        with session.transaction():
+            session.copy_rows(
+                self.table, p.names(), (p.to_db(rows.pop(key), session) for key in keys)
+            )
+
+
+def bulk_load(
+    session: Session,
+    events: EventSource,
+    targets: Sequence[Target],
+    chunk: int,
+    reached: Reached,
+) -> int:
+    """Folds the whole ledger into ``targets`` and writes every row; returns the position
+    of the last event read."""
+    route: dict[str, list[Target]] = {}  # each topic to the read models that fold it
+    for target in targets:
+        for topic in target.p.TOPICS:
+            route.setdefault(topic, []).append(target)
+    position = 0
+    with ReadAhead(events, position, chunk, route) as pages:
+        for page in pages:
+            for event_position, topic, event in page.events:
+                for target in route.get(topic, ()):
+                    target.own.append((event_position, event))
+            for target in targets:
+                target.fold(session)
+            position = page.position
+            reached(position, page.last)
+    for target in targets:
+        target.finish(session)
+    return position
