@@ -13,9 +13,10 @@ from tests.e2e.conftest import Server, cli
 
 
 def _key(stdout: str) -> str:
-    last = stdout.strip().splitlines()[-1]
-    assert last.startswith("sl_"), stdout
-    return last
+    """The one key a command printed (its own line, beside log lines in any order)."""
+    keys = [line for line in stdout.splitlines() if line.startswith("sl_")]
+    assert len(keys) == 1, stdout
+    return keys[0]
 
 
 class Client:
@@ -114,7 +115,7 @@ def _run_story(settings: Settings, tmp_path: Path, serve: list[Server]) -> None:
     server = Server(settings, tmp_path)
     serve.append(server)
     server.start()
-    admin_token = _key(server.output().split("INFO")[0])
+    admin_token = _key(server.output())
     clerk_token = _key(cli(settings, "keys", "create", "--user", "alice", "--role", "clerk").stdout)
     finance_token = _key(
         cli(settings, "keys", "create", "--user", "fiona", "--role", "finance").stdout
