@@ -42,7 +42,7 @@ def test_killing_a_worker_during_catch_up_loses_and_repeats_nothing(
     settings: Settings, ledger: Ledger, models: ReadModels
 ) -> None:
     head = fill(ledger, documents=40, lines=100)
-    process = worker(settings, "run", "--batch", "10")
+    process = worker(settings, "run", "--batch", "5")
     try:
         wait_until(lambda: min(models.positions().values()) > 0, 60, "worker started")
         process.send_signal(signal.SIGKILL)
