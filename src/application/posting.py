@@ -46,6 +46,10 @@ from domain.movements import DocType
 from domain.quote import Quote
 from domain.stock_item import Movement
 
+# Jitter from a generator of its own: the process-wide one stays the caller's (a test
+# seeding it, hypothesis watching it for strategies) while retries run in other threads.
+_JITTER = random.Random()
+
 MAX_ATTEMPTS = 30
 C = TypeVar("C", bound=Command)
 R = TypeVar("R")
@@ -108,7 +112,7 @@ def handler_table(modules: Iterable[object]) -> dict[type[Command], Handler[Any]
 
 
 def pause(attempt: int) -> None:
-    time.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
+    time.sleep(_JITTER.uniform(0, min(0.05, 0.002 * 2**attempt)))
 
 
 def retrying(attempt: Callable[[], R | None]) -> R:

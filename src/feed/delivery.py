@@ -37,6 +37,10 @@ from feed.waiter import HeadWaiter
 from feed.webhooks import ACTIVE, FAILING, Webhook, Webhooks, iso_of_ms
 from projections.db import Database, Session
 
+# Jitter from a generator of its own: the process-wide one stays the caller's (a test
+# seeding it, hypothesis watching it for strategies) while retries run in other threads.
+_JITTER = random.Random()
+
 log = logging.getLogger("stockledger.feed")
 
 
@@ -191,5 +195,5 @@ class Deliverer:
                 return False
             ceiling = min(self.config.backoff_base * 2**tries, self.config.backoff_max)
             tries += 1
-            self._stop.wait(random.uniform(ceiling / 2, ceiling))
+            self._stop.wait(_JITTER.uniform(ceiling / 2, ceiling))
         return False
