@@ -1,24 +1,25 @@
 """A rebuild's bulk phase: the ledger folded from position 0 into fresh tables, in memory.
 
-The events of the topics the read models fold are read a page at a time, one page ahead
-of the fold (``projections.read_ahead``), each decoded once and handed to the read models
-that fold its topic. Rows that can no longer change are bulk-inserted as they settle —
-append-only rows page by page, the others when their ``settled`` says so — and the rest
-once at the end, after ``complete``; then each table gets its key and indexes. The tables
-are a generation nobody reads yet: the switch-over (``projections.rebuild``) goes on from
-the position returned.
+The events of the topics the read models fold are read a page at a time (the store selects
+them by topic), each decoded once and handed to the read models that fold its topic. The
+pages are read in the fold's own thread: a reader thread decoding ahead measured 10 % more
+CPU and no less time, the process being bound by the interpreter lock (docs/BENCHMARKS.md);
+``projections.rebuild_split`` spreads the work over processes instead. Rows that can no
+longer change are bulk-inserted as they settle — append-only rows page by page, the others
+when their ``settled`` says so — and the rest once at the end, after ``complete``; then
+each table gets its key and indexes. The tables are a generation nobody reads yet: the
+switch-over (``projections.rebuild``) goes on from the position returned.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from application.events import EventSource
 from projections.base import Key, Projection, Rows
 from projections.db import Session
-from projections.read_ahead import ReadAhead
 
 # Called after each page: (position reached, whether it was the last page).
 Reached = Callable[[int, bool], None]
@@ -33,6 +34,50 @@ class FoldFailed(RuntimeError):
         )
         self.name = name
         self.position = position
+
+
+class Page:
+    """One page read: its decoded events as (position, topic of the event's class or "",
+    event), the position it ends at, and whether it was the last (shorter than asked for)."""
+
+    __slots__ = ("events", "last", "position")
+
+    def __init__(self, events: list[tuple[int, str, Any]], position: int, last: bool):
+        self.events = events
+        self.position = position
+        self.last = last
+
+
+def read_page(events: EventSource, after: int, limit: int, topics: Collection[str]) -> Page:
+    """The events of ``topics`` after ``after``, decoded (at most ``limit``).
+
+    A page shorter than asked for is the last, and ends at the head as it was before the
+    read, even past its last event: no event of ``topics`` lies between (every position up
+    to that head was committed or abandoned before the read began, commit order being
+    position order), so whoever goes on from there need not read the others again."""
+    head = events.head()
+    found = events.read(after, limit, topics=topics)
+    decoded = []
+    for recorded in found:
+        event = recorded.event()
+        decoded.append((recorded.position, getattr(type(event), "TOPIC", ""), event))
+    position = found[-1].position if found else after
+    last = len(found) < limit
+    return Page(decoded, max(position, head) if last else position, last)
+
+
+def read_pages(
+    events: EventSource, after: int, limit: int, topics: Collection[str]
+) -> Iterator[Page]:
+    """The pages of ``topics`` after ``after``, each going on from the one before, up to the
+    last (the store's table lock makes commit order position order, so no event can appear
+    behind a page already read)."""
+    while True:
+        page = read_page(events, after, limit, topics)
+        yield page
+        if page.last:
+            return
+        after = page.position
 
 
 class Target:
@@ -108,15 +153,14 @@ def bulk_load(
         for topic in target.p.TOPICS:
             route.setdefault(topic, []).append(target)
     position = 0
-    with ReadAhead(events, position, chunk, route) as pages:
-        for page in pages:
-            for event_position, topic, event in page.events:
-                for target in route.get(topic, ()):
-                    target.own.append((event_position, event))
-            for target in targets:
-                target.fold(session)
-            position = page.position
-            reached(position, page.last)
+    for page in read_pages(events, position, chunk, route):
+        for event_position, topic, event in page.events:
+            for target in route.get(topic, ()):
+                target.own.append((event_position, event))
+        for target in targets:
+            target.fold(session)
+        position = page.position
+        reached(position, page.last)
     for target in targets:
         target.finish(session)
     return position

@@ -3,11 +3,11 @@
 1. Take each projection's rebuild lock (the dialect's: an advisory lock, or a file lock),
    drop leftovers of an interrupted rebuild and create generation N+1 — where the dialect
    defers indexes, without its key and indexes, which are built once after the bulk load.
-2. Bulk phase (``projections.bulk``): read the ledger once, in chunks, one chunk ahead of
-   the fold, and fold every event into each projection being rebuilt, in memory. Rows that
-   can no longer change are bulk-inserted as they settle — movements chunk by chunk, COGS
-   rows once their period is two months behind — the rest once at the end (the dialect's
-   bulk load), so memory stays flat however long the ledger. Given ``open_events``, a
+2. Bulk phase (``projections.bulk``): read the ledger once, in chunks, by topic, and fold
+   every event into each projection being rebuilt, in memory. Rows that can no longer
+   change are bulk-inserted as they settle — movements chunk by chunk, COGS rows once their
+   period is two months behind — the rest once at the end (the dialect's bulk load), so
+   memory stays flat however long the ledger. Given ``open_events``, a
    rebuild of several projections spreads them over ``processes`` processes, each reading
    the ledger for its own group (``projections.rebuild_split``).
 3. Switch-over, per projection: with the registry row locked, apply the events that arrived

@@ -1,6 +1,6 @@
-"""A rebuild reading ahead of its fold, by topic, and spread over processes: the same rows
-as the live runners, a position that goes on from the head, and errors that stop it with
-the live tables untouched."""
+"""A rebuild reading by topic and spread over processes: the same rows as the live
+runners, a position that goes on from the head, and errors that stop it with the live
+tables untouched."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from application.events import EventSource, LedgerEvents, Recorded
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.stock_item import MOVEMENT_TOPICS
-from projections.read_ahead import ReadAhead
+from projections.bulk import read_pages
 from projections.rebuild import Rebuild
 from projections.rebuild_split import COST, OpenLedger, split
 from projections.registry import entry
@@ -31,7 +31,7 @@ def receipt(ledger: Ledger, number: int) -> None:
     ledger.execute(PostReceipt(f"R{number}", "main", [line]), user="u")
 
 
-def test_pages_read_ahead_by_topic_continue_each_other_and_end_at_the_head(
+def test_pages_read_by_topic_continue_each_other_and_end_at_the_head(
     settings: Settings,
 ) -> None:
     with store(settings) as (ledger, _):
@@ -41,8 +41,7 @@ def test_pages_read_ahead_by_topic_continue_each_other_and_end_at_the_head(
         events = LedgerEvents(ledger)
         every = events.read(0, 10_000)
         movements = [r.position for r in every if r.topic in MOVEMENT_TOPICS]
-        with ReadAhead(events, 0, 5, MOVEMENT_TOPICS) as pages:
-            read = list(pages)
+        read = list(read_pages(events, 0, 5, MOVEMENT_TOPICS))
         assert [p for page in read for p, _, _ in page.events] == movements
         assert all(t in MOVEMENT_TOPICS for page in read for _, t, _ in page.events)
         assert [page.last for page in read] == [False] * (len(read) - 1) + [True]
@@ -68,7 +67,7 @@ class Failing:
         return self.events.head()
 
 
-def test_a_read_failing_ahead_of_the_fold_stops_the_rebuild_and_the_live_rows_serve(
+def test_a_read_failing_mid_rebuild_stops_it_and_the_live_rows_serve(
     settings: Settings,
 ) -> None:
     with store(settings) as (ledger, models):
