@@ -92,20 +92,18 @@ class Target:
         # about the events that fold into it, whatever other kinds say.
         self.newest: datetime | None = None
         self.asked: Any = None  # what ``settled`` last read of ``newest``
-        self.own: list[tuple[int, Any]] = []  # this page's events of its topics
 
-    def fold(self, session: Session) -> None:
-        """Folds this page's events in memory and bulk-loads the rows they settled."""
-        p, rows, own = self.p, self.rows, self.own
+    def fold(self, session: Session, own: list[tuple[int, Any]], stamp: datetime | None) -> None:
+        """Folds a page's events of its topics (the newest of them recorded at ``stamp``)
+        in memory and bulk-loads the rows they settled."""
+        p, rows = self.p, self.rows
         for position, event in own:
             try:
                 p.fold(rows, event, position)
             except Exception as error:
                 raise FoldFailed(p.NAME, position, error) from error
-        if own:
-            stamp = max(event.timestamp for _, event in own)
+        if stamp is not None:
             self.newest = stamp if self.newest is None else max(stamp, self.newest)
-            self.own = []
         if p.APPEND_ONLY:
             self.write(session, list(rows))
         elif self.newest is not None and self.asked != (mark := p.settles_by(self.newest)):
@@ -148,17 +146,23 @@ def bulk_load(
 ) -> int:
     """Folds the whole ledger into ``targets`` and writes every row; returns the position
     of the last event read."""
-    route: dict[str, list[Target]] = {}  # each topic to the read models that fold it
-    for target in targets:
-        for topic in target.p.TOPICS:
-            route.setdefault(topic, []).append(target)
+    # Read models folding the same topics share a page's list of them and its newest time.
+    kinds = list(dict.fromkeys(target.p.TOPICS for target in targets))
+    route: dict[str, list[int]] = {}  # each topic to the kinds that hold it
+    for number, topics in enumerate(kinds):
+        for topic in topics:
+            route.setdefault(topic, []).append(number)
+    kind_of = {target.p.NAME: kinds.index(target.p.TOPICS) for target in targets}
     position = 0
     for page in read_pages(events, position, chunk, route):
+        own: list[list[tuple[int, Any]]] = [[] for _ in kinds]
         for event_position, topic, event in page.events:
-            for target in route.get(topic, ()):
-                target.own.append((event_position, event))
+            for number in route.get(topic, ()):
+                own[number].append((event_position, event))
+        stamps = [max([e.timestamp for _, e in found]) if found else None for found in own]
         for target in targets:
-            target.fold(session)
+            number = kind_of[target.p.NAME]
+            target.fold(session, own[number], stamps[number])
         position = page.position
         reached(position, page.last)
     for target in targets:
