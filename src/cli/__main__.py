@@ -181,15 +181,23 @@ def projections_rebuild(
             "and then rebuild (default: refuse)"
         ),
     ] = False,
+    processes: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Fold the projections of all in N processes, each reading its own topics "
+            "(faster only where cores are idle; about 45 % more CPU)",
+        ),
+    ] = 1,
     tenant: TenantOption = None,
 ) -> None:
     """Blue/green rebuild: a fresh copy is built beside the live one, which keeps serving,
     and replaces it atomically once caught up. Runs here, showing events/s and the ETA."""
-    _rebuild_here(name, wait, tenant)
+    _rebuild_here(name, wait, tenant, processes)
     out.print(f"{name} rebuilt and live")
 
 
-def _rebuild_here(name: str, wait: bool, tenant: str | None) -> None:
+def _rebuild_here(name: str, wait: bool, tenant: str | None, processes: int = 1) -> None:
     """Rebuilds ``name`` (or all) in this process with the progress bar."""
     with opened_read_models(tenant) as read_models, rebuild_bar(out) as progress:
         start_head = read_models.events.head()
@@ -199,7 +207,7 @@ def _rebuild_here(name: str, wait: bool, tenant: str | None) -> None:
             progress.update(task, **rebuild_fields(state, start_head))
 
         try:
-            read_models.rebuild(name, report, wait=wait)
+            read_models.rebuild(name, report, wait=wait, processes=processes)
         except ApplicationError as error:
             raise fail(error.detail) from None
 

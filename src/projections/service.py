@@ -39,6 +39,7 @@ from projections.food_cost import FoodCost, FoodCostView
 from projections.health import ensure_table, statuses
 from projections.movements import Movements, MovementView
 from projections.rebuild import Rebuild
+from projections.rebuild_split import OpenLedger
 from projections.registry import clean_abandoned, entry, positions, register
 from projections.runner import Runner, log
 from projections.verify import MAX_LAG, VerifyReport, verify
@@ -241,13 +242,18 @@ class ReadModels:
         progress: Callable[[dict[str, Any]], None] | None = None,
         *,
         wait: bool = False,
+        processes: int = 1,
     ) -> None:
         """Blocking blue/green rebuild; the live table serves until the switch-over.
 
-        ``name`` "all" rebuilds every projection in one read of the ledger. ``wait`` waits
-        for a rebuild already running elsewhere instead of refusing."""
+        ``name`` "all" rebuilds every projection in one read of the ledger, or split among
+        ``processes`` (projections.rebuild_split). ``wait`` waits for a rebuild already
+        running elsewhere instead of refusing."""
         chosen = list(self.projections.values()) if name == ALL else [self._projection(name)]
-        Rebuild(self.db, self.events, chosen, progress).run(wait=wait)
+        split = OpenLedger(self.settings) if processes > 1 else None
+        Rebuild(self.db, self.events, chosen, progress, open_events=split, processes=processes).run(
+            wait=wait
+        )
         self._progressed()
 
     def _requested(self, name: str) -> None:
