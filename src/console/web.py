@@ -29,7 +29,7 @@ from application.errors import ApplicationError
 from console.present import heading, items_of, one_unit, when
 from domain.access import Role, allows
 from domain.errors import DomainError
-from present.money import places_of, with_places
+from present.money import canonical, places_of, with_places
 from present.reports import Body, Report, cell
 
 if TYPE_CHECKING:
@@ -107,7 +107,16 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def _quantity(value: object) -> str:
+    """A quantity as the console writes it: the shortest plain decimal, one form per number
+    in a column ("10", "2.5", never "2.500" under "10"), as the API writes quantities."""
+    return cell(canonical(value) if isinstance(value, Decimal) else value)
+
+
 templates.filters["plain"] = cell
+templates.filters["qty"] = _quantity
 templates.globals["query"] = _query
 templates.globals["heading"] = heading
 templates.globals["item_of"] = lambda request, sku: items_of(request).get(sku)
