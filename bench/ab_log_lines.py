@@ -23,18 +23,7 @@ from typing import Any, cast
 
 from api.metrics import Metrics
 from api.observe import LineBuffer, RequestLog
-
-
-def scope_of(metrics: Metrics) -> dict[str, Any]:
-    app = SimpleNamespace(state=SimpleNamespace(metrics=metrics))
-    return {
-        "type": "http",
-        "method": "POST",
-        "path": "/api/deliveries",
-        "route": SimpleNamespace(path="/api/deliveries"),
-        "state": {"user": "bench", "position": 123456},
-        "app": app,
-    }
+from bench.ab_request_log import scope_of
 
 
 class Counting:

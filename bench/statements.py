@@ -116,15 +116,24 @@ def post(base: str, token: str, count: int, tag: str) -> float:
     return time.monotonic() - started
 
 
-def count(server: PostgresServer, name: str, source: Path | None, deliveries: int) -> None:
+def serve_command(
+    server: PostgresServer, source: Path | None
+) -> tuple[list[str], dict[str, str], int, str]:
+    """``stockledger serve`` on a new database of ``server`` (the code of ``source`` first on
+    the path when given): its command line, environment, port and the database's URL."""
+    url = new_database(server)
+    env = stockledger_env(url)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+    port = free_port()
     script = str(Path(sys.executable).parent / "stockledger")
+    return [script, "serve", "--port", str(port)], env, port, url
+
+
+def count(server: PostgresServer, name: str, source: Path | None, deliveries: int) -> None:
     with ExitStack() as stack:
-        url = new_database(server)
-        env = stockledger_env(url)
-        if source is not None:
-            env["PYTHONPATH"] = str(source)
-        port = free_port()
-        base = stack.enter_context(serving([script, "serve", "--port", str(port)], env, port))
+        command, env, port, url = serve_command(server, source)
+        base = stack.enter_context(serving(command, env, port))
         token = cli_key(env)
         receive_stock(base, token)
         tag = uuid.uuid4().hex[:6]
@@ -183,15 +192,9 @@ def backend_ticks(url: str) -> dict[str, int]:
 def under_load(server: PostgresServer, name: str, source: Path | None, seconds: float) -> None:
     """wrk's 8 connections for ``seconds`` (statement log off): CPU per delivery of each
     process of serve and of each kind of PostgreSQL process, and pg_stat_statements."""
-    script = str(Path(sys.executable).parent / "stockledger")
     with ExitStack() as stack:
-        url = new_database(server)
-        env = stockledger_env(url)
-        if source is not None:
-            env["PYTHONPATH"] = str(source)
-        port = free_port()
-        base, process = stack.enter_context(
-            serving_process([script, "serve", "--port", str(port)], env, port))  # fmt: skip
+        command, env, port, url = serve_command(server, source)
+        base, process = stack.enter_context(serving_process(command, env, port))
         token = cli_key(env)
         receive_stock(base, token)
         tag = uuid.uuid4().hex[:6]

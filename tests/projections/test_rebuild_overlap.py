@@ -24,6 +24,7 @@ from projections.service import ReadModels
 from tests.projections.conftest import live_rows, store
 from tests.projections.test_rebuild import catch_up, generation
 from tests.projections.test_rebuild_all import year_of_trade
+from tests.projections.test_shared_reader import CountedReads
 
 
 def receipt(ledger: Ledger, number: int) -> None:
@@ -48,23 +49,16 @@ def test_pages_read_by_topic_continue_each_other_and_end_at_the_head(
         assert read[-1].position == events.head() > movements[-1]
 
 
-class Failing:
+class Failing(CountedReads):
     """An EventSource whose second read fails."""
-
-    def __init__(self, events: EventSource) -> None:
-        self.events = events
-        self.reads = 0
 
     def read(
         self, after: int, limit: int, *, upto: int | None = None, topics: Collection[str] = ()
     ) -> list[Recorded]:
-        self.reads += 1
-        if self.reads == 2:
+        if self.reads == 1:
+            self.reads += 1
             raise OSError("the store went away")
-        return self.events.read(after, limit, upto=upto, topics=topics)
-
-    def head(self) -> int:
-        return self.events.head()
+        return super().read(after, limit, upto=upto, topics=topics)
 
 
 def test_a_read_failing_mid_rebuild_stops_it_and_the_live_rows_serve(
