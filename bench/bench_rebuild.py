@@ -1,10 +1,9 @@
-"""rebuild: full rebuild of all three projections vs reading and decoding the same events.
+"""rebuild: full rebuild of every projection vs reading and decoding the same events.
 
-For each store size the generator writes a history, then a fresh process rebuilds
-``balances``, ``movements`` and ``cogs`` through ``projections.service.ReadModels`` and
-reports its time and peak RSS. Baseline, same store, fresh process: page through the
+For each store size the generator writes a history, then a fresh process rebuilds every
+read model (``rebuild("all")``) through ``projections.service.ReadModels`` and reports its time and peak RSS. Baseline, same store, fresh process: page through the
 recorder (1,000 per query) and decode every event with the application's mapper, no
-projection work. The rate is stored events / wall time for all three projections.
+projection work. The rate is stored events / wall time for every projection.
 ``BENCH_REBUILD_URL`` measures a store an earlier fill left (no fill, no catch-up, which
 would drop its read models).
 """

@@ -5,7 +5,6 @@ with a receiving form that fits a phone, supplier invoice matching, and GRNI."""
 from __future__ import annotations
 
 import secrets
-from decimal import Decimal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -183,7 +182,7 @@ def post_invoice(request: Request, who: Finance, form: Form) -> HTMLResponse:
 @router.get("/purchasing/grni")
 def grni_page(request: Request, who: Finance, supplier: str | None = Code) -> HTMLResponse:
     rows, position = invoices.grni(ledger_of(request), supplier or None)
-    total = sum((Decimal(str(r["open_value"])) for r in rows), Decimal(0))
+    total = invoices.grni_totals(rows)["open_value"]
     return render(
         request, who, "grni.html", rows=rows, total=total, supplier=supplier, position=position
     )
