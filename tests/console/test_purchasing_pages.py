@@ -72,6 +72,7 @@ def test_finance_matches_an_invoice_with_a_price_increase_and_reads_grni(console
     console.sign_in("finance")
     grni = console.get("/purchasing/grni?supplier=GREEN").text
     assert "R-P1" in grni and "90.00" in grni
+    assert "open 90.00" in grni  # the total of what is waiting for an invoice
     invoice = console.get("/purchasing/invoice?receipt_id=R-P1").text
     assert 'id="invoice"' in invoice
     matched = console.post(
