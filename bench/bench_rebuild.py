@@ -1,11 +1,11 @@
 """rebuild: full rebuild of every projection vs reading and decoding the same events.
 
 For each store size the generator writes a history, then a fresh process rebuilds every
-read model (``rebuild("all")``) through ``projections.service.ReadModels`` and reports its time and peak RSS. Baseline, same store, fresh process: page through the
-recorder (1,000 per query) and decode every event with the application's mapper, no
-projection work. The rate is stored events / wall time for every projection.
-``BENCH_REBUILD_URL`` measures a store an earlier fill left (no fill, no catch-up, which
-would drop its read models).
+read model (``rebuild("all")``) through ``projections.service.ReadModels``, reporting its
+time and peak RSS. Baseline, same store, fresh process: page through the recorder (1,000
+per query) and decode every event with the application's mapper, no projection work. The
+rate is stored events / wall time for every projection. ``BENCH_REBUILD_URL`` measures a
+store an earlier fill left (no fill, no catch-up, which would drop its read models).
 """
 
 from __future__ import annotations
