@@ -56,7 +56,7 @@ def _report(
 ) -> Compared:
     """The selection: a location and two of its approved full counts (blank: the last two)."""
     models: ReadModels = read_models(request)
-    models.wait_for(models.events.head(), models.settings.read_your_writes_wait)
+    models.settle()
     sheets, _ = models.count_sheets.approved_full(location) if location else ([], 0)
     if not location:
         return Compared(location, None, None, sheets, "Choose a location.")
@@ -65,7 +65,7 @@ def _report(
     except NotFoundError as missing:
         return Compared(location, None, None, sheets, missing.detail)
     assert first.approved_position is not None and last.approved_position is not None
-    models.wait_for(last.approved_position, models.settings.read_your_writes_wait)
+    models.settle(last.approved_position)
     span = Interval(location, first.approved_position, last.approved_position)
     found = models.avt.figures(span)
     body = avt_body(location, first.count_id, last.count_id, found, places_of(request))

@@ -103,6 +103,7 @@ def cogs_movements(
     if group not in KINDS:
         raise ValidationError(f"unknown column {column}", [{"field": "column"}])
     keys = ["period", "location", "sku"]
+    read_models(request).settle()  # the figure (COGS) and its rows (the journal) must tie
     report = _report(request, Span(period, period, location), sku, keys)
     page = journal_of(request).behind(period, location, sku, KINDS[group], PAGE_SIZE, cursor)
     shares = {m.position: share(m, column, group) for m in page.items}

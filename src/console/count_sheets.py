@@ -73,7 +73,7 @@ def open_sheet(request: Request, who: Clerk, form: Form) -> RedirectResponse:
     models, ledger = read_models(request), ledger_of(request)
     skus: tuple[str, ...] = ()
     if kind == "full":
-        models.wait_for(ledger.head(), models.settings.read_your_writes_wait)
+        models.settle()
         skus = models.stock.stocked(location)
     ledger.execute(OpenCountSheet(count_id, location, kind, None, None, skus), user=who.user)
     return RedirectResponse(f"/count-sheets/{count_id}", status_code=303)
@@ -130,7 +130,7 @@ def review_page(request: Request, who: Finance, count_id: str) -> HTMLResponse:
     approval would post."""
     body = _sheet(ledger_of(request), count_id)
     models = read_models(request)
-    models.wait_for(ledger_of(request).head(), models.settings.read_your_writes_wait)
+    models.settle()
     counted: dict[str, Decimal | None] = {}
     for line in body["lines"]:
         sku, quantity = line["sku"], line["quantity"]

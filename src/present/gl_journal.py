@@ -44,7 +44,7 @@ def locations_in_use(read_models: ReadModels, ledger: Ledger) -> set[str] | None
     """Every location a map must resolve (the catalogue's and any a movement names), read
     once the read models have read the whole ledger; ``None`` while they are behind it (a
     lagging projection would hide a location and let a gap through)."""
-    if not read_models.wait_for(ledger.head(), read_models.settings.read_your_writes_wait):
+    if not read_models.settle():
         return None
     found, _ = read_models.catalogue.all_locations()
     return {row.code for row in found} | view_of(read_models).locations()

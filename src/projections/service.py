@@ -228,6 +228,13 @@ class ReadModels:
             with self._progress:
                 self._progress.wait(min(remaining, 0.02))
 
+    def settle(self, position: int | None = None) -> bool:
+        """Wait (up to the read-your-writes wait) until every read model has read ``position``
+        (by default the ledger's head), so figures drawn from two read models tie; False if
+        they are still behind it."""
+        target = self.events.head() if position is None else position
+        return self.wait_for(target, self.settings.read_your_writes_wait)
+
     def status(self) -> list[dict[str, Any]]:
         """Each projection's live and code versions, position, lag and state."""
         head = self.events.head()

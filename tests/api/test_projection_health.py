@@ -1,9 +1,12 @@
 """What the API, the metrics and the console say of a read model (issue 27): ``failing``
 with the position and error of an event its runner cannot apply; ``rebuilding`` right after
-a rebuild is asked for. And the console's COGS drill-down without ``column`` answers."""
+a rebuild is asked for. And the console's COGS drill-down: without ``column`` it answers; its figure and rows tie."""
 
 from __future__ import annotations
 
+import re
+import sqlite3
+import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -109,8 +112,41 @@ def test_the_cogs_drill_down_without_a_column_shows_net_cogs_and_refuses_a_group
         answer = console.get(base)
         assert answer.status_code == 200, answer.text[-500:]
         assert "<h1>Net COGS of AB-001" in answer.text  # the title in words (f89d712)
+        assert _figures(answer.text) == ("15.00", "15.00")
         assert answer.text == console.get(base + "&column=net_cogs").text
         for column in ("net", "nonsense"):
             refused = console.get(f"{base}&column={column}")
             assert refused.status_code == 422, refused.text[-500:]
             assert f"unknown column {column}" in refused.text
+
+
+def _figures(page: str) -> tuple[str, str]:
+    """A drill-down page's figure (the COGS read model) and its rows' sum (the journal's)."""
+    figure = re.search(r'id="figure">([^<]+)<', page)
+    rows_sum = re.search(r'id="rows-sum">([^<]+)<', page)
+    assert figure and rows_sum, page[-900:]
+    return figure[1], rows_sum[1]
+
+
+def test_the_cogs_drill_down_waits_for_its_read_models_to_read_the_ledger(tmp_path: Any) -> None:
+    """History posted while the read models cannot write (another connection holds the read
+    models' store for a moment): the drill-down asked at once waits for them, and its figure
+    and rows tie at the ledger's head instead of showing nothing."""
+    settings = Settings(database_url=None, data_dir=tmp_path / "var")
+    for api in _api(settings):
+        console = Console(api.client, api.tokens).sign_in("finance")
+        console.settle()
+        holder = sqlite3.connect(
+            settings.data_dir / "views.sqlite", isolation_level=None, check_same_thread=False
+        )
+        holder.execute("BEGIN IMMEDIATE")
+        post_history(settings)
+        release = threading.Timer(0.5, holder.rollback)
+        release.start()
+        try:
+            answer = console.get("/cogs/movements?period=2025-01&location=main&sku=AB-001")
+        finally:
+            release.join()
+            holder.close()
+        assert answer.status_code == 200, answer.text[-500:]
+        assert _figures(answer.text) == ("15.00", "15.00")

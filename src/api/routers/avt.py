@@ -46,12 +46,12 @@ def interval(
     """The interval between two approved full counts of ``location`` (by default the last
     two), once the read models have read up to the closing one. The counts are looked up
     once the read models have read the ledger's head (an approval just made counts)."""
-    read_models.wait_for(read_models.events.head(), read_models.settings.read_your_writes_wait)
+    read_models.settle()
     sheets, _ = read_models.count_sheets.approved_full(location)
     first, last = compared(sheets, location, from_count, to_count)
     after, upto = first.approved_position, last.approved_position
     assert after is not None and upto is not None
-    if not read_models.wait_for(upto, read_models.settings.read_your_writes_wait):
+    if not read_models.settle(upto):
         raise ProjectionLaggingError(f"the read models have not reached position {upto} yet")
     return Interval(location, after, upto), first.count_id, last.count_id
 

@@ -92,7 +92,7 @@ def open_sheet(
     """Open a count sheet (full or spot) at its observation time"""
     skus: tuple[str, ...] = ()
     if body.kind == "full":
-        read_models.wait_for(ledger.head(), read_models.settings.read_your_writes_wait)
+        read_models.settle()
         skus = read_models.stock.stocked(body.location)
     command = OpenCountSheet(
         body.count_id, body.location, body.kind, body.counted_at, body.note, skus
