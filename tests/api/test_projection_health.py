@@ -1,6 +1,7 @@
 """What the API, the metrics and the console say of a read model (issue 27): ``failing``
 with the position and error of an event its runner cannot apply; ``rebuilding`` right after
-a rebuild is asked for. And the console's COGS drill-down: without ``column`` it answers; its figure and rows tie."""
+a rebuild is asked for. And the console's COGS drill-down: without ``column`` it answers;
+its figure and its rows tie."""
 
 from __future__ import annotations
 
