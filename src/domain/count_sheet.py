@@ -15,13 +15,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from domain import bounds
 from domain.codes import check_code
 from domain.errors import InvalidStateError, ValidationError
-from domain.ids import named_id
-from domain.recorded import Recorded
+from domain.recorded import Named, Recorded
 from domain.storage_areas import MAX_NAME, NOT_IN_AREA
 
 KINDS = ("full", "spot")
@@ -34,10 +32,11 @@ class UncountedLinesError(InvalidStateError):
     """A full count approved with lines nobody counted (and no ``uncounted: "zero"``)."""
 
 
-class CountSheet(Recorded):
+class CountSheet(Named):
     """One count of a location, from opening to approval."""
 
     TOPIC = "stockledger:CountSheet"
+    ID_PREFIX = "count_sheet"
 
     class Created(Recorded.Created):
         count_id: str
@@ -88,11 +87,6 @@ class CountSheet(Recorded):
         def apply(self, aggregate: Any) -> None:
             aggregate.state = "open"
             aggregate.rejections.append(self.note)
-
-    @staticmethod
-    def create_id(count_id: str) -> UUID:
-        """Deterministic: never change this formula once data exists."""
-        return named_id(f"count_sheet:{count_id}")
 
     def __init__(
         self,

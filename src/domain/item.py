@@ -16,14 +16,12 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal, localcontext
 from enum import StrEnum
 from typing import Any
-from uuid import UUID
 
 from domain import bounds
 from domain.codes import check_code
 from domain.errors import InvalidStateError, UnknownUnitError, ValidationError
-from domain.ids import named_id
 from domain.movements import Entered
-from domain.recorded import Recorded
+from domain.recorded import Named, Recorded
 from domain.text import MAX_TEXT, check_name, check_text
 from domain.versioned import Versioned, spec_events
 
@@ -145,13 +143,9 @@ class Item(Versioned):
     """The catalogue entry of one SKU; every change is an attributed event."""
 
     TOPIC = "stockledger:Item"
+    ID_PREFIX = "item"
     CODE = "sku"
     Created, Changed = spec_events(TOPIC, CODE)
-
-    @staticmethod
-    def create_id(sku: str) -> UUID:
-        """Deterministic: never change this formula once data exists."""
-        return named_id(f"item:{sku}")
 
     def __init__(self, sku: str, spec: dict[str, Any], user: str) -> None:
         self.sku = sku
@@ -204,10 +198,11 @@ class Item(Versioned):
         return base, Entered(quantity, unit, factor)
 
 
-class Location(Recorded):
+class Location(Named):
     """A declared location: its name and kind."""
 
     TOPIC = "stockledger:Location"
+    ID_PREFIX = "location"
 
     class Created(Recorded.Created):
         code: str
@@ -224,11 +219,6 @@ class Location(Recorded):
         def apply(self, aggregate: Any) -> None:
             aggregate.name = self.name
             aggregate.kind = self.kind
-
-    @staticmethod
-    def create_id(code: str) -> UUID:
-        """Deterministic: never change this formula once data exists."""
-        return named_id(f"location:{code}")
 
     def __init__(self, code: str, name: str, kind: str | None, user: str) -> None:
         self.code = code

@@ -14,11 +14,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from domain.errors import DomainError, InvalidStateError, ValidationError
-from domain.ids import named_id
-from domain.recorded import Recorded
+from domain.recorded import Named, Recorded
 
 ZERO = Decimal(0)
 
@@ -62,10 +60,11 @@ class OrderLine:
         )
 
 
-class PurchaseOrder(Recorded):
+class PurchaseOrder(Named):
     """A purchase order and what has been received against it."""
 
     TOPIC = "stockledger:PurchaseOrder"
+    ID_PREFIX = "purchase_order"
 
     class Received(Recorded.Event):
         """``receipt_id`` received ``lines``: [[PO line index, base quantity], …]."""
@@ -85,11 +84,6 @@ class PurchaseOrder(Recorded):
 
         def apply(self, aggregate: Any) -> None:
             aggregate.cancelled = True
-
-    @staticmethod
-    def create_id(po_id: str) -> UUID:
-        """Deterministic: never change this formula once data exists."""
-        return named_id(f"purchase_order:{po_id}")
 
     def __init__(
         self,

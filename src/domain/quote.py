@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-from uuid import UUID
 
 from domain import valuation as v
 from domain.codes import check_code
 from domain.errors import InvalidStateError, ValidationError
-from domain.ids import named_id
 from domain.movements import Entered
-from domain.recorded import Recorded
+from domain.recorded import Named, Recorded
 from domain.text import check_text
 
 
@@ -49,10 +47,11 @@ class QuoteLine:
         return self.quantity - self.delivered
 
 
-class Quote(Recorded):
+class Quote(Named):
     """A quote's lines and status; refuses transitions SPEC §4 does not allow."""
 
     TOPIC = "stockledger:Quote"
+    ID_PREFIX = "quote"
 
     class Closed(Recorded.Event):
         user: str
@@ -91,11 +90,6 @@ class Quote(Recorded):
             aggregate.status = QuoteStatus.CANCELLED
             for line in aggregate.lines:
                 line.reserved = v.ZERO
-
-    @staticmethod
-    def create_id(quote_id: str) -> UUID:
-        """Deterministic: never change this formula once data exists."""
-        return named_id(f"quote:{quote_id}")
 
     def __init__(
         self,

@@ -19,12 +19,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from domain import bounds
 from domain.codes import check_code
 from domain.errors import ValidationError
-from domain.ids import named_id
 from domain.text import check_name
 from domain.versioned import Versioned, spec_events
 
@@ -135,13 +133,9 @@ class Recipe(Versioned):
     """The versioned recipe of one menu item; every change is an attributed event."""
 
     TOPIC = "stockledger:Recipe"
+    ID_PREFIX = "recipe"
     CODE = "menu_item"
     Created, Changed = spec_events(TOPIC, CODE)
-
-    @staticmethod
-    def create_id(menu_item: str) -> UUID:
-        """Deterministic: never change this formula once data exists."""
-        return named_id(f"recipe:{menu_item}")
 
     def __init__(self, menu_item: str, spec: dict[str, Any], user: str) -> None:
         self.menu_item = menu_item

@@ -11,12 +11,16 @@ library would; an aggregate declares ``Created`` itself when a read model reads 
 Stored events are found by these topics and decoded by these field names, so once data
 exists never rename an aggregate's TOPIC, a nested event class, an ``__init__`` argument or
 an event field (the library refuses to start on a nested event without a topic).
+
+Ids are recorded too: a ``Register`` is named by its ``NAME``; a ``Named`` aggregate (a quote,
+an item, …) by its ``ID_PREFIX`` and the first argument of its ``__init__``.
 """
 
 from __future__ import annotations
 
 import inspect
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, CanMutateAggregate
@@ -55,6 +59,41 @@ class Register(Recorded):
     def create_id(cls) -> UUID:
         """Deterministic: never change a register's NAME once data exists."""
         return named_id(cls.NAME)
+
+
+class Named(Recorded):
+    """An aggregate named by the first argument of its ``__init__`` (a quote's ``quote_id``,
+    an item's ``sku``) under its ``ID_PREFIX``: ``Quote.create_id("Q-1")`` is the id of the
+    name ``quote:Q-1``."""
+
+    ID_PREFIX = ""
+
+    if TYPE_CHECKING:  # each subclass that names its ID_PREFIX is given its own (below)
+
+        @classmethod
+        def create_id(cls, name: str) -> UUID: ...
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        if cls.__dict__.get("ID_PREFIX"):
+            setattr(cls, "create_id", staticmethod(_create_id_of(cls)))  # noqa: B010
+        super().__init_subclass__(**kwargs)
+
+
+def _create_id_of(cls: type[Named]) -> Callable[..., UUID]:
+    """``cls.create_id`` under the name of the first argument of its ``__init__``: the library
+    names a new aggregate by passing ``create_id`` the arguments its signature names."""
+    argument = list(inspect.signature(cls.__init__).parameters)[1]
+    prefix = cls.ID_PREFIX
+
+    def create_id(*args: str, **kwargs: str) -> UUID:
+        """Deterministic: never change an aggregate's ID_PREFIX once data exists."""
+        name = args[0] if args else kwargs[argument]
+        return named_id(f"{prefix}:{name}")
+
+    parameter = inspect.Parameter(argument, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str)
+    signature = inspect.Signature([parameter], return_annotation=UUID)
+    create_id.__signature__ = signature  # type: ignore[attr-defined]
+    return create_id
 
 
 def _is_event(name: str, value: Any) -> bool:

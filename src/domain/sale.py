@@ -12,19 +12,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from domain.errors import InvalidStateError
-from domain.ids import named_id
-from domain.recorded import Recorded
+from domain.recorded import Named, Recorded
 
 
-class SaleRecord(Recorded):
+class SaleRecord(Named):
     """The settlements and voids of one sale: ``settled`` [[movement line, quantity,
     value, position id, version]…] (value positive: what left), ``voided`` {sale line:
     void id}."""
 
     TOPIC = "stockledger:SaleRecord"
+    ID_PREFIX = "sale-record"
 
     class Settled(Recorded.Event):
         """A movement line's owed quantity settled by a CONSUME of ``value`` (positive)."""
@@ -47,11 +46,6 @@ class SaleRecord(Recorded):
 
         def apply(self, aggregate: Any) -> None:
             aggregate.voided = [*aggregate.voided, *([line, self.void_id] for line in self.lines)]
-
-    @staticmethod
-    def create_id(sale_id: str) -> UUID:
-        """Deterministic: never change this formula once data exists."""
-        return named_id(f"sale-record:{sale_id}")
 
     def __init__(self, sale_id: str) -> None:
         self.sale_id = sale_id

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 from domain.codes import check_code
 from domain.errors import ValidationError
-from domain.ids import named_id
-from domain.recorded import Recorded
+from domain.recorded import Named, Recorded
 from domain.text import check_text
 
 NOT_IN_AREA = "not in an area"
@@ -49,10 +47,11 @@ def check_areas(areas: list[Area]) -> None:
             check_code(sku, f"{field}.skus[{number}]")
 
 
-class StorageAreas(Recorded):
+class StorageAreas(Named):
     """A location's storage areas in walking order."""
 
     TOPIC = "stockledger:StorageAreas"
+    ID_PREFIX = "areas"
 
     class Set(Recorded.Event):
         areas: list[dict[str, Any]]
@@ -60,11 +59,6 @@ class StorageAreas(Recorded):
 
         def apply(self, aggregate: Any) -> None:
             aggregate.areas = [Area(a["area"], tuple(a["skus"])) for a in self.areas]
-
-    @staticmethod
-    def create_id(location: str) -> UUID:
-        """Deterministic: never change this formula once data exists."""
-        return named_id(f"areas:{location}")
 
     def __init__(self, location: str) -> None:
         self.location = location

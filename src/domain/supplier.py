@@ -11,12 +11,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from domain import bounds
 from domain.codes import check_code
 from domain.errors import ValidationError
-from domain.ids import named_id
 from domain.text import MAX_TEXT, check_name, check_text
 from domain.versioned import Versioned, spec_events
 
@@ -91,13 +89,9 @@ class Supplier(Versioned):
     """The catalogue entry of one supplier; every change is an attributed version."""
 
     TOPIC = "stockledger:Supplier"
+    ID_PREFIX = "supplier"
     CODE = "supplier"
     Created, Changed = spec_events(TOPIC, CODE)
-
-    @staticmethod
-    def create_id(supplier: str) -> UUID:
-        """Deterministic: never change this formula once data exists."""
-        return named_id(f"supplier:{supplier}")
 
     def __init__(self, supplier: str, spec: dict[str, Any], user: str) -> None:
         self.supplier = supplier

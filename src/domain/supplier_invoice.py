@@ -15,12 +15,10 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from uuid import UUID
 
 from domain.errors import DomainError, ValidationError
-from domain.ids import named_id
 from domain.money import Money
-from domain.recorded import Recorded
+from domain.recorded import Named, Recorded
 
 ZERO = Decimal(0)
 
@@ -68,10 +66,11 @@ class BilledLine:
         )
 
 
-class ReceiptBilling(Recorded):
+class ReceiptBilling(Named):
     """A receipt's lines and what supplier invoices billed of them."""
 
     TOPIC = "stockledger:ReceiptBilling"
+    ID_PREFIX = "receipt_billing"
 
     class Created(Recorded.Created):
         receipt_id: str
@@ -98,11 +97,6 @@ class ReceiptBilling(Recorded):
                     billed_value=line.billed_value + Decimal(value),
                 )
             aggregate.invoices.append(self.invoice_id)
-
-    @staticmethod
-    def create_id(receipt_id: str) -> UUID:
-        """Deterministic: never change this formula once data exists."""
-        return named_id(f"receipt_billing:{receipt_id}")
 
     def __init__(
         self, receipt_id: str, supplier: str, po_id: str | None, lines: list[dict[str, Any]]

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 from domain.codes import check_code
-from domain.recorded import Recorded
+from domain.recorded import Named, Recorded
 
 
 class Spec(Protocol):
@@ -64,7 +64,7 @@ def spec_events(topic: str, code: str) -> tuple[type[SpecCreated], type[SpecChan
     return event("Created", SpecCreated), event("Changed", SpecChanged)
 
 
-class Versioned(Recorded):
+class Versioned(Named):
     """One spec under a code, every change a new version (see the module docstring).
     A subclass names its code (``CODE``), reads its first spec in ``__init__`` (its spec
     class's ``from_recorded``, which reads every next version back too) and declares its
