@@ -32,11 +32,10 @@ class UncountedLinesError(InvalidStateError):
     """A full count approved with lines nobody counted (and no ``uncounted: "zero"``)."""
 
 
-class CountSheet(Named):
+class CountSheet(Named, id_prefix="count_sheet"):
     """One count of a location, from opening to approval."""
 
     TOPIC = "stockledger:CountSheet"
-    ID_PREFIX = "count_sheet"
 
     class Created(Recorded.Created):
         count_id: str

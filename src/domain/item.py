@@ -23,7 +23,7 @@ from domain.errors import InvalidStateError, UnknownUnitError, ValidationError
 from domain.movements import Entered
 from domain.recorded import Named, Recorded
 from domain.text import MAX_TEXT, check_name, check_text
-from domain.versioned import Versioned, spec_events
+from domain.versioned import Versioned
 
 FACTOR_PLACES = 6
 MAX_UNITS = 50
@@ -139,13 +139,10 @@ class ItemSpec:
         )
 
 
-class Item(Versioned):
+class Item(Versioned, id_prefix="item"):
     """The catalogue entry of one SKU; every change is an attributed event."""
 
     TOPIC = "stockledger:Item"
-    ID_PREFIX = "item"
-    CODE = "sku"
-    Created, Changed = spec_events(TOPIC, CODE)
 
     def __init__(self, sku: str, spec: dict[str, Any], user: str) -> None:
         self.sku = sku
@@ -198,11 +195,10 @@ class Item(Versioned):
         return base, Entered(quantity, unit, factor)
 
 
-class Location(Named):
+class Location(Named, id_prefix="location"):
     """A declared location: its name and kind."""
 
     TOPIC = "stockledger:Location"
-    ID_PREFIX = "location"
 
     class Created(Recorded.Created):
         code: str

@@ -60,11 +60,10 @@ class OrderLine:
         )
 
 
-class PurchaseOrder(Named):
+class PurchaseOrder(Named, id_prefix="purchase_order"):
     """A purchase order and what has been received against it."""
 
     TOPIC = "stockledger:PurchaseOrder"
-    ID_PREFIX = "purchase_order"
 
     class Received(Recorded.Event):
         """``receipt_id`` received ``lines``: [[PO line index, base quantity], …]."""

@@ -47,11 +47,10 @@ class QuoteLine:
         return self.quantity - self.delivered
 
 
-class Quote(Named):
+class Quote(Named, id_prefix="quote"):
     """A quote's lines and status; refuses transitions SPEC §4 does not allow."""
 
     TOPIC = "stockledger:Quote"
-    ID_PREFIX = "quote"
 
     class Closed(Recorded.Event):
         user: str

@@ -24,7 +24,7 @@ from domain import bounds
 from domain.codes import check_code
 from domain.errors import ValidationError
 from domain.text import check_name
-from domain.versioned import Versioned, spec_events
+from domain.versioned import Versioned
 
 MAX_INGREDIENTS = 100
 _QUANTUM = Decimal(1).scaleb(-bounds.QUANTITY_PLACES)
@@ -129,13 +129,10 @@ def check_yield(yield_pct: Decimal, field: str) -> None:
         raise ValidationError(message, [{"field": field}])
 
 
-class Recipe(Versioned):
+class Recipe(Versioned, id_prefix="recipe"):
     """The versioned recipe of one menu item; every change is an attributed event."""
 
     TOPIC = "stockledger:Recipe"
-    ID_PREFIX = "recipe"
-    CODE = "menu_item"
-    Created, Changed = spec_events(TOPIC, CODE)
 
     def __init__(self, menu_item: str, spec: dict[str, Any], user: str) -> None:
         self.menu_item = menu_item

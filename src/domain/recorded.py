@@ -13,7 +13,7 @@ exists never rename an aggregate's TOPIC, a nested event class, an ``__init__`` 
 an event field (the library refuses to start on a nested event without a topic).
 
 Ids are recorded too: a ``Register`` is named by its ``NAME``; a ``Named`` aggregate (a quote,
-an item, …) by its ``ID_PREFIX`` and the first argument of its ``__init__``.
+an item, …) by its ``id_prefix`` and the first argument of its ``__init__``.
 """
 
 from __future__ import annotations
@@ -63,18 +63,20 @@ class Register(Recorded):
 
 class Named(Recorded):
     """An aggregate named by the first argument of its ``__init__`` (a quote's ``quote_id``,
-    an item's ``sku``) under its ``ID_PREFIX``: ``Quote.create_id("Q-1")`` is the id of the
+    an item's ``sku``) under the ``id_prefix`` its class statement gives
+    (``class Quote(Named, id_prefix="quote")``): ``Quote.create_id("Q-1")`` is the id of the
     name ``quote:Q-1``."""
 
     ID_PREFIX = ""
 
-    if TYPE_CHECKING:  # each subclass that names its ID_PREFIX is given its own (below)
+    if TYPE_CHECKING:  # each subclass that names its id_prefix is given its own (below)
 
         @classmethod
         def create_id(cls, name: str) -> UUID: ...
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        if cls.__dict__.get("ID_PREFIX"):
+    def __init_subclass__(cls, id_prefix: str = "", **kwargs: Any) -> None:
+        if id_prefix:
+            cls.ID_PREFIX = id_prefix
             setattr(cls, "create_id", staticmethod(_create_id_of(cls)))  # noqa: B010
         super().__init_subclass__(**kwargs)
 
@@ -82,11 +84,11 @@ class Named(Recorded):
 def _create_id_of(cls: type[Named]) -> Callable[..., UUID]:
     """``cls.create_id`` under the name of the first argument of its ``__init__``: the library
     names a new aggregate by passing ``create_id`` the arguments its signature names."""
-    argument = list(inspect.signature(cls.__init__).parameters)[1]
+    argument = first_argument(cls)
     prefix = cls.ID_PREFIX
 
     def create_id(*args: str, **kwargs: str) -> UUID:
-        """Deterministic: never change an aggregate's ID_PREFIX once data exists."""
+        """Deterministic: never change an aggregate's id_prefix once data exists."""
         name = args[0] if args else kwargs[argument]
         return named_id(f"{prefix}:{name}")
 
@@ -94,6 +96,11 @@ def _create_id_of(cls: type[Named]) -> Callable[..., UUID]:
     signature = inspect.Signature([parameter], return_annotation=UUID)
     create_id.__signature__ = signature  # type: ignore[attr-defined]
     return create_id
+
+
+def first_argument(cls: type[Recorded]) -> str:
+    """The name of the first argument of ``cls.__init__`` (what names a ``Named`` aggregate)."""
+    return list(inspect.signature(cls.__init__).parameters)[1]
 
 
 def _is_event(name: str, value: Any) -> bool:

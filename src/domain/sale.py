@@ -17,13 +17,12 @@ from domain.errors import InvalidStateError
 from domain.recorded import Named, Recorded
 
 
-class SaleRecord(Named):
+class SaleRecord(Named, id_prefix="sale-record"):
     """The settlements and voids of one sale: ``settled`` [[movement line, quantity,
     value, position id, version]…] (value positive: what left), ``voided`` {sale line:
     void id}."""
 
     TOPIC = "stockledger:SaleRecord"
-    ID_PREFIX = "sale-record"
 
     class Settled(Recorded.Event):
         """A movement line's owed quantity settled by a CONSUME of ``value`` (positive)."""

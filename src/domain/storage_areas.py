@@ -47,11 +47,10 @@ def check_areas(areas: list[Area]) -> None:
             check_code(sku, f"{field}.skus[{number}]")
 
 
-class StorageAreas(Named):
+class StorageAreas(Named, id_prefix="areas"):
     """A location's storage areas in walking order."""
 
     TOPIC = "stockledger:StorageAreas"
-    ID_PREFIX = "areas"
 
     class Set(Recorded.Event):
         areas: list[dict[str, Any]]

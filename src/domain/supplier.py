@@ -16,7 +16,7 @@ from domain import bounds
 from domain.codes import check_code
 from domain.errors import ValidationError
 from domain.text import MAX_TEXT, check_name, check_text
-from domain.versioned import Versioned, spec_events
+from domain.versioned import Versioned
 
 MAX_LEAD_DAYS = 365
 
@@ -85,13 +85,10 @@ class SupplierSpec:
         return next((i for i in self.items if i.sku == sku), None)
 
 
-class Supplier(Versioned):
+class Supplier(Versioned, id_prefix="supplier"):
     """The catalogue entry of one supplier; every change is an attributed version."""
 
     TOPIC = "stockledger:Supplier"
-    ID_PREFIX = "supplier"
-    CODE = "supplier"
-    Created, Changed = spec_events(TOPIC, CODE)
 
     def __init__(self, supplier: str, spec: dict[str, Any], user: str) -> None:
         self.supplier = supplier

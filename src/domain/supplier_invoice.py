@@ -66,11 +66,10 @@ class BilledLine:
         )
 
 
-class ReceiptBilling(Named):
+class ReceiptBilling(Named, id_prefix="receipt_billing"):
     """A receipt's lines and what supplier invoices billed of them."""
 
     TOPIC = "stockledger:ReceiptBilling"
-    ID_PREFIX = "receipt_billing"
 
     class Created(Recorded.Created):
         receipt_id: str

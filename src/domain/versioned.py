@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 from domain.codes import check_code
-from domain.recorded import Named, Recorded
+from domain.recorded import Named, Recorded, first_argument
 
 
 class Spec(Protocol):
@@ -66,12 +66,21 @@ def spec_events(topic: str, code: str) -> tuple[type[SpecCreated], type[SpecChan
 
 class Versioned(Named):
     """One spec under a code, every change a new version (see the module docstring).
-    A subclass names its code (``CODE``), reads its first spec in ``__init__`` (its spec
-    class's ``from_recorded``, which reads every next version back too) and declares its
-    events with ``spec_events``."""
+    A subclass takes its code as the first argument of its ``__init__`` (``CODE``, which
+    names its id too) and reads its first spec there (its spec class's ``from_recorded``,
+    which reads every next version back too); its events are declared here, by
+    ``spec_events`` under its ``TOPIC``."""
 
     CODE = ""
     Changed: ClassVar[type[SpecChanged]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        topic = cls.__dict__.get("TOPIC")
+        if topic:
+            cls.CODE = first_argument(cls)
+            created, cls.Changed = spec_events(topic, cls.CODE)
+            setattr(cls, "Created", created)  # noqa: B010 (mypy: "Cannot assign to a type")
+        super().__init_subclass__(**kwargs)
 
     @property
     def code(self) -> str:
