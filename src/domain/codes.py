@@ -4,8 +4,9 @@ field a movement's figure came from (so a refusal can name it)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
+from typing import Protocol, TypeVar
 
 from domain.errors import InsufficientStockError, ValidationError
 from domain.movements import Source
@@ -16,6 +17,7 @@ __all__ = [
     "SimilarCodeError",
     "UnknownPositionError",
     "check_code",
+    "each_sku_once",
     "field_of",
     "folded",
     "require_note",
@@ -29,6 +31,29 @@ def check_code(code: str, field: str) -> None:
     """SKU and location codes: 1–64 chars of A-Z a-z 0-9 . _ -."""
     if not isinstance(code, str) or not CODE.fullmatch(code):
         raise ValidationError(f"{field} must be 1–64 characters of A-Z a-z 0-9 . _ -")
+
+
+class Listed(Protocol):
+    """An entry of a list that names each SKU once (a recipe's line, a supplier's item)."""
+
+    @property
+    def sku(self) -> str: ...
+
+
+L = TypeVar("L", bound=Listed)
+
+
+def each_sku_once(entries: Sequence[L], name: str) -> Iterator[tuple[str, L]]:
+    """Each of the entries listed as ``name``, with its field (``lines[2]``), refusing one
+    whose SKU is not a code or was given on an entry before it."""
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        field = f"{name}[{index}]"
+        check_code(entry.sku, f"{field}.sku")
+        if entry.sku in seen:
+            raise ValidationError(f"{entry.sku} given twice", [{"field": f"{field}.sku"}])
+        seen.add(entry.sku)
+        yield field, entry
 
 
 class SimilarCodeError(ValidationError):

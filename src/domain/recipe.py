@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain import bounds
-from domain.codes import check_code
+from domain.codes import check_code, each_sku_once
 from domain.errors import ValidationError
 from domain.text import check_name
 from domain.versioned import Versioned
@@ -76,13 +76,7 @@ class RecipeSpec:
         if not self.lines or len(self.lines) > MAX_INGREDIENTS:
             message = f"a recipe has 1–{MAX_INGREDIENTS} lines"
             raise ValidationError(message, [{"field": "lines"}])
-        seen: set[str] = set()
-        for index, line in enumerate(self.lines):
-            field = f"lines[{index}]"
-            check_code(line.sku, f"{field}.sku")
-            if line.sku in seen:
-                raise ValidationError(f"{line.sku} given twice", [{"field": f"{field}.sku"}])
-            seen.add(line.sku)
+        for field, line in each_sku_once(self.lines, "lines"):
             bounds.check_quantity(line.quantity, f"{field}.quantity")
             if line.unit is not None:
                 check_code(line.unit, f"{field}.unit")

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain import bounds
-from domain.codes import check_code
+from domain.codes import check_code, each_sku_once
 from domain.errors import ValidationError
 from domain.text import MAX_TEXT, check_name, check_text
 from domain.versioned import Versioned
@@ -48,13 +48,7 @@ class SupplierSpec:
             raise ValidationError("lead_time_days is 0–365", [{"field": "lead_time_days"}])
         if len(self.items) > bounds.MAX_LINES:
             raise ValidationError("too many items", [{"field": "items"}])
-        seen: set[str] = set()
-        for index, entry in enumerate(self.items):
-            field = f"items[{index}]"
-            check_code(entry.sku, f"{field}.sku")
-            if entry.sku in seen:
-                raise ValidationError(f"{entry.sku} given twice", [{"field": f"{field}.sku"}])
-            seen.add(entry.sku)
+        for field, entry in each_sku_once(self.items, "items"):
             if entry.supplier_sku is not None:
                 if not entry.supplier_sku.strip() or len(entry.supplier_sku) > MAX_TEXT:
                     raise ValidationError("bad supplier_sku", [{"field": f"{field}.supplier_sku"}])
