@@ -69,10 +69,11 @@ class Named(Recorded):
 
     ID_PREFIX = ""
 
-    if TYPE_CHECKING:  # each subclass that names its id_prefix is given its own (below)
+    if TYPE_CHECKING:  # each subclass that names its id_prefix is given its own (below),
+        # which takes the name by position or (the library does) as the first argument's
 
         @classmethod
-        def create_id(cls, name: str) -> UUID: ...
+        def create_id(cls, name: str, /) -> UUID: ...
 
     def __init_subclass__(cls, id_prefix: str = "", **kwargs: Any) -> None:
         if id_prefix:
