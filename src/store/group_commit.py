@@ -5,7 +5,7 @@ Commands saved concurrently in one process are written by one thread in one tran
 others wait and answer only once their batch has committed or failed). The transaction
 goes out as one pipeline with a single Sync::
 
-    BEGIN; <deadline and lock_timeout>; LOCK ledger_write_lock; NOTIFY;
+    BEGIN; <deadline, lock_timeout and NOTIFY>; LOCK ledger_write_lock;
     INSERT … checked, binary arrays … RETURNING; COMMIT
 
 Each command stays all or nothing. The INSERT runs after the writer lock is held, so it
@@ -53,6 +53,14 @@ from store.writer import Write, WriterGuard
 
 # (originator_id, originator_version): the key a conflict is on.
 Key = tuple[UUID | str, int]
+
+# A write transaction's first statement: its timeouts (store.writer) and its notification.
+BOUND_SQL = (
+    "SELECT set_config('statement_timeout', %s, true), "
+    "set_config('idle_in_transaction_session_timeout', %s, true), "
+    "set_config('lock_timeout', %s, true), pg_notify(%s, '')"
+)
+LOCK_BOUND_SQL = "SELECT set_config('lock_timeout', %s, true), pg_notify(%s, '')"
 
 
 @dataclass(eq=False)
@@ -112,7 +120,6 @@ class LedgerRecorder(PostgresApplicationRecorder):
             " RETURNING originator_id, originator_version, notification_id"
         ).format(schema=schema, table=table)
         self.insert_checked_sql = self.insert_checked.as_string()
-        self.notify_sql = SQL("NOTIFY {0}").format(Identifier(self.channel_name)).as_string()
         self._lock_sql: tuple[list[Any], list[str]] = ([], [])
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -205,13 +212,15 @@ class LedgerRecorder(PostgresApplicationRecorder):
         return IntegrityError("an event of this save was recorded by a concurrent writer")
 
     def _bound(self, curs: Any, writes: list[Write]) -> None:
-        """The transaction's timeouts: the writes' deadline (store.writer) and at
-        most POSTGRES_LOCK_TIMEOUT seconds of waiting for the writer lock."""
+        """The transaction's timeouts: the writes' deadline (store.writer) and at most
+        POSTGRES_LOCK_TIMEOUT seconds of waiting for the writer lock; and the notification
+        the runners wait for (sent at commit, like NOTIFY), in the same statement."""
         if self.guard is not None:
-            self.guard.enter(curs, writes, self.datastore.lock_timeout)
+            timeouts = self.guard.enter(curs, writes, self.datastore.lock_timeout)
+            curs.execute(BOUND_SQL, (*timeouts, self.channel_name), prepare=True)
         else:
             lock_ms = str(self.datastore.lock_timeout * 1000)
-            curs.execute("SELECT set_config('lock_timeout', %s, true)", (lock_ms,))
+            curs.execute(LOCK_BOUND_SQL, (lock_ms, self.channel_name))
 
     def _lock_table(self, curs: Any) -> None:
         statements, composed = self._lock_sql
@@ -220,9 +229,6 @@ class LedgerRecorder(PostgresApplicationRecorder):
             self._lock_sql = (self.lock_table_statements, composed)
         for statement in composed:
             curs.execute(statement, prepare=True)
-
-    def _notify_channel(self, curs: Any) -> None:
-        curs.execute(self.notify_sql)
 
     def _settle(self, ready: list[_Pending], recorded: dict[Key, int]) -> None:
         for pending in ready:
@@ -258,7 +264,6 @@ class LedgerRecorder(PostgresApplicationRecorder):
                         curs.execute("BEGIN")
                         self._bound(curs, writes)
                         self._lock_table(curs)
-                        self._notify_channel(curs)
                         insert.execute(self.insert_checked_sql, columns, prepare=True)
                         curs.execute("COMMIT")
                         pipeline.sync()

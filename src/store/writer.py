@@ -148,10 +148,12 @@ class WriterGuard:
             "abandoned; nothing was recorded; retry (a smaller document may help)"
         )
 
-    def enter(self, curs: Any, writes: list[Write], lock_timeout: int) -> None:
-        """Bounds the server to the earliest deadline of the batch's ``writes`` (and the
-        lock wait to ``lock_timeout`` seconds at most) and tells the watchdog which session
-        runs them: one statement, queued on a pipeline, so no round trip of its own."""
+    def enter(self, curs: Any, writes: list[Write], lock_timeout: int) -> tuple[str, str, str]:
+        """Tells the watchdog which session runs the batch's ``writes``; the transaction's
+        ``statement_timeout``, ``idle_in_transaction_session_timeout`` and ``lock_timeout``
+        in ms: the earliest deadline of the batch (the lock wait at most ``lock_timeout``
+        seconds), for the recorder to set with ``set_config(…, true)`` in its first
+        statement (store.group_commit: queued on a pipeline, no round trip of its own)."""
         left = self.timeout
         if writes:
             pid = curs.connection.info.backend_pid
@@ -160,13 +162,7 @@ class WriterGuard:
                     write.pid = pid
             left = min(write.deadline for write in writes) - time.monotonic()
         ms = max(1, int(left * 1000))
-        curs.execute(
-            "SELECT set_config('statement_timeout', %s, true), "
-            "set_config('idle_in_transaction_session_timeout', %s, true), "
-            "set_config('lock_timeout', %s, true)",
-            (str(ms), str(ms), str(min(ms, lock_timeout * 1000))),
-            prepare=True,
-        )
+        return str(ms), str(ms), str(min(ms, lock_timeout * 1000))
 
     def leave(self, writes: list[Write]) -> None:
         """The batch is over: its session may serve others, the watchdog must not end it."""

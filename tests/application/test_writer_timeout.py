@@ -22,15 +22,15 @@ LINE = [ReceiptLine("AB-001", Decimal(5), Decimal("2.00"))]
 def stall_after_lock(ledger: Ledger, statements: list[str]) -> None:
     """Makes the next write stall once it holds the writer lock (as the pipeline did)."""
     recorder: Any = ledger.recorder
-    original = recorder._notify_channel
+    original = recorder._lock_table
 
     def stall(curs: Any) -> None:
         original(curs)
-        recorder._notify_channel = original
+        recorder._lock_table = original
         for statement in statements:
             curs.execute(statement)
 
-    recorder._notify_channel = stall
+    recorder._lock_table = stall
 
 
 @pytest.mark.parametrize(
