@@ -114,7 +114,6 @@ def _serve_here(
     from api.main import create_app
     from api.metrics import serve_metrics
     from cli import serve as serving
-    from cli.wire import OneWriteProtocol
 
     # An unreachable store stops here.
     application = create_app(serving.api_settings(settings), tenant=tenant)
@@ -130,14 +129,7 @@ def _serve_here(
         # handler found at its start: a no-op here, so the projector is stopped below.
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: None)
-        uvicorn.run(
-            application,
-            host=host,
-            port=port,
-            access_log=False,
-            log_level="info",
-            http=OneWriteProtocol,
-        )
+        uvicorn.run(application, host=host, port=port, access_log=False, log_level="info")
     finally:
         if projector is not None:
             projector.stop()

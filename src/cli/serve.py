@@ -230,7 +230,6 @@ def _run_api(host: str, port: int, metrics_port: int | None) -> None:
 
     from api.main import create_app
     from api.metrics import serve_metrics
-    from cli.wire import OneWriteProtocol
 
     tenant = _tenant()
     application = create_app(_settings(tenant), tenant=tenant)
@@ -239,7 +238,7 @@ def _run_api(host: str, port: int, metrics_port: int | None) -> None:
         stop_metrics = serve_metrics(application.state.metrics, host, metrics_port)
     _on_parent_exit(lambda: os.kill(os.getpid(), signal.SIGTERM))
     settle_gc(application.state.settings.gc_threshold, "api")
-    config = uvicorn.Config(application, access_log=False, log_level="info", http=OneWriteProtocol)
+    config = uvicorn.Config(application, access_log=False, log_level="info")
     try:
         uvicorn.Server(config).run(sockets=[listener(host, port)])
     finally:
