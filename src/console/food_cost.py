@@ -96,6 +96,7 @@ def food_cost_movements(
 ) -> HTMLResponse:
     """The sale movements behind one menu item's cost at one location in one period."""
     chosen = Selection(Span(period, period, location), menu_item, list(GROUPS))
+    read_models(request).settle()  # the cost (food_cost) and its rows (the journal) must tie
     page = journal_of(request).sold(period, location, menu_item, PAGE_SIZE, cursor)
     return render(
         request,

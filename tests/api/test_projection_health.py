@@ -6,8 +6,6 @@ its figure and its rows tie."""
 from __future__ import annotations
 
 import re
-import sqlite3
-import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -23,7 +21,7 @@ from projections.db import Database
 from projections.registry import rebuild_lock
 from tests.api.conftest import Api, _api, post_history, receipt
 from tests.api.test_metrics import scrape, value
-from tests.console.conftest import Console
+from tests.console.conftest import Console, views_held
 from tests.projections.conftest import wait_until
 from tests.tamper import rewrite_movements
 
@@ -137,17 +135,8 @@ def test_the_cogs_drill_down_waits_for_its_read_models_to_read_the_ledger(tmp_pa
     for api in _api(settings):
         console = Console(api.client, api.tokens).sign_in("finance")
         console.settle()
-        holder = sqlite3.connect(
-            settings.data_dir / "views.sqlite", isolation_level=None, check_same_thread=False
-        )
-        holder.execute("BEGIN IMMEDIATE")
-        post_history(settings)
-        release = threading.Timer(0.5, holder.rollback)
-        release.start()
-        try:
+        with views_held(settings):
+            post_history(settings)
             answer = console.get("/cogs/movements?period=2025-01&location=main&sku=AB-001")
-        finally:
-            release.join()
-            holder.close()
         assert answer.status_code == 200, answer.text[-500:]
         assert _figures(answer.text) == ("15.00", "15.00")

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -62,6 +65,24 @@ class Console:
         a read model shows what it has read, as a user sees a settled store)."""
         state = self.client.app.state  # type: ignore[attr-defined]
         assert state.read_models.wait_for(state.ledger.head(), 30), "read models caught up"
+
+
+@contextmanager
+def views_held(settings: Settings, seconds: float = 0.5) -> Iterator[None]:
+    """The read models' SQLite store held by another connection from now until ``seconds``
+    after the block began (their runners cannot write meanwhile): what is posted inside is
+    not read until then, and a page asked inside must wait for them or show less."""
+    holder = sqlite3.connect(
+        settings.data_dir / "views.sqlite", isolation_level=None, check_same_thread=False
+    )
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(seconds, holder.rollback)
+    release.start()
+    try:
+        yield
+    finally:
+        release.join()
+        holder.close()
 
 
 def document_cells(page: str) -> list[str]:
