@@ -18,6 +18,7 @@ handed over to that user.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -80,11 +81,37 @@ def fetch(url: str, query: str, params: Sequence[Any] | None = None) -> list[tup
         return conn.execute(query, params).fetchall()
 
 
+_PICK = random.SystemRandom()  # not the global generator, which tests may seed alike
+
+
+def _ephemeral_floor() -> int:
+    """The lowest port the kernel hands out as a connection's source port."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port nothing is bound to, below the kernel's ephemeral range.
+
+    A port from the ephemeral range (what binding to port 0 gives) can be taken at any
+    moment as the source port of an outgoing connection (an etcd client's, a poll's), and
+    on Linux a connected socket holding it makes a later ``bind`` fail even with
+    SO_REUSEADDR: a server restarted on it (a Patroni node after a failover) then cannot
+    listen. CI saw exactly that once. Ports below the range are only ever taken by a bind.
+    """
+    floor = _ephemeral_floor()
+    low = 10000 if floor > 20000 else 1024
+    for _ in range(500):
+        port = _PICK.randrange(low, floor)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port between {low} and {floor}")
 
 
 class PostgresServer:
