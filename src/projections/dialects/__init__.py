@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from application.settings import Settings
 
@@ -132,6 +132,23 @@ class Dialect(Protocol):
         may run in several processes) and a way to wait for new events; None once ``stop``
         is set before the right was obtained."""
         ...
+
+
+class Catalogued:
+    """What both dialects answer alike, each from its own ``TYPES`` (a column kind's SQL
+    type) and ``TABLES`` (the query naming the tables whose name is LIKE its one ``?``)."""
+
+    TYPES: ClassVar[dict[str, str]]
+    TABLES: ClassVar[str]
+
+    def execute(self, conn: Any, statement: str, params: Sequence[Any]) -> list[Row]:
+        raise NotImplementedError
+
+    def tables(self, conn: Any, prefix: str) -> list[str]:
+        return [str(r[0]) for r in self.execute(conn, self.TABLES, (prefix + "%",))]
+
+    def column_type(self, kind: str) -> str:
+        return self.TYPES[kind]
 
 
 def escape_text(value: str, *, nul: bool = True) -> str:

@@ -30,7 +30,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from application.errors import ConcurrencyConflictError
 from application.settings import Settings
-from projections.dialects import MARK, Row, Waiter, escape_text
+from projections.dialects import MARK, Catalogued, Row, Waiter, escape_text
 from projections.dialects.pg_control import Control
 from projections.dialects.pg_shared import Borrowed
 
@@ -58,7 +58,11 @@ def _unnest(head: str, tail: str, kinds: tuple[str, ...]) -> str:
     return f"{head} SELECT * FROM unnest({arrays}){tail}"
 
 
-class PostgresDialect:
+class PostgresDialect(Catalogued):
+    TYPES = TYPES
+    TABLES = (
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE ?"
+    )
     for_update = " FOR UPDATE"
     defers_indexes = True
     errors: tuple[type[Exception], ...] = (psycopg.Error,)
@@ -162,20 +166,8 @@ class PostgresDialect:
     def begin(self, *, write: bool) -> str:
         return "BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
-    def tables(self, conn: Any, prefix: str) -> list[str]:
-        rows = self.execute(
-            conn,
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-            "AND tablename LIKE ?",
-            (prefix + "%",),
-        )
-        return [str(r[0]) for r in rows]
-
     # -- values: psycopg adapts Decimal, datetime, int and str itself; TEXT cannot hold U+0000,
     # so a text holding it is stored escaped (projections.dialects.escape_text) ---------------
-
-    def column_type(self, kind: str) -> str:
-        return TYPES[kind]
 
     def encode(self, value: Any, kind: str) -> Any:
         if kind == "text" and isinstance(value, str):

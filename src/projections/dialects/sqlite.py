@@ -22,7 +22,7 @@ from typing import Any
 
 from application.errors import ConcurrencyConflictError
 from application.settings import Settings
-from projections.dialects import MARK, TIME_FORMAT, Row, Waiter, escape_text
+from projections.dialects import MARK, TIME_FORMAT, Catalogued, Row, Waiter, escape_text
 
 POLL = 0.05
 TYPES = {"num": "TEXT", "time": "TEXT", "int": "INTEGER", "text": "TEXT"}
@@ -50,7 +50,9 @@ class DecimalSum:
         return str(self.total)
 
 
-class SqliteDialect:
+class SqliteDialect(Catalogued):
+    TYPES = TYPES
+    TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?"
     for_update = ""
     defers_indexes = False
     errors: tuple[type[Exception], ...] = (sqlite3.Error,)
@@ -114,18 +116,7 @@ class SqliteDialect:
     def begin(self, *, write: bool) -> str:
         return "BEGIN IMMEDIATE" if write else "BEGIN"
 
-    def tables(self, conn: Any, prefix: str) -> list[str]:
-        rows = self.execute(
-            conn,
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
-            (prefix + "%",),
-        )
-        return [str(r[0]) for r in rows]
-
     # -- values ------------------------------------------------------------------------------
-
-    def column_type(self, kind: str) -> str:
-        return TYPES[kind]
 
     def encode(self, value: Any, kind: str) -> Any:
         if value is None:
