@@ -100,6 +100,19 @@ ReadModelsDep = Annotated[ReadModels, Depends(get_read_models)]
 FreshReadModels = Annotated[ReadModels, Depends(fresh_read_models)]
 
 
+def settled_read_models(read_models: FreshReadModels) -> ReadModels:
+    """The read models once every one has read the ledger's head (up to the read-your-writes
+    wait; else 503): for answers that must count every posted document, as what is on order
+    in suggested orders (an order just placed is never suggested again)."""
+    if not read_models.settle():
+        raise ProjectionLaggingError("the read models have not read the ledger's head yet")
+    return read_models
+
+
+# The read models once they have read the ledger's head (else 503).
+SettledReadModels = Annotated[ReadModels, Depends(settled_read_models)]
+
+
 def _stock(read_models: FreshReadModels) -> StockView:
     return read_models.stock
 

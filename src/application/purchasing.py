@@ -76,7 +76,8 @@ def suppliers(ledger: LedgerPort) -> list[Supplier]:
 def purchase_orders(
     ledger: LedgerPort, status: str | None = None, supplier: str | None = None
 ) -> list[PurchaseOrder]:
-    """Purchase orders in posting order, filtered by status and supplier."""
+    """Purchase orders in posting order, filtered by status and supplier, read from the
+    ledger's events alone (the routes select through the purchase_orders read model)."""
     ids = [e.po_id for e in created(ledger, PurchaseOrder.Created.TOPIC)]
     orders = []
     for po_id in ids:
@@ -86,6 +87,12 @@ def purchase_orders(
         if status is None or order.status == status:
             orders.append(order)
     return orders
+
+
+def orders_of(ledger: LedgerPort, po_ids: list[str]) -> list[PurchaseOrder]:
+    """The purchase orders ``po_ids`` (the purchase_orders read model's selection)."""
+    found = (ledger.get(PurchaseOrder, PurchaseOrder.create_id(i)) for i in po_ids)
+    return [order for order in found if order is not None]
 
 
 def created(ledger: LedgerPort, topic: str) -> Iterator[Any]:

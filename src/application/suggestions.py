@@ -1,9 +1,10 @@
-"""Suggested orders (SPEC §14) from the read models and the open purchase orders, and one
-supplier's suggestions turned into a purchase order.
+"""Suggested orders (SPEC §14) from the read models, and one supplier's suggestions turned
+into a purchase order.
 
 Per item reorder entry (the catalogue read model) whose position (the balances read model)
-has available + on order ≤ its reorder point: par − available − on order (or reorder_qty),
-rounded up to whole packs of the SKU's preferred supplier (domain.purchasing.suggest). A
+has available + on order (the purchase_orders read model) ≤ its reorder point: par −
+available − on order (or reorder_qty), rounded up to whole packs of the SKU's preferred
+supplier (domain.purchasing.suggest). A
 SKU no supplier sells is suggested in base units with no supplier; a SKU several suppliers
 sell without one marked preferred goes to the first by code.
 """
@@ -40,6 +41,14 @@ class Stock(Protocol):
     ) -> Any: ...
 
 
+class Orders(Protocol):
+    """What suggestions read of the purchase_orders read model (projections.purchase_orders)."""
+
+    def on_order(
+        self, location: str | None = None
+    ) -> tuple[dict[tuple[str, str], Decimal], int]: ...
+
+
 def every(read: Any) -> tuple[list[Any], int]:
     """Every row of a paged view (pages of 1,000: one query each) and the lowest position."""
     rows: list[Any] = []
@@ -68,16 +77,6 @@ class Suggestion:
     price: Decimal | None
 
 
-def on_order(ledger: LedgerPort) -> dict[tuple[str, str], Decimal]:
-    """Base units still on order per (SKU, location), over every PO not cancelled."""
-    found: dict[tuple[str, str], Decimal] = {}
-    for order in purchasing.purchase_orders(ledger):
-        for index, line in enumerate(order.lines):
-            key = (line.sku, order.location)
-            found[key] = found.get(key, ZERO) + order.open_qty(index)
-    return found
-
-
 def preferred(suppliers: list[Supplier]) -> dict[str, tuple[str, SupplierItem]]:
     """One supplier per SKU: the one marked preferred, else the first by code."""
     chosen: dict[str, tuple[str, SupplierItem]] = {}
@@ -92,6 +91,7 @@ def suggestions(
     ledger: LedgerPort,
     catalogue: Catalogue,
     stock: Stock,
+    orders: Orders,
     location: str | None = None,
     supplier: str | None = None,
 ) -> tuple[list[Suggestion], int]:
@@ -100,7 +100,7 @@ def suggestions(
     items, position = every(lambda cursor: catalogue.search(None, None, 1000, cursor))
     balances, at = every(lambda cursor: stock.page(location, None, 1000, cursor))
     available = {(b.sku, b.location): b.available for b in balances}
-    ordered = on_order(ledger)
+    ordered, on = orders.on_order(location)
     sources = preferred(purchasing.suppliers(ledger))
     found: list[Suggestion] = []
     for item in items:
@@ -134,13 +134,14 @@ def suggestions(
                 )
             )
     found.sort(key=lambda s: (s.sku, s.location))
-    return found, min(position, at)
+    return found, min(position, at, on)
 
 
 def order_suggestions(
     ledger: LedgerPort,
     catalogue: Catalogue,
     stock: Stock,
+    orders: Orders,
     po_id: str,
     supplier: str,
     location: str,
@@ -150,7 +151,7 @@ def order_suggestions(
     (packs in the supplier's unit at its last price); refuses when there is nothing to
     order (422 naming ``supplier``)."""
     purchasing.supplier_of(ledger, supplier)
-    found, _ = suggestions(ledger, catalogue, stock, location, supplier)
+    found, _ = suggestions(ledger, catalogue, stock, orders, location, supplier)
     if not found:
         raise ValidationError(
             f"nothing to order from {supplier} at {location}", [{"field": "supplier"}]

@@ -9,6 +9,7 @@ import secrets
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from api.problems import ProjectionLaggingError
 from api.schemas.common import CODE_PATTERN
 from application import invoices, purchasing, suggestions
 from application.commands import (
@@ -43,13 +44,18 @@ def purchasing_page(
     supplier: str | None = Code,
     status: str | None = Query(None, pattern="^(open|partially_received|received|cancelled)$"),
 ) -> HTMLResponse:
-    ledger = ledger_of(request)
+    ledger, views = ledger_of(request), read_models(request)
+    views.settle()  # an order just placed or received counts
     clerk = allows(who.role, Role.CLERK)
     found: list[suggestions.Suggestion] = []
     if clerk:
-        views = read_models(request)
         found, _ = suggestions.suggestions(
-            ledger, views.catalogue, views.stock, location or None, supplier or None
+            ledger,
+            views.catalogue,
+            views.stock,
+            views.purchase_orders,
+            location or None,
+            supplier or None,
         )
     groups: dict[tuple[str, str], list[suggestions.Suggestion]] = {}
     for row in found:
@@ -62,7 +68,9 @@ def purchasing_page(
         suppliers=purchasing.suppliers(ledger),
         suggested=found,
         groups=groups,
-        orders=purchasing.purchase_orders(ledger, status or None, supplier or None),
+        orders=purchasing.orders_of(
+            ledger, views.purchase_orders.po_ids(status or None, supplier or None)[0]
+        ),
         clerk=clerk,
         po_id=proposed("PO"),
         location=location,
@@ -74,11 +82,14 @@ def purchasing_page(
 @router.post("/purchasing/suggestions/order")
 def order_suggestions(request: Request, who: Clerk, form: Form) -> RedirectResponse:
     """One supplier's suggestions at a location as a purchase order."""
-    ledger = ledger_of(request)
+    ledger, views = ledger_of(request), read_models(request)
+    if not views.settle():  # what is on order must count every order placed
+        raise ProjectionLaggingError("the read models have not read the ledger's head yet")
     command = suggestions.order_suggestions(
         ledger,
-        read_models(request).catalogue,
-        read_models(request).stock,
+        views.catalogue,
+        views.stock,
+        views.purchase_orders,
         form.get("po_id", "") or proposed("PO"),
         form.get("supplier", ""),
         form.get("location", ""),

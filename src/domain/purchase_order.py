@@ -60,6 +60,21 @@ class OrderLine:
         )
 
 
+def order_status(cancelled: bool, lines: Sequence[tuple[Decimal, Decimal]]) -> str:
+    """A PO's status from its (ordered, received) base quantities per line (the aggregate's
+    and the ``purchase_orders`` read model's)."""
+    if cancelled:
+        return "cancelled"
+    if all(received >= ordered for ordered, received in lines):
+        return "received"
+    return "partially_received" if any(received for _, received in lines) else "open"
+
+
+def open_quantity(cancelled: bool, ordered: Decimal, received: Decimal) -> Decimal:
+    """What is still on order on a line: ordered − received (0 once cancelled)."""
+    return ZERO if cancelled else max(ordered - received, ZERO)
+
+
 class PurchaseOrder(Named, id_prefix="purchase_order"):
     """A purchase order and what has been received against it."""
 
@@ -117,16 +132,11 @@ class PurchaseOrder(Named, id_prefix="purchase_order"):
     def open_qty(self, index: int) -> Decimal:
         """Still on order on line ``index``: ordered − received (0 once cancelled)."""
         line = self.lines[index]
-        return ZERO if self.cancelled else max(line.ordered - line.received, ZERO)
+        return open_quantity(self.cancelled, line.ordered, line.received)
 
     @property
     def status(self) -> str:
-        if self.cancelled:
-            return "cancelled"
-        received = [line.received for line in self.lines]
-        if all(r >= line.ordered for r, line in zip(received, self.lines, strict=True)):
-            return "received"
-        return "partially_received" if any(received) else "open"
+        return order_status(self.cancelled, [(ln.ordered, ln.received) for ln in self.lines])
 
     def line_of(self, sku: str, field: str) -> int:
         """The first line ordering ``sku`` (refuses a SKU not on the order)."""

@@ -47,7 +47,9 @@ class SupplierSpec:
         if not 0 <= self.lead_time_days <= MAX_LEAD_DAYS:
             raise ValidationError("lead_time_days is 0–365", [{"field": "lead_time_days"}])
         if len(self.items) > bounds.MAX_LINES:
-            raise ValidationError("too many items", [{"field": "items"}])
+            raise ValidationError(
+                f"items has more than {bounds.MAX_LINES} entries", [{"field": "items"}]
+            )
         for field, entry in each_sku_once(self.items, "items"):
             if entry.supplier_sku is not None:
                 if not entry.supplier_sku.strip() or len(entry.supplier_sku) > MAX_TEXT:

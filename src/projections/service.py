@@ -38,6 +38,7 @@ from projections.event_reader import SharedReader
 from projections.food_cost import FoodCost, FoodCostView
 from projections.health import ensure_table, statuses
 from projections.movements import Movements, MovementView
+from projections.purchase_orders import PurchaseOrders, PurchaseOrderView
 from projections.rebuild import Rebuild
 from projections.rebuild_split import OpenLedger
 from projections.registry import clean_abandoned, entry, positions, register
@@ -70,12 +71,12 @@ class ReadModels:
         items, locations = Items(self.zone), Locations(self.zone)
         food_cost = FoodCost(self.zone)
         sheets, sale_lines = CountSheets(self.zone), SaleLines(self.zone)
-        billing = Billing(self.zone)
+        billing, orders = Billing(self.zone), PurchaseOrders(self.zone)
         self.projections: dict[str, Projection] = {
             p.NAME: p
             for p in (
                 *(balances, movements, cogs, items, locations, food_cost, sheets, sale_lines),
-                billing,
+                *(billing, orders),
             )
         }
         # The views the API reads (api.deps: StockViewDep, MovementViewDep, ReportsDep).
@@ -86,6 +87,7 @@ class ReadModels:
         self.food_cost = FoodCostView(self.query_db, food_cost)
         self.count_sheets = CountSheetView(self.query_db, sheets)
         self.avt = AvtView(self.query_db, movements, sale_lines)
+        self.purchase_orders = PurchaseOrderView(self.query_db, orders)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._runners: list[Runner] = []

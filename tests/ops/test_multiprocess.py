@@ -40,8 +40,8 @@ class Worker:
 
 
 # One advisory lock per projection runner: balances, movements, cogs, items, locations,
-# food_cost, count_sheets and sale_lines (issue 29), billing (issue 31).
-RUNNERS = 9
+# food_cost, count_sheets and sale_lines (issue 29), billing (issue 31), purchase_orders.
+RUNNERS = 10
 
 
 def advisory_holders(owner_url: str) -> set[int]:

@@ -13,7 +13,7 @@ from fastapi import Query
 
 from api.auth import Principal
 from api.command_route import Commands
-from api.dependencies import CatalogueDep, LedgerDep, StockViewDep
+from api.dependencies import LedgerDep, SettledReadModels
 from api.params import CodeFilter, code
 from api.route_table import Answer, Routes, created
 from api.routing import command_of
@@ -101,14 +101,16 @@ def post_purchase_order(body: PurchaseOrderCreate, who: Principal, ledger: Ledge
     return created(_order(ledger, body.po_id), result.created)
 
 
-@router.read("/purchase-orders", PurchaseOrderList, 404)
+@router.read("/purchase-orders", PurchaseOrderList, 404, 503)
 def list_purchase_orders(
     ledger: LedgerDep,
+    read_models: SettledReadModels,
     status: Annotated[str | None, Query(pattern=STATUSES)] = None,
     supplier: CodeFilter = None,
 ) -> Any:
     """Purchase orders, by status and supplier"""
-    orders = purchasing.purchase_orders(ledger, status, supplier)
+    po_ids, _ = read_models.purchase_orders.po_ids(status, supplier)
+    orders = purchasing.orders_of(ledger, po_ids)
     items = [order_body(order, _position(ledger, order)) for order in orders]
     return {"items": items, "position": max((i["position"] for i in items), default=0)}
 
@@ -145,13 +147,13 @@ def grni_report(ledger: LedgerDep, supplier: CodeFilter = None) -> Any:
 @router.read("/purchasing/suggestions", SuggestionList, 404, 503, role=Role.CLERK)
 def get_suggestions(
     ledger: LedgerDep,
-    catalogue: CatalogueDep,
-    stock: StockViewDep,
+    read_models: SettledReadModels,
     location: CodeFilter = None,
     supplier: CodeFilter = None,
 ) -> Any:
     """Suggested orders: up to par in whole supplier packs (clerk)"""
-    found, position = suggestions.suggestions(ledger, catalogue, stock, location, supplier)
+    views = read_models.catalogue, read_models.stock, read_models.purchase_orders
+    found, position = suggestions.suggestions(ledger, *views, location, supplier)
     items = [{k: v for k, v in vars(s).items() if k != "price"} for s in found]
     return {"items": items, "position": position}
 
@@ -170,12 +172,12 @@ def order_suggestions(
     body: SuggestionOrder,
     who: Principal,
     ledger: LedgerDep,
-    catalogue: CatalogueDep,
-    stock: StockViewDep,
+    read_models: SettledReadModels,
 ) -> Answer:
     """Turn one supplier's suggestions at a location into a purchase order (clerk)"""
+    views = read_models.catalogue, read_models.stock, read_models.purchase_orders
     command = suggestions.order_suggestions(
-        ledger, catalogue, stock, body.po_id, body.supplier, body.location, body.expected_at
+        ledger, *views, body.po_id, body.supplier, body.location, body.expected_at
     )
     result = ledger.execute(command, user=who.user)
     return created(_order(ledger, body.po_id), result.created)
