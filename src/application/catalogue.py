@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from application import posting
-from application.events import LedgerEvents
+from application.collected import collected
 from application.known_codes import new_location, new_sku
 from application.ports import LedgerPort
 from domain.item import Item, ItemSpec, Location
@@ -37,12 +37,7 @@ class Saved:
 def has_movements(ledger: LedgerPort, sku: str) -> bool:
     """Whether ``sku`` was ever moved: scans the positions' creation events (one per
     position, far fewer than movements; asked only when a base unit would change)."""
-    source, after = LedgerEvents(ledger), 0
-    while page := source.read(after, 1000, topics={StockItem.Created.TOPIC}):
-        if any(recorded.event().sku == sku for recorded in page):
-            return True
-        after = page[-1].position
-    return False
+    return sku in collected(ledger, {StockItem.Created.TOPIC}, lambda e: e.sku)
 
 
 def put_item(ledger: LedgerPort, sku: str, spec: ItemSpec, user: str) -> tuple[Item, Saved]:

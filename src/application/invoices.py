@@ -14,10 +14,11 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from application import commands
+from application.collected import collected
 from application.costs import receipt_lines
 from application.ports import LedgerPort
 from application.posting import handles
-from application.purchasing import created, supplier_of
+from application.purchasing import supplier_of
 from application.work import Work
 from domain import bounds
 from domain.codes import check_code
@@ -119,7 +120,7 @@ def grni(ledger: LedgerPort, supplier: str | None = None) -> tuple[list[dict[str
     from their receipt on, the others from their first invoice)."""
     rows: list[dict[str, object]] = []
     position = 0
-    receipts = sorted({e.receipt_id for e in created(ledger, ReceiptBilling.Created.TOPIC)})
+    receipts = sorted(collected(ledger, {ReceiptBilling.Created.TOPIC}, lambda e: e.receipt_id))
     for receipt_id in receipts:
         billing = ledger.get(ReceiptBilling, ReceiptBilling.create_id(receipt_id))
         if billing is None or (supplier is not None and billing.supplier != supplier):

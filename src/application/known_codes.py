@@ -4,8 +4,8 @@ issue 35.4: 422 ``similar_code``; STOCKLEDGER_ALLOW_SIMILAR_CODES allows it).
 
 Asked only when something new is created — a position never moved, an item, a location —
 never on the hot path of an existing position: each process keeps, per ledger, the codes of
-every position's, item's and location's creation event, read once and then only the
-creation events recorded since (one read of a topic-filtered page). Two processes creating
+every position's, item's and location's creation event, read once up to the head and then
+only the events recorded since (as application.collected). Two processes creating
 ``Main`` and ``main`` at the same instant can both pass: the check is a guard against
 typing, not a lock.
 """
@@ -39,8 +39,10 @@ class KnownCodes:
 
     def refresh(self, ledger: LedgerPort) -> None:
         with self._lock:
-            source = LedgerEvents(ledger)
-            while page := source.read(self.after, 1000, topics=_TOPICS):
+            source, head = LedgerEvents(ledger), ledger.recorder.max_notification_id() or 0
+            if head < self.after:  # a store restored under this process: read it again
+                self.after, self.skus, self.locations = 0, {}, {}
+            while page := source.read(self.after, 1000, upto=head, topics=_TOPICS):
                 for recorded in page:
                     event = recorded.event()
                     if sku := getattr(event, "sku", None):
@@ -49,6 +51,7 @@ class KnownCodes:
                     if location:
                         self.locations.setdefault(folded(location), location)
                 self.after = page[-1].position
+            self.after = max(self.after, head)  # every event up to the head is visible
 
 
 _KNOWN: WeakKeyDictionary[LedgerPort, KnownCodes] = WeakKeyDictionary()

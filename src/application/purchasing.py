@@ -8,14 +8,12 @@ the PurchaseOrder aggregate, nothing moves); cancelling is recorded on the PO it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 from application import commands
 from application.catalogue import Saved, put
+from application.collected import collected
 from application.errors import NotFoundError
-from application.events import LedgerEvents
 from application.measures import Measured, Measures
 from application.ports import LedgerPort
 from application.posting import handles
@@ -67,8 +65,9 @@ def supplier_of(ledger: LedgerPort, code: str, field: str = "supplier") -> Suppl
 
 
 def suppliers(ledger: LedgerPort) -> list[Supplier]:
-    """Every supplier, by code (read from the ledger: suppliers are few)."""
-    codes = sorted({e.supplier for e in created(ledger, Supplier.Created.TOPIC)})
+    """Every supplier, by code (read from the ledger: suppliers are few; their codes from
+    this process's list of Supplier.Created, application.collected)."""
+    codes = sorted(collected(ledger, {Supplier.Created.TOPIC}, lambda e: e.supplier))
     found = [ledger.get(Supplier, Supplier.create_id(code)) for code in codes]
     return [s for s in found if s is not None]
 
@@ -78,7 +77,7 @@ def purchase_orders(
 ) -> list[PurchaseOrder]:
     """Purchase orders in posting order, filtered by status and supplier, read from the
     ledger's events alone (the routes select through the purchase_orders read model)."""
-    ids = [e.po_id for e in created(ledger, PurchaseOrder.Created.TOPIC)]
+    ids = collected(ledger, {PurchaseOrder.Created.TOPIC}, lambda e: e.po_id)
     orders = []
     for po_id in ids:
         order = ledger.get(PurchaseOrder, PurchaseOrder.create_id(po_id))
@@ -93,13 +92,6 @@ def orders_of(ledger: LedgerPort, po_ids: list[str]) -> list[PurchaseOrder]:
     """The purchase orders ``po_ids`` (the purchase_orders read model's selection)."""
     found = (ledger.get(PurchaseOrder, PurchaseOrder.create_id(i)) for i in po_ids)
     return [order for order in found if order is not None]
-
-
-def created(ledger: LedgerPort, topic: str) -> Iterator[Any]:
-    source, after = LedgerEvents(ledger), 0
-    while page := source.read(after, 1000, topics={topic}):
-        yield from (recorded.event() for recorded in page)
-        after = page[-1].position
 
 
 def purchase_order(ledger: LedgerPort, po_id: str) -> PurchaseOrder:

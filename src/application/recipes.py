@@ -13,8 +13,8 @@ nest deeper than ``domain.prep.MAX_LEVELS`` (SPEC §17). Listing and plate cost:
 from __future__ import annotations
 
 from application.catalogue import Saved, put
+from application.collected import collected
 from application.errors import NotFoundError
-from application.events import LedgerEvents
 from application.measures import Measures
 from application.ports import LedgerPort
 from domain.prep import Leaf, Lookup, expand, sub_recipe
@@ -120,17 +120,9 @@ def _known(ledger: LedgerPort, measures: Measures, lookup: Lookup, spec: RecipeS
 def _moved(ledger: LedgerPort, skus: set[str]) -> set[str]:
     """Which of ``skus`` were ever moved: one scan of the positions' creation events (one
     per position, far fewer than movements), asked only for lines naming no item."""
-    source, after, found = LedgerEvents(ledger), 0, set[str]()
-    while found != skus and (page := source.read(after, 1000, topics={StockItem.Created.TOPIC})):
-        found |= {sku for recorded in page if (sku := recorded.event().sku) in skus}
-        after = page[-1].position
-    return found
+    return skus.intersection(collected(ledger, {StockItem.Created.TOPIC}, lambda e: e.sku))
 
 
 def recipe_codes(ledger: LedgerPort) -> set[str]:
     """The menu items that have a recipe: one scan of the recipe events."""
-    source, after, codes = LedgerEvents(ledger), 0, set[str]()
-    while page := source.read(after, 1000, topics=RECIPE_TOPICS):
-        codes |= {recorded.event().menu_item for recorded in page}
-        after = page[-1].position
-    return codes
+    return set(collected(ledger, RECIPE_TOPICS, lambda e: e.menu_item))

@@ -36,9 +36,9 @@ class Catalogue(Protocol):
 class Stock(Protocol):
     """What suggestions read of the balances read model (projections.balances)."""
 
-    def page(
-        self, location: str | None, sku_prefix: str | None, limit: int, cursor: str | None
-    ) -> Any: ...
+    def available(
+        self, location: str | None = None
+    ) -> tuple[dict[tuple[str, str], Decimal], int]: ...
 
 
 class Orders(Protocol):
@@ -95,11 +95,10 @@ def suggestions(
     location: str | None = None,
     supplier: str | None = None,
 ) -> tuple[list[Suggestion], int]:
-    """The suggested orders by SKU and location, and the read models' position (items and
-    balances read in pages, not per SKU)."""
+    """The suggested orders by SKU and location, and the read models' position (items read
+    in pages, balances and what is on order in one query each, not per SKU)."""
     items, position = every(lambda cursor: catalogue.search(None, None, 1000, cursor))
-    balances, at = every(lambda cursor: stock.page(location, None, 1000, cursor))
-    available = {(b.sku, b.location): b.available for b in balances}
+    available, at = stock.available(location)
     ordered, on = orders.on_order(location)
     sources = preferred(purchasing.suppliers(ledger))
     found: list[Suggestion] = []

@@ -14,6 +14,7 @@ from domain.position import Holding
 from domain.stock_item import Movement, StockItem
 from projections.base import Column, Key, Projection, Rows
 from projections.db import Session
+from projections.dialects import decode
 from projections.live_read import (
     Page,
     View,
@@ -159,6 +160,23 @@ class StockView(View[Balances]):
         clause = " AND ".join(where) + f" ORDER BY sku, location LIMIT {limit + 1}"
         items, position = self._read(clause, params)
         return paged(items, limit, position, lambda b: [b.sku, b.location])
+
+    def available(self, location: str | None = None) -> tuple[dict[tuple[str, str], Decimal], int]:
+        """Available (on hand − reserved) per (SKU, location), of every position or one
+        location's, and the position it answers from: one query of four columns (suggested
+        orders read every position; building a Balance each took a fifth of their time)."""
+        filters, params = equal_to(location=location)
+        where = " AND ".join(["1 = 1", *filters])
+
+        def work(session: Session, table: str) -> dict[tuple[str, str], Decimal]:
+            statement = f"SELECT sku, location, on_hand, reserved FROM {table} WHERE {where}"
+            return {
+                (decode(sku, "text"), decode(at, "text")): decode(held, "num")
+                - decode(reserved, "num")
+                for sku, at, held, reserved in session.execute(statement, params)
+            }
+
+        return read_live(self.db, self.projection, work)
 
     def stocked(self, location: str) -> tuple[str, ...]:
         """The SKUs with stock on hand at ``location`` now, in SKU order (read a page of

@@ -62,6 +62,12 @@ def test_orders_replay_as_folded_and_what_is_on_order_matches_the_orders(
     assert listed("partially_received") == ["PO-1"]
     assert listed("cancelled") == ["PO-2"] and listed("received") == ["PO-3"]
     assert listed(None, "GREEN") == listed(None) and listed(None, "OTHER") == []
+    # What suggestions read of the balances beside it: available per position, one query.
+    page = models.stock.page(None, None, 1000, None)
+    available, at = models.stock.available()
+    assert available == {(b.sku, b.location): b.available for b in page.items}
+    assert available[("TOM", "main")] == D(84) and at == page.position
+    assert models.stock.available("elsewhere")[0] == {}
     for status in ("open", "partially_received", "received", "cancelled"):
         expected = [o.po_id for o in purchasing.purchase_orders(ledger, status=status)]
         assert listed(status) == expected

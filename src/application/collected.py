@@ -1,0 +1,64 @@
+"""What a process has read of a few rare event topics, kept and read on from where it ended.
+
+Lists that come from creation events (the suppliers, the receipts with a billing record, the
+menu items with a recipe, the SKUs ever moved) were one topic-filtered scan of the whole
+ledger per request: at a million movements the event store has no index to skip them by,
+and the scan took ~200 ms each time. Here each process keeps, per ledger and list, what
+``keep`` takes of each event, read up to the ledger's head, and on the next request reads
+only the events recorded since. Positions commit in order (store.group_commit), so every
+event at or below the head read is already visible. A head below what was read (a store
+restored under a running process) starts the list again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Hashable
+from threading import Lock
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from application.events import LedgerEvents
+from application.ports import LedgerPort
+
+
+class Collected:
+    """``keep(event)`` of every event of ``topics`` up to ``after`` (None: left out)."""
+
+    def __init__(self, topics: Collection[str], keep: Callable[[Any], Hashable | None]) -> None:
+        self.topics, self.keep = frozenset(topics), keep
+        self.after = 0
+        self.values: dict[Hashable, None] = {}  # in ledger order, each once
+        self._lock = Lock()
+
+    def read(self, ledger: LedgerPort) -> list[Any]:
+        with self._lock:
+            head = ledger.recorder.max_notification_id() or 0
+            if head < self.after:
+                self.after, self.values = 0, {}
+            source = LedgerEvents(ledger)
+            while page := source.read(self.after, 1000, upto=head, topics=self.topics):
+                for recorded in page:
+                    value = self.keep(recorded.event())
+                    if value is not None:
+                        self.values.setdefault(value, None)
+                self.after = page[-1].position
+            self.after = max(self.after, head)
+            return list(self.values)
+
+
+_LISTS: WeakKeyDictionary[LedgerPort, dict[str, Collected]] = WeakKeyDictionary()
+_LISTS_LOCK = Lock()
+
+
+def collected(
+    ledger: LedgerPort, topics: Collection[str], keep: Callable[[Any], Hashable | None]
+) -> list[Any]:
+    """Each distinct ``keep(event)`` of the events of ``topics`` in ``ledger``, in ledger
+    order (one list per ledger and topics; ``keep`` must be the same for the same topics)."""
+    name = "\n".join(sorted(topics))
+    with _LISTS_LOCK:
+        lists = _LISTS.setdefault(ledger, {})
+        found = lists.get(name)
+        if found is None:
+            found = lists[name] = Collected(topics, keep)
+    return found.read(ledger)
