@@ -117,7 +117,9 @@ def supplier_invoice(command: commands.PostSupplierInvoice, work: Work) -> None:
 def grni(ledger: LedgerPort, supplier: str | None = None) -> tuple[list[dict[str, object]], int]:
     """Goods received not invoiced per (supplier, receipt, SKU) at the receipts' cost, to the
     cent, and the position read: every receipt with a billing record (those against a PO
-    from their receipt on, the others from their first invoice)."""
+    from their receipt on, the others from their first invoice). Computed from the billing
+    records themselves: the reference that the API's and the console's report, from the
+    ``billing`` read model (``BillingView.grni``), is tested against."""
     rows: list[dict[str, object]] = []
     position = 0
     receipts = sorted(collected(ledger, {ReceiptBilling.Created.TOPIC}, lambda e: e.receipt_id))

@@ -5,6 +5,7 @@ with a receiving form that fits a phone, supplier invoice matching, and GRNI."""
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -24,11 +25,17 @@ from console.session import Clerk, Finance, Form, Viewer
 from console.web import ConsoleRoute, NavEntry, ledger_of, read_models, render
 from domain.access import Role, allows
 from domain.errors import ValidationError
+from domain.supplier_invoice import ReceiptBilling
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 NAV = NavEntry("Purchasing", "/purchasing", Role.VIEWER)
 PoId = Path(pattern=CODE_PATTERN)
-Code = Query(None, pattern=CODE_PATTERN)
+
+
+def code_filter() -> Any:
+    """An optional code in the query string. One per parameter: FastAPI reads every parameter
+    sharing one ``Query()`` under the first one's name (supplier read ``location``)."""
+    return Query(None, pattern=CODE_PATTERN)
 
 
 def proposed(prefix: str) -> str:
@@ -40,8 +47,8 @@ def proposed(prefix: str) -> str:
 def purchasing_page(
     request: Request,
     who: Viewer,
-    location: str | None = Code,
-    supplier: str | None = Code,
+    location: str | None = code_filter(),
+    supplier: str | None = code_filter(),
     status: str | None = Query(None, pattern="^(open|partially_received|received|cancelled)$"),
 ) -> HTMLResponse:
     ledger, views = ledger_of(request), read_models(request)
@@ -142,10 +149,13 @@ def cancel(request: Request, who: Clerk, form: Form, po_id: str = PoId) -> Redir
 
 
 @router.get("/purchasing/invoice")
-def invoice_page(request: Request, who: Finance, receipt_id: str | None = Code) -> HTMLResponse:
+def invoice_page(
+    request: Request, who: Finance, receipt_id: str | None = code_filter()
+) -> HTMLResponse:
     """The receipt's lines still to bill, to type the invoice's quantities and prices."""
-    ledger = ledger_of(request)
-    rows, _ = invoices.grni(ledger)
+    views = read_models(request)
+    views.settle()  # a receipt just posted is there to bill
+    rows, _ = views.billing.grni()
     open_rows = [r for r in rows if receipt_id is None or r["receipt_id"] == receipt_id]
     return render(
         request,
@@ -162,14 +172,19 @@ def invoice_page(request: Request, who: Finance, receipt_id: str | None = Code) 
 def post_invoice(request: Request, who: Finance, form: Form) -> HTMLResponse:
     """Matches the typed lines; the page then shows each difference and what it posted."""
     ledger = ledger_of(request)
-    rows, _ = invoices.grni(ledger)
     lines, suppliers = [], set()
-    for index, row in enumerate(rows):
+    # Each line names its receipt and SKU (hidden inputs), so what is billed is what the page
+    # showed, whichever receipt it showed and whatever was billed since (a retry included).
+    numbered = (k.removeprefix("receipt-") for k in form if k.startswith("receipt-"))
+    for index in sorted((n for n in numbered if n.isdecimal() and len(n) < 5), key=int):
         quantity, price = number(form, f"qty-{index}"), number(form, f"price-{index}")
         if quantity and price is not None:
-            receipt, sku = str(row["receipt_id"]), str(row["sku"])
+            receipt, sku = form[f"receipt-{index}"], form.get(f"sku-{index}", "")
+            billing = ledger.get(ReceiptBilling, ReceiptBilling.create_id(receipt))
+            if billing is None:
+                raise ValidationError(f"{receipt} is not to bill", [{"field": f"qty-{index}"}])
             lines.append(InvoiceLine(receipt, sku, quantity, price))
-            suppliers.add(str(row["supplier"]))
+            suppliers.add(billing.supplier)
     if not lines:
         raise ValidationError("enter a quantity and a price for a line", [{"field": "lines"}])
     if len(suppliers) > 1:
@@ -191,8 +206,10 @@ def post_invoice(request: Request, who: Finance, form: Form) -> HTMLResponse:
 
 
 @router.get("/purchasing/grni")
-def grni_page(request: Request, who: Finance, supplier: str | None = Code) -> HTMLResponse:
-    rows, position = invoices.grni(ledger_of(request), supplier or None)
+def grni_page(request: Request, who: Finance, supplier: str | None = code_filter()) -> HTMLResponse:
+    views = read_models(request)
+    views.settle()
+    rows, position = views.billing.grni(supplier or None)
     total = invoices.grni_totals(rows)["open_value"]
     return render(
         request, who, "grni.html", rows=rows, total=total, supplier=supplier, position=position

@@ -20,6 +20,7 @@ from typing import Any
 from domain.rollforward import period_of
 from domain.supplier_invoice import BILLING_TOPICS, ReceiptBilling
 from projections.base import Column, Key, Projection, Rows
+from projections.live_read import View, equal_to, select_live
 
 ZERO = Decimal(0)
 HEADER = ""  # the ``invoice`` of a receipt line's own row
@@ -27,13 +28,14 @@ HEADER = ""  # the ``invoice`` of a receipt line's own row
 
 class Billing(Projection):
     NAME = "billing"
-    VERSION = 2
+    VERSION = 3
     TOPICS = BILLING_TOPICS
     COLUMNS = (
         Column("billing", "text"),
         Column("line", "int"),
         Column("invoice", "text"),
         Column("receipt_id", "text"),
+        Column("supplier", "text"),
         Column("sku", "text"),
         Column("location", "text"),
         Column("period", "text", True),
@@ -44,7 +46,7 @@ class Billing(Projection):
         Column("position", "int"),
     )
     KEY = ("billing", "line", "invoice")
-    INDEXES = (("period", "location"),)
+    INDEXES = (("period", "location"), ("supplier", "receipt_id"))
 
     def keys_of(self, event: Any, position: int) -> list[Key]:
         billing = str(event.originator_id)
@@ -64,6 +66,7 @@ class Billing(Projection):
                     "line": n,
                     "invoice": HEADER,
                     "receipt_id": event.receipt_id,
+                    "supplier": event.supplier,
                     "sku": line["sku"],
                     "location": line["location"],
                     "period": None,
@@ -93,3 +96,44 @@ class Billing(Projection):
             row["quantity"] += Decimal(quantity)
             row["value"] += Decimal(value)
             row["difference"] += Decimal(difference)
+
+
+class BillingView(View[Billing]):
+    def grni(self, supplier: str | None = None) -> tuple[list[dict[str, object]], int]:
+        """Goods received not invoiced per (supplier, receipt, receipt line) at the receipts'
+        cost, and the position it answers from: each receipt line's own row against the sum
+        of what invoices billed of it; a line billed in full at its value is left out."""
+        where, params = equal_to(supplier=supplier)
+        rows, position = select_live(
+            self.db, self.projection, " AND ".join(["1 = 1", *where]), params
+        )
+        billed: dict[tuple[str, int], list[Decimal]] = {}
+        for row in rows:
+            if row["invoice"] != HEADER:
+                sums = billed.setdefault((row["billing"], row["line"]), [ZERO, ZERO])
+                sums[0] += row["quantity"]
+                sums[1] += row["value"]
+        found = []
+        for row in rows:
+            if row["invoice"] != HEADER:
+                continue
+            quantity, value = billed.get((row["billing"], row["line"]), (ZERO, ZERO))
+            if row["quantity"] - quantity == 0 and row["value"] == value:
+                continue  # billed in full: no longer received-not-invoiced
+            found.append((row["supplier"], row["receipt_id"], row["line"], row, quantity, value))
+        found.sort(key=lambda f: (f[0], f[1], f[2]))
+        return [_grni_row(row, quantity, value) for *_, row, quantity, value in found], position
+
+
+def _grni_row(row: dict[str, Any], quantity: Decimal, value: Decimal) -> dict[str, object]:
+    return {
+        "supplier": row["supplier"],
+        "receipt_id": row["receipt_id"],
+        "sku": row["sku"],
+        "received_qty": row["quantity"],
+        "received_value": row["value"],
+        "billed_qty": quantity,
+        "billed_value": value,
+        "open_qty": row["quantity"] - quantity,
+        "open_value": row["value"] - value,
+    }

@@ -27,7 +27,7 @@ from application.settings import Settings
 from projections.avt import AvtView, SaleLines
 from projections.balances import Balances, StockView
 from projections.base import Projection
-from projections.billing import Billing
+from projections.billing import Billing, BillingView
 from projections.catalogue import CatalogueView, Items, Locations
 from projections.cogs import Cogs
 from projections.cogs_view import CogsView
@@ -88,6 +88,7 @@ class ReadModels:
         self.count_sheets = CountSheetView(self.query_db, sheets)
         self.avt = AvtView(self.query_db, movements, sale_lines)
         self.purchase_orders = PurchaseOrderView(self.query_db, orders)
+        self.billing = BillingView(self.query_db, billing)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._runners: list[Runner] = []

@@ -29,6 +29,11 @@ def setup(console: Console) -> None:
     assert api.app.state.read_models.wait_for(head, 60)  # type: ignore[attr-defined]
 
 
+def shown_lines(page: str) -> dict[str, str]:
+    """The hidden inputs naming each invoice line's receipt and SKU, as a browser posts them."""
+    return dict(re.findall(r'type="hidden" name="((?:receipt|sku)-\d+)" value="([^"]*)"', page))
+
+
 def test_a_clerk_orders_the_suggestions_and_receives_against_the_po(console: Console) -> None:
     setup(console)
     console.sign_in("clerk")
@@ -76,8 +81,39 @@ def test_finance_matches_an_invoice_with_a_price_increase_and_reads_grni(console
     invoice = console.get("/purchasing/invoice?receipt_id=R-P1").text
     assert 'id="invoice"' in invoice
     matched = console.post(
-        "/purchasing/invoice", {"invoice_id": "INV-9", "qty-0": "30", "price-0": "3.20"}
+        "/purchasing/invoice",
+        {"invoice_id": "INV-9", **shown_lines(invoice), "qty-0": "30", "price-0": "3.20"},
     )
     assert matched.status_code == 200
     assert "6.00" in matched.text and "REVALUE TOM 6.00" in matched.text
     assert "Nothing received is waiting" in console.get("/purchasing/grni").text
+
+
+def test_an_invoice_typed_on_one_receipts_page_bills_that_receipt(console: Console) -> None:
+    """The invoice page shows one receipt's lines; the lines typed there bill that receipt,
+    not whichever lines come first in GRNI (they did: matched by position, and the filter
+    read another parameter)."""
+    setup(console)
+    headers = {"Authorization": f"Bearer {console.tokens['admin']}"}
+    line = {"sku": "TOM", "quantity": "2", "unit": "crate", "unit_price": "18"}
+    for po_id, receipt_id in (("PO-A", "R-A"), ("PO-B", "R-B")):
+        po = {"po_id": po_id, "supplier": "GREEN", "location": "kitchen", "lines": [line]}
+        assert console.client.post("/api/purchase-orders", json=po, headers=headers).is_success
+        console.sign_in("clerk")
+        console.post(
+            f"/purchasing/orders/{po_id}/receive", {"receipt_id": receipt_id, "qty-0": "12"}
+        )
+    console.sign_in("finance")
+    page = console.get("/purchasing/invoice?receipt_id=R-B").text
+    assert shown_lines(page) == {"receipt-0": "R-B", "sku-0": "TOM"}  # R-B's line alone
+    form = {"invoice_id": "INV-B", **shown_lines(page), "qty-0": "12", "price-0": "3"}
+    assert console.post("/purchasing/invoice", form).status_code == 200
+    again = console.post("/purchasing/invoice", form)  # posted twice: recorded once
+    assert again.status_code == 200
+    grni = console.client.get(
+        "/api/reports/grni", headers={"Authorization": f"Bearer {console.tokens['finance']}"}
+    ).json()
+    assert [(r["receipt_id"], r["open_qty"]) for r in grni["rows"]] == [("R-A", "12")]
+    # The console's filters read their own parameters (they all read ``location`` once).
+    assert "Nothing received is waiting" in console.get("/purchasing/grni?supplier=OTHER").text
+    assert "R-A" in console.get("/purchasing/grni?supplier=GREEN").text

@@ -1,13 +1,19 @@
 """The purchase_orders read model: replay equals live, verify passes, what it says is on
-order equals what the orders themselves say, and the list selects by status and supplier, on
-both backends."""
+order equals what the orders themselves say, and the list selects by status and supplier;
+GRNI from the billing read model equals the billing records' own; on both backends."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from application import purchasing
-from application.commands import CancelPurchaseOrder, PostReceipt, ReceiptLine
+from application import invoices, purchasing
+from application.commands import (
+    CancelPurchaseOrder,
+    InvoiceLine,
+    PostReceipt,
+    PostSupplierInvoice,
+    ReceiptLine,
+)
 from application.ledger import Ledger
 from projections.service import ReadModels
 from tests.application.test_purchasing import post_po, setup_catalogue
@@ -71,3 +77,38 @@ def test_orders_replay_as_folded_and_what_is_on_order_matches_the_orders(
     for status in ("open", "partially_received", "received", "cancelled"):
         expected = [o.po_id for o in purchasing.purchase_orders(ledger, status=status)]
         assert listed(status) == expected
+
+
+def test_grni_from_the_billing_read_model_equals_the_billing_records(
+    ledger: Ledger, models: ReadModels
+) -> None:
+    """GRNI from the ``billing`` read model (the API's and the console's) equals the report
+    computed from the receipts' billing records themselves, row for row."""
+    setup_catalogue(ledger)
+    post_po(ledger)
+    post_po(ledger, "PO-2", crates="3")
+    got = [ReceiptLine("TOM", D(8), None, "crate"), ReceiptLine("OIL", D(4), None)]
+    ledger.execute(PostReceipt("R-1", "main", got, po_id="PO-1"), user="r")
+    three = [ReceiptLine("TOM", D(3), None, "crate")]
+    ledger.execute(PostReceipt("R-2", "main", three, po_id="PO-2"), user="r")
+    ledger.execute(PostReceipt("R-3", "main", [ReceiptLine("TOM", D(6), D(3))]), user="r")
+    bill = [
+        InvoiceLine("R-1", "TOM", D(3), D("18.50"), "crate"),
+        InvoiceLine("R-3", "TOM", D(2), D(3)),
+    ]
+    ledger.execute(PostSupplierInvoice("INV-1", "GREEN", bill), user="fin")
+    whole = [InvoiceLine("R-2", "TOM", D(3), D(18), "crate")]
+    ledger.execute(PostSupplierInvoice("INV-2", "GREEN", whole), user="fin")  # R-2 billed in full
+    caught_up(models)
+
+    assert live_rows(models, "billing") == folded_rows(ledger, models.projections["billing"])
+    for supplier in (None, "GREEN", "OTHER"):
+        rows, position = models.billing.grni(supplier)
+        assert rows == invoices.grni(ledger, supplier)[0]
+        assert position == ledger.head()
+    rows, _ = models.billing.grni()
+    assert [(r["receipt_id"], r["sku"], r["open_qty"]) for r in rows] == [
+        ("R-1", "TOM", D(30)),
+        ("R-1", "OIL", D(4)),
+        ("R-3", "TOM", D(4)),
+    ]

@@ -137,10 +137,10 @@ def cancel_purchase_order(who: Principal, ledger: LedgerDep, po_id: str = PoPath
     return _order(ledger, po_id)
 
 
-@router.read("/reports/grni", GrniReport, 404, role=Role.FINANCE)
-def grni_report(ledger: LedgerDep, supplier: CodeFilter = None) -> Any:
+@router.read("/reports/grni", GrniReport, 404, 503, role=Role.FINANCE)
+def grni_report(read_models: SettledReadModels, supplier: CodeFilter = None) -> Any:
     """Goods received not invoiced per supplier and receipt (finance)"""
-    rows, position = invoices.grni(ledger, supplier)
+    rows, position = read_models.billing.grni(supplier)
     return {"rows": rows, "totals": invoices.grni_totals(rows), "position": position}
 
 
