@@ -46,7 +46,9 @@ class Collected:
             return list(self.values)
 
 
-_LISTS: WeakKeyDictionary[LedgerPort, dict[str, Collected]] = WeakKeyDictionary()
+_LISTS: WeakKeyDictionary[LedgerPort, dict[tuple[frozenset[str], Any], Collected]] = (
+    WeakKeyDictionary()
+)
 _LISTS_LOCK = Lock()
 
 
@@ -54,8 +56,9 @@ def collected(
     ledger: LedgerPort, topics: Collection[str], keep: Callable[[Any], Hashable | None]
 ) -> list[Any]:
     """Each distinct ``keep(event)`` of the events of ``topics`` in ``ledger``, in ledger
-    order (one list per ledger and topics; ``keep`` must be the same for the same topics)."""
-    name = "\n".join(sorted(topics))
+    order: one list per ledger, topics and ``keep`` (a lambda written at one place in the
+    code is the same code object on every call, so its list is kept)."""
+    name = (frozenset(topics), getattr(keep, "__code__", keep))
     with _LISTS_LOCK:
         lists = _LISTS.setdefault(ledger, {})
         found = lists.get(name)
