@@ -4,9 +4,9 @@ into a purchase order.
 Per item reorder entry (the catalogue read model) whose position (the balances read model)
 has available + on order (the purchase_orders read model) ≤ its reorder point: par −
 available − on order (or reorder_qty), rounded up to whole packs of the SKU's preferred
-supplier (domain.purchasing.suggest). A
-SKU no supplier sells is suggested in base units with no supplier; a SKU several suppliers
-sell without one marked preferred goes to the first by code.
+supplier (domain.purchasing.suggest). A SKU no supplier sells is suggested in base units
+with no supplier; a SKU several suppliers sell without one marked preferred goes to the
+first by code.
 """
 
 from __future__ import annotations
