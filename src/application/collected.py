@@ -22,27 +22,43 @@ from application.ports import LedgerPort
 
 
 class Collected:
-    """``keep(event)`` of every event of ``topics`` up to ``after`` (None: left out)."""
+    """``keep(event)`` of every event of ``topics`` up to ``after`` (None: left out). A
+    subclass keeping more than one list overrides ``take`` and ``clear``
+    (application.known_codes)."""
 
-    def __init__(self, topics: Collection[str], keep: Callable[[Any], Hashable | None]) -> None:
+    def __init__(
+        self, topics: Collection[str], keep: Callable[[Any], Hashable | None] = lambda e: None
+    ) -> None:
         self.topics, self.keep = frozenset(topics), keep
         self.after = 0
         self.values: dict[Hashable, None] = {}  # in ledger order, each once
         self._lock = Lock()
 
-    def read(self, ledger: LedgerPort) -> list[Any]:
+    def take(self, event: Any) -> None:
+        value = self.keep(event)
+        if value is not None:
+            self.values.setdefault(value, None)
+
+    def clear(self) -> None:
+        self.values = {}
+
+    def refresh(self, ledger: LedgerPort) -> None:
+        """Reads the events of ``topics`` recorded since the head it last read."""
         with self._lock:
             head = ledger.recorder.max_notification_id() or 0
             if head < self.after:
-                self.after, self.values = 0, {}
+                self.after = 0
+                self.clear()
             source = LedgerEvents(ledger)
             while page := source.read(self.after, 1000, upto=head, topics=self.topics):
                 for recorded in page:
-                    value = self.keep(recorded.event())
-                    if value is not None:
-                        self.values.setdefault(value, None)
+                    self.take(recorded.event())
                 self.after = page[-1].position
             self.after = max(self.after, head)
+
+    def read(self, ledger: LedgerPort) -> list[Any]:
+        self.refresh(ledger)
+        with self._lock:
             return list(self.values)
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from threading import Lock
-from typing import TypeVar
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
-from application.events import LedgerEvents
+from application.collected import Collected
 from application.ports import LedgerPort
 from domain.codes import folded, similar_code
 from domain.item import Item, Location
@@ -28,30 +28,23 @@ T = TypeVar("T")
 _TOPICS = {StockItem.Created.TOPIC, Item.Created.TOPIC, Location.Created.TOPIC}
 
 
-class KnownCodes:
+class KnownCodes(Collected):
     """The codes of one store as far as this process has read its creation events."""
 
     def __init__(self) -> None:
-        self.after = 0
+        super().__init__(_TOPICS)
         self.skus: dict[str, str] = {}
         self.locations: dict[str, str] = {}
-        self._lock = Lock()
 
-    def refresh(self, ledger: LedgerPort) -> None:
-        with self._lock:
-            source, head = LedgerEvents(ledger), ledger.recorder.max_notification_id() or 0
-            if head < self.after:  # a store restored under this process: read it again
-                self.after, self.skus, self.locations = 0, {}, {}
-            while page := source.read(self.after, 1000, upto=head, topics=_TOPICS):
-                for recorded in page:
-                    event = recorded.event()
-                    if sku := getattr(event, "sku", None):
-                        self.skus.setdefault(folded(sku), sku)
-                    location = getattr(event, "location", None) or getattr(event, "code", None)
-                    if location:
-                        self.locations.setdefault(folded(location), location)
-                self.after = page[-1].position
-            self.after = max(self.after, head)  # every event up to the head is visible
+    def take(self, event: Any) -> None:
+        if sku := getattr(event, "sku", None):
+            self.skus.setdefault(folded(sku), sku)
+        location = getattr(event, "location", None) or getattr(event, "code", None)
+        if location:
+            self.locations.setdefault(folded(location), location)
+
+    def clear(self) -> None:
+        self.skus, self.locations = {}, {}
 
 
 _KNOWN: WeakKeyDictionary[LedgerPort, KnownCodes] = WeakKeyDictionary()

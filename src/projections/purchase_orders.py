@@ -7,7 +7,7 @@ order's ``Created``, ``Received`` and ``Cancelled`` events with the aggregate's 
 (``domain.purchase_order.order_status`` and ``open_quantity``). What is on order is read
 from the orders still open or partially received only, so suggested orders cost the same
 after a year of purchasing as on the first day. ``position`` is the Created event's (the
-order of the list), ``changed`` the last event's.
+order of the list).
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from typing import Any
 from domain.errors import ValidationError
 from domain.purchase_order import PurchaseOrder, open_quantity, order_status
 from projections.base import Column, Key, Projection, Rows
-from projections.db import Session
-from projections.live_read import View, read_live
+from projections.live_read import View, equal_to, select_live
 
 ORDER_TOPICS = frozenset(
     cls.TOPIC for cls in (PurchaseOrder.Created, PurchaseOrder.Received, PurchaseOrder.Cancelled)
@@ -42,7 +41,6 @@ class PurchaseOrders(Projection):
         Column("status", "text"),
         Column("lines", "text"),
         Column("position", "int"),
-        Column("changed", "int"),
     )
     KEY = ("order_id",)
     INDEXES = (("status", "location"), ("supplier", "position"), ("position",))
@@ -65,7 +63,6 @@ class PurchaseOrders(Projection):
                 "status": _status(False, lines),
                 "lines": json.dumps(lines),
                 "position": position,
-                "changed": position,
             }
             return
         row = dict(rows[key])
@@ -78,7 +75,6 @@ class PurchaseOrders(Projection):
         elif isinstance(event, PurchaseOrder.Cancelled):
             cancelled = True
         row["lines"], row["status"] = json.dumps(lines), _status(cancelled, lines)
-        row["changed"] = position
         rows[key] = row
 
 
@@ -87,29 +83,20 @@ def _status(cancelled: bool, lines: list[list[str]]) -> str:
 
 
 class PurchaseOrderView(View[PurchaseOrders]):
-    def _select(self, where: str, params: list[Any]) -> tuple[list[dict[str, Any]], int]:
-        def work(session: Session, table: str) -> list[dict[str, Any]]:
-            return self.projection.select(session, table, where, params)
-
-        return read_live(self.db, self.projection, work)
-
     def po_ids(self, status: str | None, supplier: str | None) -> tuple[list[str], int]:
         """The ids of the orders of a status and/or supplier, in posting order."""
         if status is not None and status not in STATUSES:
             raise ValidationError(f"status is one of {', '.join(STATUSES)}", [{"field": "status"}])
-        where, params = ["1 = 1"], []
-        for clause, value in (("status = ?", status), ("supplier = ?", supplier)):
-            if value is not None:
-                where.append(clause)
-                params.append(value)
-        rows, position = self._select(" AND ".join(where) + " ORDER BY position", params)
+        filters, params = equal_to(status=status, supplier=supplier)
+        where = " AND ".join(["1 = 1", *filters])
+        rows, position = select_live(self.db, self.projection, where, params, "position")
         return [row["po_id"] for row in rows], position
 
     def on_order(self, location: str | None = None) -> tuple[dict[tuple[str, str], Decimal], int]:
         """Base units still on order per (SKU, location), over the open orders."""
-        where = "status IN (?, ?)" + (" AND location = ?" if location is not None else "")
-        params: list[Any] = [*OPEN, *([location] if location is not None else [])]
-        rows, position = self._select(where, params)
+        filters, params = equal_to(location=location)
+        where = " AND ".join(["status IN (?, ?)", *filters])
+        rows, position = select_live(self.db, self.projection, where, [*OPEN, *params])
         found: dict[tuple[str, str], Decimal] = {}
         for row in rows:
             for sku, ordered, received in json.loads(row["lines"]):
