@@ -14,9 +14,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from application import commands
-from application.collected import collected
 from application.costs import receipt_lines
-from application.ports import LedgerPort
 from application.posting import handles
 from application.purchasing import supplier_of
 from application.work import Work
@@ -112,41 +110,6 @@ def supplier_invoice(command: commands.PostSupplierInvoice, work: Work) -> None:
         )
     first = matched[0][1].lines[matched[0][2]]
     work.details = DocumentDetails(location=first.location)
-
-
-def grni(ledger: LedgerPort, supplier: str | None = None) -> tuple[list[dict[str, object]], int]:
-    """Goods received not invoiced per (supplier, receipt, SKU) at the receipts' cost, to the
-    cent, and the position read: every receipt with a billing record (those against a PO
-    from their receipt on, the others from their first invoice). Computed from the billing
-    records themselves: the reference that the API's and the console's report, from the
-    ``billing`` read model (``BillingView.grni``), is tested against."""
-    rows: list[dict[str, object]] = []
-    position = 0
-    receipts = sorted(collected(ledger, {ReceiptBilling.Created.TOPIC}, lambda e: e.receipt_id))
-    for receipt_id in receipts:
-        billing = ledger.get(ReceiptBilling, ReceiptBilling.create_id(receipt_id))
-        if billing is None or (supplier is not None and billing.supplier != supplier):
-            continue
-        (at,) = ledger.positions([(billing.id, billing.version)])
-        position = max(position, at)
-        for line in billing.lines:
-            if line.open == 0 and line.value == line.billed_value:
-                continue  # billed in full: no longer received-not-invoiced
-            rows.append(
-                {
-                    "supplier": billing.supplier,
-                    "receipt_id": receipt_id,
-                    "sku": line.sku,
-                    "received_qty": line.received,
-                    "received_value": line.value,
-                    "billed_qty": line.billed,
-                    "billed_value": line.billed_value,
-                    "open_qty": line.open,
-                    "open_value": line.value - line.billed_value,
-                }
-            )
-    rows.sort(key=lambda row: (str(row["supplier"]), str(row["receipt_id"])))
-    return rows, position
 
 
 def grni_totals(rows: list[dict[str, object]]) -> dict[str, Decimal]:

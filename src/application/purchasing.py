@@ -72,22 +72,6 @@ def suppliers(ledger: LedgerPort) -> list[Supplier]:
     return [s for s in found if s is not None]
 
 
-def purchase_orders(
-    ledger: LedgerPort, status: str | None = None, supplier: str | None = None
-) -> list[PurchaseOrder]:
-    """Purchase orders in posting order, filtered by status and supplier, read from the
-    ledger's events alone (the routes select through the purchase_orders read model)."""
-    ids = collected(ledger, {PurchaseOrder.Created.TOPIC}, lambda e: e.po_id)
-    orders = []
-    for po_id in ids:
-        order = ledger.get(PurchaseOrder, PurchaseOrder.create_id(po_id))
-        if order is None or (supplier is not None and order.supplier != supplier):
-            continue
-        if status is None or order.status == status:
-            orders.append(order)
-    return orders
-
-
 def orders_of(ledger: LedgerPort, po_ids: list[str]) -> list[PurchaseOrder]:
     """The purchase orders ``po_ids`` (the purchase_orders read model's selection)."""
     found = (ledger.get(PurchaseOrder, PurchaseOrder.create_id(i)) for i in po_ids)

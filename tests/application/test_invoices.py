@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from application import invoices
 from application.commands import InvoiceLine, PostReceipt, PostSupplierInvoice, ReceiptLine
 from application.ledger import Ledger
 from application.periods import ClosePeriod
 from domain.supplier import UnknownSupplierError
 from domain.supplier_invoice import OverBilledError
+from tests.application import ledger_reports
 from tests.application.helpers import USER, D, movements, state
 from tests.application.test_purchasing import post_po, setup_catalogue
 
@@ -31,7 +31,7 @@ def invoice(ledger: Ledger, invoice_id: str, *lines: InvoiceLine) -> dict[str, o
 
 
 def grni(ledger: Ledger) -> dict[tuple[str, str], tuple[object, ...]]:
-    rows, _ = invoices.grni(ledger, "GREEN")
+    rows, _ = ledger_reports.grni(ledger, "GREEN")
     return {(str(r["receipt_id"]), str(r["sku"])): (r["open_qty"], r["open_value"]) for r in rows}
 
 

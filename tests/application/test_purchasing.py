@@ -17,6 +17,7 @@ from domain.errors import UnknownUnitError, ValidationError
 from domain.item import ItemSpec, PackUnit
 from domain.purchase_order import NotOnOrderError, OverReceiptError, PurchaseOrder
 from domain.supplier import SupplierItem, SupplierSpec, UnknownSupplierError
+from tests.application import ledger_reports
 from tests.application.helpers import USER, D, movements, state
 
 
@@ -69,7 +70,7 @@ def test_a_purchase_order_is_on_order_in_base_units_and_moves_nothing(ledger: Le
     ]
     assert movements(ledger, "TOM") == [] and state(ledger, "TOM")[0] == 0
     post_po(ledger)  # the same PO again: one PO
-    assert len(purchasing.purchase_orders(ledger)) == 1
+    assert len(ledger_reports.purchase_orders(ledger)) == 1
 
 
 def test_a_purchase_order_to_an_unknown_supplier_or_in_an_unknown_unit_is_refused(
@@ -83,7 +84,7 @@ def test_a_purchase_order_to_an_unknown_supplier_or_in_an_unknown_unit_is_refuse
     with pytest.raises(UnknownUnitError) as refused:
         ledger.execute(PostPurchaseOrder("PO-Y", "GREEN", "main", [bad]), user=USER)
     assert refused.value.errors == [{"field": "lines[0].unit"}]
-    assert purchasing.purchase_orders(ledger) == []
+    assert ledger_reports.purchase_orders(ledger) == []
 
 
 def test_receipts_against_a_po_default_to_its_price_and_drive_its_status(ledger: Ledger) -> None:
@@ -142,4 +143,4 @@ def test_cancelling_keeps_what_was_received_and_ends_what_is_open(ledger: Ledger
     assert po.status == "cancelled" and po.lines[0].received == D(12) and po.open_qty(0) == 0
     with pytest.raises(OverReceiptError):
         ledger.execute(PostReceipt("R-2", "main", part, po_id="PO-1"), user=USER)
-    assert [p.po_id for p in purchasing.purchase_orders(ledger, status="cancelled")] == ["PO-1"]
+    assert [p.po_id for p in ledger_reports.purchase_orders(ledger, status="cancelled")] == ["PO-1"]

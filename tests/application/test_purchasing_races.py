@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from application import invoices, purchasing
+from application import purchasing
 from application.commands import InvoiceLine, PostReceipt, PostSupplierInvoice, ReceiptLine
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.purchase_order import OverReceiptError
 from domain.supplier_invoice import OverBilledError
+from tests.application import ledger_reports
 from tests.application.helpers import USER, D, state
 from tests.application.test_concurrency import WORKERS, race
 from tests.application.test_purchasing import post_po, setup_catalogue
@@ -64,7 +65,7 @@ def test_invoices_racing_for_one_receipt_line_never_over_bill(pg_settings: Setti
     assert outcomes.count("billed") == 4 + 1  # 18 kg: four of 4 kg; 5 kg: one
     assert outcomes.count("over_billed") == WORKERS - 5
     with Ledger(pg_settings) as check:
-        rows, _ = invoices.grni(check, "GREEN")
+        rows, _ = ledger_reports.grni(check, "GREEN")
         billed = {str(row["receipt_id"]): row["billed_qty"] for row in rows}
         assert billed == {"R-1": D(16), "R-2": D(4)}
         # Each billed invoice posted its 0.40 difference once: 5 × 0.40 on top of the cost.

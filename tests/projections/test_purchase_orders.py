@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from application import invoices, purchasing
 from application.commands import (
     CancelPurchaseOrder,
     InvoiceLine,
@@ -16,6 +15,7 @@ from application.commands import (
 )
 from application.ledger import Ledger
 from projections.service import ReadModels
+from tests.application import ledger_reports
 from tests.application.test_purchasing import post_po, setup_catalogue
 from tests.projections.conftest import folded_rows, live_rows
 from tests.projections.test_food_cost import caught_up
@@ -26,7 +26,7 @@ D = Decimal
 def on_order_of_the_orders(ledger: Ledger) -> dict[tuple[str, str], Decimal]:
     """What is on order per (SKU, location), summed from every order aggregate."""
     found: dict[tuple[str, str], Decimal] = {}
-    for order in purchasing.purchase_orders(ledger):
+    for order in ledger_reports.purchase_orders(ledger):
         for index, line in enumerate(order.lines):
             key = (line.sku, order.location)
             found[key] = found.get(key, D(0)) + order.open_qty(index)
@@ -75,7 +75,7 @@ def test_orders_replay_as_folded_and_what_is_on_order_matches_the_orders(
     assert available[("TOM", "main")] == D(84) and at == page.position
     assert models.stock.available("elsewhere")[0] == {}
     for status in ("open", "partially_received", "received", "cancelled"):
-        expected = [o.po_id for o in purchasing.purchase_orders(ledger, status=status)]
+        expected = [o.po_id for o in ledger_reports.purchase_orders(ledger, status=status)]
         assert listed(status) == expected
 
 
@@ -104,7 +104,7 @@ def test_grni_from_the_billing_read_model_equals_the_billing_records(
     assert live_rows(models, "billing") == folded_rows(ledger, models.projections["billing"])
     for supplier in (None, "GREEN", "OTHER"):
         rows, position = models.billing.grni(supplier)
-        assert rows == invoices.grni(ledger, supplier)[0]
+        assert rows == ledger_reports.grni(ledger, supplier)[0]
         assert position == ledger.head()
     rows, _ = models.billing.grni()
     assert [(r["receipt_id"], r["sku"], r["open_qty"]) for r in rows] == [
