@@ -261,6 +261,10 @@ class PatroniNode:
             _signal(self.postmaster(), signal.SIGKILL)
 
 
+# A stuck Patroni restarted by wait_healthy is given this long before another restart.
+RESTART_SPACING = 20.0
+
+
 class PatroniCluster:
     """Three etcd members and two Patroni nodes (pg1, pg2) in one temporary directory."""
 
@@ -272,7 +276,8 @@ class PatroniCluster:
         self.nodes = {
             name: PatroniNode(name, self.base, self.etcd_hosts) for name in ("pg1", "pg2")
         }
-        self.restarted: set[str] = set()  # nodes whose stuck Patroni wait_healthy restarted
+        # When wait_healthy last restarted each node's stuck Patroni (monotonic seconds).
+        self.restarted: dict[str, float] = {}
 
     def start(self) -> None:
         cluster = ",".join(f"{m.name}=http://127.0.0.1:{m.peer_port}" for m in self.etcd)
@@ -326,16 +331,19 @@ class PatroniCluster:
 
     def wait_healthy(self, timeout: float) -> None:
         """Waits for a leader with a synchronous standby streaming. A node whose Patroni is
-        stuck on a stale view of etcd (``stale_sync``) has its Patroni restarted once, said
-        on stdout, and the wait goes on."""
+        stuck on a stale view of etcd (``stale_sync``) has its Patroni restarted, said on
+        stdout, and the wait goes on; again after RESTART_SPACING seconds if it is still
+        stuck (CI once saw one restart leave it stuck)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.healthy():
                 return
             for node in self.nodes.values():
-                if not node.paused and node.stale_sync() and node.name not in self.restarted:
+                last = self.restarted.get(node.name)
+                due = last is None or time.monotonic() - last > RESTART_SPACING
+                if not node.paused and due and node.stale_sync():
                     print(f"\n{node.name}: Patroni stuck on a stale etcd view; restarting it")
-                    self.restarted.add(node.name)
+                    self.restarted[node.name] = time.monotonic()
                     node.restart_daemon()
             time.sleep(0.2)  # polling interval, not synchronisation
         raise AssertionError(
