@@ -12,6 +12,7 @@ like tests/pgserver.py; etcd runs as whoever runs the test.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import shutil
@@ -110,6 +111,22 @@ class EtcdMember:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
+
+    def key(self, key: str) -> str:
+        """``key`` as this member alone holds it (a serializable read, as Patroni makes):
+        its value and mod_revision, and the member's own revision."""
+        try:
+            answer = httpx.post(
+                f"http://127.0.0.1:{self.client_port}/v3/kv/range",
+                json={"key": base64.b64encode(key.encode()).decode(), "serializable": True},
+                timeout=1,
+            ).json()
+        except (httpx.TransportError, ValueError) as error:
+            return f"{self.name}: {error!r}"
+        kvs = answer.get("kvs") or [{}]
+        value = base64.b64decode(kvs[0].get("value", "")).decode(errors="replace")
+        revision = answer.get("header", {}).get("revision")
+        return f"{self.name} (revision {revision}): {value} mod {kvs[0].get('mod_revision')}"
 
     def healthy(self) -> bool:
         try:
@@ -369,12 +386,22 @@ class PatroniCluster:
         shutil.rmtree(self.base, ignore_errors=True)
 
     def logs(self) -> str:
-        """The tail of every Patroni log, for a failure message."""
-        return "\n".join(
-            f"--- {node.name}\n"
-            + "\n".join(node.log.read_text(errors="replace").splitlines()[-40:])
-            for node in self.nodes.values()
-            if node.log.exists()
+        """The /leader and /sync keys as each etcd member holds them and the tail of every
+        Patroni log, for a failure message."""
+        keys = [
+            member.key(f"/service/stockledger/{key}")
+            for key in ("leader", "sync")
+            for member in self.etcd
+        ]
+        return (
+            "\n".join(keys)
+            + "\n"
+            + "\n".join(
+                f"--- {node.name}\n"
+                + "\n".join(node.log.read_text(errors="replace").splitlines()[-40:])
+                for node in self.nodes.values()
+                if node.log.exists()
+            )
         )
 
     def _wait(self, condition: Any, timeout: float, what: str) -> None:
