@@ -35,6 +35,7 @@ def tenants(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Cons
         tokens[name] = create_tenant(settings, name, None, migrate_store).token
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         console = Console(client, tokens)
+        console.settle()  # the home store's history was posted before the app started
         for name in ("acme", "beta"):
             receipt = {
                 "receipt_id": f"R-{name}",
@@ -98,7 +99,6 @@ def test_a_cookie_whose_tenant_is_changed_is_no_session(tenants: Console, tamper
 def test_the_home_stores_console_reads_the_home_store(tenants: Console) -> None:
     console = tenants.sign_in("admin")
     assert "." not in console.client.cookies[COOKIE].split(".", 1)[0]
-    console.settle()  # the home store's history was posted before the app started
     stock = console.get("/stock").text
     assert "AB-001" in stock and "ACME-1" not in stock and "BETA-1" not in stock
     keys = console.get("/keys").text
