@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -46,6 +47,10 @@ PASSWORDS = {
     "PATRONI_REWIND_PASSWORD": "rewind-secret",
 }
 SUPERUSER = "postgres"
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
 
 
 def render(template: Path, values: dict[str, str]) -> str:
@@ -112,21 +117,32 @@ class EtcdMember:
                 stdin=subprocess.DEVNULL,
             )
 
-    def key(self, key: str) -> str:
-        """``key`` as this member alone holds it (a serializable read, as Patroni makes):
-        its value and mod_revision, and the member's own revision."""
+    def read(self, key: str, serializable: bool = False) -> tuple[str, str] | None:
+        """``key``'s value and mod_revision (``serializable``: as this member alone holds
+        it, the read Patroni makes), or None for no such key."""
+        answer = self._call("range", {"key": _b64(key), "serializable": serializable})
+        kvs = answer.get("kvs")
+        if not kvs:
+            return None
+        return base64.b64decode(kvs[0].get("value", "")).decode(), kvs[0]["mod_revision"]
+
+    def delete_unchanged(self, key: str, mod_revision: str) -> bool:
+        """Deletes ``key`` if nothing wrote it since ``mod_revision`` (a compare-and-delete)."""
+        compare = {"key": _b64(key), "target": "MOD", "mod_revision": mod_revision}
+        delete = {"request_delete_range": {"key": _b64(key)}}
+        answer = self._call("txn", {"compare": [compare], "success": [delete]})
+        return bool(answer.get("succeeded"))
+
+    def describe(self, key: str) -> str:
         try:
-            answer = httpx.post(
-                f"http://127.0.0.1:{self.client_port}/v3/kv/range",
-                json={"key": base64.b64encode(key.encode()).decode(), "serializable": True},
-                timeout=1,
-            ).json()
-        except (httpx.TransportError, ValueError) as error:
+            return f"{self.name}: {key} = {self.read(key, serializable=True)}"
+        except (httpx.TransportError, ValueError, KeyError) as error:
             return f"{self.name}: {error!r}"
-        kvs = answer.get("kvs") or [{}]
-        value = base64.b64decode(kvs[0].get("value", "")).decode(errors="replace")
-        revision = answer.get("header", {}).get("revision")
-        return f"{self.name} (revision {revision}): {value} mod {kvs[0].get('mod_revision')}"
+
+    def _call(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        url = f"http://127.0.0.1:{self.client_port}/v3/kv/{method}"
+        answer: dict[str, Any] = httpx.post(url, json=body, timeout=2).json()
+        return answer
 
     def healthy(self) -> bool:
         try:
@@ -219,9 +235,9 @@ class PatroniNode:
         self.start()
 
     def stale_sync(self) -> bool:
-        """Whether this node's latest HA cycles all failed to write the /sync key because its
-        cached view of etcd is older than etcd ("updated by someone else" every cycle: seen
-        with Debian's Patroni 3.0.2 after a failover, the cluster never healing)."""
+        """Whether this node's latest HA cycles all failed to write the /sync key ("updated
+        by someone else" every cycle: seen with Debian's Patroni 3.0.2 after a failover, the
+        cluster never healing; PatroniCluster.wait_healthy repairs it)."""
         if not self.log.exists():
             return False
         tail = self.log.read_text(errors="replace").splitlines()[-16:]
@@ -278,8 +294,10 @@ class PatroniNode:
             _signal(self.postmaster(), signal.SIGKILL)
 
 
-# A stuck Patroni restarted by wait_healthy is given this long before another restart.
+# A stuck Patroni that wait_healthy repaired is given this long before another repair.
 RESTART_SPACING = 20.0
+LEADER_KEY = "/service/stockledger/leader"
+SYNC_KEY = "/service/stockledger/sync"
 
 
 class PatroniCluster:
@@ -347,10 +365,11 @@ class PatroniCluster:
         )
 
     def wait_healthy(self, timeout: float) -> None:
-        """Waits for a leader with a synchronous standby streaming. A node whose Patroni is
-        stuck on a stale view of etcd (``stale_sync``) has its Patroni restarted, said on
-        stdout, and the wait goes on; again after RESTART_SPACING seconds if it is still
-        stuck (CI once saw one restart leave it stuck)."""
+        """Waits for a leader with a synchronous standby streaming. A node whose Patroni
+        cannot write the /sync key (``stale_sync``) is repaired as OPERATIONS.md says, said
+        on stdout, and the wait goes on; again after RESTART_SPACING seconds if need be:
+        when /sync names another leader than the leader key does, /sync is deleted (if
+        unchanged since read); otherwise that Patroni's view is stale and it is restarted."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.healthy():
@@ -359,14 +378,27 @@ class PatroniCluster:
                 last = self.restarted.get(node.name)
                 due = last is None or time.monotonic() - last > RESTART_SPACING
                 if not node.paused and due and node.stale_sync():
-                    print(f"\n{node.name}: Patroni stuck on a stale etcd view; restarting it")
                     self.restarted[node.name] = time.monotonic()
-                    node.restart_daemon()
+                    self._repair(node)
             time.sleep(0.2)  # polling interval, not synchronisation
         raise AssertionError(
             f"timed out waiting for a leader and a synchronous standby {self.members()}\n"
             + self.logs()
         )
+
+    def _repair(self, node: PatroniNode) -> None:
+        member = next((m for m in self.etcd if m.healthy()), None)
+        if member is None:
+            return
+        leader, sync = member.read(LEADER_KEY), member.read(SYNC_KEY)
+        named = json.loads(sync[0]).get("leader") if sync else None
+        if leader and sync and named != leader[0]:
+            deleted = member.delete_unchanged(SYNC_KEY, sync[1])
+            said = f"/sync names {named}, the leader key {leader[0]}"
+            print(f"\n{node.name}: {said}; /sync deleted: {deleted}")
+        else:
+            print(f"\n{node.name}: Patroni stuck on a stale etcd view; restarting it")
+            node.restart_daemon()
 
     def in_recovery(self, name: str) -> bool:
         with psycopg.connect(self.nodes[name].url(), autocommit=True, connect_timeout=2) as conn:
@@ -388,11 +420,7 @@ class PatroniCluster:
     def logs(self) -> str:
         """The /leader and /sync keys as each etcd member holds them and the tail of every
         Patroni log, for a failure message."""
-        keys = [
-            member.key(f"/service/stockledger/{key}")
-            for key in ("leader", "sync")
-            for member in self.etcd
-        ]
+        keys = [member.describe(key) for key in (LEADER_KEY, SYNC_KEY) for member in self.etcd]
         return (
             "\n".join(keys)
             + "\n"
