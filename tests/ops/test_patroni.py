@@ -11,9 +11,11 @@ leader suffers, in turn: SIGKILL of its postmaster, a stop of its Patroni, and a
 has been promoted, then thawed).
 
 Each time Patroni promotes the synchronous standby and the old leader rejoins as its
-standby (pg_rewind when it diverged); no acknowledged command is lost or recorded twice;
+standby (pg_rewind when it diverged) — after the partition, Patroni 3.0.2 may instead let
+the thawed leader take its key back, and then the promoted node rejoins as the standby
+(OPERATIONS.md); no acknowledged command is lost or recorded twice;
 clients hear 201/200 or 503, never 500 and never a dropped connection; `stockledger
-verify` is clean on the new leader; and the same worker process, never restarted, brings
+verify` is clean on the leader; and the same worker process, never restarted, brings
 the read models and the webhook up to every command acknowledged after the failover. The
 figures (failover gap, promotion, rejoin, commands lost) are printed: run with ``-s``.
 """
