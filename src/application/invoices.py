@@ -11,6 +11,7 @@ hand (REVALUE) and this period's COGS (VARIANCE). A closed period's receipt is n
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 from application import commands
@@ -116,3 +117,18 @@ def grni_totals(rows: list[dict[str, object]]) -> dict[str, Decimal]:
     """The GRNI report's totals over ``rows``: its received, billed and open value."""
     names = ("received_value", "billed_value", "open_value")
     return {name: sum((Decimal(str(row[name])) for row in rows), ZERO) for name in names}
+
+
+def grni_receipts(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The receipts among GRNI ``rows`` (in their order): supplier, receipt, how many of its
+    lines are still to bill and their open value."""
+    lines: Counter[tuple[object, object]] = Counter()
+    value: dict[tuple[object, object], Decimal] = {}
+    for row in rows:
+        key = (row["supplier"], row["receipt_id"])
+        lines[key] += 1
+        value[key] = value.get(key, ZERO) + Decimal(str(row["open_value"]))
+    return [
+        {"supplier": s, "receipt_id": r, "lines": lines[s, r], "open_value": value[s, r]}
+        for s, r in value
+    ]

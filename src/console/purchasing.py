@@ -148,21 +148,32 @@ def cancel(request: Request, who: Clerk, form: Form, po_id: str = PoId) -> Redir
     return RedirectResponse(f"/purchasing/orders/{po_id}", status_code=303)
 
 
+# The most receipt lines one invoice page shows (its inputs are numbered lines of one form).
+MAX_LINES = 500
+
+
 @router.get("/purchasing/invoice")
 def invoice_page(
-    request: Request, who: Finance, receipt_id: str | None = code_filter()
+    request: Request,
+    who: Finance,
+    receipt_id: str | None = code_filter(),
+    supplier: str | None = code_filter(),
 ) -> HTMLResponse:
-    """The receipt's lines still to bill, to type the invoice's quantities and prices."""
+    """With a receipt or a supplier chosen, its lines still to bill (at most MAX_LINES), to
+    type the invoice's quantities and prices; with neither, the receipts still to bill."""
     views = read_models(request)
     views.settle()  # a receipt just posted is there to bill
-    rows, _ = views.billing.grni()
-    open_rows = [r for r in rows if receipt_id is None or r["receipt_id"] == receipt_id]
+    chosen = bool(receipt_id or supplier)
+    rows, _ = views.billing.grni(supplier or None, receipt_id or None)
     return render(
         request,
         who,
         "supplier_invoice.html",
-        rows=open_rows,
+        rows=rows[:MAX_LINES] if chosen else [],
+        more=max(len(rows) - MAX_LINES, 0) if chosen else 0,
+        receipts=[] if chosen else invoices.grni_receipts(rows),
         receipt_id=receipt_id,
+        supplier=supplier,
         invoice_id=proposed("INV"),
         matched=None,
     )
@@ -198,7 +209,10 @@ def post_invoice(request: Request, who: Finance, form: Form) -> HTMLResponse:
         who,
         "supplier_invoice.html",
         rows=[],
+        more=0,
+        receipts=[],
         receipt_id=None,
+        supplier=None,
         invoice_id=invoice_id,
         matched=result.extra["matched"],
         movements=result.movements,

@@ -99,11 +99,13 @@ class Billing(Projection):
 
 
 class BillingView(View[Billing]):
-    def grni(self, supplier: str | None = None) -> tuple[list[dict[str, object]], int]:
+    def grni(
+        self, supplier: str | None = None, receipt_id: str | None = None
+    ) -> tuple[list[dict[str, object]], int]:
         """Goods received not invoiced per (supplier, receipt, receipt line) at the receipts'
         cost, and the position it answers from: each receipt line's own row against the sum
         of what invoices billed of it; a line billed in full at its value is left out."""
-        where, params = equal_to(supplier=supplier)
+        where, params = equal_to(supplier=supplier, receipt_id=receipt_id)
         rows, position = select_live(
             self.db, self.projection, " AND ".join(["1 = 1", *where]), params
         )

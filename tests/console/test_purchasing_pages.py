@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from console import purchasing
 from tests.console.conftest import Console
 
 TOMATOES = {
@@ -94,15 +97,7 @@ def test_an_invoice_typed_on_one_receipts_page_bills_that_receipt(console: Conso
     not whichever lines come first in GRNI (they did: matched by position, and the filter
     read another parameter)."""
     setup(console)
-    headers = {"Authorization": f"Bearer {console.tokens['admin']}"}
-    line = {"sku": "TOM", "quantity": "2", "unit": "crate", "unit_price": "18"}
-    for po_id, receipt_id in (("PO-A", "R-A"), ("PO-B", "R-B")):
-        po = {"po_id": po_id, "supplier": "GREEN", "location": "kitchen", "lines": [line]}
-        assert console.client.post("/api/purchase-orders", json=po, headers=headers).is_success
-        console.sign_in("clerk")
-        console.post(
-            f"/purchasing/orders/{po_id}/receive", {"receipt_id": receipt_id, "qty-0": "12"}
-        )
+    receive_two_orders(console)
     console.sign_in("finance")
     page = console.get("/purchasing/invoice?receipt_id=R-B").text
     assert shown_lines(page) == {"receipt-0": "R-B", "sku-0": "TOM"}  # R-B's line alone
@@ -117,3 +112,55 @@ def test_an_invoice_typed_on_one_receipts_page_bills_that_receipt(console: Conso
     # The console's filters read their own parameters (they all read ``location`` once).
     assert "Nothing received is waiting" in console.get("/purchasing/grni?supplier=OTHER").text
     assert "R-A" in console.get("/purchasing/grni?supplier=GREEN").text
+
+
+def receive_two_orders(console: Console) -> None:
+    """GREEN's orders PO-A and PO-B received as R-A and R-B, 12 kg of TOM each."""
+    headers = {"Authorization": f"Bearer {console.tokens['admin']}"}
+    line = {"sku": "TOM", "quantity": "2", "unit": "crate", "unit_price": "18"}
+    for po_id, receipt_id in (("PO-A", "R-A"), ("PO-B", "R-B")):
+        po = {"po_id": po_id, "supplier": "GREEN", "location": "kitchen", "lines": [line]}
+        assert console.client.post("/api/purchase-orders", json=po, headers=headers).is_success
+        console.sign_in("clerk")
+        console.post(
+            f"/purchasing/orders/{po_id}/receive", {"receipt_id": receipt_id, "qty-0": "12"}
+        )
+
+
+def test_the_invoice_page_lists_receipts_to_bill_until_one_or_a_supplier_is_chosen(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a choice the page lists the receipts still to bill, not every line; a
+    supplier shows its lines over several receipts, at most MAX_LINES of them."""
+    setup(console)
+    receive_two_orders(console)
+    console.sign_in("finance")
+    page = console.get("/purchasing/invoice").text
+    assert 'id="receipts"' in page and 'id="invoice"' not in page
+    assert 'href="/purchasing/invoice?receipt_id=R-A"' in page
+    assert 'href="/purchasing/invoice?supplier=GREEN"' in page
+    assert page.count("36.00") == 2  # each receipt: 2 crates at 18.00 still to bill
+    both = console.get("/purchasing/invoice?supplier=GREEN").text
+    assert shown_lines(both) == {
+        "receipt-0": "R-A",
+        "sku-0": "TOM",
+        "receipt-1": "R-B",
+        "sku-1": "TOM",
+    }
+    assert 'id="more"' not in both
+    form = {"invoice_id": "INV-AB", **shown_lines(both)}
+    form |= {"qty-0": "12", "price-0": "3", "qty-1": "12", "price-1": "3"}
+    assert console.post("/purchasing/invoice", form).status_code == 200  # one invoice, two receipts
+    assert "Nothing received is waiting" in console.get("/purchasing/invoice").text
+    line = {"sku": "TOM", "quantity": "1", "unit": "crate", "unit_price": "18"}
+    po = {"po_id": "PO-C", "supplier": "GREEN", "location": "kitchen", "lines": [line]}
+    headers = {"Authorization": f"Bearer {console.tokens['admin']}"}
+    assert console.client.post("/api/purchase-orders", json=po, headers=headers).is_success
+    for receipt_id in ("R-C1", "R-C2"):
+        console.sign_in("clerk")
+        console.post("/purchasing/orders/PO-C/receive", {"receipt_id": receipt_id, "qty-0": "1"})
+    monkeypatch.setattr(purchasing, "MAX_LINES", 1)
+    console.sign_in("finance")
+    capped = console.get("/purchasing/invoice?supplier=GREEN").text
+    assert shown_lines(capped) == {"receipt-0": "R-C1", "sku-0": "TOM"}
+    assert "1 more lines to bill are not shown" in capped
