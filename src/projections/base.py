@@ -48,6 +48,9 @@ class Projection:
     APPEND_ONLY: ClassVar[bool] = False
     # The stored topics the projection folds (movements unless it says otherwise).
     TOPICS: ClassVar[frozenset[str]] = MOVEMENT_TOPICS
+    # What its own work in a rebuild costs relative to the others' 1 (measured: each rebuilt
+    # alone, less reading and decoding; docs/BENCHMARKS.md): projections.rebuild_split.
+    REBUILD_COST: ClassVar[int] = 1
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone

@@ -34,6 +34,7 @@ class Cogs(Projection):
     one range over an index instead of a newest-per-position search."""
 
     NAME = "cogs"
+    REBUILD_COST = 4
     # 2: revaluation and variance columns (SPEC §10); 3: until; 4: voids (§17);
     # 5: production_in, production_out (§16)
     VERSION = 5

@@ -30,6 +30,7 @@ ZERO = Decimal(0)
 
 class FoodCost(Projection):
     NAME = "food_cost"
+    REBUILD_COST = 2
     VERSION = 1
     TOPICS = MOVEMENT_TOPICS | {Document.Created.TOPIC}
     COLUMNS = (

@@ -4,9 +4,9 @@ One Python process folds, formats and decodes on one core however many threads i
 so a rebuild of several read models gives each process a group of them: each reads and
 decodes the events of its own group's topics and bulk-loads its own tables, and the
 rebuild's own process takes the first group. The groups are balanced by each read
-model's measured cost (``COST``). Each helper reports its position as it goes and, once
-its tables are loaded and indexed, the position it ended at, from which the switch-over
-goes on.
+model's measured cost (``Projection.REBUILD_COST``). Each helper reports its position as it
+goes and, once its tables are loaded and indexed, the position it ended at, from which the
+switch-over goes on.
 
 A helper opens the ledger itself with ``open_events`` (picklable, called in the helper),
 and its own connection from the ``Settings``. It exits when its parent does, and the
@@ -55,23 +55,14 @@ class OpenLedger:
             ledger.close()
 
 
-# What each read model's own work in a rebuild costs, relative to the others (measured:
-# each rebuilt alone, less the reading and decoding; docs/BENCHMARKS.md); others 1.
-COST = {"cogs": 4, "movements": 3, "food_cost": 2}
-
-
-def weight(p: Projection) -> int:
-    return COST.get(p.NAME, 1)
-
-
 def split(projections: Sequence[Projection], groups: int) -> list[list[Projection]]:
     """At most ``groups`` non-empty groups of about equal weight, heaviest first."""
     shares: list[list[Projection]] = [[] for _ in range(max(1, groups))]
     loads = [0] * len(shares)
-    for p in sorted(projections, key=lambda p: (-weight(p), p.NAME)):
+    for p in sorted(projections, key=lambda p: (-p.REBUILD_COST, p.NAME)):
         lightest = loads.index(min(loads))
         shares[lightest].append(p)
-        loads[lightest] += weight(p)
+        loads[lightest] += p.REBUILD_COST
     return [share for share in shares if share]
 
 
