@@ -34,7 +34,6 @@ class Cogs(Projection):
     one range over an index instead of a newest-per-position search."""
 
     NAME = "cogs"
-    REBUILD_COST = 4
     # 2: revaluation and variance columns (SPEC §10); 3: until; 4: voids (§17);
     # 5: production_in, production_out (§16)
     VERSION = 5
@@ -48,6 +47,7 @@ class Cogs(Projection):
     )
     KEY = ("period", "location", "sku")
     INDEXES = (("location", "sku", "period"), ("period", "until"))
+    REBUILD_COST = 4
 
     def settles_by(self, newest: datetime) -> Any:
         return period_of(newest, self.zone)

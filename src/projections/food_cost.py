@@ -30,7 +30,6 @@ ZERO = Decimal(0)
 
 class FoodCost(Projection):
     NAME = "food_cost"
-    REBUILD_COST = 2
     VERSION = 1
     TOPICS = MOVEMENT_TOPICS | {Document.Created.TOPIC}
     COLUMNS = (
@@ -41,6 +40,7 @@ class FoodCost(Projection):
     )
     KEY = ("period", "location", "menu_item")
     INDEXES = (("location", "menu_item", "period"),)
+    REBUILD_COST = 2
 
     def keys_of(self, event: Any, position: int) -> list[Key]:
         return list(food_cost.keys_of(event, self.zone))

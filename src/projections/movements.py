@@ -39,7 +39,6 @@ FIELDS = tuple((f.name, COLUMN_OF.get(f.name, f.name)) for f in MOVEMENT_SHAPE)
 
 class Movements(Projection):
     NAME = "movements"
-    REBUILD_COST = 3
     # 2: the unit figures (SPEC §8) joined the movement shape; 3: a sale's menu item and
     # recipe version (SPEC §9); 4: the journal's day filter reads the recorded_at index;
     # 5: a VARIANCE's amount to COGS (``variance``), so a COGS drill-down adds up.
@@ -60,6 +59,7 @@ class Movements(Projection):
         ("recorded_at",),
     )
     APPEND_ONLY = True
+    REBUILD_COST = 3
 
     def key_of(self, event: Movement, position: int) -> Key:
         return (position,)
