@@ -172,8 +172,11 @@ class LedgerRecorder(PostgresApplicationRecorder):
         return pending.ids
 
     def _write_batch(self, batch: list[_Pending]) -> None:
-        """Settles every pending save of ``batch``: its positions, or its error."""
+        """Settles every pending save of ``batch``: its positions, or its error. A save that
+        loses to an earlier one of the batch hears so only once the batch is written, so its
+        retry reads what it lost to (told at once, it re-ran on the state before, lost again)."""
         ready: list[_Pending] = []
+        left_out: list[_Pending] = []
         seen: set[Key] = set()
         newest: dict[UUID | str, int] = {}
         for pending in batch:
@@ -184,14 +187,20 @@ class LedgerRecorder(PostgresApplicationRecorder):
             elif seen.intersection(keys) or any(
                 newest.get(i, 0) > version for i, version in pending.reads.items()
             ):
-                pending.error = self._lost()
+                left_out.append(pending)
             else:
                 seen.update(keys)
                 for oid, version in keys:
                     newest[oid] = max(version, newest.get(oid, 0))
                 ready.append(pending)
-        if not ready:
-            return
+        try:
+            if ready:
+                self._write_ready(ready)
+        finally:
+            for pending in left_out:
+                pending.error = self._lost()
+
+    def _write_ready(self, ready: list[_Pending]) -> None:
         try:
             self._settle(ready, self._send(ready))
         except IntegrityError as error:

@@ -5,6 +5,10 @@ same store) included. On both backends; the same-batch case is PostgreSQL's grou
 
 from __future__ import annotations
 
+import threading
+import time
+
+import psycopg
 import pytest
 
 from application.commands import PostReceipt, PostSale, ReceiptLine, SaleLine
@@ -124,6 +128,51 @@ def test_a_factor_change_earlier_in_the_same_batch_leaves_out_a_posting_that_rea
             wait_until(lambda: recorder.waiting == 1, WAIT, "the change queued")
             posting.start("R-2", lambda: cases(ledger, "R-2"))
             wait_until(lambda: recorder.waiting == 2, WAIT, "the posting queued behind it")
+        results = posting.join()
+
+        assert recorder.lost == 1
+        assert results["R-2"].movements[0].quantity == 12
+
+
+def test_a_save_left_out_by_its_batch_is_told_only_once_the_batch_is_written(
+    pg_settings: Settings,
+) -> None:
+    """The posting left out for reading the old factor runs again only after the change is
+    committed, so it runs again once. (Told as soon as its batch was formed, its thread
+    could re-run it on the catalogue before the change, and lose a second time: CI once.)
+    Here a second writer takes the lock between the first batch and the change's, so the
+    change's batch waits at the lock for a second while the left-out posting's thread is
+    awake."""
+    url = pg_settings.database_url or ""
+    with Ledger(pg_settings) as ledger:
+        ledger.put_item("BEER", beer(24), user="admin")
+        cases(ledger, "R-WARM")  # case = 24, cached
+        recorder = recorder_of(ledger)
+        posting = Posting()
+        holding, release = threading.Event(), threading.Event()
+
+        def hold_next() -> None:
+            with psycopg.connect(url) as conn:
+                conn.execute("LOCK TABLE ledger_write_lock IN EXCLUSIVE MODE")
+                holding.set()
+                release.wait(WAIT)
+                conn.rollback()
+
+        second = threading.Thread(target=hold_next)
+        with writer_lock_held(url):
+            posting.start("first", receipt(ledger, "R-FIRST", "OTHER"))
+            wait_until(lambda: lock_waiters(url) == 1, WAIT, "the first batch at the lock")
+            second.start()
+            wait_until(lambda: lock_waiters(url) == 2, WAIT, "the second writer behind it")
+            posting.start("change", lambda: change(ledger, "BEER", beer(12)))
+            wait_until(lambda: recorder.waiting == 1, WAIT, "the change queued")
+            posting.start("R-2", lambda: cases(ledger, "R-2"))
+            wait_until(lambda: recorder.waiting == 2, WAIT, "the posting queued behind it")
+        wait_until(lambda: holding.is_set() and lock_waiters(url) == 1, WAIT, "the change's batch")
+        time.sleep(1)  # the left-out posting's thread is awake meanwhile: the race's window
+        assert recorder.waiting == 0  # nothing queued again before the change is written
+        release.set()
+        second.join()
         results = posting.join()
 
         assert recorder.lost == 1
