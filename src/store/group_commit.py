@@ -13,7 +13,8 @@ can see every row any other writer will ever commit before it: it leaves out eve
 with an event whose (originator_id, version) is already recorded, and inserts the rest in
 queue order. A left-out command (lost to a writer in another process), or one that
 collides with an earlier command of its own batch, gets the library's ``IntegrityError``
-at once — no 0.2 s retry sleep — and the posting path re-runs it on fresh state. Positions
+as soon as its batch is written — no 0.2 s retry sleep — and the posting path re-runs it
+on the state that batch left. Positions
 are assigned in queue order under the lock, so commit order = position order across
 batches and processes.
 
