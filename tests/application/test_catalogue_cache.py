@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import psycopg
 import pytest
@@ -111,26 +112,35 @@ def test_a_refusal_on_an_outdated_entry_is_decided_again_on_the_catalogue_as_it_
         assert cases(ledger, "R-4", location="bar").movements[0].quantity == 24
 
 
+def change_then_stale_posting(
+    ledger: Ledger, url: str, between: Callable[[], None] = lambda: None
+) -> Posting:
+    """BEER's case cached at 24; a first batch held at the writer lock, ``between`` run, then
+    the next batch queued: the factor change to 12, then a posting decided on the cached 24
+    (R-2)."""
+    ledger.put_item("BEER", beer(24), user="admin")
+    cases(ledger, "R-WARM")  # case = 24, cached
+    recorder = recorder_of(ledger)
+    posting = Posting()
+    with writer_lock_held(url):
+        posting.start("first", receipt(ledger, "R-FIRST", "OTHER"))
+        wait_until(lambda: lock_waiters(url) == 1, WAIT, "the first batch at the lock")
+        between()
+        posting.start("change", lambda: change(ledger, "BEER", beer(12)))
+        wait_until(lambda: recorder.waiting == 1, WAIT, "the change queued")
+        posting.start("R-2", lambda: cases(ledger, "R-2"))
+        wait_until(lambda: recorder.waiting == 2, WAIT, "the posting queued behind it")
+    return posting
+
+
 def test_a_factor_change_earlier_in_the_same_batch_leaves_out_a_posting_that_read_the_old(
     pg_settings: Settings,
 ) -> None:
     url = pg_settings.database_url or ""
     with Ledger(pg_settings) as ledger:
-        ledger.put_item("BEER", beer(24), user="admin")
-        cases(ledger, "R-WARM")  # case = 24, cached
-        recorder = recorder_of(ledger)
-        posting = Posting()
-        with writer_lock_held(url):
-            posting.start("first", receipt(ledger, "R-FIRST", "OTHER"))
-            wait_until(lambda: lock_waiters(url) == 1, WAIT, "the first batch at the lock")
-            # The next batch: the factor change, then a posting decided on the cached 24.
-            posting.start("change", lambda: change(ledger, "BEER", beer(12)))
-            wait_until(lambda: recorder.waiting == 1, WAIT, "the change queued")
-            posting.start("R-2", lambda: cases(ledger, "R-2"))
-            wait_until(lambda: recorder.waiting == 2, WAIT, "the posting queued behind it")
-        results = posting.join()
+        results = change_then_stale_posting(ledger, url).join()
 
-        assert recorder.lost == 1
+        assert recorder_of(ledger).lost == 1
         assert results["R-2"].movements[0].quantity == 12
 
 
@@ -144,30 +154,24 @@ def test_a_save_left_out_by_its_batch_is_told_only_once_the_batch_is_written(
     change's batch waits at the lock for a second while the left-out posting's thread is
     awake."""
     url = pg_settings.database_url or ""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_next() -> None:
+        with psycopg.connect(url) as conn:
+            conn.execute("LOCK TABLE ledger_write_lock IN EXCLUSIVE MODE")
+            holding.set()
+            release.wait(WAIT)
+            conn.rollback()
+
+    second = threading.Thread(target=hold_next)
+
+    def queue_second_writer() -> None:
+        second.start()
+        wait_until(lambda: lock_waiters(url) == 2, WAIT, "the second writer behind it")
+
     with Ledger(pg_settings) as ledger:
-        ledger.put_item("BEER", beer(24), user="admin")
-        cases(ledger, "R-WARM")  # case = 24, cached
         recorder = recorder_of(ledger)
-        posting = Posting()
-        holding, release = threading.Event(), threading.Event()
-
-        def hold_next() -> None:
-            with psycopg.connect(url) as conn:
-                conn.execute("LOCK TABLE ledger_write_lock IN EXCLUSIVE MODE")
-                holding.set()
-                release.wait(WAIT)
-                conn.rollback()
-
-        second = threading.Thread(target=hold_next)
-        with writer_lock_held(url):
-            posting.start("first", receipt(ledger, "R-FIRST", "OTHER"))
-            wait_until(lambda: lock_waiters(url) == 1, WAIT, "the first batch at the lock")
-            second.start()
-            wait_until(lambda: lock_waiters(url) == 2, WAIT, "the second writer behind it")
-            posting.start("change", lambda: change(ledger, "BEER", beer(12)))
-            wait_until(lambda: recorder.waiting == 1, WAIT, "the change queued")
-            posting.start("R-2", lambda: cases(ledger, "R-2"))
-            wait_until(lambda: recorder.waiting == 2, WAIT, "the posting queued behind it")
+        posting = change_then_stale_posting(ledger, url, queue_second_writer)
         wait_until(lambda: holding.is_set() and lock_waiters(url) == 1, WAIT, "the change's batch")
         time.sleep(1)  # the left-out posting's thread is awake meanwhile: the race's window
         assert recorder.waiting == 0  # nothing queued again before the change is written
