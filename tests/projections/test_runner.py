@@ -16,6 +16,7 @@ from application.ledger import Ledger
 from application.settings import Settings
 from domain.movements import Source
 from domain.stock_item import StockItem
+from projections import runner as runner_module
 from projections.runner import Known, Runner, step
 from projections.service import ReadModels
 from tests.projections.conftest import fill, folded_rows, live_rows, wait_until, worker
@@ -228,4 +229,36 @@ def test_a_runner_starts_each_step_from_the_entry_it_wrote_and_still_checks_it_l
         assert known.entry is None
         assert step(session, models.events, balances, 1000, known=known) > 0
     assert models.positions()["balances"] == ledger.head()
+    assert live_rows(models, "balances") == folded_rows(ledger, balances)
+
+
+def test_a_runner_caught_up_with_a_ledger_still_written_lingers_before_its_next_step(
+    ledger: Ledger, models: ReadModels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under load, stepping again at once cost every read model a step per few commands; a
+    # runner that caught up lingers, so the commands that come meanwhile gather into one
+    # batch. A reader waiting on min_position (``hurry``) cuts the linger short.
+    monkeypatch.setattr(runner_module, "LINGER", 60.0)
+    fill(ledger, documents=1, lines=5)
+    balances = models.projections["balances"]
+    runner = Runner(models.db, models.events, balances)
+    stop = threading.Event()
+    session = models.db.connect()
+    thread = threading.Thread(target=runner._catch_up, args=(session, stop))
+    thread.start()
+    try:
+        wait_until(lambda: models.positions()["balances"] == ledger.head(), what="first batch")
+        first = ledger.head()
+        fill(ledger, documents=2, lines=5, prefix="G")
+        time.sleep(0.3)
+        assert thread.is_alive(), "the runner returned instead of lingering"
+        assert models.positions()["balances"] == first, "stepped again without lingering"
+        runner.hurry.set()
+        wait_until(lambda: models.positions()["balances"] == ledger.head(), what="the rest")
+    finally:
+        stop.set()
+        runner.hurry.set()
+        thread.join(10)
+        models.db.release(session)
+    assert not thread.is_alive()
     assert live_rows(models, "balances") == folded_rows(ledger, balances)
