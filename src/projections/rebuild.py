@@ -45,7 +45,7 @@ from projections.registry import (
     rebuild_progressed,
     rebuild_started,
 )
-from projections.runner import log
+from projections.step import log
 
 __all__ = ["CHUNK", "FoldFailed", "Rebuild", "refuse_older"]
 

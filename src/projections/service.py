@@ -42,7 +42,8 @@ from projections.purchase_orders import PurchaseOrders, PurchaseOrderView
 from projections.rebuild import Rebuild
 from projections.rebuild_split import OpenLedger
 from projections.registry import clean_abandoned, entry, positions, register
-from projections.runner import Runner, log
+from projections.runner import Runner
+from projections.step import log
 from projections.verify import MAX_LAG, VerifyReport, verify
 from store.backend import schema_lock
 

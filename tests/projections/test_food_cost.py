@@ -22,8 +22,8 @@ from application.settings import Settings
 from domain.errors import InsufficientStockError
 from domain.recipe import Ingredient, RecipeSpec, UnknownSkuError
 from projections.registry import entry
-from projections.runner import step
 from projections.service import ReadModels
+from projections.step import step
 from tests.projections.conftest import Clock, folded_rows, live_rows, scratch_store, utc
 
 SKUS = ("BUN", "BEEF", "GIN")

@@ -43,8 +43,8 @@ from domain.recipe import Ingredient, Produces, RecipeSpec
 from domain.rollforward import period_of
 from domain.supplier import SupplierSpec
 from present.gl_journal import inventory_net, journal_text, to_beancount, to_csv
-from projections.runner import step
 from projections.service import ReadModels
+from projections.step import step
 from tests.beancheck import bean_errors
 from tests.projections.commands import SKUS, Driver, costs, locations, operations, quantities
 from tests.projections.conftest import Clock

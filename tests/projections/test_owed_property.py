@@ -28,8 +28,8 @@ from application.ledger import Ledger
 from domain.errors import DomainError, InsufficientStockError
 from domain.recipe import Ingredient, Produces, RecipeSpec
 from domain.stock_item import Movement, StockItem
-from projections.runner import step
 from projections.service import ReadModels
+from projections.step import step
 from tests.projections.conftest import folded_rows, live_rows
 
 D = Decimal

@@ -13,8 +13,8 @@ from application.ledger import Ledger
 from application.settings import Settings
 from projections.balances import Balances
 from projections.registry import entry
-from projections.runner import step
 from projections.service import ReadModels
+from projections.step import step
 from tests.projections.conftest import fill, folded_rows, live_rows, wait_until, worker
 
 

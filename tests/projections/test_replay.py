@@ -7,8 +7,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from application.ledger import Ledger
-from projections.runner import step
 from projections.service import ReadModels
+from projections.step import step
 from tests.projections.commands import Driver, operations
 from tests.projections.conftest import folded_rows, live_rows
 

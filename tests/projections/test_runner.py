@@ -17,8 +17,9 @@ from application.settings import Settings
 from domain.movements import Source
 from domain.stock_item import StockItem
 from projections import runner as runner_module
-from projections.runner import Known, Runner, step
+from projections.runner import Runner
 from projections.service import ReadModels
+from projections.step import Known, step
 from tests.projections.conftest import fill, folded_rows, live_rows, wait_until, worker
 
 

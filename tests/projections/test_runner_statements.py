@@ -10,8 +10,8 @@ from typing import Any
 from application.commands import Line, PostDelivery
 from application.ledger import Ledger
 from projections.db import Session
-from projections.runner import Known, step
 from projections.service import ReadModels
+from projections.step import Known, step
 from tests.projections.conftest import fill
 
 
