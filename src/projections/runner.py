@@ -98,7 +98,7 @@ class Runner:
                 self.active = False
                 stop.wait(1.0)
 
-    def _coalesce(self, seconds: float = COALESCE) -> None:
+    def _coalesce(self, seconds: float = COALESCE) -> None:  # ok-float: seconds
         """Lets a burst of commands gather into one batch, unless a reader waits."""
         self.hurry.wait(seconds)
         self.hurry.clear()
