@@ -38,7 +38,6 @@ TARGET_RATIO = 0.5
 TARGET_CPU_RATIO = 2.0
 TARGET_P99_RATIO = 2.0
 NAMES = ("stockledger serve", "naive")
-GROUPS = ("api", "postgres", "wrk")
 STOCKLEDGER = str(Path(sys.executable).parent / "stockledger")
 
 
@@ -162,7 +161,7 @@ def _rows(report: Report, runs: dict[str, list[Measured]]) -> None:
             pct = int(figure[1:])
             return median([m.wrk.percentiles.get(pct, float("nan")) for m in measured])
         if figure == "all":
-            return median([sum(m.ms_per_request(g) for g in GROUPS) for m in measured])
+            return median([m.ms_per_request_all() for m in measured])
         return median([m.ms_per_request(figure) for m in measured])
 
     n = f"median of {len(ours)}; baseline = naive running-balance service, same runs"

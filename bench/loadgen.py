@@ -47,6 +47,10 @@ class Measured:
     def ms_per_request(self, group: str) -> float:
         return self.cpu[group] * 1000 / max(1, self.wrk.requests)
 
+    def ms_per_request_all(self) -> float:
+        """CPU ms per request of every group measured (and wrk) together."""
+        return sum(map(self.ms_per_request, self.cpu))
+
 
 def parse(text: str) -> WrkReport:
     """wrk 4's text report with ``--latency``."""
